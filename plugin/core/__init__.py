@@ -1,0 +1,1 @@
+"""The engine: pure Python on geopandas/shapely/pyproj/GDAL. No qgis or Qt import here."""

@@ -1,0 +1,26 @@
+"""Progress and cancel: the core takes two plain callables; GUI/Processing wrap their own."""
+
+from typing import Callable, Optional
+
+from .errors import Cancelled
+
+ProgressFn = Callable[[float, str], None]
+CancelledFn = Callable[[], bool]
+
+
+class Steps:
+    """Maps the sub-steps of a job onto one 0..1 progress range and checks for cancel."""
+
+    def __init__(self, progress: Optional[ProgressFn] = None,
+                 cancelled: Optional[CancelledFn] = None):
+        self._progress = progress
+        self._cancelled = cancelled
+
+    def report(self, fraction: float, message: str) -> None:
+        self.check()
+        if self._progress is not None:
+            self._progress(max(0.0, min(1.0, fraction)), message)
+
+    def check(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise Cancelled("已取消")
