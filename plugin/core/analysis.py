@@ -1,0 +1,288 @@
+"""The analysis job end to end: read → check → overlay → areas → (verdicts) → result.gpkg."""
+
+import datetime
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import List
+
+import numpy as np
+from pyproj import CRS, Transformer
+from shapely.ops import transform as shapely_transform
+
+from .areas import EllipsoidalArea, m2_to_mu
+from .crs import check_coordinates, working_crs
+from .errors import InputError, Note
+from .gpkg_writer import atomic_geopackage, write_layer, write_table
+from .layers import parse_geometries, read_layer
+from .overlay import (PatchSet, Prepared, dominant_values, intersect_each, subtract,
+                      touching_features, union_each)
+from .progress import Steps
+from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
+from .version import ENGINE_VERSION
+
+RESULT_NAME = "result.gpkg"
+SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
+
+
+@dataclass
+class AnalysisResult:
+    result_path: str
+    patch_count: int
+    working_crs: str
+    notes: List[Note] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary_lines(self):
+        lines = [f"结果: {self.result_path}",
+                 f"图斑 {self.patch_count} 个，工作坐标系 {self.working_crs}，用时 {self.seconds:.1f} 秒"]
+        for key, (count, m2) in self.totals.items():
+            lines.append(f"  占{LAYER_NAMES.get(key, key)}: {count} 个图斑，"
+                         f"{m2:.2f} 平方米 ({m2 * 0.0015:.2f} 亩)")
+        if self.notes:
+            lines.append(f"提示 {len(self.notes)} 条 (修复、剔除、编码等)，见结果中的 notes 表")
+        return lines
+
+
+def run_analysis(job, out_dir, progress=None, cancelled=None):
+    """Run one job and write ``out_dir/result.gpkg``; returns an AnalysisResult.
+
+    Raises InputError for bad input (nothing is written) and Cancelled when asked to stop.
+    """
+    started = datetime.datetime.now()
+    steps = Steps(progress, cancelled)
+    notes: List[Note] = []
+    steps.report(0.0, "读取监测图斑")
+    patches, patch_layer, crs = _read_patches(job, notes)
+    steps.report(0.05, "检查坐标系")
+    layers = {}
+    for spec in job.layers()[1:]:
+        fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
+        layer, layer_notes = read_layer(spec, fields=fields)
+        notes.extend(layer_notes)
+        if len(layer) == 0:
+            notes.append(Note(spec.label, "-", "图层为空 (或 where 过滤后没有要素)，按未占用计"))
+        elif layer.crs is None or layer.bounds() is not None:
+            check_coordinates(layer.crs, layer.bounds(), spec.label)
+        layers[spec.role] = (spec, layer)
+
+    prepared = Prepared(patches)
+    overlays, free_geoms = {}, {}
+    roles = [s.role for s in job.layers()[1:]]
+    for n, role in enumerate(roles):
+        spec, layer = layers[role]
+        base = 0.1 + 0.7 * n / max(len(roles), 1)
+        span = 0.7 / max(len(roles), 1)
+        steps.report(base, f"叠加 {spec.label}")
+        touching = touching_features(patches, layer, crs, spec.id_field)
+        notes.extend(touching.notes)
+
+        def step(i, base=base, span=span, label=spec.label):
+            steps.report(base + span * i / max(len(patches), 1), f"叠加 {label}")
+
+        overlays[role] = intersect_each(patches, prepared, touching, step)
+
+    exemption_union = union_each(*(overlays[k][0] for k in job.exemptions)) if job.exemptions \
+        else [None] * len(patches)
+    for k in job.baselines:
+        free_geoms[k] = subtract(overlays[k][0], exemption_union)
+
+    steps.report(0.82, "计算椭球面积")
+    ellipsoid = EllipsoidalArea(crs)
+    rows = [{"patch_id": pid} for pid in patches.ids]
+    patch_m2 = ellipsoid.areas(patches.geoms)
+    for r, g, a in zip(rows, patches.geoms, patch_m2):
+        r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * 0.0015, 6),
+                 planar_m2=round(g.area, 4))
+    overlap_rows, overlap_geoms, totals = [], [], {}
+    keep_for_map = {}
+    for k in list(job.baselines) + list(job.exemptions):
+        geoms = overlays[k][0]
+        m2 = ellipsoid.areas(geoms)
+        small = (m2 > 0) & (m2 < job.min_area_m2)
+        m2[small] = 0.0
+        keep_for_map[k] = [g if a > 0 else None for g, a in zip(geoms, m2)]
+        for r, a, whole in zip(rows, m2, patch_m2):
+            r[f"{k}_m2"] = round(float(a), 4)
+            r[f"{k}_pct"] = round(float(100.0 * a / whole), 4) if whole > 0 else 0.0
+        totals[k] = (int((m2 > 0).sum()), float(m2.sum()))
+        if small.any():
+            notes.append(Note(layers[k][0].label, "-",
+                              f"{int(small.sum())} 个图斑与之重叠不足 {job.min_area_m2:g} 平方米，按未占用计"))
+        for pid, g, a in zip(patches.ids, geoms, m2):
+            if a > 0:
+                overlap_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
+                                     "area_m2": round(float(a), 4),
+                                     "area_mu": round(float(a) * 0.0015, 6),
+                                     "planar_m2": round(g.area, 4)})
+                overlap_geoms.append(g)
+    for k in job.baselines:
+        free = ellipsoid.areas(free_geoms[k])
+        free[np.array([g is None for g in keep_for_map[k]])] = 0.0
+        for r, a in zip(rows, free):
+            r[f"{k}_free_m2"] = round(float(a), 4)
+    if job.exemptions:
+        covered = ellipsoid.areas(exemption_union)
+        for r, whole, c in zip(rows, patch_m2, covered):
+            r["free_m2"] = round(float(max(whole - c, 0.0)), 4)
+
+    steps.report(0.88, "归属乡镇村与地类")
+    _attribute_admin(job, layers, overlays, rows)
+    _attribute_classes(job, layers, overlays, rows, patch_layer)
+
+    steps.report(0.93, "写出结果")
+    out_path = os.path.join(out_dir, RESULT_NAME)
+    fields = patch_fields(list(job.baselines), list(job.exemptions))
+    source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
+    seconds = (datetime.datetime.now() - started).total_seconds()
+    result = AnalysisResult(result_path=out_path, patch_count=len(patches),
+                            working_crs=_crs_label(crs), notes=notes, totals=totals,
+                            seconds=seconds)
+    with atomic_geopackage(out_path) as ds:
+        wkt = crs.to_wkt()
+        write_layer(ds, "patches", wkt, fields, rows, patches.geoms, source_defs, source_rows)
+        write_layer(ds, "overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
+        write_table(ds, "run_info", ["key", "value"], _run_info(job, layers, result, started))
+        write_table(ds, "notes", ["layer", "feature", "message"],
+                    [(n.layer, n.feature, n.message) for n in notes])
+    steps.report(1.0, "完成")
+    result.seconds = (datetime.datetime.now() - started).total_seconds()
+    return result
+
+
+def _read_patches(job, notes):
+    spec = job.patches
+    fields = [f for f in (spec.id_field, spec.extra.get("before_field"),
+                          spec.extra.get("after_field")) if f]
+    layer, layer_notes = read_layer(spec, fields=fields, all_fields=True)
+    notes.extend(layer_notes)
+    if len(layer) == 0:
+        raise InputError("监测图斑图层为空 (或 where 过滤后没有要素)", layer=spec.label)
+    bounds = layer.bounds()
+    if bounds is None:
+        raise InputError("监测图斑图层没有任何有效几何", layer=spec.label)
+    check_coordinates(layer.crs, bounds, spec.label)
+    crs = working_crs(job.crs, layer.crs, bounds)
+    ids = _unique_ids(layer.ids(spec.id_field), layer.fids, spec, notes)
+    geoms, geom_notes = parse_geometries(layer.wkb, ids, spec.label)
+    notes.extend(geom_notes)
+    keep = [i for i, g in enumerate(geoms) if g is not None]
+    if not keep:
+        raise InputError("监测图斑图层没有任何有效几何", layer=spec.label)
+    geoms = [geoms[i] for i in keep]
+    if CRS.from_user_input(layer.crs) != crs:
+        to_work = Transformer.from_crs(layer.crs, crs, always_xy=True).transform
+        geoms = [shapely_transform(to_work, g) for g in geoms]
+    layer.kept_rows = keep
+    return PatchSet.from_geoms([ids[i] for i in keep], geoms), layer, crs
+
+
+def _unique_ids(ids, fids, spec, notes):
+    """Patch ids are the ledger's key: blanks get FID-based ids and repeats a suffix, reported."""
+    seen, out = {}, []
+    for pid, fid in zip(ids, fids):
+        if pid is None:
+            new = f"FID{fid}"
+            notes.append(Note(spec.label, f"FID {fid}",
+                              f"编号字段 {spec.id_field} 为空，图斑编号记为 {new}"))
+            pid = new
+        if pid in seen:
+            seen[pid] += 1
+            new = f"{pid}#{seen[pid]}"
+            notes.append(Note(spec.label, pid, f"编号重复，第 {seen[pid]} 个图斑编号记为 {new}"))
+            pid = new
+        else:
+            seen[pid] = 1
+        out.append(pid)
+    return out
+
+
+def _attribute_admin(job, layers, overlays, rows):
+    if job.admin is None:
+        return
+    spec, layer = layers["admin"]
+    tf, vf = spec.extra.get("township_field"), spec.extra.get("village_field")
+    towns = layer.columns.get(tf) if tf else None
+    villages = layer.columns.get(vf) if vf else None
+    keys = [(towns[i] if towns else None, villages[i] if villages else None)
+            for i in range(len(layer))]
+    for r, (unit, share, ranked) in zip(rows, dominant_values(overlays["admin"][1], keys)):
+        if unit is None:
+            r["admin_note"] = "不在任何行政区范围内"
+            continue
+        r["township"], r["village"] = unit
+        if share < SPLIT_SHARE:
+            parts = "、".join(f"{t or ''}{v or ''} {s * 100:.1f}%" for (t, v), s in ranked)
+            r["admin_note"] = f"跨 {len(ranked)} 个行政区: {parts}"
+
+
+def _attribute_classes(job, layers, overlays, rows, patch_layer):
+    spec = job.patches
+    kept = patch_layer.kept_rows
+    for key, name in (("before_field", "before_class"), ("after_field", "after_class")):
+        f = spec.extra.get(key)
+        if f:
+            values = patch_layer.columns[f]
+            for r, i in zip(rows, kept):
+                v = values[i]
+                r[name] = str(v).strip() if v is not None and str(v).strip() else None
+    if not spec.extra.get("before_field") and job.parcels_before is not None:
+        pspec, layer = layers["parcels_before"]
+        cf = pspec.extra.get("class_field", "DLBM")
+        if cf not in layer.columns:
+            raise InputError("缺少地类字段", layer=pspec.label, field=cf)
+        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"][1],
+                                                         layer.columns[cf])):
+            r["before_class"] = code
+
+
+def _source_attributes(layer, ours, notes):
+    """The patches' own fields for the output; a name that clashes with ours gets '_src'."""
+    from osgeo import ogr
+    defs = []
+    for fd in layer.field_defs:
+        name = fd.GetName()
+        new = ogr.FieldDefn(name if name not in ours else f"{name}_src", fd.GetType())
+        new.SetSubType(fd.GetSubType())
+        new.SetWidth(fd.GetWidth())
+        new.SetPrecision(fd.GetPrecision())
+        if name in ours:
+            notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {name}_src"))
+        defs.append(new)
+    names = [fd.GetName() for fd in layer.field_defs]
+    cols = [layer.columns[n] for n in names]
+    rows = [[c[i] for c in cols] for i in layer.kept_rows]
+    return defs, rows
+
+
+def _crs_label(crs):
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+
+
+def _file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _run_info(job, layers, result, started):
+    info = [("engine_version", ENGINE_VERSION), ("job", job.path or ""),
+            ("started", started.isoformat(timespec="seconds")),
+            ("working_crs", result.working_crs), ("min_area_m2", job.min_area_m2),
+            ("patch_count", result.patch_count)]
+    for spec in job.layers():
+        layer = layers.get(spec.role, (None, None))[1]
+        info.append((f"input.{spec.role}.path", spec.path))
+        if os.path.isfile(spec.path):
+            info.append((f"input.{spec.role}.sha256", _file_sha256(spec.path)))
+        if spec.layer:
+            info.append((f"input.{spec.role}.layer", spec.layer))
+        if layer is not None:
+            info.append((f"input.{spec.role}.features", f"{len(layer)} / {layer.source_count}"))
+        if spec.where:
+            info.append((f"input.{spec.role}.where", repr(spec.where)))
+    return info

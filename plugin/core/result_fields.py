@@ -1,0 +1,60 @@
+"""Names, types and Chinese aliases of the fields the engine adds to the result layers."""
+
+LAYER_NAMES = {
+    "farmland": "耕地", "basic_farmland": "永久基本农田", "red_line": "生态保护红线",
+    "urban_boundary": "城镇开发边界", "approved": "批准用地", "facility_agri": "设施农用地备案",
+    "temporary": "临时用地",
+}
+
+_BASE = [
+    ("patch_id", "str", "图斑编号"),
+    ("area_m2", "real", "图斑面积(平方米)"),
+    ("area_mu", "real", "图斑面积(亩)"),
+    ("planar_m2", "real", "平面面积(平方米)"),
+]
+_ADMIN = [
+    ("township", "str", "乡镇"),
+    ("village", "str", "村"),
+    ("admin_note", "str", "行政区说明"),
+    ("before_class", "str", "前地类"),
+    ("after_class", "str", "现地类"),
+]
+VERDICT_FIELDS = [
+    ("verdict", "str", "判定结果"),
+    ("violation_type", "str", "违法类型"),
+    ("rule_ids", "str", "命中规则"),
+    ("severity", "str", "严重程度"),
+    ("measure", "str", "建议整改措施"),
+    ("flag_area_m2", "real", "认定面积(平方米)"),
+    ("reason", "str", "判定理由"),
+]
+
+
+def patch_fields(baseline_keys, exemption_keys, with_verdict=False):
+    """(name, type, alias) of every field the engine adds, in output order."""
+    out = list(_BASE)
+    for k in baseline_keys:
+        name = LAYER_NAMES[k]
+        out += [(f"{k}_m2", "real", f"占{name}面积(平方米)"),
+                (f"{k}_pct", "real", f"占{name}比例(%)"),
+                (f"{k}_free_m2", "real", f"占{name}未获许可面积(平方米)")]
+    for k in exemption_keys:
+        name = LAYER_NAMES[k]
+        out += [(f"{k}_m2", "real", f"{name}覆盖面积(平方米)"),
+                (f"{k}_pct", "real", f"{name}覆盖比例(%)")]
+    if exemption_keys:
+        out.append(("free_m2", "real", "未获许可面积(平方米)"))
+    out += _ADMIN
+    if with_verdict:
+        out += VERDICT_FIELDS
+    return out
+
+
+OVERLAP_FIELDS = [
+    ("patch_id", "str", "图斑编号"),
+    ("layer_key", "str", "图层代码"),
+    ("layer_name", "str", "叠加图层"),
+    ("area_m2", "real", "面积(平方米)"),
+    ("area_mu", "real", "面积(亩)"),
+    ("planar_m2", "real", "平面面积(平方米)"),
+]
