@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
+from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
 from .areas import EllipsoidalArea, m2_to_mu
 from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
-from .gpkg_writer import atomic_geopackage, write_layer, write_table
+from .gpkg_writer import atomic_geopackage, write_default_style, write_layer, write_table
 from .layers import parse_geometries, read_layer
 from .overlay import (PatchSet, Prepared, dominant_values, intersect_each, subtract,
                       touching_features, union_each)
@@ -143,6 +144,9 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
         wkt = crs.to_wkt()
         write_layer(ds, "patches", wkt, fields, rows, patches.geoms, source_defs, source_rows)
         write_layer(ds, "overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
+        write_default_style(ds, "patches", [(fd.GetName(), None) for fd in source_defs]
+                            + [(f, a) for f, _, a in fields])
+        write_default_style(ds, "overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         write_table(ds, "run_info", ["key", "value"], _run_info(job, layers, result, started))
         write_table(ds, "notes", ["layer", "feature", "message"],
                     [(n.layer, n.feature, n.message) for n in notes])
@@ -239,17 +243,13 @@ def _attribute_classes(job, layers, overlays, rows, patch_layer):
 
 def _source_attributes(layer, ours, notes):
     """The patches' own fields for the output; a name that clashes with ours gets '_src'."""
-    from osgeo import ogr
     defs = []
     for fd in layer.field_defs:
         name = fd.GetName()
-        new = ogr.FieldDefn(name if name not in ours else f"{name}_src", fd.GetType())
-        new.SetSubType(fd.GetSubType())
-        new.SetWidth(fd.GetWidth())
-        new.SetPrecision(fd.GetPrecision())
         if name in ours:
+            fd = ogr.FieldDefn(f"{name}_src", fd.GetType())
             notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {name}_src"))
-        defs.append(new)
+        defs.append(fd)
     names = [fd.GetName() for fd in layer.field_defs]
     cols = [layer.columns[n] for n in names]
     rows = [[c[i] for c in cols] for i in layer.kept_rows]

@@ -87,3 +87,40 @@ def write_table(ds, name, columns, rows):
                 feat.SetField(i, str(v))
         lyr.CreateFeature(feat)
     ds.CommitTransaction()
+
+
+def write_default_style(ds, layer_name, aliases, description="Land Supervision"):
+    """Store a QGIS default style (field aliases) in the GeoPackage's ``layer_styles`` table.
+
+    QGIS applies it whenever the layer is added. GDAL < 3.7 does not write field alternative
+    names to GeoPackage, so this is how the Chinese aliases reach QGIS on every version.
+    """
+    entries = "".join(f'<alias field="{_xml(f)}" index="{i}" name="{_xml(a)}"/>'
+                      for i, (f, a) in enumerate(aliases) if a)
+    qml = ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+           f'<qgis version="3.22.0" styleCategories="Fields"><aliases>{entries}</aliases></qgis>')
+    lyr = ds.GetLayerByName("layer_styles")
+    if lyr is None:
+        lyr = ds.CreateLayer("layer_styles", None, ogr.wkbNone)
+        for name, ftype in (("f_table_catalog", ogr.OFTString), ("f_table_schema", ogr.OFTString),
+                            ("f_table_name", ogr.OFTString), ("f_geometry_column", ogr.OFTString),
+                            ("styleName", ogr.OFTString), ("styleQML", ogr.OFTString),
+                            ("styleSLD", ogr.OFTString), ("useAsDefault", ogr.OFTInteger),
+                            ("description", ogr.OFTString), ("owner", ogr.OFTString),
+                            ("ui", ogr.OFTString), ("update_time", ogr.OFTDateTime)):
+            fd = ogr.FieldDefn(name, ftype)
+            if name == "useAsDefault":
+                fd.SetSubType(ogr.OFSTBoolean)
+            lyr.CreateField(fd)
+    feat = ogr.Feature(lyr.GetLayerDefn())
+    for k, v in (("f_table_catalog", ""), ("f_table_schema", ""), ("f_table_name", layer_name),
+                 ("f_geometry_column", "geom"), ("styleName", layer_name), ("styleQML", qml),
+                 ("styleSLD", ""), ("useAsDefault", 1), ("description", description),
+                 ("owner", ""), ("ui", "")):
+        feat.SetField(k, v)
+    lyr.CreateFeature(feat)
+
+
+def _xml(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))

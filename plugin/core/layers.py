@@ -121,12 +121,21 @@ def read_layer(spec, fields=None, all_fields=False):
             notes.append(Note(spec.label, "-", f"按任务文件指定的 {spec.crs} 读取 (图层自带 {crs.name})"))
         crs = CRS.from_user_input(spec.crs)
     layer = VectorLayer(label=spec.label, crs=crs, fids=fids, wkb=wkb, columns=columns,
-                        field_defs=[defn.GetFieldDefn(names.index(f)) for f in wanted],
+                        field_defs=[_copy_field(defn.GetFieldDefn(names.index(f))) for f in wanted],
                         encoding=encoding, source_count=source_count)
     if spec.where:
         layer = _filtered(layer, spec.where)
     ds = None
     return layer, notes
+
+
+def _copy_field(fd):
+    """A field definition that outlives its dataset (GDAL's own dies with it)."""
+    new = ogr.FieldDefn(fd.GetName(), fd.GetType())
+    new.SetSubType(fd.GetSubType())
+    new.SetWidth(fd.GetWidth())
+    new.SetPrecision(fd.GetPrecision())
+    return new
 
 
 def _read_features(lyr, wanted):
