@@ -9,6 +9,8 @@ which turns a clockwise hole into an addition).
 import numpy as np
 from pyproj import CRS, Geod, Transformer
 
+from .wkb_arrays import Runs
+
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
 CGCS2000_GEOD = Geod(a=6378137.0, f=1 / 298.257222101)
 MU_PER_M2 = 0.0015
@@ -27,37 +29,17 @@ class EllipsoidalArea:
 
     def areas(self, geoms):
         """Area in m² of each geometry (0 for None or empty), as a float array."""
-        rings, signs, owners = [], [], []
-        for i, geom in enumerate(geoms):
-            for ring, sign in _rings(geom):
-                rings.append(ring)
-                signs.append(sign)
-                owners.append(i)
         out = np.zeros(len(geoms))
-        if not rings:
+        runs = Runs([g.wkb if g is not None and not g.is_empty else None for g in geoms])
+        if len(runs.npts) == 0:
             return out
-        counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
-        xy = np.concatenate(rings)
-        lon, lat = self._to_lonlat.transform(xy[:, 0], xy[:, 1])
-        ends = np.cumsum(counts)
-        starts = ends - counts
-        ring_area = np.empty(len(rings))
-        for k in range(len(rings)):
-            a, _ = CGCS2000_GEOD.polygon_area_perimeter(lon[starts[k]:ends[k]],
-                                                         lat[starts[k]:ends[k]])
-            ring_area[k] = abs(a)
-        np.add.at(out, np.asarray(owners), ring_area * np.asarray(signs))
+        x, y = runs.coordinates()
+        lon, lat = self._to_lonlat.transform(x, y)
+        ends = np.cumsum(runs.npts)
+        starts = ends - runs.npts
+        ring_area = np.empty(len(starts))
+        polygon_area = CGCS2000_GEOD.polygon_area_perimeter
+        for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+            ring_area[k] = abs(polygon_area(lon[a:b], lat[a:b])[0])
+        np.add.at(out, runs.owner, np.where(runs.shell, ring_area, -ring_area))
         return out
-
-
-def _rings(geom):
-    """(coordinate array, +1 shell / -1 hole) for each ring of a (Multi)Polygon."""
-    if geom is None or geom.is_empty:
-        return
-    parts = getattr(geom, "geoms", None)
-    for poly in (parts if parts is not None else [geom]):
-        if poly.geom_type != "Polygon" or poly.is_empty:
-            continue
-        yield np.asarray(poly.exterior.coords)[:, :2], 1.0
-        for hole in poly.interiors:
-            yield np.asarray(hole.coords)[:, :2], -1.0

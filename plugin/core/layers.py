@@ -17,8 +17,8 @@ from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.validation import explain_validity, make_valid
 
-from .bbox import wkb_envelopes
 from .errors import InputError, Note
+from .wkb_arrays import envelopes as wkb_envelopes
 
 gdal.UseExceptions()
 ogr.UseExceptions()

@@ -1,0 +1,60 @@
+"""QGIS's own way, timed: native:fixgeometries on each baseline, then
+native:calculatevectoroverlaps with an ellipsoid (EPSG:1024) so areas are ellipsoidal.
+Prints JSON: seconds, peak RSS, and per-patch areas (for the agreement check)."""
+
+import json
+import os
+import resource
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.append("/usr/share/qgis/python/plugins")
+from qgis.core import (QgsApplication, QgsCoordinateTransformContext,  # noqa: E402
+                       QgsProcessingContext, QgsProcessingFeedback, QgsProject, QgsVectorLayer)
+
+app = QgsApplication([], False)
+app.initQgis()
+import processing  # noqa: E402
+from processing.core.Processing import Processing  # noqa: E402
+
+Processing.initialize()
+from qgis.analysis import QgsNativeAlgorithms  # noqa: E402
+
+if not QgsApplication.processingRegistry().providerById("native"):
+    QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
+
+
+def main(data_dir, out_json):
+    t0 = time.perf_counter()
+    ctx = QgsProcessingContext()
+    ctx.setProject(QgsProject.instance())
+    ctx.setEllipsoid("EPSG:1024")
+    ctx.setTransformContext(QgsCoordinateTransformContext())
+    fb = QgsProcessingFeedback()
+    fixed = []
+    for name, layer in (("farmland", "DLTB"), ("basic", "YJJBNTTB"), ("redline", "STBHHX")):
+        res = processing.run("native:fixgeometries",
+                             {"INPUT": f"{data_dir}/{name}.gpkg|layername={layer}",
+                              "OUTPUT": "TEMPORARY_OUTPUT"}, context=ctx, feedback=fb)
+        lyr = ctx.getMapLayer(res["OUTPUT"])
+        lyr.setName(name)  # the overlap tool names its fields after the layers
+        fixed.append(lyr)
+    res = processing.run("native:calculatevectoroverlaps",
+                         {"INPUT": f"{data_dir}/patches.gpkg|layername=JCTB", "LAYERS": fixed,
+                          "OUTPUT": "TEMPORARY_OUTPUT"}, context=ctx, feedback=fb)
+    seconds = time.perf_counter() - t0
+    out = res["OUTPUT"]
+    if isinstance(out, str):
+        out = QgsVectorLayer(out)
+    names = [f.name() for f in out.fields()]
+    area_fields = [n for n in names if n.endswith("_area")]
+    areas = {f["JCBH"]: [f[n] for n in area_fields] for f in out.getFeatures()}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(out_json, "w") as fh:
+        json.dump({"seconds": seconds, "peak_mb": peak, "fields": area_fields, "areas": areas}, fh)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
+    app.exitQgis()

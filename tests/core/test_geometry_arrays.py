@@ -1,0 +1,86 @@
+"""WKB envelopes, the bounding-box join and geodesic areas against independent computations."""
+
+import numpy as np
+import pytest
+import shapely.wkb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.ops import unary_union
+
+from area_oracle import geodesic_area
+from layer_factory import X0, Y0
+from plugin.core.areas import EllipsoidalArea
+from plugin.core.bbox import bbox_join
+from plugin.core.wkb_arrays import envelopes
+
+HOLED = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (4, 2), (4, 4), (2, 4)]])
+
+
+def test_envelopes_match_shapely_bounds_for_every_wkb_flavour():
+    geoms = [HOLED, MultiPolygon([box(0, 0, 1, 1), box(5, -3, 6, 9)]), box(-1, -2, 3, 4)]
+    wkbs = [g.wkb for g in geoms]
+    wkbs.append(shapely.wkb.dumps(HOLED, big_endian=True))
+    wkbs.append(shapely.wkb.dumps(Polygon([(0, 0, 5), (3, 0, 5), (3, 7, 5)]), output_dimension=3))
+    wkbs.append(None)
+    env = envelopes(wkbs)
+    expected = [g.bounds for g in geoms] + [HOLED.bounds, (0, 0, 3, 7)]
+    np.testing.assert_array_equal(env[:5], np.array(expected, dtype=float))
+    assert np.isnan(env[5]).all()
+
+
+def test_non_polygon_wkb_is_refused():
+    from shapely.geometry import Point
+    with pytest.raises(ValueError):
+        envelopes([shapely.wkb.dumps(Point(1, 2), big_endian=True)])
+
+
+boxes = st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100),
+                           st.floats(0, 40), st.floats(0, 40)), min_size=0, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(boxes, boxes)
+def test_bbox_join_equals_brute_force(left, right):
+    L = np.array([(x, y, x + w, y + h) for x, y, w, h in left], dtype=float).reshape(-1, 4)
+    R = np.array([(x, y, x + w, y + h) for x, y, w, h in right], dtype=float).reshape(-1, 4)
+    got = set(zip(*[a.tolist() for a in bbox_join(L, R)]))
+    brute = {(i, j) for i in range(len(L)) for j in range(len(R))
+             if L[i, 0] <= R[j, 2] and L[i, 2] >= R[j, 0] and L[i, 1] <= R[j, 3]
+             and L[i, 3] >= R[j, 1]}
+    assert got == brute
+
+
+def test_bbox_join_pairs_a_huge_box_with_every_small_one():
+    small = np.array([(i * 10.0, 0.0, i * 10.0 + 1, 1.0) for i in range(300)])
+    huge = np.array([(-5.0, -5.0, 5000.0, 5.0)])
+    i, j = bbox_join(small, huge)
+    assert sorted(i.tolist()) == list(range(300)) and set(j.tolist()) == {0}
+
+
+polygons = st.lists(st.tuples(st.floats(0, 500), st.floats(0, 500)), min_size=3, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(polygons, st.floats(0, 300), st.floats(0, 300))
+def test_ellipsoidal_area_matches_geod_on_random_polygons(points, hx, hy):
+    poly = Polygon([(X0 + x, Y0 + y) for x, y in points]).buffer(0)
+    hole = box(X0 + hx, Y0 + hy, X0 + hx + 50, Y0 + hy + 50)
+    geom = poly.difference(hole) if poly.contains(hole) else poly
+    if geom.is_empty or geom.area < 1:
+        return
+    ours = EllipsoidalArea("EPSG:4529").areas([geom])[0]
+    assert ours == pytest.approx(geodesic_area(geom), rel=1e-6)
+    # and close to the planar area, as Gauss-Kruger near the central meridian should be
+    assert ours == pytest.approx(geom.area, rel=2e-3)
+
+
+def test_ring_orientation_does_not_change_the_area():
+    shell = [(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 100), (X0, Y0 + 100)]
+    hole = [(X0 + 10, Y0 + 10), (X0 + 20, Y0 + 10), (X0 + 20, Y0 + 20), (X0 + 10, Y0 + 20)]
+    a = Polygon(shell, [hole])
+    b = Polygon(shell[::-1], [hole[::-1]])  # clockwise shell, counter-clockwise hole
+    areas = EllipsoidalArea("EPSG:4529").areas([a, b, None])
+    assert areas[0] == pytest.approx(areas[1], rel=1e-12)
+    assert areas[0] == pytest.approx(geodesic_area(a), rel=1e-9)
+    assert areas[2] == 0.0
