@@ -37,7 +37,9 @@ def main(data_dir, out_json):
         res = processing.run("native:fixgeometries",
                              {"INPUT": f"{data_dir}/{name}.gpkg|layername={layer}",
                               "OUTPUT": "TEMPORARY_OUTPUT"}, context=ctx, feedback=fb)
-        lyr = ctx.getMapLayer(res["OUTPUT"])
+        lyr = res["OUTPUT"]
+        if isinstance(lyr, str):
+            lyr = ctx.getMapLayer(lyr)
         lyr.setName(name)  # the overlap tool names its fields after the layers
         fixed.append(lyr)
     res = processing.run("native:calculatevectoroverlaps",

@@ -23,8 +23,9 @@ def m2_to_mu(m2):
 class EllipsoidalArea:
     """Geodesic areas of shapely (Multi)Polygons given in one projected CRS."""
 
-    def __init__(self, crs):
-        self._to_lonlat = Transformer.from_crs(CRS.from_user_input(crs), CGCS2000_GEOGRAPHIC,
+    def __init__(self, crs, geod=CGCS2000_GEOD, geographic=CGCS2000_GEOGRAPHIC):
+        self._geod = geod
+        self._to_lonlat = Transformer.from_crs(CRS.from_user_input(crs), geographic,
                                                always_xy=True)
 
     def areas(self, geoms):
@@ -38,7 +39,7 @@ class EllipsoidalArea:
         ends = np.cumsum(runs.npts)
         starts = ends - runs.npts
         ring_area = np.empty(len(starts))
-        polygon_area = CGCS2000_GEOD.polygon_area_perimeter
+        polygon_area = self._geod.polygon_area_perimeter
         for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
             ring_area[k] = abs(polygon_area(lon[a:b], lat[a:b])[0])
         np.add.at(out, runs.owner, np.where(runs.shell, ring_area, -ring_area))

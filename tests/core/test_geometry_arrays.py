@@ -84,3 +84,36 @@ def test_ring_orientation_does_not_change_the_area():
     assert areas[0] == pytest.approx(areas[1], rel=1e-12)
     assert areas[0] == pytest.approx(geodesic_area(a), rel=1e-9)
     assert areas[2] == 0.0
+
+
+REFERENCES = "/work/shared/peer-data/ellipsoidal_refs/reference_areas.csv"
+_CASES = {  # id: (crs of the WKT, geographic CRS of its ellipsoid)
+    "glib_planimeter15": ("EPSG:4326", "EPSG:4326"),
+    "gdal9552_finland": ("EPSG:4326", "EPSG:4326"),
+    "qgis_da_regression16820": ("EPSG:32634", "EPSG:4326"),
+}
+
+
+def _reference_rows():
+    import csv
+    import os
+    path = os.environ.get("LAND_REFERENCE_AREAS", REFERENCES)
+    if not os.path.exists(path):
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "..", "..", "shared", "peer-data", "ellipsoidal_refs",
+                            "reference_areas.csv")
+    with open(path, encoding="utf-8") as f:
+        return {r["id"]: r for r in csv.DictReader(f) if r["id"] in _CASES}
+
+
+@pytest.mark.parametrize("case", sorted(_CASES))
+def test_ellipsoidal_area_matches_published_reference_areas(case):
+    """GeographicLib's, GDAL's and QGIS's own published test areas (WGS84), not our output."""
+    from pyproj import Geod
+    from shapely import wkt
+    row = _reference_rows()[case]
+    crs, geographic = _CASES[case]
+    area = EllipsoidalArea(crs, geod=Geod(ellps="WGS84"), geographic=geographic).areas(
+        [wkt.loads(row["wkt"])])[0]
+    assert area == pytest.approx(abs(float(row["expected_area_m2"])),
+                                 abs=float(row["tolerance_m2"]))
