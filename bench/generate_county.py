@@ -121,7 +121,8 @@ def generate(size, out_dir, seed=7):
     _blobs(os.path.join(out_dir, "redline.gpkg"), spec["red"], extent, rng)
     _patches(os.path.join(out_dir, "patches.gpkg"), spec["patches"], extent, rng)
     with open(os.path.join(out_dir, "job.yaml"), "w", encoding="utf-8") as f:
-        f.write("patches: {path: patches.gpkg, layer: JCTB, id_field: JCBH}\n"
+        f.write("min_area_m2: 0  # compare every sliver with QGIS\n"
+                "patches: {path: patches.gpkg, layer: JCTB, id_field: JCBH}\n"
                 "baselines:\n"
                 "  farmland: {path: farmland.gpkg, layer: DLTB}\n"
                 "  basic_farmland: {path: basic.gpkg, layer: YJJBNTTB}\n"

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
+import pandas as pd
 from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
 from .areas import EllipsoidalArea, m2_to_mu
+from .classes import load_class_table
 from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
 from .gpkg_writer import atomic_geopackage, write_default_style, write_layer, write_table
@@ -20,6 +22,8 @@ from .overlay import (PatchSet, Prepared, dominant_values, intersect_each, subtr
                       touching_features, union_each)
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
+from .rules import class_problems, evaluate, load_ruleset
+from .rules import metadata as rules_metadata
 from .version import ENGINE_VERSION
 
 RESULT_NAME = "result.gpkg"
@@ -34,6 +38,7 @@ class AnalysisResult:
     notes: List[Note] = field(default_factory=list)
     totals: dict = field(default_factory=dict)
     seconds: float = 0.0
+    verdicts: dict = field(default_factory=dict)
 
     def summary_lines(self):
         lines = [f"结果: {self.result_path}",
@@ -41,6 +46,8 @@ class AnalysisResult:
         for key, (count, m2) in self.totals.items():
             lines.append(f"  占{LAYER_NAMES.get(key, key)}: {count} 个图斑，"
                          f"{m2:.2f} 平方米 ({m2 * 0.0015:.2f} 亩)")
+        if self.verdicts:
+            lines.append("判定: " + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())))
         if self.notes:
             lines.append(f"提示 {len(self.notes)} 条 (修复、剔除、编码等)，见结果中的 notes 表")
         return lines
@@ -54,6 +61,9 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
     started = datetime.datetime.now()
     steps = Steps(progress, cancelled)
     notes: List[Note] = []
+    # A bad rule file must stop the job before any data is read.
+    class_table = load_class_table()
+    ruleset = load_ruleset(job.rules, class_table)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
     steps.report(0.05, "检查坐标系")
@@ -84,14 +94,17 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
 
         overlays[role] = intersect_each(patches, prepared, touching, step)
 
-    exemption_union = union_each(*(overlays[k][0] for k in job.exemptions)) if job.exemptions \
+    after_classes = _patch_classes(job.patches, patch_layer, "after_field")
+    exemption_union = union_each(*(_effective_cover(k, overlays[k][0], after_classes, class_table)
+                                   for k in job.exemptions)) if job.exemptions \
         else [None] * len(patches)
     for k in job.baselines:
         free_geoms[k] = subtract(overlays[k][0], exemption_union)
 
     steps.report(0.82, "计算椭球面积")
     ellipsoid = EllipsoidalArea(crs)
-    rows = [{"patch_id": pid} for pid in patches.ids]
+    rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
+             "after_class": None} for pid in patches.ids]
     patch_m2 = ellipsoid.areas(patches.geoms)
     for r, g, a in zip(rows, patches.geoms, patch_m2):
         r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * 0.0015, 6),
@@ -132,14 +145,27 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
     _attribute_admin(job, layers, overlays, rows)
     _attribute_classes(job, layers, overlays, rows, patch_layer)
 
+    steps.report(0.90, "按规则判定")
+    verdicts = evaluate(pd.DataFrame(rows), ruleset, class_table)
+    for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
+        for r, v in zip(rows, verdicts[name]):
+            r[name] = v if v else None
+    for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
+        r["severity"] = None if pd.isna(sev) else int(sev)
+        r["flag_area_m2"] = round(float(flag), 4)
+        r["flag_area_mu"] = round(float(flag) * 0.0015, 6)
+    for p in class_problems(pd.DataFrame(rows), class_table).itertuples():
+        notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
+
     steps.report(0.93, "写出结果")
     out_path = os.path.join(out_dir, RESULT_NAME)
-    fields = patch_fields(list(job.baselines), list(job.exemptions))
+    fields = patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
                             working_crs=_crs_label(crs), notes=notes, totals=totals,
-                            seconds=seconds)
+                            seconds=seconds,
+                            verdicts=verdicts["verdict"].value_counts().to_dict())
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
         write_layer(ds, "patches", wkt, fields, rows, patches.geoms, source_defs, source_rows)
@@ -147,7 +173,9 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
         write_default_style(ds, "patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])
         write_default_style(ds, "overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
-        write_table(ds, "run_info", ["key", "value"], _run_info(job, layers, result, started))
+        write_table(ds, "run_info", ["key", "value"],
+                    _run_info(job, layers, result, started)
+                    + sorted(rules_metadata(ruleset, class_table).items()))
         write_table(ds, "notes", ["layer", "feature", "message"],
                     [(n.layer, n.feature, n.message) for n in notes])
     steps.report(1.0, "完成")
@@ -239,6 +267,28 @@ def _attribute_classes(job, layers, overlays, rows, patch_layer):
         for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"][1],
                                                          layer.columns[cf])):
             r["before_class"] = code
+
+
+def _patch_classes(spec, patch_layer, key):
+    """The class codes a patch field gives (None where the job names no such field)."""
+    f = spec.extra.get(key)
+    if not f:
+        return [None] * len(patch_layer.kept_rows)
+    values = patch_layer.columns[f]
+    return [str(values[i]).strip() if values[i] is not None and str(values[i]).strip() else None
+            for i in patch_layer.kept_rows]
+
+
+def _effective_cover(key, geoms, after_classes, class_table):
+    """Exemption cover that can make an area lawful: a facility-agriculture filing only covers
+    a patch whose new use is facility agriculture (a filing does not license a factory)."""
+    if key != "facility_agri":
+        return geoms
+    out = []
+    for g, code in zip(geoms, after_classes):
+        ok, _ = class_table.check(code) if code else (None, None)
+        out.append(g if ok and "facility_agri" in class_table.groups(ok) else None)
+    return out
 
 
 def _source_attributes(layer, ours, notes):

@@ -23,9 +23,10 @@ VERDICT_FIELDS = [
     ("verdict", "str", "判定结果"),
     ("violation_type", "str", "违法类型"),
     ("rule_ids", "str", "命中规则"),
-    ("severity", "str", "严重程度"),
+    ("severity", "int", "严重程度(1-5)"),
     ("measure", "str", "建议整改措施"),
     ("flag_area_m2", "real", "认定面积(平方米)"),
+    ("flag_area_mu", "real", "认定面积(亩)"),
     ("reason", "str", "判定理由"),
 ]
 
