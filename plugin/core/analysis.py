@@ -18,8 +18,8 @@ from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
 from .gpkg_writer import atomic_geopackage, write_default_style, write_layer, write_table
 from .layers import parse_geometries, read_layer
-from .overlay import (PatchSet, Prepared, dominant_values, intersect_each, subtract,
-                      touching_features, union_each)
+from .overlay import (PIECES, UNION, PatchSet, default_workers, dominant_values, overlay_layer,
+                      subtract, union_each, worker_pool)
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
 from .rules import class_problems, evaluate, load_ruleset
@@ -27,7 +27,8 @@ from .rules import metadata as rules_metadata
 from .version import ENGINE_VERSION
 
 RESULT_NAME = "result.gpkg"
-SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
+SPLIT_SHARE = 0.999
+PARALLEL_MIN_PATCHES = 2000  # below this, starting worker processes costs more than it saves  # below this share of its area in one unit, a patch is called split
 
 
 @dataclass
@@ -53,8 +54,10 @@ class AnalysisResult:
         return lines
 
 
-def run_analysis(job, out_dir, progress=None, cancelled=None):
+def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     """Run one job and write ``out_dir/result.gpkg``; returns an AnalysisResult.
+
+    ``job_workers``: worker processes for the overlay (default: ``default_workers()``).
 
     Raises InputError for bad input (nothing is written) and Cancelled when asked to stop.
     """
@@ -78,28 +81,34 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
             check_coordinates(layer.crs, layer.bounds(), spec.label)
         layers[spec.role] = (spec, layer)
 
-    prepared = Prepared(patches)
-    overlays, free_geoms = {}, {}
+    workers = default_workers() if job_workers is None else job_workers
+    overlays = {}
     roles = [s.role for s in job.layers()[1:]]
-    for n, role in enumerate(roles):
-        spec, layer = layers[role]
-        base = 0.1 + 0.7 * n / max(len(roles), 1)
-        span = 0.7 / max(len(roles), 1)
-        steps.report(base, f"叠加 {spec.label}")
-        touching = touching_features(patches, layer, crs, spec.id_field)
-        notes.extend(touching.notes)
+    pool = worker_pool(workers) if roles and len(patches) >= PARALLEL_MIN_PATCHES else None
+    try:
+        for n, role in enumerate(roles):
+            spec, layer = layers[role]
+            base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
+            steps.report(base, f"叠加 {spec.label}")
+            mode = PIECES if role in ("admin", "parcels_before") else UNION
 
-        def step(i, base=base, span=span, label=spec.label):
-            steps.report(base + span * i / max(len(patches), 1), f"叠加 {label}")
+            def step(done, base=base, span=span, label=spec.label):
+                steps.report(base + span * done, f"叠加 {label}")
 
-        overlays[role] = intersect_each(patches, prepared, touching, step)
+            overlays[role], layer_notes = overlay_layer(
+                patches, layer, crs, mode, spec.id_field, pool=pool, workers=workers, step=step)
+            notes.extend(layer_notes)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     after_classes = _patch_classes(job.patches, patch_layer, "after_field")
-    exemption_union = union_each(*(_effective_cover(k, overlays[k][0], after_classes, class_table)
+    exemption_union = union_each(*(_effective_cover(k, overlays[k], after_classes, class_table)
                                    for k in job.exemptions)) if job.exemptions \
         else [None] * len(patches)
+    free_geoms = {}
     for k in job.baselines:
-        free_geoms[k] = subtract(overlays[k][0], exemption_union)
+        free_geoms[k] = subtract(overlays[k], exemption_union)
 
     steps.report(0.82, "计算椭球面积")
     ellipsoid = EllipsoidalArea(crs)
@@ -112,7 +121,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None):
     overlap_rows, overlap_geoms, totals = [], [], {}
     keep_for_map = {}
     for k in list(job.baselines) + list(job.exemptions):
-        geoms = overlays[k][0]
+        geoms = overlays[k]
         m2 = ellipsoid.areas(geoms)
         small = (m2 > 0) & (m2 < job.min_area_m2)
         m2[small] = 0.0
@@ -239,7 +248,7 @@ def _attribute_admin(job, layers, overlays, rows):
     villages = layer.columns.get(vf) if vf else None
     keys = [(towns[i] if towns else None, villages[i] if villages else None)
             for i in range(len(layer))]
-    for r, (unit, share, ranked) in zip(rows, dominant_values(overlays["admin"][1], keys)):
+    for r, (unit, share, ranked) in zip(rows, dominant_values(overlays["admin"], keys)):
         if unit is None:
             r["admin_note"] = "不在任何行政区范围内"
             continue
@@ -264,7 +273,7 @@ def _attribute_classes(job, layers, overlays, rows, patch_layer):
         cf = pspec.extra.get("class_field", "DLBM")
         if cf not in layer.columns:
             raise InputError("缺少地类字段", layer=pspec.label, field=cf)
-        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"][1],
+        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"],
                                                          layer.columns[cf])):
             r["before_class"] = code
 

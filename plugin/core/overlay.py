@@ -3,19 +3,29 @@
 Occupied area is the patch ∩ the *union* of the layer's features, so overlapping baseline
 features (duplicate deliveries, repaired slivers) never count twice. Only features whose box
 meets a patch box are parsed, repaired and reprojected.
+
+Work is split into spatially coherent chunks of patches; with a worker pool the chunks run in
+separate processes (shapely 1.8 holds the GIL, so threads would not help).
 """
 
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List
 
 import numpy as np
-from pyproj import Transformer
+import shapely.wkb
+from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
 from .bbox import bbox_join
 from .layers import parse_geometries, polygonal_part
+
+UNION, PIECES = "union", "pieces"
+CHUNKS_PER_WORKER = 4
 
 
 @dataclass
@@ -25,57 +35,148 @@ class PatchSet:
     ids: List[str]
     geoms: list
     envelopes: np.ndarray
+    wkb: list
 
     @classmethod
     def from_geoms(cls, ids, geoms):
         env = np.array([g.bounds for g in geoms], dtype=float).reshape(-1, 4)
-        return cls(ids=ids, geoms=geoms, envelopes=env)
+        return cls(ids=ids, geoms=geoms, envelopes=env, wkb=[g.wkb for g in geoms])
 
     def __len__(self):
         return len(self.geoms)
 
-
-class Prepared:
-    """Prepared patch geometries, built once and reused by every layer's overlay."""
-
-    def __init__(self, patches):
-        self._patches = patches
-        self._prepared = {}
-
-    def __getitem__(self, i):
-        p = self._prepared.get(i)
-        if p is None:
-            p = self._prepared[i] = prep(self._patches.geoms[i])
-        return p
+    def chunks(self, n):
+        """Index arrays of n groups of patches that lie near each other (west to east)."""
+        centre = (self.envelopes[:, 0] + self.envelopes[:, 2]) / 2
+        return [c for c in np.array_split(np.argsort(centre, kind="stable"), n) if len(c)]
 
 
-@dataclass
-class Touching:
-    """Layer features that meet patches: pair arrays and the parsed features they point to."""
+def default_workers():
+    """Two worker processes when we run in a plain Python interpreter with two cores.
 
-    patch_rows: np.ndarray
-    feature_rows: np.ndarray
-    geoms: dict
-    notes: list
+    Inside QGIS (or qgis_process) ``sys.executable`` is not Python, and forking a Qt process is
+    unsafe, so the engine stays in-process there. LAND_SUPERVISION_WORKERS overrides.
+    """
+    env = os.environ.get("LAND_SUPERVISION_WORKERS")
+    if env:
+        return max(1, int(env))
+    if not os.path.basename(sys.executable or "").startswith("python"):
+        return 1
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
-def touching_features(patches, layer, working_crs, id_field=None, cancelled=None):
-    """Pairs (patch, feature) whose boxes meet, with those features parsed into the working CRS."""
+def worker_pool(workers):
+    """A process pool that starts fresh interpreters (spawn), or None for in-process work."""
+    if workers <= 1:
+        return None
+    import multiprocessing
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, workers=1,
+                  step=None):
+    """Overlay every patch with one layer.
+
+    ``mode`` UNION: per patch the geometry of patch ∩ union(features) (or None).
+    ``mode`` PIECES: per patch a list of (feature row, piece area) — for attributing the patch
+    to the feature holding most of it. Returns (per-patch results, notes).
+    ``step(done_fraction)`` is called after each chunk; it may raise to cancel.
+    """
     same_crs = layer.crs is None or layer.crs == working_crs
     patch_env = patches.envelopes
     if not same_crs:
         patch_env = _transform_envelopes(patch_env, working_crs, layer.crs)
     pi, fj = bbox_join(patch_env, layer.envelopes())
-    rows = np.unique(fj)
     ids = layer.ids(id_field) if id_field else [f"FID {f}" for f in layer.fids]
-    parsed, notes = parse_geometries(layer.wkb[rows], [ids[r] for r in rows], layer.label)
-    if not same_crs:
-        to_work = Transformer.from_crs(layer.crs, working_crs, always_xy=True).transform
-        parsed = [shapely_transform(to_work, g) if g is not None else None for g in parsed]
-    if cancelled is not None:
-        cancelled()
-    return Touching(patch_rows=pi, feature_rows=fj, geoms=dict(zip(rows.tolist(), parsed)),
-                    notes=notes)
+    crs_pair = None if same_crs else (layer.crs.to_wkt(), CRS.from_user_input(working_crs).to_wkt())
+    order = np.argsort(pi, kind="stable")
+    pi, fj = pi[order], fj[order]
+    chunks = patches.chunks(max(1, workers * CHUNKS_PER_WORKER)) if pool else [
+        np.arange(len(patches))]
+    jobs = []
+    for rows in chunks:
+        rows = np.sort(rows)
+        lo = np.searchsorted(pi, rows, side="left")
+        hi = np.searchsorted(pi, rows, side="right")
+        counts = hi - lo
+        take = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if counts.sum() else \
+            np.zeros(0, dtype=np.int64)
+        feats = np.unique(fj[take])
+        local_p = np.repeat(np.arange(len(rows)), counts)
+        local_f = np.searchsorted(feats, fj[take])
+        payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
+                   [ids[f] for f in feats], layer.label, local_p, local_f, crs_pair,
+                   pool is None)
+        jobs.append((rows, feats, payload))
+    results = [None] * len(patches) if mode == UNION else [[] for _ in range(len(patches))]
+    notes, seen = [], set()
+    running = [pool.submit(_overlay_chunk, p) for _, _, p in jobs] if pool else None
+    for k, (rows, feats, payload) in enumerate(jobs):
+        out, chunk_notes = running[k].result() if pool else _overlay_chunk(payload)
+        for local, value in out:
+            i = rows[local]
+            if mode == UNION:
+                results[i] = shapely.wkb.loads(value) if pool else value
+            else:
+                results[i] = [(int(feats[f]), a) for f, a in value]
+        for n in chunk_notes:
+            key = (n.layer, n.feature, n.message)
+            if key not in seen:
+                seen.add(key)
+                notes.append(n)
+        if step is not None:
+            step((k + 1) / len(jobs))
+    return results, notes
+
+
+def _overlay_chunk(payload):
+    """One chunk of patches against the features that meet them (runs in a worker or inline)."""
+    mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair, inline = payload
+    geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
+    if crs_pair is not None:
+        to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
+                                       always_xy=True).transform
+        geoms = [shapely_transform(to_work, g) if g is not None else None for g in geoms]
+    bounds = np.searchsorted(local_p, np.arange(len(patch_wkb) + 1))
+    out = []
+    for i, blob in enumerate(patch_wkb):
+        lo, hi = bounds[i], bounds[i + 1]
+        if lo == hi:
+            continue
+        patch = shapely.wkb.loads(blob)
+        p = prep(patch)
+        cands = [(int(j), geoms[j]) for j in local_f[lo:hi]
+                 if geoms[j] is not None and p.intersects(geoms[j])]
+        if not cands:
+            continue
+        if mode == PIECES:
+            pieces = []
+            for j, g in cands:
+                piece = g if p.contains(g) else patch.intersection(g)
+                if piece.area > 0:
+                    pieces.append((j, piece.area))
+            if pieces:
+                out.append((i, pieces))
+            continue
+        occupied = _occupied(patch, [g for _, g in cands])
+        if occupied is not None:
+            out.append((i, occupied if inline else occupied.wkb))
+    return out, notes
+
+
+def _occupied(patch, features):
+    """patch ∩ union(features), by successive differences: no union of pieces is built, and
+    overlapping features are subtracted once."""
+    if len(features) == 1:
+        return polygonal_part(patch.intersection(features[0]))
+    rest = patch
+    for g in features:
+        rest = rest.difference(g)
+        if rest.is_empty:
+            return patch
+    if rest.area >= patch.area:
+        return None
+    return polygonal_part(patch.difference(rest))
 
 
 def _transform_envelopes(env, src, dst):
@@ -88,40 +189,6 @@ def _transform_envelopes(env, src, dst):
     tx, ty = t.transform(xs, ys)
     tx, ty = np.asarray(tx), np.asarray(ty)
     return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
-
-
-def intersect_each(patches, prepared, touching, step=None):
-    """For every patch, the union of its intersections with the touching features (or None).
-
-    Returns (geoms, per-patch list of (feature row, piece area)). ``step(i)`` is called now and
-    then so callers can report progress and cancel.
-    """
-    order = np.argsort(touching.patch_rows, kind="stable")
-    pi = touching.patch_rows[order]
-    fj = touching.feature_rows[order]
-    bounds = np.searchsorted(pi, np.arange(len(patches) + 1))
-    out: List[Optional[object]] = [None] * len(patches)
-    parts: List[list] = [[] for _ in range(len(patches))]
-    for i in range(len(patches)):
-        lo, hi = bounds[i], bounds[i + 1]
-        if lo == hi:
-            continue
-        if step is not None and i % 256 == 0:
-            step(i)
-        patch = patches.geoms[i]
-        p = prepared[i]
-        pieces = []
-        for j in fj[lo:hi]:
-            g = touching.geoms.get(int(j))
-            if g is None or not p.intersects(g):
-                continue
-            piece = g if p.contains(g) else polygonal_part(patch.intersection(g))
-            if piece is not None and piece.area > 0:
-                pieces.append(piece)
-                parts[i].append((int(j), piece.area))
-        if pieces:
-            out[i] = pieces[0] if len(pieces) == 1 else polygonal_part(unary_union(pieces))
-    return out, parts
 
 
 def subtract(geoms, holes):
@@ -147,7 +214,7 @@ def union_each(*geom_lists):
 def dominant_values(parts, values):
     """Per patch: (value holding most area, its share 0..1, [(value, share), ...] by area).
 
-    ``parts`` is intersect_each's per-patch (feature row, piece area) list; ``values`` maps a
+    ``parts`` is a PIECES overlay's per-patch (feature row, piece area) list; ``values`` maps a
     feature row to its attribute value.
     """
     out = []

@@ -288,3 +288,18 @@ def test_empty_baseline_counts_as_not_occupied(county):
     res = run_analysis(job, str(tmp / "out"))
     assert all(r["farmland_m2"] == 0 for r in read_result(res.result_path).values())
     assert any("为空" in n.message for n in res.notes)
+
+
+def test_worker_processes_give_the_same_result_as_in_process(county, monkeypatch):
+    import plugin.core.analysis as analysis
+    tmp, _, _ = county
+    job = make_job(tmp, {"path": "jctb.gpkg", "id_field": "JCBH"},
+                   {"farmland": {"path": "dltb.gpkg"}, "red_line": {"path": "hx.gpkg"}},
+                   {"approved": {"path": "pz.gpkg", "id_field": "PZWH"}})
+    monkeypatch.setattr(analysis, "PARALLEL_MIN_PATCHES", 0)
+    serial = read_result(run_analysis(job, str(tmp / "a"), job_workers=1).result_path)
+    pooled = read_result(run_analysis(job, str(tmp / "b"), job_workers=2).result_path)
+    assert serial.keys() == pooled.keys()
+    for pid in serial:
+        for key in ("farmland_m2", "red_line_m2", "approved_m2", "farmland_free_m2", "verdict"):
+            assert pooled[pid][key] == pytest.approx(serial[pid][key], abs=1e-6), (pid, key)
