@@ -12,7 +12,7 @@ from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
-from .areas import EllipsoidalArea, m2_to_mu
+from .areas import EllipsoidalArea, planar_areas
 from .classes import load_class_table
 from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
@@ -114,15 +114,16 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     ellipsoid = EllipsoidalArea(crs)
     rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
              "after_class": None} for pid in patches.ids]
-    patch_m2 = ellipsoid.areas(patches.geoms)
-    for r, g, a in zip(rows, patches.geoms, patch_m2):
+    patch_m2 = ellipsoid.areas(patches.wkb)
+    for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
         r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * 0.0015, 6),
-                 planar_m2=round(g.area, 4))
+                 planar_m2=round(float(planar), 4))
     overlap_rows, overlap_geoms, totals = [], [], {}
     keep_for_map = {}
     for k in list(job.baselines) + list(job.exemptions):
         geoms = overlays[k]
         m2 = ellipsoid.areas(geoms)
+        planar = planar_areas(geoms)
         small = (m2 > 0) & (m2 < job.min_area_m2)
         m2[small] = 0.0
         keep_for_map[k] = [g if a > 0 else None for g, a in zip(geoms, m2)]
@@ -133,12 +134,12 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         if small.any():
             notes.append(Note(layers[k][0].label, "-",
                               f"{int(small.sum())} 个图斑与之重叠不足 {job.min_area_m2:g} 平方米，按未占用计"))
-        for pid, g, a in zip(patches.ids, geoms, m2):
+        for pid, g, a, pa in zip(patches.ids, geoms, m2, planar):
             if a > 0:
                 overlap_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
                                      "area_m2": round(float(a), 4),
                                      "area_mu": round(float(a) * 0.0015, 6),
-                                     "planar_m2": round(g.area, 4)})
+                                     "planar_m2": round(float(pa), 4)})
                 overlap_geoms.append(g)
     for k in job.baselines:
         free = ellipsoid.areas(free_geoms[k])
@@ -177,7 +178,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                             verdicts=verdicts["verdict"].value_counts().to_dict())
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
-        write_layer(ds, "patches", wkt, fields, rows, patches.geoms, source_defs, source_rows)
+        write_layer(ds, "patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
         write_layer(ds, "overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
         write_default_style(ds, "patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])

@@ -4,7 +4,6 @@ import os
 import tempfile
 from contextlib import contextmanager
 
-import shapely.wkb
 from osgeo import gdal, ogr, osr
 
 gdal.UseExceptions()
@@ -38,7 +37,8 @@ def atomic_geopackage(path):
 def write_layer(ds, name, crs_wkt, fields, rows, geoms, source_fields=(), source_rows=None):
     """Write one polygon layer.
 
-    ``fields`` are (name, type, alias) for ``rows`` (dicts); ``source_fields`` are OGR field
+    ``geoms`` are WKB bytes or shapely geometries (None for none). ``fields`` are
+    (name, type, alias) for ``rows`` (dicts); ``source_fields`` are OGR field
     definitions copied from an input layer, with values in ``source_rows`` (lists, same order).
     """
     srs = osr.SpatialReference()
@@ -65,8 +65,8 @@ def write_layer(ds, name, crs_wkt, fields, rows, geoms, source_fields=(), source
             v = row.get(fname)
             if v is not None:
                 feat.SetField(nsrc + i, v)
-        if geom is not None and not geom.is_empty:
-            g = ogr.CreateGeometryFromWkb(shapely.wkb.dumps(geom))
+        if geom is not None:
+            g = ogr.CreateGeometryFromWkb(geom if isinstance(geom, bytes) else geom.wkb)
             feat.SetGeometryDirectly(ogr.ForceToMultiPolygon(g))
         lyr.CreateFeature(feat)
     ds.CommitTransaction()

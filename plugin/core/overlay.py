@@ -23,6 +23,7 @@ from shapely.prepared import prep
 
 from .bbox import bbox_join
 from .layers import parse_geometries, polygonal_part
+from .wkb_arrays import envelopes
 
 UNION, PIECES = "union", "pieces"
 CHUNKS_PER_WORKER = 4
@@ -39,8 +40,8 @@ class PatchSet:
 
     @classmethod
     def from_geoms(cls, ids, geoms):
-        env = np.array([g.bounds for g in geoms], dtype=float).reshape(-1, 4)
-        return cls(ids=ids, geoms=geoms, envelopes=env, wkb=[g.wkb for g in geoms])
+        wkb = [g.wkb for g in geoms]
+        return cls(ids=ids, geoms=geoms, envelopes=envelopes(wkb), wkb=wkb)
 
     def __len__(self):
         return len(self.geoms)
@@ -77,7 +78,7 @@ def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, w
                   step=None):
     """Overlay every patch with one layer.
 
-    ``mode`` UNION: per patch the geometry of patch ∩ union(features) (or None).
+    ``mode`` UNION: per patch the WKB of patch ∩ union(features) (or None).
     ``mode`` PIECES: per patch a list of (feature row, piece area) — for attributing the patch
     to the feature holding most of it. Returns (per-patch results, notes).
     ``step(done_fraction)`` is called after each chunk; it may raise to cancel.
@@ -105,8 +106,7 @@ def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, w
         local_p = np.repeat(np.arange(len(rows)), counts)
         local_f = np.searchsorted(feats, fj[take])
         payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
-                   [ids[f] for f in feats], layer.label, local_p, local_f, crs_pair,
-                   pool is None)
+                   [ids[f] for f in feats], layer.label, local_p, local_f, crs_pair)
         jobs.append((rows, feats, payload))
     results = [None] * len(patches) if mode == UNION else [[] for _ in range(len(patches))]
     notes, seen = [], set()
@@ -116,7 +116,7 @@ def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, w
         for local, value in out:
             i = rows[local]
             if mode == UNION:
-                results[i] = shapely.wkb.loads(value) if pool else value
+                results[i] = value
             else:
                 results[i] = [(int(feats[f]), a) for f, a in value]
         for n in chunk_notes:
@@ -131,7 +131,7 @@ def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, w
 
 def _overlay_chunk(payload):
     """One chunk of patches against the features that meet them (runs in a worker or inline)."""
-    mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair, inline = payload
+    mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair is not None:
         to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
@@ -160,7 +160,7 @@ def _overlay_chunk(payload):
             continue
         occupied = _occupied(patch, [g for _, g in cands])
         if occupied is not None:
-            out.append((i, occupied if inline else occupied.wkb))
+            out.append((i, occupied.wkb))
     return out, notes
 
 
@@ -191,23 +191,28 @@ def _transform_envelopes(env, src, dst):
     return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
 
 
-def subtract(geoms, holes):
-    """geoms[i] minus holes[i] (either may be None)."""
+def subtract(wkbs, holes):
+    """WKB of wkbs[i] minus holes[i] (WKB; either may be None)."""
     out = []
-    for g, h in zip(geoms, holes):
+    for g, h in zip(wkbs, holes):
         if g is None or h is None:
             out.append(g)
         else:
-            out.append(polygonal_part(g.difference(h)))
+            rest = polygonal_part(shapely.wkb.loads(g).difference(shapely.wkb.loads(h)))
+            out.append(rest.wkb if rest is not None else None)
     return out
 
 
-def union_each(*geom_lists):
-    """Element-wise union of several per-patch geometry lists (None where nothing)."""
+def union_each(*wkb_lists):
+    """Element-wise union of several per-patch WKB lists (None where nothing), as WKB."""
     out = []
-    for gs in zip(*geom_lists):
+    for gs in zip(*wkb_lists):
         gs = [g for g in gs if g is not None]
-        out.append(None if not gs else gs[0] if len(gs) == 1 else polygonal_part(unary_union(gs)))
+        if len(gs) <= 1:
+            out.append(gs[0] if gs else None)
+        else:
+            u = polygonal_part(unary_union([shapely.wkb.loads(g) for g in gs]))
+            out.append(u.wkb if u is not None else None)
     return out
 
 

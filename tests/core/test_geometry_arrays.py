@@ -10,7 +10,7 @@ from shapely.ops import unary_union
 
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0
-from plugin.core.areas import EllipsoidalArea
+from plugin.core.areas import EllipsoidalArea, planar_areas
 from plugin.core.bbox import bbox_join
 from plugin.core.wkb_arrays import envelopes
 
@@ -69,7 +69,7 @@ def test_ellipsoidal_area_matches_geod_on_random_polygons(points, hx, hy):
     geom = poly.difference(hole) if poly.contains(hole) else poly
     if geom.is_empty or geom.area < 1:
         return
-    ours = EllipsoidalArea("EPSG:4529").areas([geom])[0]
+    ours = EllipsoidalArea("EPSG:4529").areas([geom.wkb])[0]
     assert ours == pytest.approx(geodesic_area(geom), rel=1e-6)
     # and close to the planar area, as Gauss-Kruger near the central meridian should be
     assert ours == pytest.approx(geom.area, rel=2e-3)
@@ -80,7 +80,7 @@ def test_ring_orientation_does_not_change_the_area():
     hole = [(X0 + 10, Y0 + 10), (X0 + 20, Y0 + 10), (X0 + 20, Y0 + 20), (X0 + 10, Y0 + 20)]
     a = Polygon(shell, [hole])
     b = Polygon(shell[::-1], [hole[::-1]])  # clockwise shell, counter-clockwise hole
-    areas = EllipsoidalArea("EPSG:4529").areas([a, b, None])
+    areas = EllipsoidalArea("EPSG:4529").areas([a.wkb, b.wkb, None])
     assert areas[0] == pytest.approx(areas[1], rel=1e-12)
     assert areas[0] == pytest.approx(geodesic_area(a), rel=1e-9)
     assert areas[2] == 0.0
@@ -114,6 +114,17 @@ def test_ellipsoidal_area_matches_published_reference_areas(case):
     row = _reference_rows()[case]
     crs, geographic = _CASES[case]
     area = EllipsoidalArea(crs, geod=Geod(ellps="WGS84"), geographic=geographic).areas(
-        [wkt.loads(row["wkt"])])[0]
+        [wkt.loads(row["wkt"]).wkb])[0]
     assert area == pytest.approx(abs(float(row["expected_area_m2"])),
                                  abs=float(row["tolerance_m2"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(polygons, st.floats(0, 300), st.floats(0, 300))
+def test_planar_area_from_wkb_matches_geos(points, hx, hy):
+    poly = Polygon([(X0 + x, Y0 + y) for x, y in points]).buffer(0)
+    hole = box(X0 + hx, Y0 + hy, X0 + hx + 50, Y0 + hy + 50)
+    geom = poly.difference(hole) if poly.contains(hole) else poly
+    if geom.is_empty:
+        return
+    assert planar_areas([geom.wkb, None])[0] == pytest.approx(geom.area, abs=1e-6)
