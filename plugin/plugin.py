@@ -1,0 +1,142 @@
+"""The QGIS plugin: menu, toolbar, Processing provider and translator; unload undoes each."""
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QMenu, QToolBar
+
+from .compat import QAction, tr
+from .paths import icon_path, translation_path
+from .processing.provider import PROVIDER_ID, LandSupervisionProvider
+
+ANALYSE_ALGORITHM_ID = f"{PROVIDER_ID}:analyse"
+MENU_OBJECT_NAME = "landSupervisionMenu"
+TOOLBAR_OBJECT_NAME = "landSupervisionToolBar"
+ANALYSE_ACTION_OBJECT_NAME = "landSupervisionAnalyseAction"
+# QGIS's own Help menu; ours goes just before it, like other top-level plugin menus.
+QGIS_HELP_MENU_OBJECT_NAME = "mHelpMenu"
+
+
+def ui_language():
+    """The language of QGIS's own interface.
+
+    QGIS desktop records the one it chose (``--lang``, the locale override in its options, or
+    the system locale) as its translation; without that (tests, some scripts) the locale
+    settings decide.
+    """
+    return QgsApplication.instance().translation() or QgsApplication.locale()
+
+
+def _discard(qobject):
+    """Detach a Qt object from its parent now and delete it once control returns to Qt."""
+    qobject.setParent(None)
+    qobject.deleteLater()
+
+
+class LandSupervisionPlugin:
+    """Wires the 土地监管 menu and toolbar to the Processing algorithms."""
+
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider = None
+        self.translator = None
+        self.menu = None
+        self.toolbar = None
+        self.actions = []
+
+    def initProcessing(self):  # noqa: N802 (QGIS calls it, also from qgis_process)
+        """Install the translator and register the Processing provider (idempotent)."""
+        self._install_translator()
+        if self.provider is not None:
+            return
+        provider = LandSupervisionProvider()
+        # The registry owns (and, on refusal, deletes) the provider: keep it only on success.
+        if QgsApplication.processingRegistry().addProvider(provider):
+            self.provider = provider
+        else:
+            QgsMessageLog.logMessage(
+                tr("A Processing provider with the id {0} is already registered.").format(
+                    PROVIDER_ID
+                ),
+                tr("Land Supervision"),
+                Qgis.MessageLevel.Critical,
+            )
+
+    def initGui(self):  # noqa: N802 (QGIS API)
+        self.initProcessing()
+        main_window = self.iface.mainWindow()
+
+        analyse = QAction(
+            QIcon(icon_path("analyse.svg")),
+            tr("Patch overlay analysis and violation verdict…"),
+            main_window,
+        )
+        analyse.setObjectName(ANALYSE_ACTION_OBJECT_NAME)
+        analyse.triggered.connect(self.open_analyse_dialog)
+        self.actions.append(analyse)
+
+        self.menu = QMenu(tr("Land Supervision"), main_window)
+        self.menu.setObjectName(MENU_OBJECT_NAME)
+        self.menu.addActions(self.actions)
+        menu_bar = main_window.menuBar()
+        help_menu = next(
+            (
+                action
+                for action in menu_bar.actions()
+                if action.menu() is not None
+                and action.menu().objectName() == QGIS_HELP_MENU_OBJECT_NAME
+            ),
+            None,
+        )
+        if help_menu is None:
+            menu_bar.addMenu(self.menu)
+        else:
+            menu_bar.insertMenu(help_menu, self.menu)
+
+        self.toolbar = QToolBar(tr("Land Supervision"), main_window)
+        self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
+        self.toolbar.addActions(self.actions)
+        self.iface.addToolBar(self.toolbar)
+
+    def unload(self):
+        main_window = self.iface.mainWindow()
+        if self.menu is not None:
+            main_window.menuBar().removeAction(self.menu.menuAction())
+            _discard(self.menu)
+            self.menu = None
+        if self.toolbar is not None:
+            main_window.removeToolBar(self.toolbar)
+            _discard(self.toolbar)
+            self.toolbar = None
+        for action in self.actions:
+            _discard(action)
+        self.actions = []
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        if self.translator is not None:
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
+
+    def open_analyse_dialog(self):
+        """Show the Processing dialog of the analyse algorithm."""
+        from qgis import processing
+
+        # The Processing plugin adds execAlgorithmDialog to qgis.processing when it loads.
+        if not hasattr(processing, "execAlgorithmDialog"):
+            self.iface.messageBar().pushMessage(
+                tr("Land Supervision"),
+                tr("Enable the Processing plugin to run the analysis."),
+                level=Qgis.MessageLevel.Critical,
+            )
+            return
+        processing.execAlgorithmDialog(ANALYSE_ALGORITHM_ID)
+
+    def _install_translator(self):
+        """Load the zh_CN translation when QGIS runs in Chinese (idempotent)."""
+        if self.translator is not None or not ui_language().lower().startswith("zh"):
+            return
+        translator = QTranslator()
+        if translator.load(str(translation_path("zh_CN"))):
+            QCoreApplication.installTranslator(translator)
+            self.translator = translator

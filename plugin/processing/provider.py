@@ -1,0 +1,32 @@
+"""The 土地监管 / Land Supervision Processing provider."""
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..compat import tr
+from ..paths import icon_path
+from .analyse_algorithm import AnalyseAlgorithm
+
+PROVIDER_ID = "landsupervision"
+
+
+class LandSupervisionProvider(QgsProcessingProvider):
+    """Registers the plugin's algorithms under the id ``landsupervision``."""
+
+    def id(self):
+        return PROVIDER_ID
+
+    def name(self):
+        return tr("Land Supervision")
+
+    def longName(self):  # noqa: N802 (QGIS API)
+        return self.name()
+
+    def icon(self):
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self):  # noqa: N802 (QGIS API)
+        return icon_path("icon.svg")
+
+    def loadAlgorithms(self):  # noqa: N802 (QGIS API)
+        self.addAlgorithm(AnalyseAlgorithm())
