@@ -16,7 +16,7 @@ from .areas import EllipsoidalArea, planar_areas
 from .classes import load_class_table
 from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
-from .gpkg_writer import atomic_geopackage, write_default_style, write_layer, write_table
+from .gpkg_writer import atomic_geopackage
 from .layers import parse_geometries, read_layer
 from .overlay import (PIECES, UNION, PatchSet, default_workers, dominant_values, overlay_layer,
                       subtract, union_each, worker_pool)
@@ -178,15 +178,15 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                             verdicts=verdicts["verdict"].value_counts().to_dict())
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
-        write_layer(ds, "patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
-        write_layer(ds, "overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
-        write_default_style(ds, "patches", [(fd.GetName(), None) for fd in source_defs]
+        ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
+        ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
+        ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])
-        write_default_style(ds, "overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
-        write_table(ds, "run_info", ["key", "value"],
+        ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
+        ds.write_table("run_info", ["key", "value"],
                     _run_info(job, layers, result, started)
                     + sorted(rules_metadata(ruleset, class_table).items()))
-        write_table(ds, "notes", ["layer", "feature", "message"],
+        ds.write_table("notes", ["layer", "feature", "message"],
                     [(n.layer, n.feature, n.message) for n in notes])
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()

@@ -1,124 +1,194 @@
-"""Writing result GeoPackages atomically: a temporary file in the same folder, then a rename."""
+"""Writing result GeoPackages atomically: a temporary file in the same folder, then a rename.
+
+Layer schemas (fields, spatial index, aliases) are made by GDAL; the rows of large layers are
+then inserted in bulk through sqlite3 (a GeoPackage is an SQLite database), which is about ten
+times faster than one OGR call per field of every feature.
+"""
 
 import os
+import sqlite3
+import struct
 import tempfile
 from contextlib import contextmanager
 
+import numpy as np
 from osgeo import gdal, ogr, osr
+
+from .wkb_arrays import envelopes
 
 gdal.UseExceptions()
 ogr.UseExceptions()
 
 _OGR_TYPES = {"str": ogr.OFTString, "real": ogr.OFTReal, "int": ogr.OFTInteger64}
+_GPKG_HEADER = struct.Struct("<2sBBi4d")  # magic, version, flags (LE, xy envelope), srs id, env
+
+
+class GeoPackageBuilder:
+    """Collects layers and tables for one new GeoPackage; ``finish`` writes the rows."""
+
+    def __init__(self, path):
+        self.path = path
+        self.ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+        self._pending = []
+
+    def write_layer(self, name, crs_wkt, fields, rows, geoms, source_fields=(), source_rows=None):
+        """One MultiPolygon layer.
+
+        ``geoms`` are WKB bytes or shapely geometries (None for none); ``fields`` are
+        (name, type, alias) for ``rows`` (dicts); ``source_fields`` are OGR field definitions
+        copied from an input layer, with values in ``source_rows`` (lists, same order).
+        """
+        srs = osr.SpatialReference()
+        srs.ImportFromWkt(crs_wkt)
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        lyr = self.ds.CreateLayer(name, srs, ogr.wkbMultiPolygon,
+                                  options=["GEOMETRY_NAME=geom", "FID=fid"])
+        for fd in source_fields:
+            lyr.CreateField(fd)
+        for fname, ftype, alias in fields:
+            fd = ogr.FieldDefn(fname, _OGR_TYPES[ftype])
+            if alias and hasattr(fd, "SetAlternativeName"):
+                fd.SetAlternativeName(alias)
+            lyr.CreateField(fd)
+        convert = [_converter(fd.GetType()) for fd in source_fields]
+        names = [fd.GetName() for fd in source_fields] + [f[0] for f in fields]
+        values = []
+        for k, row in enumerate(rows):
+            src = [c(v) for c, v in zip(convert, source_rows[k])] if source_rows is not None else []
+            values.append(src + [row.get(f[0]) for f in fields])
+        wkbs = [g if isinstance(g, (bytes, type(None))) else g.wkb for g in geoms]
+        self._pending.append((name, names, values, wkbs))
+
+    def write_table(self, name, columns, rows):
+        """A plain attribute table of text columns (run information, notes)."""
+        lyr = self.ds.CreateLayer(name, None, ogr.wkbNone)
+        for c in columns:
+            lyr.CreateField(ogr.FieldDefn(c, ogr.OFTString))
+        self._pending.append((name, list(columns),
+                              [[None if v is None else str(v) for v in r] for r in rows], None))
+
+    def write_default_style(self, layer_name, aliases, description="Land Supervision"):
+        """Store a QGIS default style (field aliases) in the ``layer_styles`` table.
+
+        QGIS applies it whenever the layer is added. GDAL < 3.7 does not write field alternative
+        names to GeoPackage, so this is how the Chinese aliases reach QGIS on every version.
+        """
+        entries = "".join(f'<alias field="{_xml(f)}" index="{i}" name="{_xml(a)}"/>'
+                          for i, (f, a) in enumerate(aliases) if a)
+        qml = ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
+               f'<qgis version="3.22.0" styleCategories="Fields"><aliases>{entries}</aliases></qgis>')
+        lyr = self.ds.GetLayerByName("layer_styles")
+        if lyr is None:
+            lyr = self.ds.CreateLayer("layer_styles", None, ogr.wkbNone)
+            for name, ftype in (("f_table_catalog", ogr.OFTString),
+                                ("f_table_schema", ogr.OFTString),
+                                ("f_table_name", ogr.OFTString),
+                                ("f_geometry_column", ogr.OFTString),
+                                ("styleName", ogr.OFTString), ("styleQML", ogr.OFTString),
+                                ("styleSLD", ogr.OFTString), ("useAsDefault", ogr.OFTInteger),
+                                ("description", ogr.OFTString), ("owner", ogr.OFTString),
+                                ("ui", ogr.OFTString), ("update_time", ogr.OFTDateTime)):
+                fd = ogr.FieldDefn(name, ftype)
+                if name == "useAsDefault":
+                    fd.SetSubType(ogr.OFSTBoolean)
+                lyr.CreateField(fd)
+        feat = ogr.Feature(lyr.GetLayerDefn())
+        for k, v in (("f_table_catalog", ""), ("f_table_schema", ""),
+                     ("f_table_name", layer_name), ("f_geometry_column", "geom"),
+                     ("styleName", layer_name), ("styleQML", qml), ("styleSLD", ""),
+                     ("useAsDefault", 1), ("description", description), ("owner", ""),
+                     ("ui", "")):
+            feat.SetField(k, v)
+        lyr.CreateFeature(feat)
+
+    def finish(self):
+        self.ds.FlushCache()
+        self.ds = None
+        con = sqlite3.connect(self.path)
+        try:
+            for name, columns, values, wkbs in self._pending:
+                _insert(con, name, columns, values, wkbs)
+            con.commit()
+        finally:
+            con.close()
+
+    def abandon(self):
+        self.ds = None
+
+
+def _insert(con, table, columns, values, wkbs):
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    if wkbs is None:
+        con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', values)
+        return
+    srs_id, geom = con.execute("SELECT srs_id, column_name FROM gpkg_geometry_columns "
+                               "WHERE table_name = ?", (table,)).fetchone()
+    rtree = f"rtree_{table}_{geom}"
+    # GDAL's R-tree triggers call SQL functions only GDAL registers: drop them for the bulk
+    # insert, fill the R-tree from our own envelopes, and put them back.
+    triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE ?", (rtree + "%",)).fetchall()
+    for trig, _ in triggers:
+        con.execute(f'DROP TRIGGER "{trig}"')
+    env = envelopes(wkbs)
+    blobs = [_gpkg_blob(w, srs_id, e) for w, e in zip(wkbs, env)]
+    con.executemany(f'INSERT INTO "{table}" (fid, "{geom}", {cols}) VALUES (?, ?, {marks})',
+                    ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
+    ok = ~np.isnan(env).any(axis=1)
+    con.executemany(f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
+                    ((int(k) + 1, *map(float, env[k, [0, 2, 1, 3]])) for k in np.flatnonzero(ok)))
+    for _, sql in triggers:
+        con.execute(sql)
+    if ok.any():
+        e = env[ok]
+        con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                    "WHERE table_name = ?", (float(e[:, 0].min()), float(e[:, 1].min()),
+                                              float(e[:, 2].max()), float(e[:, 3].max()), table))
+
+
+def _gpkg_blob(wkb, srs_id, env):
+    if wkb is None:
+        return None
+    if wkb[0] == 1 and struct.unpack_from("<I", wkb, 1)[0] == 3:
+        wkb = b"\x01" + struct.pack("<II", 6, 1) + wkb  # the column is MultiPolygon
+    elif not (wkb[0] == 1 and struct.unpack_from("<I", wkb, 1)[0] == 6):
+        wkb = bytes(ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(wkb)).ExportToIsoWkb())
+    return _GPKG_HEADER.pack(b"GP", 0, 0x03, srs_id, env[0], env[2], env[1], env[3]) + wkb
+
+
+def _converter(ogr_type):
+    """Values read with OGR's GetField, as GeoPackage stores them."""
+    if ogr_type == ogr.OFTDate:
+        return lambda v: v.replace("/", "-") if isinstance(v, str) else v
+    if ogr_type == ogr.OFTDateTime:
+        return lambda v: v.replace("/", "-").replace(" ", "T", 1) if isinstance(v, str) else v
+    if ogr_type == ogr.OFTBinary:
+        return lambda v: bytes.fromhex(v) if isinstance(v, str) else v
+    if ogr_type in (ogr.OFTStringList, ogr.OFTIntegerList, ogr.OFTRealList, ogr.OFTInteger64List):
+        return lambda v: None if v is None else "(" + str(len(v)) + ":" + ",".join(map(str, v)) + ")"
+    return lambda v: v
 
 
 @contextmanager
 def atomic_geopackage(path):
-    """Yield a new GeoPackage data source; it replaces ``path`` only if the block succeeds."""
+    """Yield a GeoPackageBuilder; the file replaces ``path`` only if the block succeeds."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gpkg", dir=folder)
     os.close(fd)
     os.unlink(tmp)
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
+    builder = GeoPackageBuilder(tmp)
     try:
-        yield ds
-        ds.FlushCache()
-        ds = None
+        yield builder
+        builder.finish()
         os.replace(tmp, path)
     except BaseException:
-        ds = None
+        builder.abandon()
         for p in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
             if os.path.exists(p):
                 os.unlink(p)
         raise
-
-
-def write_layer(ds, name, crs_wkt, fields, rows, geoms, source_fields=(), source_rows=None):
-    """Write one polygon layer.
-
-    ``geoms`` are WKB bytes or shapely geometries (None for none). ``fields`` are
-    (name, type, alias) for ``rows`` (dicts); ``source_fields`` are OGR field
-    definitions copied from an input layer, with values in ``source_rows`` (lists, same order).
-    """
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs_wkt)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    lyr = ds.CreateLayer(name, srs, ogr.wkbMultiPolygon, options=["GEOMETRY_NAME=geom", "FID=fid"])
-    for fd in source_fields:
-        lyr.CreateField(fd)
-    for fname, ftype, alias in fields:
-        fd = ogr.FieldDefn(fname, _OGR_TYPES[ftype])
-        if alias and hasattr(fd, "SetAlternativeName"):
-            fd.SetAlternativeName(alias)
-        lyr.CreateField(fd)
-    defn = lyr.GetLayerDefn()
-    nsrc = len(source_fields)
-    ds.StartTransaction()
-    for k, (row, geom) in enumerate(zip(rows, geoms)):
-        feat = ogr.Feature(defn)
-        if source_rows is not None:
-            for i, v in enumerate(source_rows[k]):
-                if v is not None:
-                    feat.SetField(i, v)
-        for i, (fname, _, _) in enumerate(fields):
-            v = row.get(fname)
-            if v is not None:
-                feat.SetField(nsrc + i, v)
-        if geom is not None:
-            g = ogr.CreateGeometryFromWkb(geom if isinstance(geom, bytes) else geom.wkb)
-            feat.SetGeometryDirectly(ogr.ForceToMultiPolygon(g))
-        lyr.CreateFeature(feat)
-    ds.CommitTransaction()
-    return lyr
-
-
-def write_table(ds, name, columns, rows):
-    """A plain attribute table of text columns (run information, notes)."""
-    lyr = ds.CreateLayer(name, None, ogr.wkbNone)
-    for c in columns:
-        lyr.CreateField(ogr.FieldDefn(c, ogr.OFTString))
-    defn = lyr.GetLayerDefn()
-    ds.StartTransaction()
-    for row in rows:
-        feat = ogr.Feature(defn)
-        for i, v in enumerate(row):
-            if v is not None:
-                feat.SetField(i, str(v))
-        lyr.CreateFeature(feat)
-    ds.CommitTransaction()
-
-
-def write_default_style(ds, layer_name, aliases, description="Land Supervision"):
-    """Store a QGIS default style (field aliases) in the GeoPackage's ``layer_styles`` table.
-
-    QGIS applies it whenever the layer is added. GDAL < 3.7 does not write field alternative
-    names to GeoPackage, so this is how the Chinese aliases reach QGIS on every version.
-    """
-    entries = "".join(f'<alias field="{_xml(f)}" index="{i}" name="{_xml(a)}"/>'
-                      for i, (f, a) in enumerate(aliases) if a)
-    qml = ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
-           f'<qgis version="3.22.0" styleCategories="Fields"><aliases>{entries}</aliases></qgis>')
-    lyr = ds.GetLayerByName("layer_styles")
-    if lyr is None:
-        lyr = ds.CreateLayer("layer_styles", None, ogr.wkbNone)
-        for name, ftype in (("f_table_catalog", ogr.OFTString), ("f_table_schema", ogr.OFTString),
-                            ("f_table_name", ogr.OFTString), ("f_geometry_column", ogr.OFTString),
-                            ("styleName", ogr.OFTString), ("styleQML", ogr.OFTString),
-                            ("styleSLD", ogr.OFTString), ("useAsDefault", ogr.OFTInteger),
-                            ("description", ogr.OFTString), ("owner", ogr.OFTString),
-                            ("ui", ogr.OFTString), ("update_time", ogr.OFTDateTime)):
-            fd = ogr.FieldDefn(name, ftype)
-            if name == "useAsDefault":
-                fd.SetSubType(ogr.OFSTBoolean)
-            lyr.CreateField(fd)
-    feat = ogr.Feature(lyr.GetLayerDefn())
-    for k, v in (("f_table_catalog", ""), ("f_table_schema", ""), ("f_table_name", layer_name),
-                 ("f_geometry_column", "geom"), ("styleName", layer_name), ("styleQML", qml),
-                 ("styleSLD", ""), ("useAsDefault", 1), ("description", description),
-                 ("owner", ""), ("ui", "")):
-        feat.SetField(k, v)
-    lyr.CreateFeature(feat)
 
 
 def _xml(text):
