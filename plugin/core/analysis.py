@@ -18,7 +18,7 @@ from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
 from .gpkg_writer import atomic_geopackage
 from .layers import parse_geometries, read_layer
-from .overlay import (PIECES, UNION, PatchSet, default_workers, dominant_values, overlay_layer,
+from .overlay import (PIECES, UNION, PatchSet, PendingOverlay, default_workers, dominant_values,
                       subtract, union_each, worker_pool)
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
@@ -86,21 +86,30 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     roles = [s.role for s in job.layers()[1:]]
     pool = worker_pool(workers) if roles and len(patches) >= PARALLEL_MIN_PATCHES else None
     try:
-        for n, role in enumerate(roles):
+        # Every layer's chunks go to the pool first, so workers never wait for the caller.
+        pending = {}
+        for role in roles:
             spec, layer = layers[role]
+            mode = PIECES if role in ("admin", "parcels_before") else UNION
+            pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
+                                           workers=workers)
+            steps.check()
+        for n, role in enumerate(roles):
+            spec = layers[role][0]
             base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
             steps.report(base, f"叠加 {spec.label}")
-            mode = PIECES if role in ("admin", "parcels_before") else UNION
 
             def step(done, base=base, span=span, label=spec.label):
                 steps.report(base + span * done, f"叠加 {label}")
 
-            overlays[role], layer_notes = overlay_layer(
-                patches, layer, crs, mode, spec.id_field, pool=pool, workers=workers, step=step)
+            overlays[role], layer_notes = pending[role].collect(step)
             notes.extend(layer_notes)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    areas = {k: overlays[k] for k in list(job.baselines) + list(job.exemptions)}
+    for k in areas:
+        overlays[k] = [v[0] if v is not None else None for v in areas[k]]
 
     after_classes = _patch_classes(job.patches, patch_layer, "after_field")
     exemption_union = union_each(*(_effective_cover(k, overlays[k], after_classes, class_table)
@@ -122,8 +131,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     keep_for_map = {}
     for k in list(job.baselines) + list(job.exemptions):
         geoms = overlays[k]
-        m2 = ellipsoid.areas(geoms)
-        planar = planar_areas(geoms)
+        m2 = np.array([v[1] if v is not None else 0.0 for v in areas[k]])
+        planar = np.array([v[2] if v is not None else 0.0 for v in areas[k]])
         small = (m2 > 0) & (m2 < job.min_area_m2)
         m2[small] = 0.0
         keep_for_map[k] = [g if a > 0 else None for g, a in zip(geoms, m2)]

@@ -21,6 +21,7 @@ from shapely.ops import transform as shapely_transform
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
+from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
 from .layers import parse_geometries, polygonal_part
 from .wkb_arrays import envelopes
@@ -74,66 +75,65 @@ def worker_pool(workers):
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def overlay_layer(patches, layer, working_crs, mode, id_field=None, pool=None, workers=1,
-                  step=None):
-    """Overlay every patch with one layer.
+class PendingOverlay:
+    """One layer's overlay, submitted chunk by chunk; ``collect`` gathers the results."""
 
-    ``mode`` UNION: per patch the WKB of patch ∩ union(features) (or None).
-    ``mode`` PIECES: per patch a list of (feature row, piece area) — for attributing the patch
-    to the feature holding most of it. Returns (per-patch results, notes).
-    ``step(done_fraction)`` is called after each chunk; it may raise to cancel.
-    """
-    same_crs = layer.crs is None or layer.crs == working_crs
-    patch_env = patches.envelopes
-    if not same_crs:
-        patch_env = _transform_envelopes(patch_env, working_crs, layer.crs)
-    pi, fj = bbox_join(patch_env, layer.envelopes())
-    ids = layer.ids(id_field) if id_field else [f"FID {f}" for f in layer.fids]
-    crs_pair = None if same_crs else (layer.crs.to_wkt(), CRS.from_user_input(working_crs).to_wkt())
-    order = np.argsort(pi, kind="stable")
-    pi, fj = pi[order], fj[order]
-    chunks = patches.chunks(max(1, workers * CHUNKS_PER_WORKER)) if pool else [
-        np.arange(len(patches))]
-    jobs = []
-    for rows in chunks:
-        rows = np.sort(rows)
-        lo = np.searchsorted(pi, rows, side="left")
-        hi = np.searchsorted(pi, rows, side="right")
-        counts = hi - lo
-        take = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if counts.sum() else \
-            np.zeros(0, dtype=np.int64)
-        feats = np.unique(fj[take])
-        local_p = np.repeat(np.arange(len(rows)), counts)
-        local_f = np.searchsorted(feats, fj[take])
-        payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
-                   [ids[f] for f in feats], layer.label, local_p, local_f, crs_pair)
-        jobs.append((rows, feats, payload))
-    results = [None] * len(patches) if mode == UNION else [[] for _ in range(len(patches))]
-    notes, seen = [], set()
-    running = [pool.submit(_overlay_chunk, p) for _, _, p in jobs] if pool else None
-    for k, (rows, feats, payload) in enumerate(jobs):
-        out, chunk_notes = running[k].result() if pool else _overlay_chunk(payload)
-        for local, value in out:
-            i = rows[local]
-            if mode == UNION:
-                results[i] = value
-            else:
-                results[i] = [(int(feats[f]), a) for f, a in value]
-        for n in chunk_notes:
-            key = (n.layer, n.feature, n.message)
-            if key not in seen:
-                seen.add(key)
-                notes.append(n)
-        if step is not None:
-            step((k + 1) / len(jobs))
-    return results, notes
+    def __init__(self, patches, layer, working_crs, mode, id_field=None, pool=None, workers=1):
+        same_crs = layer.crs is None or layer.crs == working_crs
+        patch_env = patches.envelopes
+        if not same_crs:
+            patch_env = _transform_envelopes(patch_env, working_crs, layer.crs)
+        pi, fj = bbox_join(patch_env, layer.envelopes())
+        ids = layer.ids(id_field) if id_field else [f"FID {f}" for f in layer.fids]
+        work = CRS.from_user_input(working_crs).to_wkt()
+        crs_pair = (work if same_crs else layer.crs.to_wkt(), work)
+        order = np.argsort(pi, kind="stable")
+        pi, fj = pi[order], fj[order]
+        chunks = patches.chunks(max(1, workers * CHUNKS_PER_WORKER)) if pool else [
+            np.arange(len(patches))]
+        self.mode, self.count, self.jobs = mode, len(patches), []
+        for rows in chunks:
+            rows = np.sort(rows)
+            lo = np.searchsorted(pi, rows, side="left")
+            hi = np.searchsorted(pi, rows, side="right")
+            counts = hi - lo
+            take = (np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if counts.sum()
+                    else np.zeros(0, dtype=np.int64))
+            feats = np.unique(fj[take])
+            payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
+                       [ids[f] for f in feats], layer.label,
+                       np.repeat(np.arange(len(rows)), counts), np.searchsorted(feats, fj[take]),
+                       crs_pair)
+            future = pool.submit(_overlay_chunk, payload) if pool else None
+            self.jobs.append((rows, feats, future if pool else payload))
+
+    def collect(self, step=None):
+        """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
+        None; PIECES: per patch [(feature row, piece area)]. ``step(fraction)`` after each
+        chunk may raise to cancel."""
+        union = self.mode == UNION
+        results = [None] * self.count if union else [[] for _ in range(self.count)]
+        notes, seen = [], set()
+        for k, (rows, feats, job) in enumerate(self.jobs):
+            out, chunk_notes = job.result() if hasattr(job, "result") else _overlay_chunk(job)
+            for local, value in out:
+                i = rows[local]
+                results[i] = value if union else [(int(feats[f]), a) for f, a in value]
+            for n in chunk_notes:
+                key = (n.layer, n.feature, n.message)
+                if key not in seen:
+                    seen.add(key)
+                    notes.append(n)
+            if step is not None:
+                step((k + 1) / len(self.jobs))
+        return results, notes
 
 
 def _overlay_chunk(payload):
     """One chunk of patches against the features that meet them (runs in a worker or inline)."""
     mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
-    if crs_pair is not None:
+    if crs_pair[0] != crs_pair[1]:
         to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
                                        always_xy=True).transform
         geoms = [shapely_transform(to_work, g) if g is not None else None for g in geoms]
@@ -161,6 +161,12 @@ def _overlay_chunk(payload):
         occupied = _occupied(patch, [g for _, g in cands])
         if occupied is not None:
             out.append((i, occupied.wkb))
+    if mode == UNION and out:
+        # Areas here, in the worker, rather than serially in the caller.
+        wkbs = [w for _, w in out]
+        m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
+        planar = planar_areas(wkbs)
+        out = [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
     return out, notes
 
 
