@@ -125,7 +125,7 @@ def read_layer(spec, fields=None, all_fields=False):
                         encoding=encoding, source_count=source_count)
     if spec.where:
         layer = _filtered(layer, spec.where)
-    ds = None
+    del lyr, ds  # close the input now; nothing of it is kept
     return layer, notes
 
 

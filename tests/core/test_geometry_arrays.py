@@ -6,7 +6,6 @@ import shapely.wkb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
-from shapely.ops import unary_union
 
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0
