@@ -16,6 +16,7 @@ X0, Y0 = 41_480_000.0, 4_380_000.0  # EPSG:4529, zone 41 with prefix
 SIZES = {
     "county": dict(farmland=300_000, basic=180_000, red=60, patches=30_000),
     "small": dict(farmland=30_000, basic=18_000, red=12, patches=3_000),
+    "tiny": dict(farmland=2_500, basic=1_500, red=4, patches=300),  # for tests
 }
 
 
