@@ -21,12 +21,14 @@ from shapely.ops import transform as shapely_transform
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
+from . import geos18
 from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
 from .layers import parse_geometries, polygonal_part
 from .wkb_arrays import envelopes
 
 UNION, PIECES = "union", "pieces"
+_FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
 CHUNKS_PER_WORKER = 4
 
 
@@ -132,6 +134,9 @@ class PendingOverlay:
 def _overlay_chunk(payload):
     """One chunk of patches against the features that meet them (runs in a worker or inline)."""
     mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
+    if mode == UNION and geos18.AVAILABLE and crs_pair[0] == crs_pair[1] and _FAST:
+        out, notes = geos18.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
+        return _with_areas(out, crs_pair), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
         to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
@@ -161,13 +166,17 @@ def _overlay_chunk(payload):
         occupied = _occupied(patch, [g for _, g in cands])
         if occupied is not None:
             out.append((i, occupied.wkb))
-    if mode == UNION and out:
-        # Areas here, in the worker, rather than serially in the caller.
-        wkbs = [w for _, w in out]
-        m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
-        planar = planar_areas(wkbs)
-        out = [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
-    return out, notes
+    return (_with_areas(out, crs_pair) if mode == UNION else out), notes
+
+
+def _with_areas(out, crs_pair):
+    """Ellipsoidal and planar areas of each piece, here in the worker, not in the caller."""
+    if not out:
+        return out
+    wkbs = [w for _, w in out]
+    m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
+    planar = planar_areas(wkbs)
+    return [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
 
 
 def _occupied(patch, features):

@@ -1,0 +1,56 @@
+"""The shapely-1.8 GEOS loop and the reference shapely path must give the same pieces."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from osgeo import ogr
+from shapely.geometry import Polygon
+
+from layer_factory import X0, Y0, square, write_layer
+from plugin.core import geos18, overlay
+from plugin.core.analysis import run_analysis
+from plugin.core.job import job_from_dict, load_job
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+
+def _areas(path):
+    ds = ogr.Open(path)
+    keys = ("farmland_m2", "basic_farmland_m2", "red_line_m2", "farmland_free_m2")
+    return {f["patch_id"]: tuple(f[k] for k in keys if k in f.keys())
+            for f in ds.GetLayerByName("patches")}
+
+
+@pytest.mark.skipif(not geos18.AVAILABLE, reason="the GEOS loop exists for shapely 1.8 only")
+def test_geos_loop_equals_reference_on_a_generated_county(tmp_path, monkeypatch):
+    from generate_county import generate
+    generate("tiny", str(tmp_path / "c"), seed=5)
+    job = load_job(str(tmp_path / "c" / "job.yaml"))
+    fast = _areas(run_analysis(job, str(tmp_path / "fast"), job_workers=1).result_path)
+    monkeypatch.setattr(overlay, "_FAST", False)
+    ref = _areas(run_analysis(job, str(tmp_path / "ref"), job_workers=1).result_path)
+    assert fast.keys() == ref.keys()
+    assert sum(1 for v in ref.values() if v[0] > 0) > 100
+    for pid in ref:
+        assert fast[pid] == pytest.approx(ref[pid], abs=1e-6), pid
+
+
+@pytest.mark.skipif(not geos18.AVAILABLE, reason="the GEOS loop exists for shapely 1.8 only")
+def test_geos_loop_repairs_invalid_features_and_unions_overlaps(tmp_path, monkeypatch):
+    bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+    write_layer(str(tmp_path / "f.gpkg"), [bowtie, square(0, 0, 60), square(30, 30, 60)],
+                [{"B": "bow"}, {"B": "a"}, {"B": "b"}])
+    write_layer(str(tmp_path / "p.gpkg"), [square(-10, -10, 120), square(500, 0, 10)],
+                [{"JCBH": "P"}, {"JCBH": "Q"}])
+    job = job_from_dict({"patches": {"path": "p.gpkg", "id_field": "JCBH"},
+                         "baselines": {"farmland": {"path": "f.gpkg", "id_field": "B"}},
+                         "exemptions": {}}, base_dir=str(tmp_path))
+    fast = run_analysis(job, str(tmp_path / "fast"), job_workers=1)
+    monkeypatch.setattr(overlay, "_FAST", False)
+    ref = run_analysis(job, str(tmp_path / "ref"), job_workers=1)
+    fast_areas, ref_areas = _areas(fast.result_path), _areas(ref.result_path)
+    assert fast_areas["P"][0] > 10000 and fast_areas["Q"][0] == 0
+    for pid in ref_areas:
+        assert fast_areas[pid] == pytest.approx(ref_areas[pid], abs=1e-6)
+    assert [n.feature for n in fast.notes if "几何无效" in n.message] == ["bow"]
