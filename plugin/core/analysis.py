@@ -70,95 +70,20 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
     steps.report(0.05, "检查坐标系")
-    layers = {}
-    for spec in job.layers()[1:]:
-        fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
-        layer, layer_notes = read_layer(spec, fields=fields)
-        notes.extend(layer_notes)
-        if len(layer) == 0:
-            notes.append(Note(spec.label, "-", "图层为空 (或 where 过滤后没有要素)，按未占用计"))
-        elif layer.crs is None or layer.bounds() is not None:
-            check_coordinates(layer.crs, layer.bounds(), spec.label)
-        layers[spec.role] = (spec, layer)
-
-    workers = default_workers() if job_workers is None else job_workers
-    overlays = {}
-    roles = [s.role for s in job.layers()[1:]]
-    pool = worker_pool(workers) if roles and len(patches) >= PARALLEL_MIN_PATCHES else None
-    try:
-        # Every layer's chunks go to the pool first, so workers never wait for the caller.
-        pending = {}
-        for role in roles:
-            spec, layer = layers[role]
-            mode = PIECES if role in ("admin", "parcels_before") else UNION
-            pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
-                                           workers=workers)
-            steps.check()
-        for n, role in enumerate(roles):
-            spec = layers[role][0]
-            base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
-            steps.report(base, f"叠加 {spec.label}")
-
-            def step(done, base=base, span=span, label=spec.label):
-                steps.report(base + span * done, f"叠加 {label}")
-
-            overlays[role], layer_notes = pending[role].collect(step)
-            notes.extend(layer_notes)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    areas = {k: overlays[k] for k in list(job.baselines) + list(job.exemptions)}
-    for k in areas:
-        overlays[k] = [v[0] if v is not None else None for v in areas[k]]
-
-    after_classes = _patch_classes(job.patches, patch_layer, "after_field")
-    exemption_union = union_each(*(_effective_cover(k, overlays[k], after_classes, class_table)
-                                   for k in job.exemptions)) if job.exemptions \
-        else [None] * len(patches)
-    free_geoms = {}
-    for k in job.baselines:
-        free_geoms[k] = subtract(overlays[k], exemption_union)
+    layers = _read_layers(job, notes)
+    overlays = _overlay_all(job, patches, layers, crs, steps, notes, job_workers)
 
     steps.report(0.82, "计算椭球面积")
-    ellipsoid = EllipsoidalArea(crs)
     rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
              "after_class": None} for pid in patches.ids]
+    ellipsoid = EllipsoidalArea(crs)
     patch_m2 = ellipsoid.areas(patches.wkb)
     for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
         r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * 0.0015, 6),
                  planar_m2=round(float(planar), 4))
-    overlap_rows, overlap_geoms, totals = [], [], {}
-    keep_for_map = {}
-    for k in list(job.baselines) + list(job.exemptions):
-        geoms = overlays[k]
-        m2 = np.array([v[1] if v is not None else 0.0 for v in areas[k]])
-        planar = np.array([v[2] if v is not None else 0.0 for v in areas[k]])
-        small = (m2 > 0) & (m2 < job.min_area_m2)
-        m2[small] = 0.0
-        keep_for_map[k] = [g if a > 0 else None for g, a in zip(geoms, m2)]
-        for r, a, whole in zip(rows, m2, patch_m2):
-            r[f"{k}_m2"] = round(float(a), 4)
-            r[f"{k}_pct"] = round(float(100.0 * a / whole), 4) if whole > 0 else 0.0
-        totals[k] = (int((m2 > 0).sum()), float(m2.sum()))
-        if small.any():
-            notes.append(Note(layers[k][0].label, "-",
-                              f"{int(small.sum())} 个图斑与之重叠不足 {job.min_area_m2:g} 平方米，按未占用计"))
-        for pid, g, a, pa in zip(patches.ids, geoms, m2, planar):
-            if a > 0:
-                overlap_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
-                                     "area_m2": round(float(a), 4),
-                                     "area_mu": round(float(a) * 0.0015, 6),
-                                     "planar_m2": round(float(pa), 4)})
-                overlap_geoms.append(g)
-    for k in job.baselines:
-        free = ellipsoid.areas(free_geoms[k])
-        free[np.array([g is None for g in keep_for_map[k]])] = 0.0
-        for r, a in zip(rows, free):
-            r[f"{k}_free_m2"] = round(float(a), 4)
-    if job.exemptions:
-        covered = ellipsoid.areas(exemption_union)
-        for r, whole, c in zip(rows, patch_m2, covered):
-            r["free_m2"] = round(float(max(whole - c, 0.0)), 4)
+    pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
+    after_classes = _patch_classes(job.patches, patch_layer, "after_field")
+    _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
 
     steps.report(0.88, "归属乡镇村与地类")
     _attribute_admin(job, layers, overlays, rows)
@@ -188,7 +113,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
-        ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, overlap_rows, overlap_geoms)
+        ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, *pieces)
         ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
@@ -200,6 +125,101 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
+
+
+def _read_layers(job, notes):
+    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}."""
+    layers = {}
+    for spec in job.layers()[1:]:
+        fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
+        layer, layer_notes = read_layer(spec, fields=fields)
+        notes.extend(layer_notes)
+        if len(layer) == 0:
+            notes.append(Note(spec.label, "-", "图层为空 (或 where 过滤后没有要素)，按未占用计"))
+        elif layer.crs is None or layer.bounds() is not None:
+            check_coordinates(layer.crs, layer.bounds(), spec.label)
+        layers[spec.role] = (spec, layer)
+    return layers
+
+
+def _overlay_all(job, patches, layers, crs, steps, notes, job_workers):
+    """{role: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
+    [(feature row, area)] for admin and previous-year parcels."""
+    workers = default_workers() if job_workers is None else job_workers
+    roles = [s.role for s in job.layers()[1:]]
+    pool = worker_pool(workers) if roles and len(patches) >= PARALLEL_MIN_PATCHES else None
+    overlays = {}
+    try:
+        # Every layer's chunks go to the pool first, so workers never wait for the caller.
+        pending = {}
+        for role in roles:
+            spec, layer = layers[role]
+            mode = PIECES if role in ("admin", "parcels_before") else UNION
+            pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
+                                           workers=workers)
+            steps.check()
+        for n, role in enumerate(roles):
+            spec = layers[role][0]
+            base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
+            steps.report(base, f"叠加 {spec.label}")
+
+            def step(done, base=base, span=span, label=spec.label):
+                steps.report(base + span * done, f"叠加 {label}")
+
+            overlays[role], layer_notes = pending[role].collect(step)
+            notes.extend(layer_notes)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return overlays
+
+
+def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
+    """K_m2/K_pct for every baseline and exemption; drops slivers under min_area_m2 (their
+    overlay entry becomes None). Returns the overlaps layer (rows, WKB) and totals."""
+    piece_rows, piece_wkb, totals = [], [], {}
+    for k in list(job.baselines) + list(job.exemptions):
+        results = overlays[k]
+        m2 = np.array([v[1] if v is not None else 0.0 for v in results])
+        small = (m2 > 0) & (m2 < job.min_area_m2)
+        m2[small] = 0.0
+        for r, a, whole in zip(rows, m2, patch_m2):
+            r[f"{k}_m2"] = round(float(a), 4)
+            r[f"{k}_pct"] = round(float(100.0 * a / whole), 4) if whole > 0 else 0.0
+        totals[k] = (int((m2 > 0).sum()), float(m2.sum()))
+        if small.any():
+            notes.append(Note(layers[k][0].label, "-", f"{int(small.sum())} 个图斑与之重叠不足 "
+                              f"{job.min_area_m2:g} 平方米，按未占用计"))
+        for i, (pid, v, a) in enumerate(zip(patches.ids, results, m2)):
+            if a > 0:
+                piece_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
+                                   "area_m2": round(float(a), 4),
+                                   "area_mu": round(float(a) * 0.0015, 6),
+                                   "planar_m2": round(v[2], 4)})
+                piece_wkb.append(v[0])
+            elif v is not None:
+                results[i] = None
+    return (piece_rows, piece_wkb), totals
+
+
+def _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows):
+    """K_free_m2 (inside K, no exemption covers it) and free_m2 (no exemption covers it)."""
+    cover = union_each(*(_effective_cover(k, [v[0] if v else None for v in overlays[k]],
+                                          after_classes, class_table)
+                         for k in job.exemptions)) if job.exemptions else [None] * len(rows)
+    covered = [i for i, c in enumerate(cover) if c is not None]
+    for k in job.baselines:
+        for r, v in zip(rows, overlays[k]):
+            r[f"{k}_free_m2"] = r[f"{k}_m2"] if v is not None else 0.0
+        occupied = [overlays[k][i][0] if overlays[k][i] is not None else None for i in covered]
+        rest = subtract(occupied, [cover[i] for i in covered])
+        for i, a in zip(covered, ellipsoid.areas(rest)):
+            if overlays[k][i] is not None:
+                rows[i][f"{k}_free_m2"] = round(float(a), 4)
+    if job.exemptions:
+        covered_m2 = ellipsoid.areas(cover)
+        for r, whole, c in zip(rows, patch_m2, covered_m2):
+            r["free_m2"] = round(float(max(whole - c, 0.0)), 4)
 
 
 def _read_patches(job, notes):
@@ -250,6 +270,7 @@ def _unique_ids(ids, fids, spec, notes):
 
 
 def _attribute_admin(job, layers, overlays, rows):
+    """township/village of the unit holding most of each patch; a split is noted."""
     if job.admin is None:
         return
     spec, layer = layers["admin"]
