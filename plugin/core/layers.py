@@ -110,7 +110,9 @@ def read_layer(spec, fields=None, all_fields=False):
         if f not in names:
             raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
     source_count = lyr.GetFeatureCount()
-    if all_fields or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+    plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
+    # Curved or untyped layers go feature by feature, where geometries are linearised.
+    if all_fields or not plain or not hasattr(lyr, "GetArrowStreamAsNumPy"):
         fids, wkb, columns = _read_features(lyr, wanted)
     else:
         fids, wkb, columns = _read_arrow(lyr, wanted, names)
@@ -158,7 +160,7 @@ def _read_arrow(lyr, wanted, names):
     fids, wkb, columns = [], [], {f: [] for f in wanted}
     stream = lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
     for batch in stream:
-        fid_key = "OGC_FID" if "OGC_FID" in batch else next(k for k in batch if k.lower() == "fid")
+        fid_key = next(k for k in (lyr.GetFIDColumn(), "OGC_FID", "fid", "FID") if k in batch)
         fids.append(np.asarray(batch[fid_key], dtype=np.int64))
         geoms = batch.get(geom_name)
         if geoms is None:
