@@ -52,7 +52,8 @@ def test_geojson_patches_and_filegdb_baseline_are_read(tmp_path):
     job = _job(tmp_path, patches={"path": "p.geojson", "id_field": "JCBH"},
                baselines={"basic_farmland": {"path": "base.gdb", "layer": "YJJBNTTB"}})
     row = _rows(run_analysis(job, str(tmp_path / "out")).result_path)["G"]
-    assert row["basic_farmland_m2"] == pytest.approx(geodesic_area(square(50, 0, 50)), rel=1e-6)
+    overlap = square(0, 0, 100).intersection(square(50, 0, 100))  # 50 m x 100 m
+    assert row["basic_farmland_m2"] == pytest.approx(geodesic_area(overlap), rel=1e-6)
 
 
 def test_an_explicit_working_crs_is_used(tmp_path):
