@@ -1,7 +1,7 @@
-"""The QGIS plugin: menu, toolbar, Processing provider and translator; unload undoes each."""
+"""The QGIS plugin: menu, toolbars, dock, Processing provider and translator; unload undoes each."""
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
-from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
@@ -13,6 +13,9 @@ ANALYSE_ALGORITHM_ID = f"{PROVIDER_ID}:analyse"
 MENU_OBJECT_NAME = "landSupervisionMenu"
 TOOLBAR_OBJECT_NAME = "landSupervisionToolBar"
 ANALYSE_ACTION_OBJECT_NAME = "landSupervisionAnalyseAction"
+# The workspace dock has its own toolbar button (and its entry in View > Panels).
+DOCK_TOOLBAR_OBJECT_NAME = "landSupervisionDockToolBar"
+DOCK_ACTION_OBJECT_NAME = "landSupervisionDockAction"
 # QGIS's own Help menu; ours goes just before it, like other top-level plugin menus.
 QGIS_HELP_MENU_OBJECT_NAME = "mHelpMenu"
 
@@ -43,6 +46,9 @@ class LandSupervisionPlugin:
         self.menu = None
         self.toolbar = None
         self.actions = []
+        self.dock = None
+        self.dock_action = None
+        self.dock_toolbar = None
 
     def initProcessing(self):  # noqa: N802 (QGIS calls it, also from qgis_process)
         """Install the translator and register the Processing provider (idempotent)."""
@@ -97,9 +103,42 @@ class LandSupervisionPlugin:
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         self.toolbar.addActions(self.actions)
         self.iface.addToolBar(self.toolbar)
+        self._add_dock(main_window)
+
+    def _add_dock(self, main_window):
+        """The workspace dock, hidden until its toolbar button (or View > Panels) opens it."""
+        from .gui.dock import LandSupervisionDock
+
+        self.dock = LandSupervisionDock(self.iface, main_window)
+        self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock_action = QAction(
+            QIcon(icon_path("icon.svg")), tr("Patch verification workspace"), main_window
+        )
+        self.dock_action.setObjectName(DOCK_ACTION_OBJECT_NAME)
+        self.dock_action.setToolTip(
+            tr("Open the workspace: choose the layers, run the analysis, go through the results")
+        )
+        self.dock.setToggleVisibilityAction(self.dock_action)
+        self.dock_toolbar = QToolBar(tr("Land Supervision workspace"), main_window)
+        self.dock_toolbar.setObjectName(DOCK_TOOLBAR_OBJECT_NAME)
+        self.dock_toolbar.addAction(self.dock_action)
+        self.iface.addToolBar(self.dock_toolbar)
 
     def unload(self):
         main_window = self.iface.mainWindow()
+        if self.dock is not None:
+            self.dock.close_down()
+            main_window.removeDockWidget(self.dock)
+            _discard(self.dock)
+            self.dock = None
+        if self.dock_toolbar is not None:
+            main_window.removeToolBar(self.dock_toolbar)
+            _discard(self.dock_toolbar)
+            self.dock_toolbar = None
+        if self.dock_action is not None:
+            _discard(self.dock_action)
+            self.dock_action = None
         if self.menu is not None:
             main_window.menuBar().removeAction(self.menu.menuAction())
             _discard(self.menu)

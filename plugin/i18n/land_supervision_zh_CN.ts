@@ -4,6 +4,31 @@
   <context>
     <name>LandSupervision</name>
     <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>(none)</source>
+      <translation>（无）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>1 Data</source>
+      <translation>1 数据</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>2 Run</source>
+      <translation>2 运行</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>3 Results</source>
+      <translation>3 结果</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>&lt;b&gt;{0}&lt;/b&gt; patches analysed: {1} illegal, {2} to verify, {3} lawful, {4} under the minimum mapping area.</source>
+      <translation>共分析 &lt;b&gt;{0}&lt;/b&gt; 个图斑：违法 {1}，需核实 {2}，合法 {3}，低于上图面积 {4}。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>&lt;p&gt;Overlays the monitoring patches named in a job file on the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary) and the exemptions (approvals, facility-agriculture filings, temporary use), and gives every patch a verdict with its reasons.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input layers, their fields and the rule set.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict) and &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline).&lt;/p&gt;</source>
       <translation>&lt;p&gt;将任务文件中指定的监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果及理由。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入图层、字段对应关系和规则集。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果）和 &lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积）。&lt;/p&gt;</translation>
@@ -14,9 +39,121 @@
       <translation>已注册 ID 为 {0} 的处理工具提供者。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>A polygon layer of the project.</source>
+      <translation>当前工程中的面图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Add a layer from a file</source>
+      <translation>从文件添加图层</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Add the layers of a job file (YAML, as the command line uses it) to the project and fill in this form.</source>
+      <translation>将任务文件（YAML，与命令行所用相同）中的图层加入工程，并填好本表。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Administrative divisions</source>
+      <translation>行政区</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>All</source>
+      <translation>全部</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>All files</source>
+      <translation>所有文件</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Analysis started; output folder {0}</source>
+      <translation>分析已开始，输出文件夹 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Approval / filing number</source>
+      <translation>批准文号／备案编号</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Approved land use</source>
+      <translation>批准用地</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Baselines</source>
+      <translation>管控底线（三区三线）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Cancelled: nothing was written.</source>
       <translation>已取消，未写出任何结果。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Cancelling…</source>
+      <translation>正在取消…</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Check data</source>
+      <translation>检查数据</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Choose a layer</source>
+      <translation>选择图层</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>Choose the layer of monitoring patches.</source>
+      <translation>请选择监测图斑图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Choose the project's layers by their survey names (JCTB, DLTB, YJJBNTTB, STBHHX, CZKFBJ, XZQ …) for every input still empty.</source>
+      <translation>按调查数据库的图层名（JCTB、DLTB、YJJBNTTB、STBHHX、CZKFBJ、XZQ 等）为尚未指定的输入自动选择工程中的图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Class after</source>
+      <translation>现地类</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Class before</source>
+      <translation>前地类</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Codes to keep, separated by commas; a trailing * keeps every code that starts so (01* = 0101, 0102, 0103 and their K variants).</source>
+      <translation>保留的地类编码，用逗号分隔；末尾加 * 表示保留以此开头的所有编码（01* 即 0101、0102、0103 及其 K 类）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/layer_sources.py" />
+      <source>Could not copy the layer for the analysis: {0}</source>
+      <translation>无法为分析复制该图层：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Default county rule set</source>
+      <translation>默认县级规则集</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Ecological protection red line</source>
+      <translation>生态保护红线</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -24,25 +161,169 @@
       <translation>请先启用“处理”(Processing) 插件再运行分析。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Every run writes a new dated folder here with result.gpkg and the copies of layers that are not files.</source>
+      <translation>每次运行都在此处新建一个以时间命名的文件夹，写入 result.gpkg 以及非文件图层的副本。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Facility agriculture filings</source>
+      <translation>设施农用地备案</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Farmland</source>
+      <translation>耕地</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Farmland codes</source>
+      <translation>耕地地类编码</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Fix the problems marked in red before running.</source>
+      <translation>请先修正标红的问题再运行。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Flagged area (mu)</source>
+      <translation>认定面积（亩）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>For a land-parcel layer (DLTB): the field of the land-class code. Leave it empty when the layer holds farmland only.</source>
+      <translation>用地类图斑图层（DLTB）时：地类编码所在字段。图层只含耕地时留空。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Ignore overlaps under</source>
+      <translation>忽略小于此面积的重叠</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Job file (YAML)</source>
       <translation>任务文件（YAML）</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Job files (*.yaml *.yml)</source>
       <translation>任务文件 (*.yaml *.yml)</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/plugin.py" />
       <location filename="../../plugin/processing/provider.py" />
       <source>Land Supervision</source>
       <translation>土地监管</translation>
     </message>
     <message>
+      <location filename="../../plugin/plugin.py" />
+      <source>Land Supervision workspace</source>
+      <translation>土地监管工作台</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Land supervision inputs</source>
+      <translation>土地监管输入数据</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Land supervision: patch overlay analysis</source>
+      <translation>土地监管：图斑叠加分析</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Land supervision: patch verification</source>
+      <translation>土地监管图斑核查</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Land-class code (DLBM) after the change.</source>
+      <translation>变化后的地类编码（DLBM）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Land-class code (DLBM) before the change.</source>
+      <translation>变化前的地类编码（DLBM）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Land-class field</source>
+      <translation>地类编码字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Legal cover</source>
+      <translation>合法依据</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Listed: &lt;b&gt;{0}&lt;/b&gt; patches ({1} illegal, {2} to verify); flagged area &lt;b&gt;{3}&lt;/b&gt; mu, patch area {4} mu</source>
+      <translation>列表中 &lt;b&gt;{0}&lt;/b&gt; 个图斑（违法 {1}，需核实 {2}）；认定面积 &lt;b&gt;{3}&lt;/b&gt; 亩，图斑面积 {4} 亩</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Monitoring patches</source>
+      <translation>监测图斑</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Named in the reasons of patches it covers.</source>
+      <translation>写入所覆盖图斑的判定理由。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>No baseline layer is chosen: patches can only be judged by their land classes.</source>
+      <translation>未选择任何管控底线图层：只能按地类判定图斑。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>No problems found.</source>
+      <translation>未发现问题。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>No result yet: run the analysis.</source>
+      <translation>尚无结果：请先运行分析。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Open job file</source>
+      <translation>打开任务文件</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Open job file…</source>
+      <translation>打开任务文件…</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Open result folder</source>
+      <translation>打开结果文件夹</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/plugin.py" />
+      <source>Open the workspace: choose the layers, run the analysis, go through the results</source>
+      <translation>打开工作台：选择图层、运行分析、逐个查看结果</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Overlaps smaller than this count as no overlap (slivers between layers drawn from different sources).</source>
+      <translation>小于此面积的重叠按未占用计（不同来源图层之间的细碎缝隙）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Patch number</source>
+      <translation>图斑编号</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_algorithm.py" />
@@ -55,14 +336,276 @@
       <translation>图斑叠加分析与违法判定…</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Patch verdicts {0}</source>
+      <translation>图斑判定结果 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/plugin.py" />
+      <source>Patch verification workspace</source>
+      <translation>图斑核查工作台</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Patches to verify</source>
+      <translation>待核查图斑</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Patches with verdicts</source>
       <translation>图斑判定结果</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Permanent basic farmland</source>
+      <translation>永久基本农田</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>QGIS cannot open {0}.</source>
+      <translation>QGIS 无法打开 {0}。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>QGIS cannot read {0} as a vector layer.</source>
+      <translation>QGIS 无法将 {0} 作为矢量图层读取。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Reason: {0}
+Measure: {1}</source>
+      <translation>判定理由：{0}
+整改措施：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Recognise layers</source>
+      <translation>自动识别图层</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_algorithm.py" />
       <source>Result GeoPackage</source>
       <translation>结果 GeoPackage</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Rule set</source>
+      <translation>规则集</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Rule sets (*.yaml *.yml)</source>
+      <translation>规则集 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Run analysis</source>
+      <translation>运行分析</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Severity</source>
+      <translation>严重程度</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Show log</source>
+      <translation>查看日志</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Starting…</source>
+      <translation>正在启动…</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Temporary land use</source>
+      <translation>临时用地</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The analysis cannot start: {0}</source>
+      <translation>无法开始分析：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The analysis failed unexpectedly; the log has the details.</source>
+      <translation>分析意外出错，详情见日志。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The analysis failed; see the log.</source>
+      <translation>分析出错，详见日志。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The analysis stopped on bad input: {0}</source>
+      <translation>输入数据有误，分析已停止：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>The file holds several layers:</source>
+      <translation>该文件包含多个图层：</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The job file cannot be used: {0}</source>
+      <translation>无法使用该任务文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>The monitoring number (JCBH) that keys the ledger.</source>
+      <translation>监测编号（JCBH），整改台账按此对应图斑。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The result was written to {0} but QGIS cannot open it.</source>
+      <translation>结果已写入 {0}，但 QGIS 无法打开。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>The rule set file {0} does not exist; choose another or clear the field to use the default rule set.</source>
+      <translation>规则集文件 {0} 不存在；请另选，或清空此项以使用默认规则集。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Township</source>
+      <translation>乡镇</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Township name</source>
+      <translation>乡镇名称</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Type</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Urban development boundary</source>
+      <translation>城镇开发边界</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Vector data</source>
+      <translation>矢量数据</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Verdict</source>
+      <translation>判定</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Village</source>
+      <translation>村</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Village name</source>
+      <translation>村名称</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Violation type</source>
+      <translation>违法类型</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0} (layer {1})</source>
+      <translation>{0}（图层 {1}）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>{0} (most severe)</source>
+      <translation>{0}（最严重）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>{0} notes on the input (repairs, encodings) are in the log.</source>
+      <translation>有关输入数据的提示 {0} 条（修复、编码等）见日志。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>{0} or more</source>
+      <translation>{0} 及以上</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>{0} patches analysed: {1} illegal, {2} to verify, {3} lawful.</source>
+      <translation>共分析 {0} 个图斑：违法 {1} 个，需核实 {2} 个，合法 {3} 个。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: field {1} ({2}) is not in the layer.</source>
+      <translation>{0}：图层中没有字段 {1}（{2}）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: give the land-class codes to keep, e.g. 01*.</source>
+      <translation>{0}：请填写要保留的地类编码，如 01*。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: no field for {1}.</source>
+      <translation>{0}：未指定{1}字段。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: no field for {1}; rules on land classes cannot apply.</source>
+      <translation>{0}：未指定{1}字段，按地类判定的规则将无法适用。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: no patch number field; patches are numbered by feature id.</source>
+      <translation>{0}：未指定图斑编号字段，将按要素序号编号。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: not a polygon layer; only polygons can be overlaid.</source>
+      <translation>{0}：不是面图层，只有面图层才能叠加分析。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the chosen layer is no longer in the project; choose it again.</source>
+      <translation>{0}：所选图层已不在工程中，请重新选择。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the class filter field {1} is not in the layer.</source>
+      <translation>{0}：图层中没有地类编码字段 {1}。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the coordinates do not fit the layer's coordinate reference system ({1}). {2}</source>
+      <translation>{0}：坐标与图层的坐标系（{1}）不符。{2}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the layer has no coordinate reference system. Set it in the layer's properties (Source tab), e.g. CGCS2000 / 3-degree Gauss-Kruger.</source>
+      <translation>{0}：图层没有坐标系。请在图层属性的“源”选项卡中设置，如 CGCS2000 3 度带高斯-克吕格投影。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the layer has no features.</source>
+      <translation>{0}：图层中没有要素。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the shapefile has no .cpg file naming its text encoding; the analysis detects GBK or UTF-8 from the content.</source>
+      <translation>{0}：Shapefile 缺少说明文字编码的 .cpg 文件，分析时将按内容自动判断 GBK 或 UTF-8。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: {1} geometries are invalid; the analysis repairs them and lists each repair in the result's notes.</source>
+      <translation>{0}：有 {1} 个几何无效，分析时将自动修复，并在结果的提示（notes）表中逐条列出。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: {1} of the first {2} geometries are invalid; the analysis repairs them and lists each repair in the result's notes.</source>
+      <translation>{0}：有 {1} 个几何无效（仅检查了前 {2} 个），分析时将自动修复，并在结果的提示（notes）表中逐条列出。</translation>
     </message>
   </context>
 </TS>

@@ -1,0 +1,146 @@
+"""Checks of the chosen layers before a run, told in plain words the analyst can act on.
+
+Errors stop the run (the engine would refuse the input too); warnings and notes say what the
+engine will do about an imperfect input (repair geometries, guess an encoding).
+"""
+
+import os
+from dataclasses import dataclass
+
+from qgis.core import QgsFeatureRequest, QgsProject
+
+from ..compat import GEOMETRY_POLYGON, tr
+from ..core.errors import InputError
+from .field_mapping import input_roles
+from .job_state import JobState, chosen_layer
+from .layer_sources import file_source
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+#: Geometry validity is checked on at most this many features per layer, to stay quick on a
+#: county's parcel layer; the engine repairs every invalid geometry it meets anyway.
+VALIDITY_SAMPLE = 20000
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str
+    role: str
+    text: str
+
+
+def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAMPLE):
+    """Every problem of the chosen inputs, errors first."""
+    problems = []
+    for role in input_roles():
+        layer = chosen_layer(state, role.key, project)
+        choice = state.choices.get(role.key)
+        if layer is None:
+            if choice is not None and choice.layer_id:
+                problems.append(Problem(ERROR, role.key, tr(
+                    "{0}: the chosen layer is no longer in the project; choose it again.")
+                    .format(role.label)))
+            elif role.required:
+                problems.append(Problem(ERROR, role.key, tr(
+                    "Choose the layer of monitoring patches.")))
+            continue
+        problems.extend(_check_layer(role, layer, choice, validity_sample))
+    if state.rules and not os.path.isfile(state.rules):
+        problems.append(Problem(ERROR, "rules", tr(
+            "The rule set file {0} does not exist; choose another or clear the field to use "
+            "the default rule set.").format(state.rules)))
+    if not any(state.choices.get(r.key) and state.choices[r.key].layer_id
+               for r in input_roles() if r.group == "baselines"):
+        problems.append(Problem(WARNING, "baselines", tr(
+            "No baseline layer is chosen: patches can only be judged by their land classes.")))
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    return sorted(problems, key=lambda p: order[p.level])
+
+
+def _check_layer(role, layer, choice, validity_sample):
+    from ..core.crs import check_coordinates  # pyproj: loaded when first needed
+
+    name = tr("{0} (layer {1})").format(role.label, layer.name())
+    out = []
+    if layer.geometryType() != GEOMETRY_POLYGON:
+        out.append(Problem(ERROR, role.key, tr(
+            "{0}: not a polygon layer; only polygons can be overlaid.").format(name)))
+        return out
+    crs = layer.crs()
+    if not crs.isValid():
+        out.append(Problem(ERROR, role.key, tr(
+            "{0}: the layer has no coordinate reference system. Set it in the layer's "
+            "properties (Source tab), e.g. CGCS2000 / 3-degree Gauss-Kruger.").format(name)))
+    elif layer.featureCount() > 0:
+        extent = layer.extent()
+        try:
+            check_coordinates(crs.toWkt(), (extent.xMinimum(), extent.yMinimum(),
+                                            extent.xMaximum(), extent.yMaximum()), layer.name())
+        except InputError as error:
+            out.append(Problem(ERROR, role.key, tr(
+                "{0}: the coordinates do not fit the layer's coordinate reference system "
+                "({1}). {2}").format(name, crs.authid() or crs.description(), error.message)))
+    if layer.featureCount() == 0:
+        level = ERROR if role.required else WARNING
+        out.append(Problem(level, role.key, tr("{0}: the layer has no features.").format(name)))
+    names = set(layer.fields().names())
+    mapped = dict(choice.fields) if choice else {}
+    for slot in role.fields:
+        value = mapped.get(slot.key)
+        if value and value not in names:
+            out.append(Problem(ERROR, role.key, tr(
+                "{0}: field {1} ({2}) is not in the layer.").format(name, value, slot.label)))
+        elif not value:
+            out.append(Problem(WARNING, role.key, _unmapped_text(role.key, slot.key, name,
+                                                                  slot.label)))
+    if role.class_filter and choice is not None and choice.filter_field:
+        if choice.filter_field not in names:
+            out.append(Problem(ERROR, role.key, tr(
+                "{0}: the class filter field {1} is not in the layer.").format(
+                    name, choice.filter_field)))
+        elif not choice.filter_values:
+            out.append(Problem(ERROR, role.key, tr(
+                "{0}: give the land-class codes to keep, e.g. 01*.").format(name)))
+    invalid, checked = count_invalid_geometries(layer, validity_sample)
+    if invalid:
+        if checked < layer.featureCount():
+            text = tr("{0}: {1} of the first {2} geometries are invalid; the analysis repairs "
+                      "them and lists each repair in the result's notes.").format(
+                          name, invalid, checked)
+        else:
+            text = tr("{0}: {1} geometries are invalid; the analysis repairs them and lists "
+                      "each repair in the result's notes.").format(name, invalid)
+        out.append(Problem(WARNING, role.key, text))
+    source = file_source(layer)
+    if source is not None and _shapefile_without_cpg(source[0]):
+        out.append(Problem(INFO, role.key, tr(
+            "{0}: the shapefile has no .cpg file naming its text encoding; the analysis "
+            "detects GBK or UTF-8 from the content.").format(name)))
+    return out
+
+
+def _unmapped_text(role, slot, name, label):
+    if role == "patches" and slot == "id_field":
+        return tr("{0}: no patch number field; patches are numbered by feature id.").format(name)
+    if role == "patches":
+        return tr("{0}: no field for {1}; rules on land classes cannot apply.").format(
+            name, label)
+    return tr("{0}: no field for {1}.").format(name, label)
+
+
+def count_invalid_geometries(layer, limit):
+    """(invalid, checked): invalid geometries among the first ``limit`` features."""
+    request = QgsFeatureRequest().setNoAttributes().setLimit(limit)
+    invalid = checked = 0
+    for feature in layer.getFeatures(request):
+        checked += 1
+        geometry = feature.geometry()
+        if geometry.isNull() or geometry.isEmpty() or not geometry.isGeosValid():
+            invalid += 1
+    return invalid, checked
+
+
+def _shapefile_without_cpg(path):
+    stem, ext = os.path.splitext(path)
+    if ext.lower() != ".shp":
+        return False
+    return not any(os.path.exists(stem + cpg) for cpg in (".cpg", ".CPG"))

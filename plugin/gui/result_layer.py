@@ -1,0 +1,68 @@
+"""The result layer in the project: loaded from result.gpkg, styled by verdict, and shown."""
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsMapLayer,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from ..paths import resources_dir
+
+PATCHES_LAYER = "patches"
+STYLE_FILE = "result_patches.qml"
+#: The extent around a patch the map zooms to, as a multiple of the patch's own extent.
+ZOOM_MARGIN = 3.0
+#: The smallest extent (map units, metres in a projected CRS) the map zooms to around a patch.
+MIN_ZOOM_SPAN = 100.0
+
+
+def style_path():
+    return str(resources_dir() / "styles" / STYLE_FILE)
+
+
+def open_result_layer(result_path, name):
+    """The ``patches`` layer of a result GeoPackage, styled by verdict and violation type."""
+    layer = QgsVectorLayer(f"{result_path}|layername={PATCHES_LAYER}", name, "ogr")
+    if layer.isValid():
+        style_result_layer(layer)
+    return layer
+
+
+def style_result_layer(layer):
+    """Apply the verdict style (symbols and labels only: the GeoPackage's aliases stay)."""
+    categories = QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
+    _message, ok = layer.loadNamedStyle(style_path(), categories)
+    layer.triggerRepaint()
+    return ok
+
+
+def add_result_layer(project, layer):
+    """Put the result layer on top of the layer tree."""
+    project.addMapLayer(layer, False)
+    project.layerTreeRoot().insertLayer(0, layer)
+
+
+def zoom_to_feature(canvas, layer, fid, project=None):
+    """Zoom the map to one feature with some room around it, select it and flash it."""
+    project = project or QgsProject.instance()
+    request = QgsFeatureRequest(fid).setNoAttributes()
+    feature = next(layer.getFeatures(request), None)
+    if feature is None or not feature.hasGeometry():
+        return False
+    geometry = feature.geometry()
+    destination = canvas.mapSettings().destinationCrs()
+    extent = geometry.boundingBox()
+    if destination.isValid() and destination != layer.crs():
+        extent = QgsCoordinateTransform(layer.crs(), destination, project) \
+            .transformBoundingBox(extent)
+    extent.scale(ZOOM_MARGIN)
+    if extent.width() < MIN_ZOOM_SPAN and extent.height() < MIN_ZOOM_SPAN \
+            and not destination.isGeographic():
+        extent.scale(MIN_ZOOM_SPAN / max(extent.width(), extent.height(), 1e-9))
+    canvas.setExtent(extent)
+    canvas.refresh()
+    layer.selectByIds([fid])
+    canvas.flashGeometries([geometry], layer.crs())
+    return True
