@@ -4,7 +4,15 @@ Everything that differs between QGIS 3.22 and later 3.x (or QGIS 4 / Qt6) lives 
 rest of the plugin is written once against the names below.
 """
 
-from qgis.core import Qgis, QgsMapLayerProxyModel, QgsProcessing, QgsWkbTypes
+from qgis.core import (
+    Qgis,
+    QgsMapLayerProxyModel,
+    QgsProcessing,
+    QgsProcessingFeatureSource,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
 from qgis.PyQt.QtCore import QCoreApplication
 
 # Qt6 moved QAction from QtWidgets to QtGui.
@@ -14,11 +22,18 @@ except ImportError:
     from qgis.PyQt.QtWidgets import QAction
 
 __all__ = [
+    "FIELD_TYPE_INT64",
+    "FLAG_ADVANCED",
     "GEOMETRY_POLYGON",
+    "GEOMETRY_UNKNOWN",
+    "INTEGER_FIELD_TYPES",
     "LAYER_FILTER_POLYGON",
+    "NUMBER_DOUBLE",
+    "SKIP_GEOMETRY_CHECKS",
     "SOURCE_TYPE_VECTOR_POLYGON",
     "TRANSLATION_CONTEXT",
     "QAction",
+    "source_definition_narrows",
     "tr",
 ]
 
@@ -52,3 +67,47 @@ if hasattr(Qgis, "GeometryType"):
     GEOMETRY_POLYGON = Qgis.GeometryType.Polygon
 else:
     GEOMETRY_POLYGON = QgsWkbTypes.GeometryType.PolygonGeometry
+
+# An untyped layer (e.g. GeoJSON without a declared type); see GEOMETRY_POLYGON for versions.
+if hasattr(Qgis, "GeometryType"):
+    GEOMETRY_UNKNOWN = Qgis.GeometryType.Unknown
+else:
+    GEOMETRY_UNKNOWN = QgsWkbTypes.GeometryType.UnknownGeometry
+
+# QGIS 3.36 moved the Processing number types and feature-source flags to Qgis enums; QGIS 4
+# drops the old names, and 3.22 has only those.
+if hasattr(Qgis, "ProcessingNumberParameterType"):
+    NUMBER_DOUBLE = Qgis.ProcessingNumberParameterType.Double
+else:
+    NUMBER_DOUBLE = QgsProcessingParameterNumber.Type.Double
+
+if hasattr(Qgis, "ProcessingParameterFlag"):
+    FLAG_ADVANCED = Qgis.ProcessingParameterFlag.Advanced
+else:
+    FLAG_ADVANCED = QgsProcessingParameterDefinition.Flag.FlagAdvanced
+
+if hasattr(Qgis, "ProcessingFeatureSourceFlag"):
+    SKIP_GEOMETRY_CHECKS = Qgis.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks
+else:
+    SKIP_GEOMETRY_CHECKS = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
+
+# QGIS 3.38 gives field types as QMetaType.Type; before, and only there, as QVariant.Type.
+if Qgis.QGIS_VERSION_INT >= 33800:
+    from qgis.PyQt.QtCore import QMetaType
+
+    FIELD_TYPE_INT64 = QMetaType.Type.LongLong
+    INTEGER_FIELD_TYPES = (QMetaType.Type.Int, QMetaType.Type.LongLong, QMetaType.Type.UInt,
+                           QMetaType.Type.ULongLong)
+else:
+    from qgis.PyQt.QtCore import QVariant
+
+    FIELD_TYPE_INT64 = QVariant.Type.LongLong
+    INTEGER_FIELD_TYPES = (QVariant.Type.Int, QVariant.Type.LongLong, QVariant.Type.UInt,
+                           QVariant.Type.ULongLong)
+
+
+def source_definition_narrows(definition) -> bool:
+    """Whether a feature-source parameter value takes less than its whole layer: selected
+    features only, a feature limit, or (QGIS 3.32 and later) a filter expression."""
+    return bool(definition.selectedFeaturesOnly or definition.featureLimit >= 0
+                or getattr(definition, "filterExpression", ""))

@@ -5,7 +5,8 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..compat import tr
 from ..paths import icon_path
-from .analyse_algorithm import AnalyseAlgorithm
+from .analyse_job_algorithm import AnalyseJobAlgorithm
+from .analyse_layers_algorithm import AnalyseLayersAlgorithm
 
 PROVIDER_ID = "landsupervision"
 
@@ -29,4 +30,5 @@ class LandSupervisionProvider(QgsProcessingProvider):
         return icon_path("icon.svg")
 
     def loadAlgorithms(self):  # noqa: N802 (QGIS API)
-        self.addAlgorithm(AnalyseAlgorithm())
+        self.addAlgorithm(AnalyseLayersAlgorithm())
+        self.addAlgorithm(AnalyseJobAlgorithm())

@@ -1,0 +1,133 @@
+"""按任务文件运行图斑核查: run a job file through the engine and return its GeoPackage.
+
+The id stays ``analyse``: batch files, models and scripts written for it keep working.
+"""
+
+import os
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ..compat import SOURCE_TYPE_VECTOR_POLYGON, tr
+from ..paths import icon_path
+from .engine_run import run_engine
+from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
+
+#: Layer names inside the result GeoPackage written by plugin.core.analysis.
+PATCHES_LAYER = "patches"
+OVERLAPS_LAYER = "overlaps"
+
+
+class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
+    """Overlay the job's patches on its baselines and give each patch a verdict."""
+
+    JOB = "JOB"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    OUTPUT_GPKG = "OUTPUT_GPKG"
+    PATCHES = "PATCHES"
+    OVERLAPS = "OVERLAPS"
+    PATCH_COUNT = "PATCH_COUNT"
+    ILLEGAL_COUNT = "ILLEGAL_COUNT"
+    CHECK_COUNT = "CHECK_COUNT"
+
+    def name(self):
+        return "analyse"
+
+    def displayName(self):  # noqa: N802 (QGIS API)
+        return tr("Run patch verification from a job file")
+
+    def group(self):
+        return tr("Patch verification")
+
+    def groupId(self):  # noqa: N802 (QGIS API)
+        return "verification"
+
+    def shortHelpString(self):  # noqa: N802 (QGIS API)
+        return tr(
+            "<p>Runs the patch overlay analysis and violation verdict on the layers a job file "
+            "names: the monitoring patches, the baselines (permanent basic farmland, farmland, "
+            "ecological red line, urban development boundary), the exemptions (approvals, "
+            "facility-agriculture filings, temporary use), the administrative units and the "
+            "rule set. For batch runs and scripts; to pick layers of the project, use "
+            "<i>Patch overlay analysis and violation verdict</i>.</p>"
+            "<p><b>Job file</b>: the YAML file that names the input files, their fields and the "
+            "rule set (see resources/demo/job.yaml).</p>"
+            "<p><b>Output folder</b>: receives result.gpkg with the layers <i>patches</i> (one "
+            "feature per input patch, with its verdict) and <i>overlaps</i> (the area each "
+            "patch occupies in each baseline), plus the run information and notes.</p>"
+        )
+
+    def icon(self):
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self):  # noqa: N802 (QGIS API)
+        return icon_path("analyse.svg")
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return AnalyseJobAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.JOB,
+                tr("Job file (YAML)"),
+                fileFilter=tr("Job files (*.yaml *.yml)"),
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Output folder"))
+        )
+        self.addOutput(QgsProcessingOutputFile(self.OUTPUT_GPKG, tr("Result GeoPackage")))
+        self.addOutput(
+            QgsProcessingOutputVectorLayer(
+                self.PATCHES, tr("Patches with verdicts"), SOURCE_TYPE_VECTOR_POLYGON
+            )
+        )
+        self.addOutput(
+            QgsProcessingOutputVectorLayer(self.OVERLAPS, tr("Overlaps"),
+                                           SOURCE_TYPE_VECTOR_POLYGON)
+        )
+        self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, tr("Number of patches")))
+        self.addOutput(QgsProcessingOutputNumber(self.ILLEGAL_COUNT, tr("Illegal patches")))
+        self.addOutput(QgsProcessingOutputNumber(self.CHECK_COUNT, tr("Patches to verify")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        from ..core.errors import InputError
+        from ..core.job import load_job
+        from ..core.rules import CHECK, ILLEGAL
+
+        job_path = self.parameterAsFile(parameters, self.JOB, context)
+        out_dir = self.parameterAsFileOutput(parameters, self.OUTPUT_FOLDER, context)
+        os.makedirs(out_dir, exist_ok=True)
+        try:
+            job = load_job(job_path)
+        except InputError as error:
+            raise QgsProcessingException(str(error)) from error
+        result = run_engine(job, out_dir, feedback)
+
+        outputs = {
+            self.OUTPUT_FOLDER: out_dir,
+            self.OUTPUT_GPKG: result.result_path,
+            self.PATCH_COUNT: result.patch_count,
+            self.ILLEGAL_COUNT: result.verdicts.get(ILLEGAL, 0),
+            self.CHECK_COUNT: result.verdicts.get(CHECK, 0),
+        }
+        for output, layer_name, label, style in (
+                (self.PATCHES, PATCHES_LAYER, tr("Patches with verdicts"), PATCHES_STYLE),
+                (self.OVERLAPS, OVERLAPS_LAYER, tr("Overlaps"), OVERLAPS_STYLE)):
+            uri = f"{result.result_path}|layername={layer_name}"
+            outputs[output] = uri
+            if context.project() is not None:
+                details = QgsProcessingContext.LayerDetails(label, context.project(), output)
+                details.setPostProcessor(ResultStyler(style))
+                context.addLayerToLoadOnCompletion(uri, details)
+        return outputs

@@ -1,0 +1,46 @@
+"""Running the core engine inside a Processing algorithm: progress, cancel, errors, report."""
+
+from qgis.core import QgsProcessingException
+
+from ..compat import tr
+
+
+def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
+    """Run ``plugin.core.analysis.run_analysis`` on ``job`` into ``out_dir``.
+
+    The engine's progress fills ``start`` .. ``start + span`` (fractions of the whole run) of
+    the feedback's bar, its step messages become progress text and its cancel check is the
+    feedback's. Engine notes become warnings and its summary info lines. Bad input and cancel
+    raise QgsProcessingException with the engine's message (nothing is written then).
+    """
+    # The engine pulls in geopandas: import it when an algorithm runs, not when QGIS loads
+    # the plugin.
+    from ..core.analysis import run_analysis
+    from ..core.errors import Cancelled, InputError
+
+    last_message = [None]
+
+    def progress(fraction, message):
+        feedback.setProgress(100.0 * (start + span * fraction))
+        if message and message != last_message[0]:
+            last_message[0] = message
+            feedback.setProgressText(message)
+
+    try:
+        # Never worker processes inside QGIS: they would start new QGIS interpreters.
+        result = run_analysis(job, out_dir, progress=progress, cancelled=feedback.isCanceled,
+                              job_workers=1)
+    except InputError as error:
+        raise QgsProcessingException(str(error)) from error
+    except Cancelled as error:
+        raise QgsProcessingException(cancelled_message()) from error
+
+    for note in result.notes:
+        feedback.pushWarning(str(note))
+    for line in result.summary_lines():
+        feedback.pushInfo(line)
+    return result
+
+
+def cancelled_message():
+    return tr("Cancelled: nothing was written.")
