@@ -128,6 +128,6 @@ class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
             outputs[output] = uri
             if context.project() is not None:
                 details = QgsProcessingContext.LayerDetails(label, context.project(), output)
-                details.setPostProcessor(ResultStyler(style))
+                details.setPostProcessor(ResultStyler.create(style))
                 context.addLayerToLoadOnCompletion(uri, details)
         return outputs

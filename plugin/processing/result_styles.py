@@ -44,13 +44,23 @@ def style_result_layer(layer, style):
 class ResultStyler(QgsProcessingLayerPostProcessorInterface):
     """Applies one of the result styles to a layer Processing loads into the project.
 
-    Give each output its own instance: the layer details take ownership and delete it once
-    the layer is loaded.
+    Make instances with :meth:`create`. The context's layer details own the C++ object and
+    delete it when the context goes, but the Python part, which holds ``postProcessLayer``,
+    must outlive the algorithm call that made it: ``create`` keeps the latest instance of
+    each style referenced (the workaround the QGIS documentation gives for this sip issue).
     """
+
+    _latest = {}
 
     def __init__(self, style):
         super().__init__()
         self.style = style
+
+    @classmethod
+    def create(cls, style):
+        instance = cls(style)
+        cls._latest[style] = instance
+        return instance
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         if isinstance(layer, QgsVectorLayer):
@@ -60,4 +70,5 @@ class ResultStyler(QgsProcessingLayerPostProcessorInterface):
 def style_on_load(context, layer_id, style):
     """Style the output ``layer_id`` (a layer id or source) when Processing loads it."""
     if context.willLoadLayerOnCompletion(layer_id):
-        context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(ResultStyler(style))
+        context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(
+            ResultStyler.create(style))
