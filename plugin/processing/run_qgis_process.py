@@ -101,9 +101,11 @@ def _json_report(stdout):
 
 
 def summary_lines(report):
-    """The lines the algorithm reported as information (the engine's summary)."""
-    info = (report.get("log") or {}).get("info") or []
-    return [str(line) for line in info if str(line).strip()]
+    """What the algorithm reported: its information (the engine's summary), then its warnings
+    (the engine's notes: repairs, encodings ...)."""
+    log = report.get("log") or {}
+    lines = [str(line) for line in log.get("info") or [] if str(line).strip()]
+    return lines + [f"提示: {line}" for line in log.get("warning") or [] if str(line).strip()]
 
 
 def main(argv=None):
