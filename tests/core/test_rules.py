@@ -188,11 +188,17 @@ def test_construction_inside_urban_boundary_is_only_unapproved_construction(defa
     assert result["violation_type"] == "未批新增建设（非农违法）"
 
 
-def test_rebuild_on_existing_construction_land_outside_boundary_is_legal(default, table):
+def test_rebuild_on_existing_construction_land_needs_its_papers_checked(default, table):
     result = one(default, table, patch(before="0702", after="0601",
                                        baselines={"urban_boundary": 0.0}))
+    assert (result["verdict"], ids(result)) == ("需核实", ["stock_construction_change"])
+    assert result["severity"] == 1
+
+
+def test_rebuild_on_existing_construction_land_with_approval_is_legal(default, table):
+    result = one(default, table, patch(before="1201", after="05H1",
+                                       exemptions={"approved": 1000.0}))
     assert result["verdict"] == "合法"
-    assert "未触发任何规则" in result["reason"]
 
 
 @pytest.mark.parametrize("after", ["0201", "0201K", "0301", "0403", "1104", "1104A"])
@@ -271,6 +277,7 @@ FIRING_CASES = {
     "farmland_construction": patch(baselines={"farmland": 10.0}),
     "outside_urban_boundary_construction": patch(baselines={"urban_boundary": 0.0}),
     "new_construction_unapproved": patch(),
+    "stock_construction_change": patch(before="1201", after="05H1"),
     "basic_farmland_loss": patch(before="0103", after="0201",
                                  baselines={"basic_farmland": 10.0}),
     "farmland_loss": patch(before="0103", after="0201"),
