@@ -29,9 +29,14 @@
       <translation>共分析 &lt;b&gt;{0}&lt;/b&gt; 个图斑：违法 {1}，需核实 {2}，合法 {3}，低于上图面积 {4}。</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
-      <source>&lt;p&gt;Overlays the monitoring patches named in a job file on the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary) and the exemptions (approvals, facility-agriculture filings, temporary use), and gives every patch a verdict with its reasons.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input layers, their fields and the rule set.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict) and &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline).&lt;/p&gt;</source>
-      <translation>&lt;p&gt;将任务文件中指定的监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果及理由。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入图层、字段对应关系和规则集。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果）和 &lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积）。&lt;/p&gt;</translation>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>&lt;p&gt;Overlays the monitoring patches on the baselines (permanent basic farmland, farmland, ecological protection red line, urban development boundary) and the exemptions (approved land use, facility-agriculture filings, temporary land use), and gives every patch a verdict (illegal, legal, to verify, below the mapping area) with the rule that decided it, the suggested measure and its reasons.&lt;/p&gt;&lt;p&gt;Any vector layer works: files, memory layers, PostGIS, and &lt;i&gt;selected features only&lt;/i&gt;. Every field of the patches is kept in the result. Areas are ellipsoidal (CGCS2000), as in the official survey; layers are brought into one Gauss-Kruger zone chosen from the patches unless a working CRS is given. Invalid geometries are repaired and reported, not skipped.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Farmland&lt;/b&gt;: give the land-parcel layer and its class field with the farmland codes (01* = every code starting with 01), or a layer holding only farmland with the class field cleared.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt;: the patches with their verdicts, and the overlaps (the part of each patch inside each baseline and exemption), styled by verdict and violation type when loaded. Optionally the full result GeoPackage, which also holds the run information and the engine's notes.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;将监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果（违法、合法、需核实、低于上图面积），以及作出判定的规则、建议整改措施和判定理由。&lt;/p&gt;&lt;p&gt;可使用任何矢量图层：文件、临时图层、PostGIS，以及&lt;i&gt;仅选中要素&lt;/i&gt;。结果保留图斑的全部字段。面积为 CGCS2000 椭球面积，与国土调查口径一致；除非指定工作坐标系，所有图层统一投影到按图斑经度确定的高斯-克吕格分带。无效几何会被自动修复并逐个提示，不会被跳过。&lt;/p&gt;&lt;p&gt;&lt;b&gt;耕地&lt;/b&gt;：选择地类图斑图层及其地类编码字段并填写耕地编码（01* 表示所有以 01 开头的编码）；若图层只含耕地，清空地类编码字段即可。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出&lt;/b&gt;：带判定结果的图斑图层，以及叠加部分图层（各图斑落在各管控底线和合法依据内的部分），加载时按判定结果和违法类型着色。可选输出完整结果 GeoPackage，其中还包含运行信息和分析提示。&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <source>&lt;p&gt;Runs the patch overlay analysis and violation verdict on the layers a job file names: the monitoring patches, the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary), the exemptions (approvals, facility-agriculture filings, temporary use), the administrative units and the rule set. For batch runs and scripts; to pick layers of the project, use &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt;.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input files, their fields and the rule set (see resources/demo/job.yaml).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict) and &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline), plus the run information and notes.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;按任务文件指定的图层运行图斑叠加分析与违法判定：监测图斑、管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）、合法依据（批准用地、设施农用地备案、临时用地）、行政区和规则集。适用于批处理和脚本；如需直接选择项目中的图层，请使用&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入文件、字段对应关系和规则集（参见 resources/demo/job.yaml）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果）和 &lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积），以及运行信息和分析提示。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -60,6 +65,21 @@
       <translation>行政区</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Administrative units (townships, villages)</source>
+      <translation>行政区（乡镇、村）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Administrative units: township name field</source>
+      <translation>行政区：乡镇名称字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Administrative units: village name field</source>
+      <translation>行政区：村名称字段</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>All</source>
       <translation>全部</translation>
@@ -85,6 +105,16 @@
       <translation>批准用地</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Approved land use (conversion, supply)</source>
+      <translation>批准用地（农用地转用、供地）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Approved land use: approval number field</source>
+      <translation>批准用地：批准文号字段</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Baselines</source>
       <translation>管控底线（三区三线）</translation>
@@ -96,7 +126,7 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/engine_run.py" />
       <source>Cancelled: nothing was written.</source>
       <translation>已取消，未写出任何结果。</translation>
     </message>
@@ -141,9 +171,24 @@
       <translation>保留的地类编码，用逗号分隔；末尾加 * 表示保留以此开头的所有编码（01* 即 0101、0102、0103 及其 K 类）。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Copying layer {0} for the analysis</source>
+      <translation>正在复制图层 {0} 供分析使用</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/layer_inputs.py" />
+      <source>Could not copy layer {0} for the analysis: {1}</source>
+      <translation>无法复制图层 {0} 供分析使用：{1}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/layer_sources.py" />
       <source>Could not copy the layer for the analysis: {0}</source>
       <translation>无法为分析复制该图层：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Could not open the layer given as {0}.</source>
+      <translation>无法打开作为“{0}”的图层。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -152,6 +197,7 @@
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Ecological protection red line</source>
       <translation>生态保护红线</translation>
     </message>
@@ -171,14 +217,39 @@
       <translation>设施农用地备案</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Facility agriculture: filing number field</source>
+      <translation>设施农用地：备案编号字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Facility-agriculture filings</source>
+      <translation>设施农用地备案</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/field_mapping.py" />
       <source>Farmland</source>
       <translation>耕地</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Farmland (land-parcel layer, e.g. DLTB)</source>
+      <translation>耕地（地类图斑图层，如 DLTB）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>Farmland codes</source>
       <translation>耕地地类编码</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Farmland layer: farmland class codes (01* = every code starting 01)</source>
+      <translation>耕地图层：耕地地类编码（01* 表示所有以 01 开头的编码）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Farmland layer: land-class field (empty: every feature is farmland)</source>
+      <translation>耕地图层：地类编码字段（留空则全部要素均视为耕地）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -196,18 +267,34 @@
       <translation>用地类图斑图层（DLTB）时：地类编码所在字段。图层只含耕地时留空。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Full result GeoPackage (with run information and notes)</source>
+      <translation>完整结果 GeoPackage（含运行信息和提示）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Ignore overlaps under</source>
       <translation>忽略小于此面积的重叠</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Illegal patches</source>
+      <translation>违法图斑数</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>Job file (YAML)</source>
       <translation>任务文件（YAML）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>Job files (*.yaml *.yml)</source>
       <translation>任务文件 (*.yaml *.yml)</translation>
     </message>
@@ -222,6 +309,16 @@
       <location filename="../../plugin/plugin.py" />
       <source>Land Supervision workspace</source>
       <translation>土地监管工作台</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Land class before (field with DLBM codes)</source>
+      <translation>前地类（地类编码字段）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Land class now (field with DLBM codes)</source>
+      <translation>现地类（地类编码字段）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />
@@ -254,6 +351,31 @@
       <translation>地类编码字段</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Layer {0} (administrative units): choose its township or village field.</source>
+      <translation>图层 {0}（行政区）：请选择其乡镇或村名称字段。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Layer {0} ({1}) has no coordinate reference system: set its CRS in the layer properties first.</source>
+      <translation>图层 {0}（{1}）没有坐标参照系：请先在图层属性中设置坐标系。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Layer {0} ({1}) holds {2} geometries: the analysis needs polygons.</source>
+      <translation>图层 {0}（{1}）的几何类型为 {2}：叠加分析需要面图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Layer {0} has no field {1} (chosen as: {2}). Its fields: {3}</source>
+      <translation>图层 {0} 没有字段 {1}（选作：{2}）。该图层的字段：{3}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Layer {0}: give the farmland class codes (such as 01*), or clear the land-class field to count every feature as farmland.</source>
+      <translation>图层 {0}：请填写耕地地类编码（如 01*），或清空地类编码字段以将全部要素视为耕地。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Legal cover</source>
       <translation>合法依据</translation>
@@ -265,6 +387,7 @@
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Monitoring patches</source>
       <translation>监测图斑</translation>
     </message>
@@ -289,6 +412,12 @@
       <translation>尚无结果：请先运行分析。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Number of patches</source>
+      <translation>图斑数</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Open job file</source>
       <translation>打开任务文件</translation>
@@ -310,9 +439,15 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Overlaps</source>
+      <translation>叠加部分</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -326,7 +461,12 @@
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Patch number field (e.g. JCBH)</source>
+      <translation>图斑编号字段（如 JCBH）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Patch overlay analysis and violation verdict</source>
       <translation>图斑叠加分析与违法判定</translation>
     </message>
@@ -341,24 +481,44 @@
       <translation>图斑判定结果 {0}</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Patch verification</source>
+      <translation>图斑核查</translation>
+    </message>
+    <message>
       <location filename="../../plugin/plugin.py" />
       <source>Patch verification workspace</source>
       <translation>图斑核查工作台</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Patches to verify</source>
       <translation>待核查图斑</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Patches with verdicts</source>
       <translation>图斑判定结果</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Previous year's land parcels (before class where patches have none)</source>
+      <translation>上年度地类图斑（图斑无前地类时据此确定）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Previous year's parcels: land-class field</source>
+      <translation>上年度地类图斑：地类编码字段</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -383,7 +543,7 @@ Measure: {1}</source>
       <translation>自动识别图层</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>Result GeoPackage</source>
       <translation>结果 GeoPackage</translation>
     </message>
@@ -391,6 +551,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>Rule set</source>
       <translation>规则集</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Rule set (YAML; empty: the default county rules)</source>
+      <translation>规则集（YAML；留空使用默认县级规则）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -403,6 +568,11 @@ Measure: {1}</source>
       <translation>运行分析</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <source>Run patch verification from a job file</source>
+      <translation>按任务文件运行图斑核查</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Severity</source>
       <translation>严重程度</translation>
@@ -413,14 +583,25 @@ Measure: {1}</source>
       <translation>查看日志</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Smallest overlap counted (m²)</source>
+      <translation>计入的最小叠加面积（平方米）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Starting…</source>
       <translation>正在启动…</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Temporary land use</source>
       <translation>临时用地</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Temporary land use: approval number field</source>
+      <translation>临时用地：批准文号字段</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -441,6 +622,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>The analysis stopped on bad input: {0}</source>
       <translation>输入数据有误，分析已停止：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>The engine's result has no layer {0}.</source>
+      <translation>分析结果中没有图层 {0}。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />
@@ -468,6 +654,11 @@ Measure: {1}</source>
       <translation>规则集文件 {0} 不存在；请另选，或清空此项以使用默认规则集。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>The working CRS {0} is geographic: choose a projected CRS (a Gauss-Kruger zone) or leave it empty.</source>
+      <translation>工作坐标系 {0} 是地理坐标系：请选择投影坐标系（高斯-克吕格分带）或留空。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
       <translation>乡镇</translation>
@@ -484,6 +675,7 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Urban development boundary</source>
       <translation>城镇开发边界</translation>
     </message>
@@ -511,6 +703,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Violation type</source>
       <translation>违法类型</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Working CRS (projected; empty: the Gauss-Kruger zone of the patches)</source>
+      <translation>工作坐标系（投影坐标系；留空则按图斑所在高斯-克吕格 3 度带）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />

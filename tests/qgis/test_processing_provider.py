@@ -1,0 +1,118 @@
+"""The provider's algorithms as the Processing toolbox and the batch interface show them."""
+
+import re
+
+import pytest
+from osgeo import ogr, osr
+from qgis.core import QgsApplication, QgsProcessingParameterField, QgsProject
+
+from plugin.processing.provider import PROVIDER_ID
+
+LAYERS = f"{PROVIDER_ID}:analyselayers"
+JOB = f"{PROVIDER_ID}:analyse"
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _algorithm(algorithm_id):
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    assert algorithm is not None, algorithm_id
+    return algorithm
+
+
+def test_both_analysis_algorithms_are_in_the_verification_group(loaded_plugin):
+    for algorithm_id in (LAYERS, JOB):
+        algorithm = _algorithm(algorithm_id)
+        assert algorithm.groupId() == "verification"
+        assert not algorithm.icon().isNull()
+
+
+def test_field_pickers_are_bound_to_their_layers(loaded_plugin):
+    algorithm = _algorithm(LAYERS)
+    parents = {p.name(): p.parentLayerParameterName() for p in algorithm.parameterDefinitions()
+               if isinstance(p, QgsProcessingParameterField)}
+
+    assert parents == {
+        "PATCH_ID_FIELD": "PATCHES", "BEFORE_FIELD": "PATCHES", "AFTER_FIELD": "PATCHES",
+        "FARMLAND_CLASS_FIELD": "FARMLAND", "APPROVED_ID_FIELD": "APPROVED",
+        "FACILITY_AGRI_ID_FIELD": "FACILITY_AGRI", "TEMPORARY_ID_FIELD": "TEMPORARY",
+        "TOWNSHIP_FIELD": "ADMIN", "VILLAGE_FIELD": "ADMIN",
+        "PARCELS_BEFORE_CLASS_FIELD": "PARCELS_BEFORE",
+    }
+
+
+def test_only_the_patches_and_their_output_are_required(loaded_plugin):
+    algorithm = _algorithm(LAYERS)
+    required = {p.name() for p in algorithm.parameterDefinitions()
+                if not p.flags() & p.FlagOptional}
+
+    assert required == {"PATCHES", "MIN_AREA", "OUTPUT"}
+    assert algorithm.parameterDefinition("MIN_AREA").defaultValue() == 1.0
+    assert algorithm.parameterDefinition("FARMLAND_CLASSES").defaultValue() == "01*"
+
+
+def test_english_names_and_help(english_locale, loaded_plugin):
+    layers, job = _algorithm(LAYERS), _algorithm(JOB)
+
+    assert layers.displayName() == "Patch overlay analysis and violation verdict"
+    assert job.displayName() == "Run patch verification from a job file"
+    assert "selected features only" in layers.shortHelpString()
+    assert "Job file" in job.shortHelpString()
+
+
+def test_chinese_names_help_and_parameters(chinese_locale, loaded_plugin):
+    layers, job = _algorithm(LAYERS), _algorithm(JOB)
+
+    assert layers.displayName() == "图斑叠加分析与违法判定"
+    assert job.displayName() == "按任务文件运行图斑核查"
+    assert layers.group() == "图斑核查"
+    assert "仅选中要素" in layers.shortHelpString()
+    assert "任务文件" in job.shortHelpString()
+    for algorithm in (layers, job):
+        untranslated = [p.description() for p in algorithm.parameterDefinitions()
+                        if not CJK.search(p.description())]
+        untranslated += [o.description() for o in algorithm.outputDefinitions()
+                         if not CJK.search(o.description())]
+        assert untranslated == [], algorithm.id()
+
+
+@pytest.fixture()
+def small_job(tmp_path):
+    """A job file over two patches and a farmland layer, in GeoPackages written with OGR."""
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4529)
+
+    def write(name, field, rows):
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp_path / f"{name}.gpkg"))
+        layer = ds.CreateLayer(name, srs, ogr.wkbPolygon)
+        layer.CreateField(ogr.FieldDefn(field, ogr.OFTString))
+        for value, (x, size) in rows:
+            feature = ogr.Feature(layer.GetLayerDefn())
+            feature.SetField(field, value)
+            x0, y0 = 41_500_000 + x, 3_400_000
+            feature.SetGeometry(ogr.CreateGeometryFromWkt(
+                f"POLYGON (({x0} {y0}, {x0 + size} {y0}, {x0 + size} {y0 + size}, "
+                f"{x0} {y0 + size}, {x0} {y0}))"))
+            layer.CreateFeature(feature)
+        ds = None
+
+    write("JCTB", "JCBH", [("JC001", (0, 100)), ("JC002", (500, 100))])
+    write("DLTB", "DLBM", [("0101", (50, 300))])
+    job = tmp_path / "job.yaml"
+    job.write_text("patches: {path: JCTB.gpkg, layer: JCTB, id_field: JCBH}\n"
+                   "baselines: {farmland: {path: DLTB.gpkg, layer: DLTB}}\n", encoding="utf-8")
+    return job
+
+
+def test_job_algorithm_loads_its_layers_styled(qgis_processing, qgis_iface, loaded_plugin,
+                                               small_job, tmp_path):
+    from qgis import processing
+
+    results = processing.runAndLoadResults(
+        JOB, {"JOB": str(small_job), "OUTPUT_FOLDER": str(tmp_path / "out")})
+
+    loaded = {layer.source(): layer for layer in QgsProject.instance().mapLayers().values()}
+    patches, overlaps = loaded[results["PATCHES"]], loaded[results["OVERLAPS"]]
+    assert patches.renderer().type() == "RuleRenderer"
+    assert overlaps.renderer().type() == "categorizedSymbol"
+    assert patches.attributeAlias(patches.fields().indexOf("verdict")) == "判定结果"
+    assert results["PATCH_COUNT"] == 2
