@@ -1,0 +1,695 @@
+"""Change patches from two annual land-parcel layers (DLTB): wherever the land class changed.
+
+read both years → match parcels whose geometry WKB and class are identical in both (a survey
+database keeps an unchanged parcel byte for byte, so most of a county needs no geometry work at
+all) → overlay only the rest, pair by pair where boxes meet and the classes differ → ellipsoidal
+areas → drop slivers from boundary noise, counted and kept in their own layer → stable ids,
+township/village → ``changes.gpkg``, and the farmland balance sheet (``balance.py``).
+
+The ``changes`` layer is a patch layer ``analyse`` reads as is::
+
+    patches: {path: DIR/changes.gpkg, layer: changes, id_field: change_id,
+              before_field: from_class, after_field: to_class}
+"""
+
+import datetime
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from . import balance
+from .areas import MU_PER_M2, EllipsoidalArea, planar_areas
+from .bbox import bbox_join
+from .classes import load_class_table
+from .crs import check_coordinates, working_crs
+from .errors import InputError, Note
+from .gpkg_writer import atomic_geopackage
+from .layers import open_layer, parse_geometries, read_layer
+from .pair_overlay import intersect_pairs, points_inside
+from .progress import Steps
+from .version import ENGINE_VERSION
+from .wkb_arrays import Runs
+from .wkb_transform import transform_wkbs
+
+RESULT_NAME = "changes.gpkg"
+BALANCE_XLSX = "balance.xlsx"
+BALANCE_PNG = "balance.png"
+ANALYSE_PATCHES = ("{path: %s, layer: changes, id_field: change_id, "
+                   "before_field: from_class, after_field: to_class}")
+
+CHANGE_FIELDS = [
+    ("change_id", "str", "变化图斑编号"),
+    ("from_class", "str", "变更前地类编码"),
+    ("from_name", "str", "变更前地类名称"),
+    ("to_class", "str", "变更后地类编码"),
+    ("to_name", "str", "变更后地类名称"),
+    ("from_czcs", "str", "变更前城镇村属性码"),
+    ("to_czcs", "str", "变更后城镇村属性码"),
+    ("change_type", "str", "变化类型"),
+    ("farmland_flow", "str", "耕地进出"),
+    ("flow_group", "str", "耕地去向/来源"),
+    ("change_m2", "real", "变化面积(平方米)"),
+    ("change_mu", "real", "变化面积(亩)"),
+    ("planar_m2", "real", "平面面积(平方米)"),
+    ("zl_township", "str", "坐落乡镇"),
+    ("zl_village", "str", "坐落村"),
+    ("from_bsm", "str", "变更前标识码"),
+    ("to_bsm", "str", "变更后标识码"),
+]
+DROPPED_FIELDS = CHANGE_FIELDS[:5] + [
+    ("change_m2", "real", "面积(平方米)"),
+    ("planar_m2", "real", "平面面积(平方米)"),
+    ("mean_width_m", "real", "平均宽度(米)"),
+    ("compactness", "real", "紧凑度(4πA/P²)"),
+    ("reason", "str", "剔除原因"),
+    ("zl_township", "str", "坐落乡镇"),
+    ("zl_village", "str", "坐落村"),
+]
+TRANSITION_COLUMNS = ["from_class", "from_name", "to_class", "to_name", "patches", "area_m2",
+                      "area_mu"]
+
+
+@dataclass
+class ChangeOptions:
+    """What to compare and what counts as noise.
+
+    A piece is dropped as a sliver when its ellipsoidal area is below ``min_area_m2``, or when
+    it is thin: compactness 4πA/P² below ``sliver_ratio`` *and* mean width 2A/P below
+    ``sliver_width_m`` (so a real long narrow change, a new 4 m road, is never dropped).
+    """
+
+    class_field: str = "DLBM"
+    czcs_field: Optional[str] = None  # "CZCSXM" to report changes of 城镇村属性码 as well
+    location_field: str = "ZLDWDM"
+    id_field: str = "BSM"
+    min_area_m2: float = 1.0
+    sliver_ratio: float = 0.05
+    sliver_width_m: float = 0.5
+    admin: Optional[object] = None  # LayerSpec with extra township_field / village_field
+    crs: str = "auto"
+    balance: bool = True
+    labels: tuple = ()  # (before, after) year labels for the balance sheet; read from data if ()
+
+
+@dataclass
+class ChangeResult:
+    result_path: str
+    change_count: int
+    change_m2: float
+    dropped_count: int
+    dropped_m2: float
+    unchanged: int
+    parcels: tuple
+    working_crs: str
+    notes: List[Note] = field(default_factory=list)
+    balance_paths: tuple = ()
+    county: Optional[dict] = None
+    seconds: float = 0.0
+    timings: Dict[str, float] = field(default_factory=dict)
+
+    def summary_lines(self):
+        lines = [f"结果: {self.result_path}",
+                 f"两年图斑 {self.parcels[0]} / {self.parcels[1]} 个，其中 {self.unchanged} 个未变 (几何与地类"
+                 f"完全相同，不参与叠加)；工作坐标系 {self.working_crs}，用时 {self.seconds:.1f} 秒",
+                 f"变化图斑 {self.change_count} 个，{self.change_m2:.2f} 平方米 "
+                 f"({self.change_m2 * MU_PER_M2:.2f} 亩)",
+                 f"剔除碎片 {self.dropped_count} 个，{self.dropped_m2:.2f} 平方米 "
+                 f"({self.dropped_m2 * MU_PER_M2:.2f} 亩)，见 dropped 图层"]
+        if self.county:
+            c = self.county
+            lines.append(f"耕地: 期初 {c['start_mu']:.2f} 亩，减少 {c['lost_mu']:.2f} 亩，增加 "
+                         f"{c['gained_mu']:.2f} 亩，期末 {c['end_mu']:.2f} 亩")
+        for p in self.balance_paths:
+            lines.append(f"耕地进出平衡表: {p}")
+        lines.append("作为 analyse 的监测图斑: patches: " + ANALYSE_PATCHES % self.result_path)
+        if self.notes:
+            lines.append(f"提示 {len(self.notes)} 条，见结果中的 notes 表")
+        return lines
+
+
+@dataclass
+class _Year:
+    """One survey year in the working CRS, with normalised class codes."""
+
+    spec: object
+    wkb: np.ndarray
+    envelopes: np.ndarray
+    classes: List[str]
+    czcs: List[str]
+    keys: np.ndarray  # one integer per distinct (class, czcs) compared
+    units: List[tuple]  # (township, village) from the location code, or (None, None)
+    bsm: List[Optional[str]]
+    count: int
+    year: Optional[str] = None
+
+
+def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None,
+                   cancelled=None):
+    """Compare two survey years and write ``out_dir/changes.gpkg`` (+ the balance sheet).
+
+    Raises InputError for bad input (nothing is written) and Cancelled when asked to stop.
+    """
+    options = options or ChangeOptions()
+    started = datetime.datetime.now()
+    clock = _Clock()
+    steps = Steps(progress, cancelled)
+    notes: List[Note] = []
+    table = load_class_table()
+    steps.report(0.0, "读取前一年度图斑")
+    raw_before = _read(before_spec, options, notes)
+    steps.report(0.1, "读取本年度图斑")
+    raw_after = _read(after_spec, options, notes)
+    for spec, layer in ((before_spec, raw_before), (after_spec, raw_after)):
+        if layer.bounds() is None:
+            raise InputError("图层没有任何有效几何", layer=spec.label)
+        check_coordinates(layer.crs, layer.bounds(), spec.label)
+    crs = working_crs(options.crs, raw_before.crs, raw_before.bounds())
+    keys = {}
+    before = _year(before_spec, raw_before, crs, options, table, keys, notes)
+    after = _year(after_spec, raw_after, crs, options, table, keys, notes)
+    clock.lap("read")
+
+    steps.report(0.25, "比对未变图斑")
+    pair_b, pair_a = _identical(before, after, notes)
+    changed_b = np.setdiff1d(np.arange(before.count), pair_b)
+    changed_a = np.setdiff1d(np.arange(after.count), pair_a)
+    clock.lap("match")
+
+    steps.report(0.35, f"叠加变化图斑 ({len(changed_b)} × {len(changed_a)})")
+    geoms_b = _geoms(before, changed_b, notes)
+    geoms_a = _geoms(after, changed_a, notes)
+    pi, pj = bbox_join(before.envelopes[changed_b], after.envelopes[changed_a])
+    differ = before.keys[changed_b[pi]] != after.keys[changed_a[pj]]
+    pi, pj = pi[differ], pj[differ]
+    ok = np.array([geoms_b[i] is not None and geoms_a[j] is not None for i, j in zip(pi, pj)],
+                  dtype=bool)
+    pi, pj = pi[ok], pj[ok]
+    found = intersect_pairs(geoms_b, geoms_a, pi, pj)
+    steps.check()
+    piece_wkb = [w for _, w in found]
+    rows_b = changed_b[pi[[k for k, _ in found]]] if found else np.zeros(0, dtype=np.int64)
+    rows_a = changed_a[pj[[k for k, _ in found]]] if found else np.zeros(0, dtype=np.int64)
+    clock.lap("overlay")
+
+    steps.report(0.6, "计算面积与碎片")
+    ellipsoid = EllipsoidalArea(crs)
+    m2 = ellipsoid.areas(piece_wkb)
+    planar = planar_areas(piece_wkb)
+    perimeter = planar_perimeters(piece_wkb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.where(perimeter > 0, 2 * planar / perimeter, 0.0)
+        compact = np.where(perimeter > 0, 4 * np.pi * planar / perimeter ** 2, 0.0)
+    small = m2 < options.min_area_m2
+    thin = ~small & (compact < options.sliver_ratio) & (width < options.sliver_width_m)
+    ids = stable_ids(piece_wkb, [before.classes[i] + "|" + before.czcs[i] for i in rows_b],
+                     [after.classes[j] + "|" + after.czcs[j] for j in rows_a])
+    clock.lap("areas")
+
+    steps.report(0.7, "归属乡镇村")
+    if options.admin is not None:
+        locate = _AdminLocator(options.admin, crs, notes)
+        piece_units = locate.units_of_wkb(piece_wkb)
+    else:
+        locate = None
+        piece_units = [after.units[j] for j in rows_a]
+    clock.lap("admin")
+
+    rows = _change_rows(before, after, rows_b, rows_a, ids, m2, planar, piece_units, table)
+    keep = ~(small | thin)
+    for k in np.flatnonzero(~keep):
+        rows[k]["mean_width_m"] = round(float(width[k]), 4)
+        rows[k]["compactness"] = round(float(compact[k]), 6)
+        rows[k]["reason"] = (f"面积 {m2[k]:.3f} 平方米，小于 {options.min_area_m2:g} 平方米" if small[k]
+                             else f"细长碎片: 平均宽度 {width[k]:.3f} 米，紧凑度 {compact[k]:.4f}")
+    if (~keep).any():
+        notes.append(Note("变化图斑", "-", f"剔除碎片 {int((~keep).sum())} 个 "
+                          f"({float(m2[~keep].sum()):.2f} 平方米): 面积小于 {options.min_area_m2:g} "
+                          f"平方米 {int(small.sum())} 个，细长碎片 {int(thin.sum())} 个；"
+                          "仍计入耕地进出平衡表 (其中碎片一栏)"))
+
+    balance_paths, county = (), None
+    account = None
+    if options.balance:
+        steps.report(0.75, "耕地进出平衡")
+        account = _farmland_account(before, after, pair_b, pair_a, changed_b, changed_a, rows_b,
+                                    rows_a, m2, ~keep, piece_units, ellipsoid, locate, table,
+                                    notes)
+        clock.lap("balance")
+
+    steps.report(0.85, "写出结果")
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, RESULT_NAME)
+    order = sorted(range(len(rows)), key=lambda k: (rows[k]["zl_township"] or "",
+                                                    rows[k]["zl_village"] or "",
+                                                    rows[k]["change_id"]))
+    kept = [k for k in order if keep[k]]
+    dropped = [k for k in order if not keep[k]]
+    seconds = (datetime.datetime.now() - started).total_seconds()
+    result = ChangeResult(result_path=out_path, change_count=len(kept),
+                          change_m2=float(m2[keep].sum()), dropped_count=len(dropped),
+                          dropped_m2=float(m2[~keep].sum()), unchanged=len(pair_b),
+                          parcels=(before.count, after.count), working_crs=_crs_label(crs),
+                          notes=notes, seconds=seconds)
+    wkt = crs.to_wkt()
+    with atomic_geopackage(out_path) as gpkg:
+        gpkg.write_layer("changes", wkt, CHANGE_FIELDS, [rows[k] for k in kept],
+                         [piece_wkb[k] for k in kept])
+        gpkg.write_layer("dropped", wkt, DROPPED_FIELDS, [rows[k] for k in dropped],
+                         [piece_wkb[k] for k in dropped])
+        gpkg.write_default_style("changes", [(f, a) for f, _, a in CHANGE_FIELDS])
+        gpkg.write_default_style("dropped", [(f, a) for f, _, a in DROPPED_FIELDS])
+        gpkg.write_table("transitions", TRANSITION_COLUMNS,
+                         _transitions([rows[k] for k in kept]))
+        gpkg.write_table("notes", ["layer", "feature", "message"],
+                         [(n.layer, n.feature, n.message) for n in notes])
+        gpkg.write_table("run_info", ["key", "value"],
+                         _run_info(before_spec, after_spec, options, result, started))
+    clock.lap("write")
+    if account is not None:
+        steps.report(0.92, "写出耕地进出平衡表")
+        labels = options.labels or (before.year or "期初", after.year or "期末")
+        sheet = balance.balance_table(account)
+        xlsx = os.path.join(out_dir, BALANCE_XLSX)
+        balance.write_balance_xlsx(xlsx, sheet, labels)
+        png = os.path.join(out_dir, BALANCE_PNG)
+        paths = [xlsx]
+        if balance.write_balance_chart(png, sheet, labels, notes):
+            paths.append(png)
+        balance_paths, county = tuple(paths), sheet[-1]
+        clock.lap("balance_write")
+    result.balance_paths, result.county = balance_paths, county
+    result.timings = clock.laps
+    steps.report(1.0, "完成")
+    result.seconds = (datetime.datetime.now() - started).total_seconds()
+    return result
+
+
+class _Clock:
+    def __init__(self):
+        self.laps = {}
+        self._t = datetime.datetime.now()
+
+    def lap(self, name):
+        now = datetime.datetime.now()
+        self.laps[name] = self.laps.get(name, 0.0) + (now - self._t).total_seconds()
+        self._t = now
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+def layer_spec(text, role):
+    """A LayerSpec from ``path``, ``path:layer`` or ``path|layername=layer`` (QGIS's form).
+
+    A Windows drive letter (``D:\\data.gpkg``) is not taken for a layer separator.
+    """
+    from .job import LayerSpec
+    text = str(text).strip()
+    if "|" in text:
+        path, _, rest = text.partition("|")
+        options = dict(p.split("=", 1) for p in rest.split("|") if "=" in p)
+        return LayerSpec(role=role, path=os.path.abspath(path), layer=options.get("layername"))
+    head, sep, tail = text.rpartition(":")
+    if sep and head and not os.path.exists(text) and len(head) > 1 and "/" not in tail \
+            and "\\" not in tail:
+        return LayerSpec(role=role, path=os.path.abspath(head), layer=tail)
+    return LayerSpec(role=role, path=os.path.abspath(text))
+
+
+def _read(spec, options, notes):
+    ds, lyr, _, _ = open_layer(spec)
+    defn = lyr.GetLayerDefn()
+    names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+    del lyr, ds
+    if options.class_field not in names:
+        raise InputError(f"缺少地类字段 '{options.class_field}'；图层中的字段: {sorted(names)}",
+                         layer=spec.label, field=options.class_field)
+    if options.czcs_field and options.czcs_field not in names:
+        raise InputError(f"缺少城镇村属性码字段 '{options.czcs_field}'", layer=spec.label,
+                         field=options.czcs_field)
+    wanted = [options.class_field]
+    for f in (options.czcs_field, options.location_field, options.id_field, "SJNF"):
+        if f and f in names and f not in wanted:
+            wanted.append(f)
+    if options.admin is None and options.location_field not in names:
+        notes.append(Note(spec.label, "-", f"无坐落单位代码字段 {options.location_field}，也未指定"
+                          "行政区图层: 变化图斑不归属乡镇村，平衡表只有全县合计"))
+    layer, layer_notes = read_layer(spec, fields=wanted)
+    notes.extend(layer_notes)
+    if len(layer) == 0:
+        raise InputError("图层为空 (或 where 过滤后没有要素)", layer=spec.label)
+    return layer
+
+
+def _year(spec, layer, crs, options, table, keys, notes):
+    """The layer in the working CRS with class keys and location units."""
+    wkb = layer.wkb
+    if layer.crs != crs:
+        wkb = transform_wkbs(wkb, layer.crs, crs)
+        notes.append(Note(spec.label, "-", f"由 {layer.crs.name} 转换到工作坐标系 {crs.name}"))
+        envelopes = None
+    else:
+        envelopes = layer.envelopes()
+    if envelopes is None:
+        from .wkb_arrays import envelopes as wkb_envelopes
+        envelopes = wkb_envelopes(wkb)
+    ids = layer.ids(options.id_field if options.id_field in layer.columns else None)
+    classes = _classes(layer.columns[options.class_field], ids, spec, options.class_field, table)
+    if options.czcs_field:
+        czcs = [_text(v) for v in layer.columns[options.czcs_field]]
+    else:
+        czcs = [""] * len(layer)
+    key = np.fromiter((keys.setdefault((c, z), len(keys)) for c, z in zip(classes, czcs)),
+                      dtype=np.int64, count=len(layer))
+    loc = layer.columns.get(options.location_field)
+    units = [_units_of_code(v) for v in loc] if loc is not None and options.admin is None else \
+        [(None, None)] * len(layer)
+    if loc is not None and options.admin is None:
+        short = sum(1 for u in units if u[0] is None)
+        if short:
+            notes.append(Note(spec.label, "-", f"{short} 个图斑的 {options.location_field} 不足 9 位，"
+                              "无法归属乡镇"))
+    bsm = ([_text(v) or None for v in layer.columns[options.id_field]]
+           if options.id_field in layer.columns else [None] * len(layer))
+    return _Year(spec=spec, wkb=wkb, envelopes=envelopes, classes=classes, czcs=czcs, keys=key,
+                 units=units, bsm=bsm, count=len(layer), year=_year_label(spec, layer))
+
+
+def _classes(values, ids, spec, field_name, table):
+    """Normalised class codes; unknown or malformed codes stop the run (listed, not guessed)."""
+    checked = {}
+    out, bad = [], []
+    for v, fid in zip(values, ids):
+        key = v if isinstance(v, str) or v is None else repr(v)
+        hit = checked.get(key)
+        if hit is None:
+            hit = checked[key] = table.check(v)
+        code, problem = hit
+        if problem is not None:
+            bad.append((fid, v, problem))
+        out.append(code)
+    if bad:
+        fid, v, problem = bad[0]
+        more = f"；共 {len(bad)} 个图斑地类编码有误" if len(bad) > 1 else ""
+        raise InputError(f"地类编码 {v!r}: {problem}{more}", layer=spec.label, feature=fid,
+                         field=field_name)
+    return out
+
+
+def _text(v):
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def _units_of_code(value):
+    """(township, village) from a 坐落单位代码: first 9 and first 12 digits."""
+    code = _text(value)
+    return (code[:9] if len(code) >= 9 else None, code[:12] if len(code) >= 12 else None)
+
+
+def _year_label(spec, layer):
+    """The survey year: the latest SJNF value, else four digits in the file/layer name."""
+    values = [_text(v) for v in layer.columns.get("SJNF", []) if _text(v).isdigit()]
+    if values:
+        return f"{max(values, key=int)}年"
+    import re
+    found = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", f"{spec.path} {spec.layer or ''}")
+    return f"{found[-1]}年" if found else None
+
+
+def _geoms(year, rows, notes):
+    """Valid shapely geometries of the given rows (repaired and reported where needed)."""
+    ids = [year.bsm[i] or f"FID {i}" for i in rows]
+    geoms, geom_notes = parse_geometries([year.wkb[i] for i in rows], ids, year.spec.label)
+    notes.extend(geom_notes)
+    return geoms
+
+
+# --------------------------------------------------------------------------------------------
+# Matching and measuring
+# --------------------------------------------------------------------------------------------
+
+def _identical(before, after, notes):
+    """Rows (before, after) of parcels with the same geometry bytes and compared class.
+
+    A geometry met twice in one year (a duplicate delivery) is left to the overlay.
+    """
+    index, repeated = {}, set()
+    for i, (w, k) in enumerate(zip(before.wkb, before.keys.tolist())):
+        if w is None:
+            continue
+        key = (polygon_key(w), k)
+        if key in index:
+            repeated.add(key)
+        index[key] = i
+    seen = {}
+    for j, (w, k) in enumerate(zip(after.wkb, after.keys.tolist())):
+        if w is None:
+            continue
+        key = (polygon_key(w), k)
+        if key in seen:
+            repeated.add(key)
+        seen[key] = j
+    pairs = [(index[key], j) for key, j in seen.items() if key in index and key not in repeated]
+    if repeated:
+        notes.append(Note("两年图斑", "-", f"{len(repeated)} 组图斑在同一年度内几何与地类完全重复，"
+                          "已按变化图斑叠加 (请检查重复要素)"))
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arr = np.asarray(pairs, dtype=np.int64)
+    return arr[:, 0], arr[:, 1]
+
+
+def polygon_key(wkb):
+    """WKB bytes with a single-part MultiPolygon unwrapped to its Polygon (the same parcel
+    written by another tool as Polygon or MultiPolygon compares equal)."""
+    wkb = bytes(wkb)
+    if len(wkb) > 18 and wkb[0] == 1 and wkb[1:9] == b"\x06\x00\x00\x00\x01\x00\x00\x00" \
+            and wkb[9] == 1:
+        return wkb[9:]
+    return wkb
+
+
+def planar_perimeters(wkbs):
+    """Planar perimeter (all rings) of each (Multi)Polygon WKB in its own units."""
+    out = np.zeros(len(wkbs))
+    runs = Runs(wkbs)
+    if len(runs.npts) == 0:
+        return out
+    x, y = runs.coordinates()
+    seg = np.hypot(np.diff(x), np.diff(y))
+    ends = np.cumsum(runs.npts)
+    seg = np.append(seg, 0.0)
+    seg[ends - 1] = 0.0  # no segment joins one ring's last point to the next ring's first
+    starts = ends - runs.npts
+    np.add.at(out, runs.owner, np.add.reduceat(seg, starts))
+    return out
+
+
+def stable_ids(wkbs, before_keys, after_keys):
+    """An id per piece from its classes and its vertex set rounded to the millimetre.
+
+    The same inputs give the same ids on every run and on any GEOS: the vertex *set* does not
+    depend on ring start, orientation or part order. Format: ``BG`` + 12 hex digits.
+    """
+    n = len(wkbs)
+    if n == 0:
+        return []
+    runs = Runs(wkbs)
+    x, y = runs.coordinates()
+    owner = np.repeat(runs.owner, runs.npts)
+    qx = np.round(x * 1000).astype(np.int64)
+    qy = np.round(y * 1000).astype(np.int64)
+    order = np.lexsort((qy, qx, owner))
+    owner, qx, qy = owner[order], qx[order], qy[order]
+    fresh = np.ones(len(owner), dtype=bool)
+    fresh[1:] = (owner[1:] != owner[:-1]) | (qx[1:] != qx[:-1]) | (qy[1:] != qy[:-1])
+    owner, pts = owner[fresh], np.column_stack([qx[fresh], qy[fresh]])
+    bounds = np.searchsorted(owner, np.arange(n + 1))
+    ids, seen = [], Counter()
+    for k in range(n):
+        h = hashlib.sha1(f"{before_keys[k]}>{after_keys[k]}#".encode())
+        h.update(pts[bounds[k]:bounds[k + 1]].tobytes())
+        pid = "BG" + h.hexdigest()[:12].upper()
+        seen[pid] += 1
+        ids.append(pid if seen[pid] == 1 else f"{pid}-{seen[pid]}")
+    return ids
+
+
+def _change_rows(before, after, rows_b, rows_a, ids, m2, planar, units, table):
+    rows = []
+    for k, (i, j) in enumerate(zip(rows_b.tolist(), rows_a.tolist())):
+        fc, tc = before.classes[i], after.classes[j]
+        flow, group = balance.farmland_flow(fc, tc, table)
+        rows.append({
+            "change_id": ids[k], "from_class": fc, "from_name": table.name(fc),
+            "to_class": tc, "to_name": table.name(tc),
+            "from_czcs": before.czcs[i] or None, "to_czcs": after.czcs[j] or None,
+            "change_type": _change_type(fc, tc, before.czcs[i], after.czcs[j], table),
+            "farmland_flow": flow, "flow_group": group,
+            "change_m2": round(float(m2[k]), 4), "change_mu": round(float(m2[k]) * MU_PER_M2, 6),
+            "planar_m2": round(float(planar[k]), 4),
+            "zl_township": units[k][0], "zl_village": units[k][1],
+            "from_bsm": before.bsm[i], "to_bsm": after.bsm[j]})
+    return rows
+
+
+def _change_type(fc, tc, fz, tz, table):
+    if fc == tc:
+        return f"城镇村属性码 {fz or '空'}→{tz or '空'}"
+    a, b = table.lookup(fc).top_name, table.lookup(tc).top_name
+    return f"{a}→{b}" if a != b else f"{a}内部 ({table.name(fc)}→{table.name(tc)})"
+
+
+def _transitions(rows):
+    totals = {}
+    for r in rows:
+        key = (r["from_class"], r["from_name"], r["to_class"], r["to_name"])
+        n, a = totals.get(key, (0, 0.0))
+        totals[key] = (n + 1, a + r["change_m2"])
+    return [(*key, n, f"{a:.4f}", f"{a * MU_PER_M2:.4f}")
+            for key, (n, a) in sorted(totals.items(), key=lambda t: -t[1][1])]
+
+
+# --------------------------------------------------------------------------------------------
+# Townships and villages
+# --------------------------------------------------------------------------------------------
+
+class _AdminLocator:
+    """(township, village) of points, from an admin layer's polygons."""
+
+    def __init__(self, spec, crs, notes):
+        from shapely.prepared import prep
+        self.tf = spec.extra.get("township_field")
+        self.vf = spec.extra.get("village_field")
+        if not self.tf and not self.vf:
+            raise InputError("行政区图层需指明乡镇字段或村字段", layer=spec.label,
+                             field="township_field")
+        layer, layer_notes = read_layer(spec, fields=[f for f in (self.tf, self.vf) if f])
+        notes.extend(layer_notes)
+        if len(layer) == 0:
+            raise InputError("行政区图层为空", layer=spec.label)
+        check_coordinates(layer.crs, layer.bounds(), spec.label)
+        wkb = transform_wkbs(layer.wkb, layer.crs, crs) if layer.crs != crs else layer.wkb
+        geoms, geom_notes = parse_geometries(wkb, [f"FID {f}" for f in layer.fids], spec.label)
+        notes.extend(geom_notes)
+        self.label = spec.label
+        self.notes = notes
+        self.units = [(_text(layer.columns[self.tf][k]) or None if self.tf else None,
+                       _text(layer.columns[self.vf][k]) or None if self.vf else None)
+                      for k in range(len(layer))]
+        self.prepared = [prep(g) if g is not None else None for g in geoms]
+        from .wkb_arrays import envelopes as wkb_envelopes
+        self.envelopes = wkb_envelopes([g.wkb if g is not None else None for g in geoms])
+
+    def units_of_points(self, xs, ys):
+        from shapely.geometry import Point
+        n = len(xs)
+        out = [(None, None)] * n
+        boxes = np.column_stack([xs, ys, xs, ys])
+        pi, aj = bbox_join(boxes, self.envelopes)
+        order = np.lexsort((aj, pi))
+        missing = 0
+        done = np.zeros(n, dtype=bool)
+        for i, j in zip(pi[order].tolist(), aj[order].tolist()):
+            if done[i] or self.prepared[j] is None:
+                continue
+            if self.prepared[j].intersects(Point(xs[i], ys[i])):
+                out[i] = self.units[j]
+                done[i] = True
+        missing = int((~done & ~np.isnan(xs)).sum())
+        if missing:
+            self.notes.append(Note(self.label, "-", f"{missing} 个图斑不在任何行政区范围内，乡镇村为空"))
+        return out
+
+    def units_of_wkb(self, wkbs):
+        import shapely.wkb
+        geoms = [shapely.wkb.loads(bytes(w)) if w is not None else None for w in wkbs]
+        return self.units_of_points(*points_inside(geoms))
+
+
+# --------------------------------------------------------------------------------------------
+# Farmland accounting
+# --------------------------------------------------------------------------------------------
+
+def _farmland_account(before, after, pair_b, pair_a, changed_b, changed_a, rows_b, rows_a, m2,
+                      sliver, piece_units, ellipsoid, locate, table, notes):
+    """Farmland stocks (from whole parcels) and flows (from the change pieces) per township.
+
+    Stocks and flows are measured independently, so start + gained − lost = end checks the
+    overlay: a gap is area of one year no parcel of the other covers, or a parcel whose
+    township changed, and it is reported, never hidden.
+    """
+    farm = {code: "farmland" in table.groups(code) for code in set(before.classes) | set(after.classes)}
+    account = balance.FarmlandAccount()
+    unchanged = [(i, j) for i, j in zip(pair_b.tolist(), pair_a.tolist()) if farm[before.classes[i]]]
+    farm_b = [i for i in changed_b.tolist() if farm[before.classes[i]]]
+    farm_a = [j for j in changed_a.tolist() if farm[after.classes[j]]]
+    u_area = ellipsoid.areas([before.wkb[i] for i, _ in unchanged])
+    b_area = ellipsoid.areas([before.wkb[i] for i in farm_b])
+    a_area = ellipsoid.areas([after.wkb[j] for j in farm_a])
+    if locate is not None:
+        u_units = locate.units_of_wkb([before.wkb[i] for i, _ in unchanged])
+        b_units = locate.units_of_wkb([before.wkb[i] for i in farm_b])
+        a_units = locate.units_of_wkb([after.wkb[j] for j in farm_a])
+        u_units_end = u_units
+        piece_start = piece_end = piece_units
+    else:
+        u_units = [before.units[i] for i, _ in unchanged]
+        u_units_end = [after.units[j] for _, j in unchanged]
+        b_units = [before.units[i] for i in farm_b]
+        a_units = [after.units[j] for j in farm_a]
+        piece_start = [before.units[i] for i in rows_b.tolist()]
+        piece_end = [after.units[j] for j in rows_a.tolist()]
+    account.add_stock("start", u_units, u_area)
+    account.add_stock("end", u_units_end, u_area)
+    account.add_stock("start", b_units, b_area)
+    account.add_stock("end", a_units, a_area)
+    for k, (i, j) in enumerate(zip(rows_b.tolist(), rows_a.tolist())):
+        fb, fa = farm[before.classes[i]], farm[after.classes[j]]
+        if fb and not fa:
+            account.add_flow("lost", piece_start[k], balance.flow_group(after.classes[j], table),
+                             m2[k], bool(sliver[k]))
+        elif fa and not fb:
+            account.add_flow("gained", piece_end[k], balance.flow_group(before.classes[i], table),
+                             m2[k], bool(sliver[k]))
+    gaps = account.gaps()
+    for unit, gap in gaps.items():
+        if abs(gap) >= balance.GAP_TOLERANCE_M2:
+            notes.append(Note("耕地进出平衡", unit or "-", f"期初 + 增加 − 减少 与期末相差 {gap:.2f} 平方米: "
+                              "两年图层范围不一致、图斑重叠或坐落单位变更"))
+    return account
+
+
+def _crs_label(crs):
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+
+
+def _run_info(before_spec, after_spec, options, result, started):
+    info = [("engine_version", ENGINE_VERSION), ("command", "derive-changes"),
+            ("started", started.isoformat(timespec="seconds")),
+            ("working_crs", result.working_crs),
+            ("class_field", options.class_field), ("czcs_field", options.czcs_field or ""),
+            ("location_field", options.location_field if options.admin is None else ""),
+            ("admin", options.admin.path if options.admin is not None else ""),
+            ("min_area_m2", options.min_area_m2), ("sliver_ratio", options.sliver_ratio),
+            ("sliver_width_m", options.sliver_width_m),
+            ("parcels_before", result.parcels[0]), ("parcels_after", result.parcels[1]),
+            ("unchanged_parcels", result.unchanged), ("changes", result.change_count),
+            ("changes_m2", f"{result.change_m2:.4f}"), ("dropped", result.dropped_count),
+            ("dropped_m2", f"{result.dropped_m2:.4f}"),
+            ("analyse_patches", ANALYSE_PATCHES % result.result_path)]
+    for role, spec in (("before", before_spec), ("after", after_spec)):
+        info.append((f"input.{role}.path", spec.path))
+        if spec.layer:
+            info.append((f"input.{role}.layer", spec.layer))
+    return info
