@@ -1,6 +1,8 @@
 """Headless entry point: ``/usr/bin/python3 -m plugin.cli analyse JOB.yaml --out DIR``.
 
-Exit codes: 0 done, 2 bad input (the message names layer, feature and field), 3 cancelled.
+Also ``ledger RESULT.gpkg --out LEDGER.xlsx`` and ``import-ledger LEDGER.xlsx RESULT.gpkg``.
+Exit codes: 0 done, 2 bad input (the message names layer, feature and field), 3 cancelled,
+1 when import-ledger found errors and wrote nothing.
 """
 
 import argparse
@@ -34,6 +36,72 @@ def cmd_analyse(args):
     return 0
 
 
+def cmd_ledger(args):
+    from .core.ledger import export_ledger
+
+    report = export_ledger(args.result, args.out, include_all=args.all, overwrite=args.force,
+                           previous=args.previous, progress=_progress_printer(args.quiet))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_import_ledger(args):
+    from .core.ledger import import_ledger
+
+    report = import_ledger(args.ledger, args.result, force=args.force,
+                           progress=_progress_printer(args.quiet))
+    for line in report.lines(limit=None if args.verbose else 50):
+        print(line)
+    return 1 if report.errors and not report.written else 0
+
+
+def cmd_derive_changes(args):
+    from .core.changes import ChangeOptions, derive_changes, layer_spec
+
+    admin = None
+    if args.admin:
+        admin = layer_spec(args.admin, "行政区")
+        admin.extra = {k: v for k, v in (("township_field", args.township_field),
+                                         ("village_field", args.village_field)) if v}
+    options = ChangeOptions(class_field=args.class_field,
+                            czcs_field=args.czcs_field if args.czcsxm else None,
+                            location_field=args.location_field, min_area_m2=args.min_area,
+                            sliver_ratio=args.sliver_ratio, sliver_width_m=args.sliver_width,
+                            admin=admin, balance=not args.no_balance)
+    result = derive_changes(layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度"),
+                            args.out, options, progress=_progress_printer(args.quiet))
+    for line in result.summary_lines():
+        print(line)
+    if args.verbose:
+        for note in result.notes:
+            print(f"  - {note}")
+    return 0
+
+
+def _derive_changes_parser(sub):
+    p = sub.add_parser("derive-changes", help="两年度地类图斑比对: 变化图斑 + 耕地进出平衡表")
+    p.add_argument("--before", required=True, help="前一年度地类图斑 (路径、路径:图层 或 路径|layername=图层)")
+    p.add_argument("--after", required=True, help="本年度地类图斑")
+    p.add_argument("--out", required=True, help="输出文件夹 (changes.gpkg、balance.xlsx、balance.png)")
+    p.add_argument("--class-field", default="DLBM", help="地类编码字段 (默认 DLBM)")
+    p.add_argument("--czcsxm", action="store_true", help="城镇村属性码变化也算变化")
+    p.add_argument("--czcs-field", default="CZCSXM", help="城镇村属性码字段 (默认 CZCSXM)")
+    p.add_argument("--location-field", default="ZLDWDM",
+                   help="坐落单位代码字段 (默认 ZLDWDM: 前 9 位为乡镇，前 12 位为村)")
+    p.add_argument("--admin", help="行政区图层 (代替坐落单位代码归属乡镇村)")
+    p.add_argument("--township-field", help="行政区图层的乡镇字段")
+    p.add_argument("--village-field", help="行政区图层的村字段")
+    p.add_argument("--min-area", type=float, default=1.0, help="小于此面积 (平方米) 的碎片剔除并计数 (默认 1)")
+    p.add_argument("--sliver-ratio", type=float, default=0.05,
+                   help="紧凑度 4πA/P² 低于此值且平均宽度低于 --sliver-width 的细长碎片剔除 (默认 0.05)")
+    p.add_argument("--sliver-width", type=float, default=0.5, help="细长碎片的平均宽度上限，米 (默认 0.5)")
+    p.add_argument("--no-balance", action="store_true", help="不生成耕地进出平衡表")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出每条提示")
+    p.set_defaults(func=cmd_derive_changes)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="plugin.cli", description="土地监管图斑核查 (命令行)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +111,22 @@ def main(argv=None):
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条修复/剔除提示")
     p.set_defaults(func=cmd_analyse)
+    p = sub.add_parser("ledger", help="生成整改台账: 结果 GeoPackage → Excel (.xlsx)")
+    p.add_argument("result", help="analyse 输出的 result.gpkg")
+    p.add_argument("--out", required=True, help="台账文件 (.xlsx)")
+    p.add_argument("--all", action="store_true", help="列出全部图斑 (默认只列违法、需核实的)")
+    p.add_argument("--force", action="store_true", help="台账文件已存在时替换它 (原文件备份为 .bak.xlsx)")
+    p.add_argument("--previous", help="从这份旧台账带入结果中尚未导入的填写内容 (默认: 被替换的文件)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=cmd_ledger)
+    p = sub.add_parser("import-ledger", help="导入核查后的整改台账: Excel → 结果 GeoPackage")
+    p.add_argument("ledger", help="填写后的台账 (.xlsx)，只读取不修改")
+    p.add_argument("result", help="要写入的 result.gpkg")
+    p.add_argument("--force", action="store_true", help="台账有错误时仍导入 (跳过无法对应的行)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
+    p.set_defaults(func=cmd_import_ledger)
+    _derive_changes_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

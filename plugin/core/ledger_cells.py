@@ -1,0 +1,83 @@
+"""Cell values of the ledger: text that can never start a formula, exact rounding, widths.
+
+Text in a spreadsheet cell is dangerous when it begins with = + - @ or a tab/CR: Excel, WPS
+and LibreOffice may run it as a formula when the cell is re-edited or the sheet is saved as
+CSV. Such text is written as a string cell with the "quote prefix" style (Excel's leading
+apostrophe), so it stays text in every client. Characters XML cannot hold (control
+characters, and CR which XML parsers turn into LF) are written in OOXML's ``_xHHHH_`` form,
+which Excel, WPS and LibreOffice decode; :func:`text_from_cell` decodes it on the way back in.
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Optional
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXCEL_MAX_TEXT = 32767
+
+_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
+def needs_quote_prefix(text: str) -> bool:
+    """True when a client could read the text as a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def text_to_cell(text: str) -> str:
+    """The text as stored in the workbook (control characters and CR in ``_xHHHH_`` form)."""
+    return _ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def text_from_cell(text: str) -> str:
+    """Inverse of :func:`text_to_cell` for text read back by openpyxl."""
+    if "_x" not in text:
+        return text
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def round_half_up(value: float, decimals: int) -> Decimal:
+    """``value`` rounded as people round (四舍五入) on its shortest decimal form."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def number_for_cell(value: Optional[float], decimals: int):
+    """A rounded number for a cell: int when ``decimals`` is 0, else float; None stays None."""
+    if value is None:
+        return None
+    rounded = round_half_up(value, decimals)
+    return int(rounded) if decimals == 0 else float(rounded)
+
+
+def display_width(text: str) -> int:
+    """Width in Excel column units: CJK and full-width characters take two, others one."""
+    line = max(str(text).split("\n"), key=len) if text is not None else ""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def value_as_text(value) -> Optional[str]:
+    """A cell value as read back (text already decoded), as the text it shows.
+
+    Spreadsheets turn typed dates into date cells and digits into numbers; the result layer
+    keeps analysts' columns as text, so both are turned back into what the analyst saw.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return text if text != "" else None

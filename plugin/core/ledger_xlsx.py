@@ -1,0 +1,271 @@
+"""The ledger workbook on disk: writing the three sheets, and reading the detail sheet back.
+
+Written in openpyxl's streaming (write-only) mode: one styled template cell per column and
+kind is reused for every row, which keeps 10⁴–10⁵ rows within seconds.
+"""
+
+import zipfile
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .errors import InputError
+from .ledger_cells import (EXCEL_MAX_TEXT, display_width, needs_quote_prefix, text_from_cell,
+                           text_to_cell)
+from .ledger_columns import (COLUMNS, ID_HEADER, NUMBER_FORMATS, SHEET_DETAIL, SHEET_NOTES,
+                             SHEET_SUMMARY, TEXT)
+
+_THIN = Side(style="thin", color="999999")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FONT = Font(bold=True)
+READ_ONLY_FILL = PatternFill("solid", fgColor="D9E1F2")
+ANALYST_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TEXT_FORMAT = "@"
+MIN_WIDTH = 6
+
+
+def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes) -> None:
+    """Write the ledger to ``path`` (which must be a fresh temporary file name).
+
+    ``summary``: SummaryTable list; ``notes``: rows for 说明 (lists of values, a row of one
+    value is a section heading).
+    """
+    wb = Workbook(write_only=True)
+    _write_detail(wb.create_sheet(SHEET_DETAIL), detail_rows)
+    _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
+    _write_notes(wb.create_sheet(SHEET_NOTES), notes)
+    wb.save(path)
+
+
+class _Cells:
+    """Styled template cells, one per (column, style), reused row after row.
+
+    A row is built before it is written, so two cells of one row never share a template.
+    """
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._cache = {}
+
+    def get(self, slot, fmt=None, quote=False, border=True, bold=False, fill=None, align=None):
+        key = (slot, fmt, quote, border, bold, fill, align)
+        cell = self._cache.get(key)
+        if cell is None:
+            cell = WriteOnlyCell(self.ws)
+            if fmt:
+                cell.number_format = fmt
+            if quote:
+                cell.quotePrefix = True
+            if border:
+                cell.border = BORDER
+            if bold:
+                cell.font = HEADER_FONT
+            if fill is not None:
+                cell.fill = fill
+            if align is not None:
+                cell.alignment = align
+            self._cache[key] = cell
+        return cell
+
+    def value(self, slot, value, fmt=None, **style):
+        """The template cell of column ``slot`` holding ``value``; text never becomes a formula."""
+        if isinstance(value, str):
+            cell = self.get(slot, fmt or TEXT_FORMAT, needs_quote_prefix(value), **style)
+            cell.value = text_to_cell(value)
+            cell.data_type = "s"
+            return cell
+        cell = self.get(slot, fmt, **style)
+        cell.value = value
+        return cell
+
+
+def _write_detail(ws, rows):
+    n = len(rows)
+    last = get_column_letter(len(COLUMNS))
+    for k, column in enumerate(COLUMNS, 1):
+        ws.column_dimensions[get_column_letter(k)].width = _width(column, rows)
+    # Without <dimension> a streaming reader (openpyxl's read-only mode) scans the whole sheet
+    # just to learn its size; the size is known here, so state it.
+    ws.calculate_dimension = lambda: f"A1:{last}{n + 1}"
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{last}{n + 1}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.row_dimensions[1].height = 32
+    _add_validations(ws, n)
+
+    cells = _Cells(ws)
+    ws.append([cells.value(k, c.header, fill=ANALYST_FILL if c.editable else READ_ONLY_FILL,
+                           bold=True, align=HEADER_ALIGN) for k, c in enumerate(COLUMNS)])
+    ws_cells = [(k, c.key, NUMBER_FORMATS.get(c.kind)) for k, c in enumerate(COLUMNS)]
+    blank = cells.get("blank", TEXT_FORMAT)  # holds no value, so one template serves a row
+    for row in rows:
+        out = []
+        for k, key, fmt in ws_cells:
+            value = row.get(key)
+            if value is None:
+                out.append(blank)
+                continue
+            if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT:
+                raise InputError(f"文本长 {len(value)} 字，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 字",
+                                 layer=SHEET_DETAIL, feature=row["patch_id"], field=key)
+            out.append(cells.value(k, value, fmt))
+        ws.append(out)
+
+
+def _add_validations(ws, n):
+    if n == 0:
+        return
+    for k, column in enumerate(COLUMNS, 1):
+        if not column.allowed:
+            continue
+        letter = get_column_letter(k)
+        choices = "、".join(column.allowed)
+        dv = DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"',
+                            allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                            errorTitle=f"{column.header}取值不对", error=f"请从下拉列表中选择：{choices}",
+                            promptTitle=column.header, prompt=f"可选：{choices}")
+        dv.add(f"{letter}2:{letter}{n + 1}")
+        ws.data_validations.append(dv)
+
+
+def _width(column, rows):
+    """Column width in Excel units: the widest value, the header on two lines at most."""
+    widest = 0
+    fmt = NUMBER_FORMATS.get(column.kind)
+    for row in rows:
+        value = row.get(column.key)
+        if value is None:
+            continue
+        if column.kind == TEXT:
+            w = display_width(value)
+        else:
+            w = len(_shown_number(value, fmt))
+        if w > widest:
+            widest = w
+            if widest >= column.max_width:
+                break
+    header = display_width(column.header)
+    return min(max(widest + 2, (header + 1) // 2 + 2, MIN_WIDTH), max(column.max_width, MIN_WIDTH))
+
+
+def _shown_number(value, fmt):
+    if fmt and "." in fmt:
+        return f"{value:.{len(fmt.split('.')[1])}f}"
+    return str(value)
+
+
+def _write_summary(ws, tables):
+    cells = _Cells(ws)
+    width = max(len(t.headers) for t in tables)
+    for k in range(width):
+        ws.column_dimensions[get_column_letter(k + 1)].width = 16 if k == 0 else 12
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for t, table in enumerate(tables):
+        if t:
+            ws.append([])
+        ws.append([cells.value(0, table.title, border=False, bold=True)])
+        ws.append([cells.value(k, h, bold=True, fill=READ_ONLY_FILL, align=HEADER_ALIGN)
+                   for k, h in enumerate(table.headers)])
+        for row in table.rows + [table.total]:
+            bold = row is table.total
+            ws.append([_summary_cell(cells, k, h, v, bold)
+                       for k, (h, v) in enumerate(zip(table.headers, row))])
+
+
+def _summary_cell(cells, slot, header, value, bold):
+    if value is None:
+        return cells.get(("blank", slot), bold=bold)
+    fmt = "0.00" if header.endswith(("(亩)", "(%)")) else ("0" if isinstance(value, int) else None)
+    return cells.value(slot, value, fmt, bold=bold)
+
+
+def _write_notes(ws, rows):
+    cells = _Cells(ws)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 70
+    for k in "CDEF":
+        ws.column_dimensions[k].width = 24
+    for row in rows:
+        if len(row) == 1:
+            ws.append([cells.value(0, row[0], border=False, bold=True)])
+        else:
+            ws.append([None if v is None else cells.value(k, v, border=False)
+                       for k, v in enumerate(row)])
+
+
+def read_detail_sheet(path: str) -> Tuple[Dict[str, int], List[Tuple[int, dict]], Dict[str, str]]:
+    """The detail sheet of a ledger as (header → column index, [(Excel row, {header: value})],
+    {key: value} of the 说明 sheet's two-column rows).
+
+    Values are as openpyxl reads them (text, numbers, dates), text decoded from ``_xHHHH_``.
+    Rows with no value at all are skipped. Raises InputError naming file, sheet and column.
+    """
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise InputError(f"无法作为 Excel 工作簿 (.xlsx) 打开: {e}", layer=path) from e
+    try:
+        if SHEET_DETAIL not in wb.sheetnames:
+            raise InputError(f"没有名为“{SHEET_DETAIL}”的工作表 (现有: {'、'.join(wb.sheetnames)})",
+                             layer=path)
+        ws = wb[SHEET_DETAIL]
+        ws.reset_dimensions()
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None) or ()
+        where = f"{path} 工作表 {SHEET_DETAIL}"
+        headers: Dict[str, int] = {}
+        for k, value in enumerate(header_row):
+            if value is None:
+                continue
+            name = text_from_cell(str(value)).strip()
+            if name in headers:
+                raise InputError("表头重复", layer=where, feature="第 1 行", field=name)
+            headers[name] = k
+        if ID_HEADER not in headers:
+            raise InputError("表头中找不到此列 (第 1 行应为台账表头)", layer=where,
+                             feature="第 1 行", field=ID_HEADER)
+        out = []
+        for number, values in enumerate(rows, 2):
+            if values is None or all(_blank(v) for v in values):
+                continue
+            record = {name: _decoded(values[k]) if k < len(values) else None
+                      for name, k in headers.items()}
+            out.append((number, record))
+        notes = {}
+        if SHEET_NOTES in wb.sheetnames:
+            for values in wb[SHEET_NOTES].iter_rows(max_col=2, values_only=True):
+                if values and len(values) == 2 and isinstance(values[0], str) and values[1] is not None:
+                    notes[values[0]] = values[1]
+        return headers, out, notes
+    finally:
+        wb.close()
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _decoded(value):
+    return text_from_cell(value) if isinstance(value, str) else value
+
+
+def header_cells(headers: Dict[str, int]) -> Dict[str, Optional[int]]:
+    """Column index of each ledger column by header, None where the sheet lacks it."""
+    return {c.header: headers.get(c.header) for c in COLUMNS}
