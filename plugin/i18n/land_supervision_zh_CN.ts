@@ -376,6 +376,16 @@
       <translation>图层 {0}：请填写耕地地类编码（如 01*），或清空地类编码字段以将全部要素视为耕地。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/layer_inputs.py" />
+      <source>Layer {0}: its field {1} becomes the feature id of the copy the analysis reads, so it must hold distinct whole numbers: {2}</source>
+      <translation>图层 {0}：字段 {1} 将作为分析所用副本的要素编号，必须是互不重复的整数：{2}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/layer_inputs.py" />
+      <source>Layer {0}: its field {1} is analysed as {2} (fid names the feature ids).</source>
+      <translation>图层 {0}：字段 {1} 在分析中改名为 {2}（fid 表示要素编号）。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Legal cover</source>
       <translation>合法依据</translation>

@@ -81,7 +81,11 @@ def write_geopackage(source, path, table, feedback, progress=None):
     as they are (no validity check: the engine repairs them and reports each one).
     ``progress(fraction)`` follows the copy. Returns the engine's layer entry {path, layer}.
     """
-    fields, fid_column, add_fid = _fields_with_fid(source.fields())
+    fields, fid_column, add_fid, renamed = _fields_with_fid(source.fields())
+    if renamed is not None:
+        feedback.pushWarning(
+            tr("Layer {0}: its field {1} is analysed as {2} (fid names the feature ids).").format(
+                source.sourceName(), *renamed))
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = table
@@ -106,10 +110,10 @@ def write_geopackage(source, path, table, feedback, progress=None):
                 feature = copy
             batch.append(feature)
             if len(batch) >= BATCH:
-                done += _flush(writer, batch, source, feedback)
+                done += _flush(writer, batch, source, feedback, fid_column, add_fid)
                 if progress is not None:
                     progress(min(done / total, 1.0))
-        done += _flush(writer, batch, source, feedback)
+        done += _flush(writer, batch, source, feedback, fid_column, add_fid)
     finally:
         del writer  # closes the GeoPackage
     if progress is not None:
@@ -117,10 +121,15 @@ def write_geopackage(source, path, table, feedback, progress=None):
     return {"path": path, "layer": table}
 
 
-def _flush(writer, batch, source, feedback):
+def _flush(writer, batch, source, feedback, fid_column, add_fid):
     if feedback.isCanceled():
         raise QgsProcessingException(cancelled_message())
     if batch and not writer.addFeatures(batch):
+        if not add_fid:
+            raise QgsProcessingException(
+                tr("Layer {0}: its field {1} becomes the feature id of the copy the analysis "
+                   "reads, so it must hold distinct whole numbers: {2}").format(
+                       source.sourceName(), fid_column, writer.errorMessage()))
         raise QgsProcessingException(
             tr("Could not copy layer {0} for the analysis: {1}").format(
                 source.sourceName(), writer.errorMessage()))
@@ -130,23 +139,29 @@ def _flush(writer, batch, source, feedback):
 
 
 def _fields_with_fid(source_fields):
-    """(fields to write, FID column name, whether a column holding the feature id is added).
+    """(fields to write, FID column, whether the feature id is added as that column, renamed).
 
     An integer field named ``fid`` (a GeoPackage's own FID as QGIS shows it) is the FID column
-    already; otherwise a column with a free name is added to carry the feature ids.
+    already. Otherwise a column ``fid`` is added for the feature ids, and a field of another
+    type named ``fid`` is written under a free name: ``renamed`` is then (old name, new name).
     """
-    names = {f.name().lower(): f for f in source_fields}
-    own = names.get("fid")
+    own = next((f for f in source_fields if f.name().lower() == "fid"), None)
     if own is not None and own.type() in INTEGER_FIELD_TYPES:
-        return QgsFields(source_fields), own.name(), False
-    fid_column = "fid"
-    suffix = 0
-    while fid_column in names:
-        suffix += 1
-        fid_column = f"fid_{suffix}"
-    fields = QgsFields(source_fields)
-    fields.append(QgsField(fid_column, FIELD_TYPE_INT64))
-    return fields, fid_column, True
+        return QgsFields(source_fields), own.name(), False, None
+    taken = {f.name().lower() for f in source_fields}
+    fields, renamed = QgsFields(), None
+    for field in source_fields:
+        if own is not None and field.name() == own.name():
+            suffix = 1
+            while f"fid_{suffix}" in taken:
+                suffix += 1
+            copy = QgsField(field)
+            copy.setName(f"fid_{suffix}")
+            renamed = (field.name(), copy.name())
+            field = copy
+        fields.append(field)
+    fields.append(QgsField("fid", FIELD_TYPE_INT64))
+    return fields, "fid", True, renamed
 
 
 def table_name(layer_name):

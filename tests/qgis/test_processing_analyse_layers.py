@@ -515,3 +515,52 @@ def test_date_values_survive_the_copy(qgis_processing, loaded_plugin, county_lay
     dates = {f["patch_id"]: f["RQ"] for f in _as_layer(results["OUTPUT"]).getFeatures()}
     assert dates["JC002"] == QDate(2024, 4, 2)
     assert not dates["JC004"]  # NULL
+
+
+def _patches_with_fid_field(type_name, values):
+    """The county's first patches with an extra field ``fid`` of the given type and values."""
+    layer = QgsVectorLayer(f"Polygon?crs=EPSG:{EPSG}&field=fid:{type_name}&field=JCBH:string",
+                           "带fid字段的图斑", "memory")
+    features = []
+    for value, (row, wkt) in zip(values, COUNTY["JCTB"][1]):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([value, row[0]])
+        feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def test_a_text_field_named_fid_is_kept_under_a_free_name(qgis_processing, loaded_plugin,
+                                                          county_layers):
+    patches = _patches_with_fid_field("string", ["a", "b", "c"])
+    feedback = RecordingFeedback()
+
+    results = run(parameters(county_layers, PATCHES=patches, BEFORE_FIELD=None,
+                             AFTER_FIELD=None), feedback)
+
+    output = _as_layer(results["OUTPUT"])
+    assert sorted(f["fid_1"] for f in output.getFeatures()) == ["a", "b", "c"]
+    assert any("fid_1" in warning for warning in feedback.warnings)
+
+
+def test_an_integer_fid_field_gives_the_feature_ids(qgis_processing, loaded_plugin,
+                                                    county_layers):
+    patches = _patches_with_fid_field("integer", [101, 102, 103])
+
+    results = run(parameters(county_layers, PATCHES=patches, PATCH_ID_FIELD=None,
+                             BEFORE_FIELD=None, AFTER_FIELD=None))
+
+    output = _as_layer(results["OUTPUT"])
+    assert {f["patch_id"]: f["JCBH"] for f in output.getFeatures()} == {
+        "FID 101": "JC001", "FID 102": "JC002", "FID 103": "JC003"}
+
+
+def test_repeated_integer_fid_values_are_named_in_the_error(qgis_processing, english_locale,
+                                                            loaded_plugin, county_layers):
+    patches = _patches_with_fid_field("integer", [7, 7, 8])
+
+    message = _check_message(parameters(county_layers, PATCHES=patches, BEFORE_FIELD=None,
+                                        AFTER_FIELD=None))
+
+    assert "带fid字段的图斑" in message and "fid" in message and "distinct" in message
