@@ -87,6 +87,7 @@ class _Cells:
 
 
 def _write_detail(ws, rows):
+    _check_lengths(rows)
     n = len(rows)
     last = get_column_letter(len(COLUMNS))
     for k, column in enumerate(COLUMNS, 1):
@@ -118,11 +119,18 @@ def _write_detail(ws, rows):
             if value is None:
                 out.append(blank)
                 continue
-            if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT:
-                raise InputError(f"文本长 {len(value)} 字，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 字",
-                                 layer=SHEET_DETAIL, feature=row["patch_id"], field=key)
             out.append(cells.value(k, value, fmt))
         ws.append(out)
+
+
+def _check_lengths(rows):
+    """Refuse text a cell cannot hold before anything is written (Excel truncates it)."""
+    for row in rows:
+        for column in COLUMNS:
+            value = row.get(column.key)
+            if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT:
+                raise InputError(f"文本长 {len(value)} 字，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 字",
+                                 layer=SHEET_DETAIL, feature=row["patch_id"], field=column.header)
 
 
 def _add_validations(ws, n):
