@@ -34,9 +34,19 @@
       <translation>&lt;p&gt;将监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果（违法、合法、需核实、低于上图面积），以及作出判定的规则、建议整改措施和判定理由。&lt;/p&gt;&lt;p&gt;可使用任何矢量图层：文件、临时图层、PostGIS，以及&lt;i&gt;仅选中要素&lt;/i&gt;。结果保留图斑的全部字段。面积为 CGCS2000 椭球面积，与国土调查口径一致；除非指定工作坐标系，所有图层统一投影到按图斑经度确定的高斯-克吕格分带。无效几何会被自动修复并逐个提示，不会被跳过。&lt;/p&gt;&lt;p&gt;&lt;b&gt;耕地&lt;/b&gt;：选择地类图斑图层及其地类编码字段并填写耕地编码（01* 表示所有以 01 开头的编码）；若图层只含耕地，清空地类编码字段即可。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出&lt;/b&gt;：带判定结果的图斑图层，以及叠加部分图层（各图斑落在各管控底线和合法依据内的部分），加载时按判定结果和违法类型着色。可选输出完整结果 GeoPackage，其中还包含运行信息和分析提示。&lt;/p&gt;</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>&lt;p&gt;Reads a rectification ledger that analysts filled in (in Excel, WPS or LibreOffice), checks every row against the analysis result by patch number, and writes the analysts' columns (verification result, measure, progress, deadline, closing ...) into the result's patches layer. The ledger file is only read.&lt;/p&gt;&lt;p&gt;Rows that match no patch, repeated patch numbers, edited result columns and values outside the allowed lists are errors: then nothing is written, and the log lists each one with its row and column. &lt;b&gt;Import despite errors&lt;/b&gt; skips the rows that cannot be matched and writes the rest.&lt;/p&gt;&lt;p&gt;Layers of the result open in the project are reloaded afterwards.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;读取核查人员填写后的整改台账（Excel、WPS 或 LibreOffice 均可），按图斑编号逐行与分析结果核对，并将核查人员填写的各列（核查结果、整改措施、整改进展、整改时限、是否销号等）写入结果的图斑图层。台账文件只读取、不修改。&lt;/p&gt;&lt;p&gt;找不到对应图斑的行、重复的图斑编号、被改动的分析结果列以及不在下拉列表内的取值均为错误：此时不写入任何内容，日志中逐条列出其所在行和列。选择&lt;b&gt;有错误时仍然导入&lt;/b&gt;则跳过无法对应的行，写入其余内容。&lt;/p&gt;&lt;p&gt;导入后，项目中已打开的该结果图层会自动重新加载。&lt;/p&gt;</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>&lt;p&gt;Runs the patch overlay analysis and violation verdict on the layers a job file names: the monitoring patches, the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary), the exemptions (approvals, facility-agriculture filings, temporary use), the administrative units and the rule set. For batch runs and scripts; to pick layers of the project, use &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt;.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input files, their fields and the rule set (see resources/demo/job.yaml).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict) and &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline), plus the run information and notes.&lt;/p&gt;</source>
       <translation>&lt;p&gt;按任务文件指定的图层运行图斑叠加分析与违法判定：监测图斑、管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）、合法依据（批准用地、设施农用地备案、临时用地）、行政区和规则集。适用于批处理和脚本；如需直接选择项目中的图层，请使用&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入文件、字段对应关系和规则集（参见 resources/demo/job.yaml）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果）和 &lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积），以及运行信息和分析提示。&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>&lt;p&gt;Writes the rectification ledger of an analysis result as an Excel workbook: the sheet &lt;i&gt;整改台账&lt;/i&gt; with one row per patch judged illegal or to verify (its areas, township and village, verdict, rule, measure and reasons, and the columns analysts fill in: verification result, rectification measure and progress, deadline, closing), the sheet &lt;i&gt;汇总&lt;/i&gt; with totals by township and by violation type, and &lt;i&gt;说明&lt;/i&gt; describing the inputs and rules.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Result&lt;/b&gt;: the result GeoPackage of the analysis (result.gpkg, or the one kept by the layer analysis).&lt;/p&gt;&lt;p&gt;An existing ledger is replaced after a backup copy is made, and the values analysts wrote in it are carried into the new one. Values already imported into the result always come along.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;将分析结果导出为 Excel 整改台账：工作表 &lt;i&gt;整改台账&lt;/i&gt; 中每个判定为违法或需核实的图斑一行（面积、乡镇和村、判定结果、命中规则、建议整改措施和判定理由，以及供核查人员填写的核查结果、整改措施、整改进展、整改时限、是否销号等列），工作表 &lt;i&gt;汇总&lt;/i&gt; 按乡镇和违法类型汇总，&lt;i&gt;说明&lt;/i&gt; 记录输入数据和规则。&lt;/p&gt;&lt;p&gt;&lt;b&gt;分析结果&lt;/b&gt;：分析得到的结果 GeoPackage（result.gpkg，或图层分析时保留的完整结果）。&lt;/p&gt;&lt;p&gt;已有的台账会先备份再替换，其中已填写的内容会带入新台账；已导入结果中的内容总会带入。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -88,6 +98,16 @@
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>All files</source>
       <translation>所有文件</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Analysis result (GeoPackage)</source>
+      <translation>分析结果（GeoPackage）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Analysis result to update (GeoPackage)</source>
+      <translation>要更新的分析结果（GeoPackage）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -196,6 +216,11 @@
       <translation>默认县级规则集</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Earlier ledger whose filled-in values are carried over</source>
+      <translation>沿用其中填写内容的原台账</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/field_mapping.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Ecological protection red line</source>
@@ -207,9 +232,29 @@
       <translation>请先启用“处理”(Processing) 插件再运行分析。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Errors found</source>
+      <translation>发现的错误数</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Every patch, not only those judged illegal or to verify</source>
+      <translation>列出全部图斑，而不仅是判定为违法或需核实的图斑</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Every run writes a new dated folder here with result.gpkg and the copies of layers that are not files.</source>
       <translation>每次运行都在此处新建一个以时间命名的文件夹，写入 result.gpkg 以及非文件图层的副本。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Export rectification ledger</source>
+      <translation>导出整改台账</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
@@ -252,6 +297,11 @@
       <translation>耕地图层：地类编码字段（留空则全部要素均视为耕地）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Filled-in ledger (Excel)</source>
+      <translation>填写后的整改台账（Excel）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Fix the problems marked in red before running.</source>
       <translation>请先修正标红的问题再运行。</translation>
@@ -286,6 +336,16 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Illegal patches</source>
       <translation>违法图斑数</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Import despite errors</source>
+      <translation>有错误时仍然导入</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Import verification results</source>
+      <translation>导入核查结果</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
@@ -384,6 +444,11 @@
       <location filename="../../plugin/processing/layer_inputs.py" />
       <source>Layer {0}: its field {1} is analysed as {2} (fid names the feature ids).</source>
       <translation>图层 {0}：字段 {1} 在分析中改名为 {2}（fid 表示要素编号）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Ledger rows matched</source>
+      <translation>匹配的台账行数</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -502,6 +567,16 @@
       <translation>图斑核查工作台</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Patches changed</source>
+      <translation>有变化的图斑数</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Patches in the ledger</source>
+      <translation>台账中的图斑数</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -551,6 +626,12 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>Recognise layers</source>
       <translation>自动识别图层</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Rectification ledger</source>
+      <translation>整改台账</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
@@ -649,6 +730,11 @@ Measure: {1}</source>
       <translation>无法使用该任务文件：{0}</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>The ledger has {0} errors: nothing was written. Correct the ledger and import it again, or import despite errors.</source>
+      <translation>台账中有 {0} 处错误，未写入任何内容。请改正台账后重新导入，或选择“有错误时仍然导入”。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/field_mapping.py" />
       <source>The monitoring number (JCBH) that keys the ledger.</source>
       <translation>监测编号（JCBH），整改台账按此对应图斑。</translation>
@@ -682,6 +768,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Type</source>
       <translation>类型</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Updated analysis result</source>
+      <translation>更新后的分析结果</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />

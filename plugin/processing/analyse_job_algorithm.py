@@ -8,7 +8,6 @@ import os
 from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
@@ -19,7 +18,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..compat import SOURCE_TYPE_VECTOR_POLYGON, tr
 from ..paths import icon_path
-from .engine_run import run_engine
+from .engine_run import core_errors, run_engine
 from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
 
 #: Layer names inside the result GeoPackage written by plugin.core.analysis.
@@ -101,17 +100,14 @@ class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.CHECK_COUNT, tr("Patches to verify")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.errors import InputError
         from ..core.job import load_job
         from ..core.rules import CHECK, ILLEGAL
 
         job_path = self.parameterAsFile(parameters, self.JOB, context)
         out_dir = self.parameterAsFileOutput(parameters, self.OUTPUT_FOLDER, context)
         os.makedirs(out_dir, exist_ok=True)
-        try:
+        with core_errors():
             job = load_job(job_path)
-        except InputError as error:
-            raise QgsProcessingException(str(error)) from error
         result = run_engine(job, out_dir, feedback)
 
         outputs = {

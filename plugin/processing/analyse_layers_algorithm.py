@@ -35,7 +35,7 @@ from ..compat import (
     tr,
 )
 from ..paths import icon_path
-from .engine_run import cancelled_message, run_engine
+from .engine_run import cancelled_message, core_errors, run_engine
 from .layer_inputs import file_entry, table_name, write_geopackage
 from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
 
@@ -281,7 +281,6 @@ class AnalyseLayersAlgorithm(QgsProcessingAlgorithm):
 
         Layers the engine cannot read directly are copied to GeoPackages in ``work`` first.
         """
-        from ..core.errors import InputError
         from ..core.job import job_from_dict
 
         fields = {}
@@ -338,10 +337,8 @@ class AnalyseLayersAlgorithm(QgsProcessingAlgorithm):
                 data[section] = entry
             else:
                 data.setdefault(section, {})[key] = entry
-        try:
+        with core_errors():
             return job_from_dict(data, base_dir=work), COPY_SHARE if to_copy else 0.0
-        except InputError as error:
-            raise QgsProcessingException(str(error)) from error
 
     def _outputs(self, parameters, context, feedback, result):
         from ..core.rules import CHECK, ILLEGAL

@@ -1,23 +1,15 @@
-"""Running the core engine inside a Processing algorithm: progress, cancel, errors, report."""
+"""Running the core inside a Processing algorithm: progress, cancel, errors, report."""
+
+from contextlib import contextmanager
 
 from qgis.core import QgsProcessingException
 
 from ..compat import tr
 
 
-def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
-    """Run ``plugin.core.analysis.run_analysis`` on ``job`` into ``out_dir``.
-
-    The engine's progress fills ``start`` .. ``start + span`` (fractions of the whole run) of
-    the feedback's bar, its step messages become progress text and its cancel check is the
-    feedback's. Engine notes become warnings and its summary info lines. Bad input and cancel
-    raise QgsProcessingException with the engine's message (nothing is written then).
-    """
-    # The engine pulls in geopandas: import it when an algorithm runs, not when QGIS loads
-    # the plugin.
-    from ..core.analysis import run_analysis
-    from ..core.errors import Cancelled, InputError
-
+def progress_callback(feedback, start=0.0, span=1.0):
+    """The core's ``progress(fraction, message)`` filling ``start`` .. ``start + span``
+    (fractions of the whole run) of the feedback's bar; step messages become progress text."""
     last_message = [None]
 
     def progress(fraction, message):
@@ -26,15 +18,37 @@ def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
             last_message[0] = message
             feedback.setProgressText(message)
 
+    return progress
+
+
+@contextmanager
+def core_errors():
+    """The core's InputError and Cancelled raised as QgsProcessingException with its message."""
+    from ..core.errors import Cancelled, InputError
+
     try:
-        # Never worker processes inside QGIS: they would start new QGIS interpreters.
-        result = run_analysis(job, out_dir, progress=progress, cancelled=feedback.isCanceled,
-                              job_workers=1)
+        yield
     except InputError as error:
         raise QgsProcessingException(str(error)) from error
     except Cancelled as error:
         raise QgsProcessingException(cancelled_message()) from error
 
+
+def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
+    """Run ``plugin.core.analysis.run_analysis`` on ``job`` into ``out_dir``.
+
+    Progress fills ``start`` .. ``start + span`` of the bar and the feedback's cancel stops the
+    engine. Engine notes become warnings and its summary info lines. Bad input and cancel raise
+    QgsProcessingException with the engine's message (nothing is written then).
+    """
+    # The engine pulls in geopandas: import it when an algorithm runs, not when QGIS loads
+    # the plugin.
+    from ..core.analysis import run_analysis
+
+    with core_errors():
+        # Never worker processes inside QGIS: they would start new QGIS interpreters.
+        result = run_analysis(job, out_dir, progress=progress_callback(feedback, start, span),
+                              cancelled=feedback.isCanceled, job_workers=1)
     for note in result.notes:
         feedback.pushWarning(str(note))
     for line in result.summary_lines():

@@ -7,6 +7,8 @@ from ..compat import tr
 from ..paths import icon_path
 from .analyse_job_algorithm import AnalyseJobAlgorithm
 from .analyse_layers_algorithm import AnalyseLayersAlgorithm
+from .export_ledger_algorithm import ExportLedgerAlgorithm
+from .import_ledger_algorithm import ImportLedgerAlgorithm
 
 PROVIDER_ID = "landsupervision"
 
@@ -32,3 +34,5 @@ class LandSupervisionProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802 (QGIS API)
         self.addAlgorithm(AnalyseLayersAlgorithm())
         self.addAlgorithm(AnalyseJobAlgorithm())
+        self.addAlgorithm(ExportLedgerAlgorithm())
+        self.addAlgorithm(ImportLedgerAlgorithm())

@@ -2,8 +2,9 @@
 
     /usr/bin/python3 -m plugin.processing.run_qgis_process JOB.yaml --out DIR
 
-runs the job-file algorithm (``landsupervision:analyse``) headless in real QGIS and prints the
-engine's summary; ``make demo`` calls it on the demo county. QGIS finds the plugin in a
+runs the job-file algorithm (``landsupervision:analyse``) headless in real QGIS, then the
+ledger export (``landsupervision:exportledger``) on its result, and prints both summaries:
+``DIR/result.gpkg`` and ``DIR/整改台账.xlsx``. ``make demo`` calls it on the demo county. QGIS finds the plugin in a
 temporary profile made for the run (a plugin folder of links to ``plugin/``, ``metadata.txt``
 beside them, enabled in the profile's settings): the user's own profile is never touched.
 
@@ -23,6 +24,7 @@ PLUGIN_SRC = Path(__file__).resolve().parent.parent
 REPO_ROOT = PLUGIN_SRC.parent
 PLUGIN_NAME = "land_supervision"
 PROVIDER_ID = "landsupervision"  # the same as plugin.processing.provider.PROVIDER_ID
+LEDGER_NAME = "整改台账.xlsx"
 # Variables that would point qgis_process at another profile or plugin folder.
 FOREIGN_ENV = ("QGIS_CUSTOM_CONFIG_PATH", "QGIS_PLUGINPATH")
 
@@ -111,19 +113,32 @@ def summary_lines(report):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python3 -m plugin.processing.run_qgis_process",
-        description="Run a job file through qgis_process with this checkout's plugin.")
+        description="Run a job file, then the ledger export, through qgis_process with this "
+                    "checkout's plugin.")
     parser.add_argument("job", help="job file (YAML)")
-    parser.add_argument("--out", required=True, help="output folder (receives result.gpkg)")
+    parser.add_argument("--out", required=True,
+                        help=f"output folder (receives result.gpkg and {LEDGER_NAME})")
+    parser.add_argument("--no-ledger", action="store_true", help="only the analysis")
     args = parser.parse_args(argv)
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     try:
-        report = run_algorithm(f"{PROVIDER_ID}:analyse",
-                               {"JOB": os.path.abspath(args.job), "OUTPUT_FOLDER": out})
+        with tempfile.TemporaryDirectory(prefix="land_supervision_qgis_") as temp:
+            config = make_profile(temp)
+            report = run_algorithm(f"{PROVIDER_ID}:analyse",
+                                   {"JOB": os.path.abspath(args.job), "OUTPUT_FOLDER": out},
+                                   config_path=config)
+            lines = summary_lines(report)
+            if not args.no_ledger:
+                ledger = run_algorithm(f"{PROVIDER_ID}:exportledger",
+                                       {"RESULT": report["results"]["OUTPUT_GPKG"],
+                                        "OUTPUT": os.path.join(out, LEDGER_NAME)},
+                                       config_path=config)
+                lines += summary_lines(ledger)
     except QgisProcessError as error:
         print(error, file=sys.stderr)
         return 1
-    for line in summary_lines(report):
+    for line in lines:
         print(line)
     return 0
 

@@ -157,19 +157,21 @@ def test_packaged_plugin_analyses_layers_in_qgis_process_like_the_engine(package
     assert results["ILLEGAL_COUNT"] == expected.verdicts.get("违法", 0)
 
 
+JOB_YAML = (
+    "patches: {path: data/jctb.gpkg, layer: JCTB, id_field: JCBH, before_field: QDLBM, "
+    "after_field: HDLBM}\n"
+    "baselines:\n"
+    "  farmland: {path: data/dltb.gpkg, layer: DLTB, where: {DLBM: ['01*']}}\n"
+    "  basic_farmland: {path: data/yjjbnttb.gpkg, layer: YJJBNTTB}\n"
+    "exemptions:\n"
+    "  approved: {path: data/pzyd.gpkg, layer: PZYD, id_field: PZWH}\n"
+    "admin: {path: data/xzq.gpkg, layer: CJXZQ, township_field: XZMC, village_field: XZQMC}\n"
+)
+
+
 def test_make_demo_runner_runs_a_job_file_like_the_engine(county, tmp_path):
     job_path = tmp_path / "job.yaml"
-    job_path.write_text(
-        "patches: {path: data/jctb.gpkg, layer: JCTB, id_field: JCBH, before_field: QDLBM, "
-        "after_field: HDLBM}\n"
-        "baselines:\n"
-        "  farmland: {path: data/dltb.gpkg, layer: DLTB, where: {DLBM: ['01*']}}\n"
-        "  basic_farmland: {path: data/yjjbnttb.gpkg, layer: YJJBNTTB}\n"
-        "exemptions:\n"
-        "  approved: {path: data/pzyd.gpkg, layer: PZYD, id_field: PZWH}\n"
-        "admin: {path: data/xzq.gpkg, layer: CJXZQ, township_field: XZMC, "
-        "village_field: XZQMC}\n",
-        encoding="utf-8")
+    job_path.write_text(JOB_YAML, encoding="utf-8")
     expected = run_analysis(load_job(str(job_path)), str(tmp_path / "oracle"), job_workers=1)
     out = tmp_path / "out"
 
@@ -182,6 +184,24 @@ def test_make_demo_runner_runs_a_job_file_like_the_engine(county, tmp_path):
     assert lines[0] == f"结果: {out / 'result.gpkg'}"
     verdicts = [line for line in expected.summary_lines() if line.startswith("判定")]
     assert verdicts and verdicts[0] in lines
+
+
+def test_demo_runner_command_writes_the_result_and_the_ledger(county, tmp_path):
+    job_path = tmp_path / "job.yaml"
+    job_path.write_text(JOB_YAML, encoding="utf-8")
+    out = tmp_path / "out"
+
+    completed = subprocess.run(
+        ["/usr/bin/python3", "-m", "plugin.processing.run_qgis_process", str(job_path), "--out",
+         str(out)],
+        cwd=run_qgis_process.REPO_ROOT, capture_output=True, text=True, timeout=300)
+
+    assert completed.returncode == 0, completed.stderr
+    assert (out / "result.gpkg").is_file()
+    ledger = out / run_qgis_process.LEDGER_NAME
+    assert ledger.is_file()
+    assert f"台账: {ledger}" in completed.stdout.splitlines()
+    assert any(line.startswith("判定") for line in completed.stdout.splitlines())
 
 
 def test_demo_runner_command_prints_the_summary_and_fails_on_a_bad_job(county, tmp_path):

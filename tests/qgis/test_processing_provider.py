@@ -10,6 +10,8 @@ from plugin.processing.provider import PROVIDER_ID
 
 LAYERS = f"{PROVIDER_ID}:analyselayers"
 JOB = f"{PROVIDER_ID}:analyse"
+EXPORT = f"{PROVIDER_ID}:exportledger"
+IMPORT = f"{PROVIDER_ID}:importledger"
 CJK = re.compile("[\u4e00-\u9fff]")
 
 
@@ -19,11 +21,13 @@ def _algorithm(algorithm_id):
     return algorithm
 
 
-def test_both_analysis_algorithms_are_in_the_verification_group(loaded_plugin):
-    for algorithm_id in (LAYERS, JOB):
-        algorithm = _algorithm(algorithm_id)
-        assert algorithm.groupId() == "verification"
-        assert not algorithm.icon().isNull()
+def test_analysis_and_ledger_algorithms_are_in_their_groups(loaded_plugin):
+    groups = {algorithm_id: _algorithm(algorithm_id).groupId()
+              for algorithm_id in (LAYERS, JOB, EXPORT, IMPORT)}
+
+    assert groups == {LAYERS: "verification", JOB: "verification", EXPORT: "ledger",
+                      IMPORT: "ledger"}
+    assert all(not _algorithm(algorithm_id).icon().isNull() for algorithm_id in groups)
 
 
 def test_field_pickers_are_bound_to_their_layers(loaded_plugin):
@@ -61,13 +65,17 @@ def test_english_names_and_help(english_locale, loaded_plugin):
 
 def test_chinese_names_help_and_parameters(chinese_locale, loaded_plugin):
     layers, job = _algorithm(LAYERS), _algorithm(JOB)
+    export, import_ = _algorithm(EXPORT), _algorithm(IMPORT)
 
     assert layers.displayName() == "图斑叠加分析与违法判定"
     assert job.displayName() == "按任务文件运行图斑核查"
-    assert layers.group() == "图斑核查"
+    assert export.displayName() == "导出整改台账"
+    assert import_.displayName() == "导入核查结果"
+    assert layers.group() == "图斑核查" and export.group() == "整改台账"
     assert "仅选中要素" in layers.shortHelpString()
     assert "任务文件" in job.shortHelpString()
-    for algorithm in (layers, job):
+    assert "汇总" in export.shortHelpString() and "只读取" in import_.shortHelpString()
+    for algorithm in (layers, job, export, import_):
         untranslated = [p.description() for p in algorithm.parameterDefinitions()
                         if not CJK.search(p.description())]
         untranslated += [o.description() for o in algorithm.outputDefinitions()

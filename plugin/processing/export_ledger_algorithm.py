@@ -1,0 +1,94 @@
+"""导出整改台账: the rectification ledger (Excel) of an analysis result."""
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ..compat import tr
+from ..paths import icon_path
+from .engine_run import core_errors, progress_callback
+
+
+class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
+    """Write the ledger workbook (整改台账, 汇总, 说明) of a result GeoPackage."""
+
+    RESULT = "RESULT"
+    INCLUDE_ALL = "INCLUDE_ALL"
+    PREVIOUS = "PREVIOUS"
+    OUTPUT = "OUTPUT"
+    ROWS = "ROWS"
+
+    def name(self):
+        return "exportledger"
+
+    def displayName(self):  # noqa: N802 (QGIS API)
+        return tr("Export rectification ledger")
+
+    def group(self):
+        return tr("Rectification ledger")
+
+    def groupId(self):  # noqa: N802 (QGIS API)
+        return "ledger"
+
+    def shortHelpString(self):  # noqa: N802 (QGIS API)
+        return tr(
+            "<p>Writes the rectification ledger of an analysis result as an Excel workbook: "
+            "the sheet <i>整改台账</i> with one row per patch judged illegal or to verify "
+            "(its areas, township and village, verdict, rule, measure and reasons, and the "
+            "columns analysts fill in: verification result, rectification measure and "
+            "progress, deadline, closing), the sheet <i>汇总</i> with totals by township and "
+            "by violation type, and <i>说明</i> describing the inputs and rules.</p>"
+            "<p><b>Result</b>: the result GeoPackage of the analysis (result.gpkg, or the one "
+            "kept by the layer analysis).</p>"
+            "<p>An existing ledger is replaced after a backup copy is made, and the values "
+            "analysts wrote in it are carried into the new one. Values already imported into "
+            "the result always come along.</p>"
+        )
+
+    def icon(self):
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self):  # noqa: N802 (QGIS API)
+        return icon_path("icon.svg")
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return ExportLedgerAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(QgsProcessingParameterFile(
+            self.RESULT, tr("Analysis result (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.INCLUDE_ALL, tr("Every patch, not only those judged illegal or to verify"),
+            defaultValue=False))
+        self.addParameter(QgsProcessingParameterFile(
+            self.PREVIOUS, tr("Earlier ledger whose filled-in values are carried over"),
+            extension="xlsx", optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, tr("Rectification ledger"), tr("Excel workbook (*.xlsx)")))
+        self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Patches in the ledger")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        from ..core.ledger import export_ledger
+
+        result = self.parameterAsFile(parameters, self.RESULT, context)
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        previous = self.parameterAsFile(parameters, self.PREVIOUS, context) or None
+        with core_errors():
+            # Processing overwrites its outputs; the core keeps a backup of a replaced ledger
+            # and carries the values analysts wrote in it.
+            report = export_ledger(
+                result, out, include_all=self.parameterAsBoolean(
+                    parameters, self.INCLUDE_ALL, context),
+                overwrite=True, previous=previous, progress=progress_callback(feedback),
+                cancelled=feedback.isCanceled)
+        for warning in report.warnings:
+            feedback.pushWarning(warning)
+        for line in report.lines():
+            if not line.startswith("提示"):
+                feedback.pushInfo(line)
+        return {self.OUTPUT: report.path, self.ROWS: report.rows}
