@@ -60,6 +60,10 @@ CLASS_NAMES = {
     "1203": "田坎", "1206": "裸土地",
 }
 FARMLAND = ("0101", "0102", "0103")
+# Construction land in the three-way grouping (domain.md): 1201 空闲地 is idle construction land.
+STOCK_CONSTRUCTION = ("05H1", "0508", "0601", "0602", "0701", "0702", "08H1", "08H2", "0809",
+                      "0810", "09", "1001", "1002", "1003", "1004", "1005", "1007", "1008",
+                      "1009", "1109", "1201")
 CONSTRUCTION = ("05H1", "0508", "0601", "0602", "0701", "0702", "08H1", "08H2", "0810", "1003",
                 "1004", "1201")
 STATE_OWNED = ("1003", "1101", "1103")  # 国有: highways, river, reservoir (town land is added below)
@@ -989,17 +993,18 @@ def carve_changes(parcels, patches, urban):
 
 def expected_verdict(flags, before, after):
     """The verdict a county analyst gives by domain.md: legal cover first, then the small and the
-    unclear cases, and unapproved new construction is a violation."""
+    unclear cases, and unapproved new construction is a violation. A partly approved patch is
+    judged by its unapproved rest (issue 4: the remainder is what is flagged)."""
     if flags["approved_cover"] == "full" or flags["temporary"] or (after == "1202" and flags["facility_filing"]):
         return VERDICT_LEGAL
     if flags["below_threshold"]:
         return VERDICT_SMALL
-    if flags["approved_cover"] == "partial":
-        return VERDICT_CHECK  # part covered: the uncovered part must be measured and checked
     if after == "1202":
         return VERDICT_CHECK  # facility agriculture without a filing: verify it is really a facility
     if before in FARMLAND and after in ("0201", "0301", "1104"):
         return VERDICT_CHECK  # 非粮化: farmland loss to recover, not illegal construction
+    if before in STOCK_CONSTRUCTION and after in CONSTRUCTION:
+        return VERDICT_CHECK  # already construction land: the supply / use-change papers decide
     return VERDICT_ILLEGAL
 
 
