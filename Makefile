@@ -47,8 +47,9 @@ test: setup translations
 test-core: setup
 	$(PY) -m pytest tests/core -p no:pytest_qgis -q
 
-demo: setup
-	$(PY_SYS) -m plugin.cli analyse resources/demo/job.yaml --out out/demo
+# The main job through real QGIS (qgis_process, headless): result.gpkg and 整改台账.xlsx.
+demo: setup translations
+	$(PY_SYS) -m plugin.processing.run_qgis_process resources/demo/job.yaml --out out/demo
 
 package: setup translations
 	$(PY_SYS) -m plugin.packaging --name $(PLUGIN_NAME) --out dist
