@@ -124,3 +124,25 @@ def test_job_algorithm_loads_its_layers_styled(qgis_processing, qgis_iface, load
     assert overlaps.renderer().type() == "categorizedSymbol"
     assert patches.attributeAlias(patches.fields().indexOf("verdict")) == "判定结果"
     assert results["PATCH_COUNT"] == 2
+
+
+def test_processing_builds_the_layer_analysis_dialog_with_field_pickers(
+        qgis_processing, loaded_plugin, qgis_iface, qgis_new_project, monkeypatch):
+    from qgis import processing
+    from qgis.core import QgsVectorLayer
+
+    patches = QgsVectorLayer("Polygon?crs=EPSG:4529&field=JCBH:string&field=HDLBM:string",
+                             "监测图斑", "memory")
+    QgsProject.instance().addMapLayer(patches)
+    # The parameters panel asks QGIS's browser model; pytest-qgis's iface stub has none.
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: None, raising=False)
+    dialog = processing.createAlgorithmDialog(LAYERS, {"PATCHES": patches.id()})
+    try:
+        wrappers = dialog.mainWidget().wrappers
+        assert {"PATCHES", "PATCH_ID_FIELD", "FARMLAND_CLASS_FIELD", "OUTPUT", "OVERLAPS"} \
+            <= set(wrappers)
+        field_combo = wrappers["PATCH_ID_FIELD"].wrappedWidget()
+        assert {"JCBH", "HDLBM"} <= {field_combo.itemText(i) for i in range(field_combo.count())}
+    finally:
+        dialog.close()
+        dialog.deleteLater()
