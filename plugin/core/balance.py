@@ -64,6 +64,7 @@ class FarmlandAccount:
     gained: Dict[Tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     lost_slivers: Dict[str, float] = field(default_factory=lambda: defaultdict(float))
     gained_slivers: Dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    moved: Dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add_stock(self, side, units, areas):
         """Add parcel areas to the ``start`` or ``end`` stock of their townships."""
@@ -79,18 +80,25 @@ class FarmlandAccount:
         if sliver:
             (self.lost_slivers if direction == "lost" else self.gained_slivers)[town] += float(m2)
 
+    def add_move(self, from_unit, to_unit, m2):
+        """Farmland that stays farmland but counts in another township the next year (a
+        boundary redrawn, a location code changed)."""
+        self.moved[_township(from_unit)] -= float(m2)
+        self.moved[_township(to_unit)] += float(m2)
+
     def townships(self):
         names = set(self.start) | set(self.end) | {t for t, _ in self.lost} | \
-            {t for t, _ in self.gained}
+            {t for t, _ in self.gained} | set(self.moved)
         return sorted(names, key=lambda t: (t == NO_TOWNSHIP, t))
 
     def gaps(self):
-        """end − (start + gained − lost) per township, in m²."""
+        """end − (start + gained − lost + moved) per township, in m²."""
         out = {}
         for t in self.townships():
             lost = sum(self.lost.get((t, g), 0.0) for g, _ in GROUPS)
             gained = sum(self.gained.get((t, g), 0.0) for g, _ in GROUPS)
-            out[t] = self.end.get(t, 0.0) - (self.start.get(t, 0.0) + gained - lost)
+            out[t] = self.end.get(t, 0.0) - (self.start.get(t, 0.0) + gained - lost
+                                             + self.moved.get(t, 0.0))
         return out
 
 
@@ -105,7 +113,8 @@ def balance_table(account):
     for t in account.townships():
         row = {"township": t, "start": account.start.get(t, 0.0), "end": account.end.get(t, 0.0),
                "lost_slivers": account.lost_slivers.get(t, 0.0),
-               "gained_slivers": account.gained_slivers.get(t, 0.0)}
+               "gained_slivers": account.gained_slivers.get(t, 0.0),
+               "moved": account.moved.get(t, 0.0)}
         for g, _ in GROUPS:
             row[f"lost_{g}"] = account.lost.get((t, g), 0.0)
             row[f"gained_{g}"] = account.gained.get((t, g), 0.0)
@@ -129,12 +138,12 @@ def _totals(row):
     row["lost"] = sum(row[f"lost_{g}"] for g, _ in GROUPS)
     row["gained"] = sum(row[f"gained_{g}"] for g, _ in GROUPS)
     row["net"] = row["gained"] - row["lost"]
-    row["gap"] = row["end"] - (row["start"] + row["net"])
+    row["gap"] = row["end"] - (row["start"] + row["net"] + row["moved"])
 
 
 def _numeric_keys():
     return (["start"] + [f"lost_{g}" for g, _ in GROUPS] + ["lost"]
-            + [f"gained_{g}" for g, _ in GROUPS] + ["gained", "net", "end", "gap",
+            + [f"gained_{g}" for g, _ in GROUPS] + ["gained", "net", "moved", "end", "gap",
                                                      "lost_slivers", "gained_slivers"])
 
 
@@ -146,7 +155,8 @@ def sheet_columns(labels):
     cols += [("lost", "减少合计(亩)", "耕地减少 (按去向)")]
     cols += [(f"gained_{g}", f"{name}(亩)", "耕地增加 (按来源)") for g, name in GROUPS]
     cols += [("gained", "增加合计(亩)", "耕地增加 (按来源)"),
-             ("net", "净变化(亩)", "净变化"), ("end", f"{after}耕地(亩)", "期末"),
+             ("net", "净变化(亩)", "净变化"), ("moved", "跨乡镇调整(亩)", "跨乡镇调整"),
+             ("end", f"{after}耕地(亩)", "期末"),
              ("gap", "未能归因差额(亩)", "核对"),
              ("lost_slivers", "减少中碎片(亩)", "核对"), ("gained_slivers", "增加中碎片(亩)", "核对")]
     return cols
@@ -217,7 +227,8 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
         f"期初/期末耕地: {labels[0]}/{labels[1]} 图层中耕地图斑的面积，按坐落单位代码前 9 位 (或行政区图层) 归属乡镇。",
         "耕地减少/增加: 两年图斑叠加后地类由耕地变为非耕地 (按变更后地类分组) 或由非耕地变为耕地 (按变更前地类分组) 的面积。",
         "分组: 建设用地 = 三大类中的建设用地；种植园用地 = 02；林地 = 03 及森林湿地；坑塘水面 = 1104；其他 = 其余地类。",
-        "净变化 = 增加合计 − 减少合计。未能归因差额 = 期末 − 期初 − 净变化: 两年图层范围不一致、图斑重叠或坐落单位变更时不为零。",
+        "净变化 = 增加合计 − 减少合计。跨乡镇调整: 仍为耕地、但次年归属另一乡镇的面积 (界线调整、坐落单位代码变更)，全县合计为零。",
+        "未能归因差额 = 期末 − 期初 − 净变化 − 跨乡镇调整: 应为零；不为零时两年图层范围不一致或图斑重叠，请核查。",
         "碎片 (边界误差产生的细小或细长图斑) 不列入变化图斑图层，但仍计入本表的减少/增加，单列其面积以便核对。",
         f"生成时间: {datetime.datetime.now().isoformat(timespec='seconds')}",
         *extra_notes,

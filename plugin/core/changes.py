@@ -159,6 +159,76 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     steps = Steps(progress, cancelled)
     notes: List[Note] = []
     table = load_class_table()
+    before, after, crs = _read_years(before_spec, after_spec, options, table, steps, notes)
+    clock.lap("read")
+
+    steps.report(0.25, "比对未变图斑")
+    pair_b, pair_a = _identical(before, after, notes)
+    changed_b = np.setdiff1d(np.arange(before.count), pair_b)
+    changed_a = np.setdiff1d(np.arange(after.count), pair_a)
+    clock.lap("match")
+
+    steps.report(0.35, f"叠加变化图斑 ({len(changed_b)} × {len(changed_a)})")
+    locate = _AdminLocator(options.admin, crs, notes) if options.admin is not None else None
+    farm = {c: "farmland" in table.groups(c) for c in set(before.classes) | set(after.classes)}
+    pieces = _overlay_changed(before, after, changed_b, changed_a, farm, locate, notes)
+    steps.check()
+    clock.lap("overlay")
+
+    steps.report(0.6, "计算面积与碎片")
+    ellipsoid = EllipsoidalArea(crs)
+    pieces.measure(ellipsoid, options)
+    change = np.flatnonzero(pieces.change)
+    if locate is not None:
+        units = locate.units_of_wkb([pieces.wkb[k] for k in change])
+    else:
+        units = [after.units[j] for j in pieces.rows_a[change]]
+    rows = _change_rows(before, after, pieces, change, units, table, options.min_area_m2)
+    clock.lap("areas")
+
+    account = None
+    if options.balance:
+        steps.report(0.7, "耕地进出平衡")
+        account = _farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid,
+                                    locate, table, notes)
+        clock.lap("balance")
+
+    os.makedirs(out_dir, exist_ok=True)
+    out_path = os.path.join(out_dir, RESULT_NAME)
+    keep = ~pieces.sliver[change]
+    result = ChangeResult(result_path=out_path, change_count=int(keep.sum()),
+                          change_m2=float(pieces.m2[change][keep].sum()),
+                          dropped_count=int((~keep).sum()),
+                          dropped_m2=float(pieces.m2[change][~keep].sum()),
+                          unchanged=len(pair_b), parcels=(before.count, after.count),
+                          working_crs=_crs_label(crs), notes=notes)
+    if result.dropped_count:
+        notes.append(Note("变化图斑", "-", f"剔除碎片 {result.dropped_count} 个 "
+                          f"({result.dropped_m2:.2f} 平方米，见 dropped 图层)；"
+                          "仍计入耕地进出平衡表的减少/增加 (单列碎片面积)"))
+    if account is not None:
+        steps.report(0.8, "写出耕地进出平衡表")
+        labels = options.labels or (before.year or "期初", after.year or "期末")
+        sheet = balance.balance_table(account)
+        paths = [balance.write_balance_xlsx(os.path.join(out_dir, BALANCE_XLSX), sheet, labels)]
+        png = os.path.join(out_dir, BALANCE_PNG)
+        if balance.write_balance_chart(png, sheet, labels, notes):
+            paths.append(png)
+        result.balance_paths, result.county = tuple(paths), sheet[-1]
+        clock.lap("balance_write")
+
+    steps.report(0.9, "写出结果")
+    _write_result(out_path, crs, rows, pieces, change, notes,
+                  _run_info(before_spec, after_spec, options, result, started))
+    clock.lap("write")
+    result.timings = clock.laps
+    steps.report(1.0, "完成")
+    result.seconds = (datetime.datetime.now() - started).total_seconds()
+    return result
+
+
+def _read_years(before_spec, after_spec, options, table, steps, notes):
+    """Both years in one working CRS (the before year's zone unless ``options.crs``)."""
     steps.report(0.0, "读取前一年度图斑")
     raw_before = _read(before_spec, options, notes)
     steps.report(0.1, "读取本年度图斑")
@@ -171,121 +241,105 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     keys = {}
     before = _year(before_spec, raw_before, crs, options, table, keys, notes)
     after = _year(after_spec, raw_after, crs, options, table, keys, notes)
-    clock.lap("read")
+    if raw_before.crs != raw_after.crs:
+        notes.append(Note("两年图斑", "-", "两年图层坐标系不同: 未变图斑无法按字节比对，全部参与叠加 (较慢)"))
+    return before, after, crs
 
-    steps.report(0.25, "比对未变图斑")
-    pair_b, pair_a = _identical(before, after, notes)
-    changed_b = np.setdiff1d(np.arange(before.count), pair_b)
-    changed_a = np.setdiff1d(np.arange(after.count), pair_a)
-    clock.lap("match")
 
-    steps.report(0.35, f"叠加变化图斑 ({len(changed_b)} × {len(changed_a)})")
+@dataclass
+class _Pieces:
+    """Intersections of a changed before parcel and a changed after parcel.
+
+    ``change``: the compared classes differ (a change patch); otherwise the piece only moves
+    farmland between townships (boundary or location-code changes) and is kept for the balance.
+    """
+
+    wkb: list
+    rows_b: np.ndarray
+    rows_a: np.ndarray
+    change: np.ndarray
+    units_b: list  # balance township of the before / after parcel (farmland parcels only)
+    units_a: list
+    m2: Optional[np.ndarray] = None
+    planar: Optional[np.ndarray] = None
+    width: Optional[np.ndarray] = None
+    compact: Optional[np.ndarray] = None
+    small: Optional[np.ndarray] = None
+    sliver: Optional[np.ndarray] = None
+
+    def measure(self, ellipsoid, options):
+        """Areas and the sliver test (ellipsoidal area; width and compactness are planar)."""
+        self.m2 = ellipsoid.areas(self.wkb)
+        self.planar = planar_areas(self.wkb)
+        perimeter = planar_perimeters(self.wkb)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.width = np.where(perimeter > 0, 2 * self.planar / perimeter, 0.0)
+            self.compact = np.where(perimeter > 0, 4 * np.pi * self.planar / perimeter ** 2, 0.0)
+        self.small = self.m2 < options.min_area_m2
+        thin = (self.compact < options.sliver_ratio) & (self.width < options.sliver_width_m)
+        self.sliver = self.small | thin
+
+
+def _overlay_changed(before, after, changed_b, changed_a, farm, locate, notes):
+    """Pieces of changed before × changed after parcels whose boxes meet and whose classes
+    differ (or, both farmland, whose townships differ)."""
     geoms_b = _geoms(before, changed_b, notes)
     geoms_a = _geoms(after, changed_a, notes)
+    farm_b = np.array([farm[before.classes[i]] for i in changed_b], dtype=bool)
+    farm_a = np.array([farm[after.classes[j]] for j in changed_a], dtype=bool)
+    if locate is not None:
+        units_b = _located(locate, geoms_b, farm_b)
+        units_a = _located(locate, geoms_a, farm_a)
+    else:
+        units_b = [before.units[i] if f else (None, None) for i, f in zip(changed_b, farm_b)]
+        units_a = [after.units[j] if f else (None, None) for j, f in zip(changed_a, farm_a)]
     pi, pj = bbox_join(before.envelopes[changed_b], after.envelopes[changed_a])
     differ = before.keys[changed_b[pi]] != after.keys[changed_a[pj]]
-    pi, pj = pi[differ], pj[differ]
+    town_b = np.array([u[0] or "" for u in units_b], dtype=object)
+    town_a = np.array([u[0] or "" for u in units_a], dtype=object)
+    moved = farm_b[pi] & farm_a[pj] & (town_b[pi] != town_a[pj])
     ok = np.array([geoms_b[i] is not None and geoms_a[j] is not None for i, j in zip(pi, pj)],
                   dtype=bool)
-    pi, pj = pi[ok], pj[ok]
+    take = (differ | moved) & ok
+    pi, pj, differ = pi[take], pj[take], differ[take]
     found = intersect_pairs(geoms_b, geoms_a, pi, pj)
-    steps.check()
-    piece_wkb = [w for _, w in found]
-    rows_b = changed_b[pi[[k for k, _ in found]]] if found else np.zeros(0, dtype=np.int64)
-    rows_a = changed_a[pj[[k for k, _ in found]]] if found else np.zeros(0, dtype=np.int64)
-    clock.lap("overlay")
+    k = np.asarray([k for k, _ in found], dtype=np.int64)
+    return _Pieces(wkb=[w for _, w in found], rows_b=changed_b[pi[k]], rows_a=changed_a[pj[k]],
+                   change=differ[k],
+                   units_b=dict(zip(changed_b.tolist(), units_b)),
+                   units_a=dict(zip(changed_a.tolist(), units_a)))
 
-    steps.report(0.6, "计算面积与碎片")
-    ellipsoid = EllipsoidalArea(crs)
-    m2 = ellipsoid.areas(piece_wkb)
-    planar = planar_areas(piece_wkb)
-    perimeter = planar_perimeters(piece_wkb)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        width = np.where(perimeter > 0, 2 * planar / perimeter, 0.0)
-        compact = np.where(perimeter > 0, 4 * np.pi * planar / perimeter ** 2, 0.0)
-    small = m2 < options.min_area_m2
-    thin = ~small & (compact < options.sliver_ratio) & (width < options.sliver_width_m)
-    ids = stable_ids(piece_wkb, [before.classes[i] + "|" + before.czcs[i] for i in rows_b],
-                     [after.classes[j] + "|" + after.czcs[j] for j in rows_a])
-    clock.lap("areas")
 
-    steps.report(0.7, "归属乡镇村")
-    if options.admin is not None:
-        locate = _AdminLocator(options.admin, crs, notes)
-        piece_units = locate.units_of_wkb(piece_wkb)
-    else:
-        locate = None
-        piece_units = [after.units[j] for j in rows_a]
-    clock.lap("admin")
+def _located(locate, geoms, wanted):
+    units = [(None, None)] * len(geoms)
+    rows = np.flatnonzero(wanted)
+    found = locate.units_of_points(*points_inside([geoms[k] for k in rows]))
+    for k, u in zip(rows, found):
+        units[k] = u
+    return units
 
-    rows = _change_rows(before, after, rows_b, rows_a, ids, m2, planar, piece_units, table)
-    keep = ~(small | thin)
-    for k in np.flatnonzero(~keep):
-        rows[k]["mean_width_m"] = round(float(width[k]), 4)
-        rows[k]["compactness"] = round(float(compact[k]), 6)
-        rows[k]["reason"] = (f"面积 {m2[k]:.3f} 平方米，小于 {options.min_area_m2:g} 平方米" if small[k]
-                             else f"细长碎片: 平均宽度 {width[k]:.3f} 米，紧凑度 {compact[k]:.4f}")
-    if (~keep).any():
-        notes.append(Note("变化图斑", "-", f"剔除碎片 {int((~keep).sum())} 个 "
-                          f"({float(m2[~keep].sum()):.2f} 平方米): 面积小于 {options.min_area_m2:g} "
-                          f"平方米 {int(small.sum())} 个，细长碎片 {int(thin.sum())} 个；"
-                          "仍计入耕地进出平衡表 (其中碎片一栏)"))
 
-    balance_paths, county = (), None
-    account = None
-    if options.balance:
-        steps.report(0.75, "耕地进出平衡")
-        account = _farmland_account(before, after, pair_b, pair_a, changed_b, changed_a, rows_b,
-                                    rows_a, m2, ~keep, piece_units, ellipsoid, locate, table,
-                                    notes)
-        clock.lap("balance")
-
-    steps.report(0.85, "写出结果")
-    os.makedirs(out_dir, exist_ok=True)
-    out_path = os.path.join(out_dir, RESULT_NAME)
+def _write_result(path, crs, rows, pieces, change, notes, run_info):
+    """changes (kept patches) and dropped (slivers) layers, transitions, notes, run_info."""
     order = sorted(range(len(rows)), key=lambda k: (rows[k]["zl_township"] or "",
                                                     rows[k]["zl_village"] or "",
                                                     rows[k]["change_id"]))
-    kept = [k for k in order if keep[k]]
-    dropped = [k for k in order if not keep[k]]
-    seconds = (datetime.datetime.now() - started).total_seconds()
-    result = ChangeResult(result_path=out_path, change_count=len(kept),
-                          change_m2=float(m2[keep].sum()), dropped_count=len(dropped),
-                          dropped_m2=float(m2[~keep].sum()), unchanged=len(pair_b),
-                          parcels=(before.count, after.count), working_crs=_crs_label(crs),
-                          notes=notes, seconds=seconds)
+    sliver = pieces.sliver[change]
+    kept = [k for k in order if not sliver[k]]
+    dropped = [k for k in order if sliver[k]]
+    wkb = [pieces.wkb[k] for k in change]
     wkt = crs.to_wkt()
-    with atomic_geopackage(out_path) as gpkg:
+    with atomic_geopackage(path) as gpkg:
         gpkg.write_layer("changes", wkt, CHANGE_FIELDS, [rows[k] for k in kept],
-                         [piece_wkb[k] for k in kept])
+                         [wkb[k] for k in kept])
         gpkg.write_layer("dropped", wkt, DROPPED_FIELDS, [rows[k] for k in dropped],
-                         [piece_wkb[k] for k in dropped])
+                         [wkb[k] for k in dropped])
         gpkg.write_default_style("changes", [(f, a) for f, _, a in CHANGE_FIELDS])
         gpkg.write_default_style("dropped", [(f, a) for f, _, a in DROPPED_FIELDS])
-        gpkg.write_table("transitions", TRANSITION_COLUMNS,
-                         _transitions([rows[k] for k in kept]))
+        gpkg.write_table("transitions", TRANSITION_COLUMNS, _transitions([rows[k] for k in kept]))
         gpkg.write_table("notes", ["layer", "feature", "message"],
                          [(n.layer, n.feature, n.message) for n in notes])
-        gpkg.write_table("run_info", ["key", "value"],
-                         _run_info(before_spec, after_spec, options, result, started))
-    clock.lap("write")
-    if account is not None:
-        steps.report(0.92, "写出耕地进出平衡表")
-        labels = options.labels or (before.year or "期初", after.year or "期末")
-        sheet = balance.balance_table(account)
-        xlsx = os.path.join(out_dir, BALANCE_XLSX)
-        balance.write_balance_xlsx(xlsx, sheet, labels)
-        png = os.path.join(out_dir, BALANCE_PNG)
-        paths = [xlsx]
-        if balance.write_balance_chart(png, sheet, labels, notes):
-            paths.append(png)
-        balance_paths, county = tuple(paths), sheet[-1]
-        clock.lap("balance_write")
-    result.balance_paths, result.county = balance_paths, county
-    result.timings = clock.laps
-    steps.report(1.0, "完成")
-    result.seconds = (datetime.datetime.now() - started).total_seconds()
-    return result
+        gpkg.write_table("run_info", ["key", "value"], run_info)
 
 
 class _Clock:
@@ -524,21 +578,33 @@ def stable_ids(wkbs, before_keys, after_keys):
     return ids
 
 
-def _change_rows(before, after, rows_b, rows_a, ids, m2, planar, units, table):
+def _change_rows(before, after, pieces, change, units, table, min_area):
+    """Attribute rows of the change pieces (sliver measures on every row; reason where
+    dropped)."""
+    rows_b, rows_a = pieces.rows_b[change], pieces.rows_a[change]
+    ids = stable_ids([pieces.wkb[k] for k in change],
+                     [before.classes[i] + "|" + before.czcs[i] for i in rows_b],
+                     [after.classes[j] + "|" + after.czcs[j] for j in rows_a])
     rows = []
-    for k, (i, j) in enumerate(zip(rows_b.tolist(), rows_a.tolist())):
+    for n, (k, i, j) in enumerate(zip(change.tolist(), rows_b.tolist(), rows_a.tolist())):
         fc, tc = before.classes[i], after.classes[j]
         flow, group = balance.farmland_flow(fc, tc, table)
-        rows.append({
-            "change_id": ids[k], "from_class": fc, "from_name": table.name(fc),
-            "to_class": tc, "to_name": table.name(tc),
-            "from_czcs": before.czcs[i] or None, "to_czcs": after.czcs[j] or None,
-            "change_type": _change_type(fc, tc, before.czcs[i], after.czcs[j], table),
-            "farmland_flow": flow, "flow_group": group,
-            "change_m2": round(float(m2[k]), 4), "change_mu": round(float(m2[k]) * MU_PER_M2, 6),
-            "planar_m2": round(float(planar[k]), 4),
-            "zl_township": units[k][0], "zl_village": units[k][1],
-            "from_bsm": before.bsm[i], "to_bsm": after.bsm[j]})
+        m2 = float(pieces.m2[k])
+        row = {"change_id": ids[n], "from_class": fc, "from_name": table.name(fc),
+               "to_class": tc, "to_name": table.name(tc),
+               "from_czcs": before.czcs[i] or None, "to_czcs": after.czcs[j] or None,
+               "change_type": _change_type(fc, tc, before.czcs[i], after.czcs[j], table),
+               "farmland_flow": flow, "flow_group": group,
+               "change_m2": round(m2, 4), "change_mu": round(m2 * MU_PER_M2, 6),
+               "planar_m2": round(float(pieces.planar[k]), 4),
+               "zl_township": units[n][0], "zl_village": units[n][1],
+               "from_bsm": before.bsm[i], "to_bsm": after.bsm[j],
+               "mean_width_m": round(float(pieces.width[k]), 4),
+               "compactness": round(float(pieces.compact[k]), 6)}
+        if pieces.sliver[k]:
+            row["reason"] = (f"面积 {m2:.3f} 平方米，小于 {min_area:g} 平方米" if pieces.small[k] else
+                             f"细长碎片: 平均宽度 {pieces.width[k]:.3f} 米，紧凑度 {pieces.compact[k]:.4f}")
+        rows.append(row)
     return rows
 
 
@@ -620,52 +686,47 @@ class _AdminLocator:
 # Farmland accounting
 # --------------------------------------------------------------------------------------------
 
-def _farmland_account(before, after, pair_b, pair_a, changed_b, changed_a, rows_b, rows_a, m2,
-                      sliver, piece_units, ellipsoid, locate, table, notes):
-    """Farmland stocks (from whole parcels) and flows (from the change pieces) per township.
+def _farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid, locate, table,
+                      notes):
+    """Farmland stocks (from whole parcels) and flows (from the pieces) per township.
 
-    Stocks and flows are measured independently, so start + gained − lost = end checks the
-    overlay: a gap is area of one year no parcel of the other covers, or a parcel whose
-    township changed, and it is reported, never hidden.
+    Stocks and flows are measured independently, so start + gained − lost + moved = end checks
+    the overlay; a remaining gap (area one year's parcels do not cover in the other, overlapping
+    parcels) is reported, never hidden. Lost farmland counts where it was (the before parcel's
+    township), gained farmland where it is (the after parcel's).
     """
-    farm = {code: "farmland" in table.groups(code) for code in set(before.classes) | set(after.classes)}
     account = balance.FarmlandAccount()
     unchanged = [(i, j) for i, j in zip(pair_b.tolist(), pair_a.tolist()) if farm[before.classes[i]]]
-    farm_b = [i for i in changed_b.tolist() if farm[before.classes[i]]]
-    farm_a = [j for j in changed_a.tolist() if farm[after.classes[j]]]
     u_area = ellipsoid.areas([before.wkb[i] for i, _ in unchanged])
-    b_area = ellipsoid.areas([before.wkb[i] for i in farm_b])
-    a_area = ellipsoid.areas([after.wkb[j] for j in farm_a])
     if locate is not None:
-        u_units = locate.units_of_wkb([before.wkb[i] for i, _ in unchanged])
-        b_units = locate.units_of_wkb([before.wkb[i] for i in farm_b])
-        a_units = locate.units_of_wkb([after.wkb[j] for j in farm_a])
-        u_units_end = u_units
-        piece_start = piece_end = piece_units
+        u_start = u_end = locate.units_of_wkb([before.wkb[i] for i, _ in unchanged])
     else:
-        u_units = [before.units[i] for i, _ in unchanged]
-        u_units_end = [after.units[j] for _, j in unchanged]
-        b_units = [before.units[i] for i in farm_b]
-        a_units = [after.units[j] for j in farm_a]
-        piece_start = [before.units[i] for i in rows_b.tolist()]
-        piece_end = [after.units[j] for j in rows_a.tolist()]
-    account.add_stock("start", u_units, u_area)
-    account.add_stock("end", u_units_end, u_area)
-    account.add_stock("start", b_units, b_area)
-    account.add_stock("end", a_units, a_area)
-    for k, (i, j) in enumerate(zip(rows_b.tolist(), rows_a.tolist())):
+        u_start = [before.units[i] for i, _ in unchanged]
+        u_end = [after.units[j] for _, j in unchanged]
+    account.add_stock("start", u_start, u_area)
+    account.add_stock("end", u_end, u_area)
+    for a, b, m2 in zip(u_start, u_end, u_area):
+        if (a[0] or "") != (b[0] or ""):
+            account.add_move(a, b, m2)
+    for side, year, units in (("start", before, pieces.units_b), ("end", after, pieces.units_a)):
+        rows = [r for r, u in units.items() if farm[year.classes[r]]]
+        account.add_stock(side, [units[r] for r in rows],
+                          ellipsoid.areas([year.wkb[r] for r in rows]))
+    for k, (i, j) in enumerate(zip(pieces.rows_b.tolist(), pieces.rows_a.tolist())):
         fb, fa = farm[before.classes[i]], farm[after.classes[j]]
         if fb and not fa:
-            account.add_flow("lost", piece_start[k], balance.flow_group(after.classes[j], table),
-                             m2[k], bool(sliver[k]))
+            account.add_flow("lost", pieces.units_b[i], balance.flow_group(after.classes[j], table),
+                             pieces.m2[k], bool(pieces.sliver[k]))
         elif fa and not fb:
-            account.add_flow("gained", piece_end[k], balance.flow_group(before.classes[i], table),
-                             m2[k], bool(sliver[k]))
-    gaps = account.gaps()
-    for unit, gap in gaps.items():
+            account.add_flow("gained", pieces.units_a[j],
+                             balance.flow_group(before.classes[i], table), pieces.m2[k],
+                             bool(pieces.sliver[k]))
+        elif fa and fb and (pieces.units_b[i][0] or "") != (pieces.units_a[j][0] or ""):
+            account.add_move(pieces.units_b[i], pieces.units_a[j], pieces.m2[k])
+    for unit, gap in account.gaps().items():
         if abs(gap) >= balance.GAP_TOLERANCE_M2:
-            notes.append(Note("耕地进出平衡", unit or "-", f"期初 + 增加 − 减少 与期末相差 {gap:.2f} 平方米: "
-                              "两年图层范围不一致、图斑重叠或坐落单位变更"))
+            notes.append(Note("耕地进出平衡", unit, f"期初 + 增加 − 减少 + 跨乡镇调整 与期末相差 "
+                              f"{gap:.2f} 平方米: 两年图层范围不一致或图斑重叠"))
     return account
 
 
