@@ -208,6 +208,9 @@ def _write_atomically(out_path, write, steps):
     try:
         write(tmp)
         steps.check()
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes the file private to its owner
         if os.path.exists(out_path):
             backup = backup_name(out_path)
             shutil.copy2(out_path, backup)

@@ -41,8 +41,8 @@ class Issue:
 class LedgerCheck:
     """What a filled-in ledger would change in the result, and what is wrong with it.
 
-    ``values``: fid → {field: text or None} for every matched row (first row of a duplicated
-    id), the analysts' columns as the sheet holds them.
+    ``values``: fid → {field: text or None} for every patch whose analysts' columns the sheet
+    changes (the first row of a repeated id), as the sheet holds them.
     """
 
     rows: int = 0
@@ -146,8 +146,9 @@ def _count_changes(check, matched):
                 if new is None:
                     check.cleared_cells += 1
                     cleared_patches.add(expected["patch_id"])
-        check.changed_patches += changed
-        check.values[expected["_fid"]] = values
+        if changed:
+            check.changed_patches += 1
+            check.values[expected["_fid"]] = values
     if check.cleared_cells:
         sample = "、".join(sorted(cleared_patches)[:5])
         check.issues.append(Issue(WARNING, f"{check.cleared_cells} 个单元格在台账中为空，导入会清除结果中"

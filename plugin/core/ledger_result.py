@@ -182,14 +182,17 @@ def _update(ds, values, info):
     for column in ANALYST_COLUMNS:
         if column.field not in existing:
             layer.CreateField(ogr.FieldDefn(column.field, ogr.OFTString))
+    defn = layer.GetLayerDefn()
+    index = {c.field: defn.GetFieldIndex(c.field) for c in ANALYST_COLUMNS}
     ds.StartTransaction()
     for fid, changes in values.items():
         feature = layer.GetFeature(fid)
         for name, value in changes.items():
+            # by index: OGR's Python binding looks a field name up field by field
             if value is None:
-                feature.SetFieldNull(name)
+                feature.SetFieldNull(index[name])
             else:
-                feature.SetField(name, value)
+                feature.SetField(index[name], value)
         layer.SetFeature(feature)
     _add_aliases(ds, layer)
     _replace_run_info(ds, info)

@@ -1,9 +1,11 @@
 """The ledger workbook on disk: writing the three sheets, and reading the detail sheet back.
 
-Written in openpyxl's streaming (write-only) mode: one styled template cell per column and
-kind is reused for every row, which keeps 10⁴–10⁵ rows within seconds.
+openpyxl (streaming, write-only mode) writes the workbook: styles, header, sheet settings,
+validations, the summary and notes sheets. The detail sheet's data rows, the bulk of the file,
+are then added as SpreadsheetML with a shared-string table (see :func:`_detail_xml`).
 """
 
+import os
 import zipfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -14,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from .errors import InputError
 from .ledger_cells import (EXCEL_MAX_TEXT, display_width, needs_quote_prefix, text_from_cell,
@@ -28,6 +31,11 @@ READ_ONLY_FILL = PatternFill("solid", fgColor="D9E1F2")
 ANALYST_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TEXT_FORMAT = "@"
+XML_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+SHARED_STRINGS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                      "sharedStrings")
+SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
+                       "sharedStrings+xml")
 MIN_WIDTH = 6
 
 
@@ -37,11 +45,20 @@ def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes) -> No
     ``summary``: SummaryTable list; ``notes``: rows for 说明 (lists of values, a row of one
     value is a section heading).
     """
+    _check_lengths(detail_rows)
     wb = Workbook(write_only=True)
-    _write_detail(wb.create_sheet(SHEET_DETAIL), detail_rows)
+    detail = wb.create_sheet(SHEET_DETAIL)
+    styles = _write_detail(detail, detail_rows)
     _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
     _write_notes(wb.create_sheet(SHEET_NOTES), notes)
-    wb.save(path)
+    frame = path + ".frame"
+    try:
+        wb.save(frame)
+        rows_xml, strings_xml = _detail_xml(detail_rows, styles)
+        _splice(frame, path, detail.path.lstrip("/"), rows_xml, strings_xml)
+    finally:
+        if os.path.exists(frame):
+            os.unlink(frame)
 
 
 class _Cells:
@@ -87,7 +104,7 @@ class _Cells:
 
 
 def _write_detail(ws, rows):
-    _check_lengths(rows)
+    """Header row and sheet settings through openpyxl; returns the data cells' style ids."""
     n = len(rows)
     last = get_column_letter(len(COLUMNS))
     for k, column in enumerate(COLUMNS, 1):
@@ -110,17 +127,65 @@ def _write_detail(ws, rows):
     cells = _Cells(ws)
     ws.append([cells.value(k, c.header, fill=ANALYST_FILL if c.editable else READ_ONLY_FILL,
                            bold=True, align=HEADER_ALIGN) for k, c in enumerate(COLUMNS)])
-    ws_cells = [(k, c.key, NUMBER_FORMATS.get(c.kind)) for k, c in enumerate(COLUMNS)]
-    blank = cells.get("blank", TEXT_FORMAT)  # holds no value, so one template serves a row
-    for row in rows:
-        out = []
-        for k, key, fmt in ws_cells:
+    # Style ids of the data cells: (plain text, quote-prefixed text, number) per column.
+    return [(cells.get(k, TEXT_FORMAT).style_id, cells.get(k, TEXT_FORMAT, quote=True).style_id,
+             cells.get(k, NUMBER_FORMATS.get(c.kind)).style_id) for k, c in enumerate(COLUMNS)]
+
+
+def _detail_xml(rows, styles):
+    """The data rows of the detail sheet as SpreadsheetML, and their shared-string table.
+
+    openpyxl spends ~30 µs on each cell and writes every string inline (as character
+    references with Python's ElementTree); a county's ledger holds 10⁵–10⁶ cells, so the rows
+    are written here directly, with repeated text (reasons, classes, townships) stored once.
+    """
+    strings: Dict[str, int] = {}
+    letters = [get_column_letter(k) for k in range(1, len(COLUMNS) + 1)]
+    keys = [c.key for c in COLUMNS]
+    parts = []
+    for n, row in enumerate(rows, 2):
+        parts.append(f'<row r="{n}">')
+        for letter, key, (text_style, quoted_style, number_style) in zip(letters, keys, styles):
             value = row.get(key)
             if value is None:
-                out.append(blank)
-                continue
-            out.append(cells.value(k, value, fmt))
-        ws.append(out)
+                parts.append(f'<c r="{letter}{n}" s="{text_style}"/>')
+            elif isinstance(value, str):
+                index = strings.setdefault(text_to_cell(value), len(strings))
+                style = quoted_style if needs_quote_prefix(value) else text_style
+                parts.append(f'<c r="{letter}{n}" s="{style}" t="s"><v>{index}</v></c>')
+            else:
+                parts.append(f'<c r="{letter}{n}" s="{number_style}"><v>{value!r}</v></c>')
+        parts.append("</row>")
+    table = [f'<sst xmlns="{SHEET_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">']
+    table += [f'<si><t xml:space="preserve">{_xml_text(t)}</t></si>' for t in strings]
+    table.append("</sst>")
+    return "".join(parts).encode("utf-8"), (XML_HEADER + "".join(table)).encode("utf-8")
+
+
+def _xml_text(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _splice(frame, path, sheet_part, rows_xml, strings_xml):
+    """Copy the workbook openpyxl wrote, adding the detail rows and the shared strings."""
+    with zipfile.ZipFile(frame) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == sheet_part:
+                if data.count(b"</sheetData>") != 1:
+                    raise RuntimeError(f"unexpected sheet layout in {sheet_part}")
+                data = data.replace(b"</sheetData>", rows_xml + b"</sheetData>")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    f'<Relationship Id="rIdLedgerStrings" Type="{SHARED_STRINGS_REL}" '
+                    f'Target="sharedStrings.xml"/></Relationships>').encode("utf-8"))
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
+                    "</Types>").encode("utf-8"))
+            dst.writestr(item, data)
+        dst.writestr("xl/sharedStrings.xml", strings_xml)
 
 
 def _check_lengths(rows):
