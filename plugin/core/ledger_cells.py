@@ -17,8 +17,14 @@ from typing import Optional
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXCEL_MAX_TEXT = 32767
 
-_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal as a spreadsheet shows them: a line break is CR LF or LF (LibreOffice keeps LF)."""
+    return a == b or a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
 
 
 def needs_quote_prefix(text: str) -> bool:
@@ -27,12 +33,23 @@ def needs_quote_prefix(text: str) -> bool:
 
 
 def text_to_cell(text: str) -> str:
-    """The text as stored in the workbook (control characters and CR in ``_xHHHH_`` form)."""
+    """The text as stored in the workbook (control characters and CR in ``_xHHHH_`` form).
+
+    Text that itself looks like an escape (``_x0041_``) gets its underscore escaped
+    (``_x005F_x0041_``), as Excel does, so clients show it literally.
+    """
+    if "_x" in text:
+        text = _LITERAL.sub("_x005F_", text)
     return _ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def text_from_cell(text: str) -> str:
-    """Inverse of :func:`text_to_cell` for text read back by openpyxl."""
+    """Inverse of :func:`text_to_cell` for text read back by openpyxl.
+
+    openpyxl already drops the ``_x005F_`` of shared strings; of the other escapes only those
+    of control characters are decoded (a literal ``_x0001_`` in data would come back as the
+    control character: the one text that does not round-trip).
+    """
     if "_x" not in text:
         return text
     return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .ledger_cells import number_for_cell, value_as_text
+from .ledger_cells import number_for_cell, same_text, value_as_text
 from .ledger_columns import (ANALYST_COLUMNS, BY_HEADER, CLOSED_VALUES, COLUMNS, DECIMALS, ID_HEADER,
                              SEQ, STATUS_VALUES, TEXT)
 
@@ -162,7 +162,8 @@ def _same(kind, got, want) -> bool:
     if want is None:
         return False
     if kind == TEXT or kind == SEQ:
-        return value_as_text(got) == want
+        text = value_as_text(got)
+        return text is not None and same_text(text, want)
     if isinstance(got, str):
         try:
             got = float(got.replace(",", ""))
