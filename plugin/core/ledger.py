@@ -215,11 +215,19 @@ def _write_atomically(out_path, write, steps):
             backup = backup_name(out_path)
             shutil.copy2(out_path, backup)
         os.replace(tmp, out_path)
+    except PermissionError as e:
+        _discard(tmp)
+        raise InputError(f"无法写入 ({e.strerror})；若文件正在 Excel/WPS 中打开，请关闭后重试",
+                         layer=out_path) from e
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
     return backup
+
+
+def _discard(path):
+    if os.path.exists(path):
+        os.unlink(path)
 
 
 def _carry_previous(rows, path, explicit):

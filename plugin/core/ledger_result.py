@@ -168,11 +168,19 @@ def write_analyst_values(result: ResultData, values: Dict[int, Dict[str, Optiona
         finally:
             ds = None
         os.replace(tmp, path)
+    except PermissionError as e:
+        _discard(tmp)
+        raise InputError(f"无法写入结果文件 ({e.strerror})；若它正在 QGIS 中打开，请移除该图层后重试",
+                         layer=path) from e
     except BaseException:
-        for p in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
-            if os.path.exists(p):
-                os.unlink(p)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp):
+    for p in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
+        if os.path.exists(p):
+            os.unlink(p)
 
 
 def _update(ds, values, info):

@@ -131,7 +131,8 @@ class SummaryTable:
 
 def summary_tables(rows: Sequence[dict], verdicts: Sequence[str],
                    baselines: Sequence[str]) -> List[SummaryTable]:
-    """By township and by violation type: counts, shown areas and rectification progress."""
+    """By township (in ledger order) and by violation type (most severe first): counts, shown
+    areas and rectification progress (图斑清零: share of patches with 是否销号 = 是)."""
     headers_tail = (["图斑数(个)"] + [f"{v}(个)" for v in verdicts]
                     + ["图斑面积(亩)", "图斑面积(平方米)"]
                     + [f"占用{name}面积(亩)" for _, name in BASELINE_COLUMNS]
@@ -144,11 +145,17 @@ def summary_tables(rows: Sequence[dict], verdicts: Sequence[str],
         groups: "OrderedDict[str, list]" = OrderedDict()
         for row in rows:
             groups.setdefault(key(row), []).append(row)
-        names = list(groups) if label == "乡镇" else sorted(groups, key=lambda g: (g == NO_TYPE, g))
+        names = list(groups) if label == "乡镇" else sorted(groups, key=lambda g: _type_order(g, groups[g]))
         body = [[name] + _metrics(groups[name], verdicts, baselines) for name in names]
         tables.append(SummaryTable(title, [label] + headers_tail, body,
                                    [TOTAL] + _metrics(rows, verdicts, baselines)))
     return tables
+
+
+def _type_order(name, rows):
+    """Most severe violation types first; patches without a type last."""
+    severity = max((r["severity"] or 0 for r in rows), default=0)
+    return (name == NO_TYPE, -severity, name)
 
 
 def _metrics(rows, verdicts, baselines):

@@ -296,6 +296,10 @@ def test_summary_groups_match_the_detail_rows(result, tmp_path):
     _, types, _ = summary_blocks(out)["按违法类型汇总"]
     assert {t["违法类型"]: t["图斑数(个)"] for t in types} == {
         v: sum(1 for r in detail if r["违法类型"] == v) for v in {r["违法类型"] for r in detail}}
+    severity = {t["违法类型"]: max(r["严重程度(1-5)"] for r in detail if r["违法类型"] == t["违法类型"])
+                for t in types}
+    order = [severity[t["违法类型"]] for t in types]
+    assert order == sorted(order, reverse=True)  # most severe types first
 
 
 def test_notes_sheet_lists_inputs_hashes_rules_crs_version_and_time(result, county_result, tmp_path):

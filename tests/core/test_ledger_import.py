@@ -110,6 +110,28 @@ def test_reexport_over_a_ledger_not_yet_imported_carries_its_values(result, ledg
     assert {r["图斑编号"]: r for r in sheet_records(report.backup)}["P0"]["用地主体"] == "张三"
 
 
+def test_values_in_the_result_win_over_an_older_ledger_and_the_conflict_is_reported(
+        result, ledger, tmp_path):
+    import_ledger(edit(ledger, tmp_path / "filled.xlsx", FILLED), result)
+    older = edit(ledger, tmp_path / "older.xlsx", [("P0", "用地主体", "王五"), ("P1", "用地主体", "赵六")])
+    report = export_ledger(result, str(tmp_path / "new.xlsx"), previous=older)
+    by_id = {r["图斑编号"]: r for r in sheet_records(tmp_path / "new.xlsx")}
+    assert by_id["P0"]["用地主体"] == "张三" and by_id["P1"]["用地主体"] == "赵六"
+    assert any("1 项填写内容与结果中已导入的不同" in w for w in report.warnings)
+    assert any("带入 1 项" in w for w in report.warnings)
+
+
+def test_a_ledger_from_another_analysis_run_is_flagged(result, ledger, tmp_path):
+    wb = openpyxl.load_workbook(ledger)
+    notes = wb["说明"]
+    row = next(r for r in notes.iter_rows() if r[0].value == "分析开始时间")
+    row[1].value = "2020-01-01T00:00:00"
+    wb.save(tmp_path / "old-run.xlsx")
+    report = check_ledger(str(tmp_path / "old-run.xlsx"), result)
+    assert any("2020-01-01T00:00:00" in w.message for w in report.check.warnings)
+    assert not report.errors
+
+
 def test_patch_with_analyst_values_stays_in_the_ledger_whatever_its_verdict(result, tmp_path):
     full = tmp_path / "全部.xlsx"
     export_ledger(result, str(full), include_all=True)
