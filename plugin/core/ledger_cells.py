@@ -19,7 +19,7 @@ EXCEL_MAX_TEXT = 32767
 
 _ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+_UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|005[Ff]|[Ff]{3}[EeFf])_")
 
 
 def same_text(a: str, b: str) -> bool:
@@ -46,9 +46,9 @@ def text_to_cell(text: str) -> str:
 def text_from_cell(text: str) -> str:
     """Inverse of :func:`text_to_cell` for text read back by openpyxl.
 
-    openpyxl already drops the ``_x005F_`` of shared strings; of the other escapes only those
-    of control characters are decoded (a literal ``_x0001_`` in data would come back as the
-    control character: the one text that does not round-trip).
+    Decodes the escapes :func:`text_to_cell` writes, in one pass. openpyxl already drops the
+    ``_x005F_`` of shared strings, so a literal ``_x0001_`` in data comes back as the control
+    character: the one text that does not round-trip.
     """
     if "_x" not in text:
         return text

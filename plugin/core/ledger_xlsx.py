@@ -13,7 +13,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -292,7 +291,7 @@ def read_detail_sheet(path: str) -> Tuple[Dict[str, int], List[Tuple[int, dict]]
     """
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except Exception as e:  # noqa: BLE001 - any failure to parse means "not a workbook"
         raise InputError(f"无法作为 Excel 工作簿 (.xlsx) 打开: {e}", layer=path) from e
     try:
         if SHEET_DETAIL not in wb.sheetnames:
