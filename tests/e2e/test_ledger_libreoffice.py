@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -188,9 +189,8 @@ def test_a_ledger_saved_by_libreoffice_comes_back_in(profile, tmp_path):
     saved = tmp_path / "saved.xlsx"
     run_soffice(profile, f'macro:///Standard.Module1.EditLedger("{ledger}","{edits}","{saved}")')
     assert saved.exists(), "LibreOffice did not save the edited ledger"
-    assert "docProps/app.xml" in __import__("zipfile").ZipFile(saved).namelist()
-    app = __import__("zipfile").ZipFile(saved).read("docProps/app.xml").decode()
-    assert "LibreOffice" in app  # really written by LibreOffice
+    with zipfile.ZipFile(saved) as saved_zip:
+        assert "LibreOffice" in saved_zip.read("docProps/app.xml").decode()  # really saved by it
 
     report = import_ledger(str(saved), result)
     assert not report.errors, [str(e) for e in report.errors]
