@@ -22,6 +22,8 @@ from .areas import MU_PER_M2
 
 GROUPS: List[Tuple[str, str]] = [("construction", "建设用地"), ("garden", "种植园用地"),
                                  ("forest", "林地"), ("pond", "坑塘水面"), ("other", "其他")]
+PROTECTED = {"basic_farmland": "永久基本农田", "red_line": "生态保护红线"}
+PROTECTED_MEASURES = ("start", "lost", "gained", "end")
 COUNTY = "全县合计"
 NO_TOWNSHIP = "(未归属乡镇)"
 GAP_TOLERANCE_M2 = 1.0
@@ -80,11 +82,12 @@ class FarmlandAccount:
         if sliver:
             (self.lost_slivers if direction == "lost" else self.gained_slivers)[town] += float(m2)
 
-    def add_move(self, from_unit, to_unit, m2):
+    def add_move(self, from_unit, to_unit, m2, m2_after=None):
         """Farmland that stays farmland but counts in another township the next year (a
-        boundary redrawn, a location code changed)."""
+        boundary redrawn, a location code changed). ``m2_after``: the area arriving, where it
+        is measured otherwise than the area leaving (inside another year's protected layer)."""
         self.moved[_township(from_unit)] -= float(m2)
-        self.moved[_township(to_unit)] += float(m2)
+        self.moved[_township(to_unit)] += float(m2 if m2_after is None else m2_after)
 
     def townships(self):
         names = set(self.start) | set(self.end) | {t for t, _ in self.lost} | \
@@ -107,10 +110,18 @@ def _township(unit):
     return town if town else NO_TOWNSHIP
 
 
-def balance_table(account):
-    """Rows (dicts of m²) per township, then the county total (township = 全县合计)."""
+def balance_table(account, protected=None):
+    """Rows (dicts of m²) per township, then the county total (township = 全县合计).
+
+    ``protected``: {key: FarmlandAccount of the farmland inside that layer}; adds the columns
+    ``{key}_start``, ``{key}_lost``, ``{key}_gained``, ``{key}_end``.
+    """
+    protected = protected or {}
     rows = []
-    for t in account.townships():
+    towns = set(account.townships())
+    for extra in protected.values():
+        towns |= set(extra.townships())
+    for t in sorted(towns, key=lambda t: (t == NO_TOWNSHIP, t)):
         row = {"township": t, "start": account.start.get(t, 0.0), "end": account.end.get(t, 0.0),
                "lost_slivers": account.lost_slivers.get(t, 0.0),
                "gained_slivers": account.gained_slivers.get(t, 0.0),
@@ -118,6 +129,11 @@ def balance_table(account):
         for g, _ in GROUPS:
             row[f"lost_{g}"] = account.lost.get((t, g), 0.0)
             row[f"gained_{g}"] = account.gained.get((t, g), 0.0)
+        for key, extra in protected.items():
+            row[f"{key}_start"] = extra.start.get(t, 0.0)
+            row[f"{key}_end"] = extra.end.get(t, 0.0)
+            row[f"{key}_lost"] = sum(extra.lost.get((t, g), 0.0) for g, _ in GROUPS)
+            row[f"{key}_gained"] = sum(extra.gained.get((t, g), 0.0) for g, _ in GROUPS)
         _totals(row)
         rows.append(row)
     county = {"township": COUNTY}
@@ -125,11 +141,11 @@ def balance_table(account):
         if key != "township":
             county[key] = sum(r[key] for r in rows)
     if not rows:
-        county.update({k: 0.0 for k in _numeric_keys()})
+        county.update({k: 0.0 for k in _numeric_keys(protected)})
     _totals(county)
     rows.append(county)
     for r in rows:
-        for key in _numeric_keys():
+        for key in _numeric_keys(protected):
             r[key + "_mu"] = r[key] * MU_PER_M2
     return rows
 
@@ -141,14 +157,16 @@ def _totals(row):
     row["gap"] = row["end"] - (row["start"] + row["net"] + row["moved"])
 
 
-def _numeric_keys():
+def _numeric_keys(protected=()):
     return (["start"] + [f"lost_{g}" for g, _ in GROUPS] + ["lost"]
             + [f"gained_{g}" for g, _ in GROUPS] + ["gained", "net", "moved", "end", "gap",
-                                                     "lost_slivers", "gained_slivers"])
+                                                     "lost_slivers", "gained_slivers"]
+            + [f"{key}_{m}" for key in PROTECTED if key in protected for m in PROTECTED_MEASURES])
 
 
-def sheet_columns(labels):
-    """(key, header, group header) of every column, in order."""
+def sheet_columns(labels, protected=()):
+    """(key, header, group header) of every column, in order; ``protected``: the keys of
+    PROTECTED whose columns the sheet has."""
     before, after = labels
     cols = [("township", "乡镇", ""), ("start", f"{before}耕地(亩)", "期初")]
     cols += [(f"lost_{g}", f"{name}(亩)", "耕地减少 (按去向)") for g, name in GROUPS]
@@ -159,6 +177,13 @@ def sheet_columns(labels):
              ("end", f"{after}耕地(亩)", "期末"),
              ("gap", "未能归因差额(亩)", "核对"),
              ("lost_slivers", "减少中碎片(亩)", "核对"), ("gained_slivers", "增加中碎片(亩)", "核对")]
+    for key in PROTECTED:
+        if key in protected:
+            name = PROTECTED[key]
+            cols += [(f"{key}_start", f"{before}耕地(亩)", f"{name}内"),
+                     (f"{key}_lost", "耕地减少(亩)", f"{name}内"),
+                     (f"{key}_gained", "耕地增加(亩)", f"{name}内"),
+                     (f"{key}_end", f"{after}耕地(亩)", f"{name}内")]
     return cols
 
 
@@ -173,7 +198,7 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
     head_fill = PatternFill("solid", fgColor="D9E1F2")
     total_fill = PatternFill("solid", fgColor="F2F2F2")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    cols = sheet_columns(labels)
+    cols = sheet_columns(labels, [k for k in PROTECTED if f"{k}_start" in rows[-1]])
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -230,6 +255,7 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
         "净变化 = 增加合计 − 减少合计。跨乡镇调整: 仍为耕地、但次年归属另一乡镇的面积 (界线调整、坐落单位代码变更)，全县合计为零。",
         "未能归因差额 = 期末 − 期初 − 净变化 − 跨乡镇调整: 应为零；不为零时两年图层范围不一致或图斑重叠，请核查。",
         "碎片 (边界误差产生的细小或细长图斑) 不列入变化图斑图层，但仍计入本表的减少/增加，单列其面积以便核对。",
+        "永久基本农田内/生态保护红线内: 上述耕地中位于该图层要素范围 (要素重叠处只计一次) 内的部分；给出两期图层时，期初按前一期、期末按后一期计。",
         f"生成时间: {datetime.datetime.now().isoformat(timespec='seconds')}",
         *extra_notes,
     ]

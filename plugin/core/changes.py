@@ -33,9 +33,11 @@ from .pair_overlay import intersect_pairs, points_inside
 from .progress import Steps
 from .version import ENGINE_VERSION
 from .wkb_arrays import Runs
+from .wkb_arrays import envelopes as wkb_envelopes
 from .wkb_transform import transform_wkbs
 
 RESULT_NAME = "changes.gpkg"
+PARALLEL_MIN_PARCELS = 2000  # below this, starting worker processes costs more than it saves
 BALANCE_XLSX = "balance.xlsx"
 BALANCE_PNG = "balance.png"
 ANALYSE_PATCHES = ("{path: %s, layer: changes, id_field: change_id, "
@@ -92,6 +94,8 @@ class ChangeOptions:
     admin: Optional[object] = None  # LayerSpec with extra township_field / village_field
     crs: str = "auto"
     balance: bool = True
+    # {"basic_farmland" | "red_line": (LayerSpec for the before year[, for the after year])}
+    protected: Dict[str, tuple] = field(default_factory=dict)
     labels: tuple = ()  # (before, after) year labels for the balance sheet; read from data if ()
 
 
@@ -142,9 +146,13 @@ class _Year:
     czcs: List[str]
     keys: np.ndarray  # one integer per distinct (class, czcs) compared
     units: List[tuple]  # (township, village) from the location code, or (None, None)
-    bsm: List[Optional[str]]
+    raw_ids: list  # the id field's values (BSM) as read
     count: int
     year: Optional[str] = None
+
+    def bsm(self, row):
+        """The parcel's id (标识码) as text, or None."""
+        return _text(self.raw_ids[row]) or None
 
 
 def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None,
@@ -189,8 +197,9 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     account = None
     if options.balance:
         steps.report(0.7, "耕地进出平衡")
-        account = _farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid,
-                                    locate, table, notes)
+        account, parts = _farmland_account(before, after, pair_b, pair_a, pieces, farm,
+                                           ellipsoid, locate, table, notes)
+        protected = _protected_accounts(parts, options, crs, notes, steps)
         clock.lap("balance")
 
     os.makedirs(out_dir, exist_ok=True)
@@ -209,7 +218,7 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     if account is not None:
         steps.report(0.8, "写出耕地进出平衡表")
         labels = options.labels or (before.year or "期初", after.year or "期末")
-        sheet = balance.balance_table(account)
+        sheet = balance.balance_table(account, protected)
         paths = [balance.write_balance_xlsx(os.path.join(out_dir, BALANCE_XLSX), sheet, labels)]
         png = os.path.join(out_dir, BALANCE_PNG)
         if balance.write_balance_chart(png, sheet, labels, notes):
@@ -233,15 +242,11 @@ def _read_years(before_spec, after_spec, options, table, steps, notes):
     raw_before = _read(before_spec, options, notes)
     steps.report(0.1, "读取本年度图斑")
     raw_after = _read(after_spec, options, notes)
-    for spec, layer in ((before_spec, raw_before), (after_spec, raw_after)):
-        if layer.bounds() is None:
-            raise InputError("图层没有任何有效几何", layer=spec.label)
-        check_coordinates(layer.crs, layer.bounds(), spec.label)
-    crs = working_crs(options.crs, raw_before.crs, raw_before.bounds())
+    crs = working_crs(options.crs, raw_before[0].crs, raw_before[2])
     keys = {}
-    before = _year(before_spec, raw_before, crs, options, table, keys, notes)
-    after = _year(after_spec, raw_after, crs, options, table, keys, notes)
-    if raw_before.crs != raw_after.crs:
+    before = _year(before_spec, *raw_before, crs, options, table, keys, notes)
+    after = _year(after_spec, *raw_after, crs, options, table, keys, notes)
+    if raw_before[0].crs != raw_after[0].crs:
         notes.append(Note("两年图斑", "-", "两年图层坐标系不同: 未变图斑无法按字节比对，全部参与叠加 (较慢)"))
     return before, after, crs
 
@@ -376,9 +381,12 @@ def layer_spec(text, role):
 
 
 def _read(spec, options, notes):
+    """(VectorLayer with single-part MultiPolygons unwrapped, envelopes, bounds, year label);
+    checks the fields and the coordinates."""
     ds, lyr, _, _ = open_layer(spec)
     defn = lyr.GetLayerDefn()
     names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+    year = _year_label(spec, ds, lyr, names)
     del lyr, ds
     if options.class_field not in names:
         raise InputError(f"缺少地类字段 '{options.class_field}'；图层中的字段: {sorted(names)}",
@@ -387,7 +395,7 @@ def _read(spec, options, notes):
         raise InputError(f"缺少城镇村属性码字段 '{options.czcs_field}'", layer=spec.label,
                          field=options.czcs_field)
     wanted = [options.class_field]
-    for f in (options.czcs_field, options.location_field, options.id_field, "SJNF"):
+    for f in (options.czcs_field, options.location_field, options.id_field):
         if f and f in names and f not in wanted:
             wanted.append(f)
     if options.admin is None and options.location_field not in names:
@@ -397,61 +405,97 @@ def _read(spec, options, notes):
     notes.extend(layer_notes)
     if len(layer) == 0:
         raise InputError("图层为空 (或 where 过滤后没有要素)", layer=spec.label)
-    return layer
+    # Survey layers are MultiPolygon-typed; nearly every parcel is one polygon, which the WKB
+    # array readers take on their fast path (and which compares equal however it was written).
+    layer.wkb = _object_array([polygon_key(w) if w is not None else None for w in layer.wkb])
+    envelopes = wkb_envelopes(layer.wkb)
+    ok = ~np.isnan(envelopes).any(axis=1)
+    if not ok.any():
+        raise InputError("图层没有任何有效几何", layer=spec.label)
+    e = envelopes[ok]
+    bounds = (e[:, 0].min(), e[:, 1].min(), e[:, 2].max(), e[:, 3].max())
+    check_coordinates(layer.crs, bounds, spec.label)
+    return layer, envelopes, bounds, year
 
 
-def _year(spec, layer, crs, options, table, keys, notes):
+def _object_array(items):
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def _year(spec, layer, envelopes, bounds, year, crs, options, table, keys, notes):
     """The layer in the working CRS with class keys and location units."""
     wkb = layer.wkb
     if layer.crs != crs:
         wkb = transform_wkbs(wkb, layer.crs, crs)
         notes.append(Note(spec.label, "-", f"由 {layer.crs.name} 转换到工作坐标系 {crs.name}"))
-        envelopes = None
-    else:
-        envelopes = layer.envelopes()
-    if envelopes is None:
-        from .wkb_arrays import envelopes as wkb_envelopes
         envelopes = wkb_envelopes(wkb)
-    ids = layer.ids(options.id_field if options.id_field in layer.columns else None)
-    classes = _classes(layer.columns[options.class_field], ids, spec, options.class_field, table)
+    id_field = options.id_field if options.id_field in layer.columns else None
+    classes = _classes(layer.columns[options.class_field],
+                       lambda k: layer.ids(id_field)[k], spec, options.class_field, table)
     if options.czcs_field:
-        czcs = [_text(v) for v in layer.columns[options.czcs_field]]
+        czcs = _texts(layer.columns[options.czcs_field])
     else:
         czcs = [""] * len(layer)
-    key = np.fromiter((keys.setdefault((c, z), len(keys)) for c, z in zip(classes, czcs)),
-                      dtype=np.int64, count=len(layer))
+    key = _class_keys(classes, czcs, keys)
     loc = layer.columns.get(options.location_field)
-    units = [_units_of_code(v) for v in loc] if loc is not None and options.admin is None else \
-        [(None, None)] * len(layer)
+    units = [(None, None)] * len(layer)
     if loc is not None and options.admin is None:
+        cache = {}
+        units = [cache.get(v) or cache.setdefault(v, _units_of_code(v)) for v in loc]
         short = sum(1 for u in units if u[0] is None)
         if short:
             notes.append(Note(spec.label, "-", f"{short} 个图斑的 {options.location_field} 不足 9 位，"
                               "无法归属乡镇"))
-    bsm = ([_text(v) or None for v in layer.columns[options.id_field]]
-           if options.id_field in layer.columns else [None] * len(layer))
+    bsm = layer.columns[id_field] if id_field else [None] * len(layer)
     return _Year(spec=spec, wkb=wkb, envelopes=envelopes, classes=classes, czcs=czcs, keys=key,
-                 units=units, bsm=bsm, count=len(layer), year=_year_label(spec, layer))
+                 units=units, raw_ids=bsm, count=len(layer), year=year)
 
 
-def _classes(values, ids, spec, field_name, table):
-    """Normalised class codes; unknown or malformed codes stop the run (listed, not guessed)."""
-    checked = {}
-    out, bad = [], []
-    for v, fid in zip(values, ids):
-        key = v if isinstance(v, str) or v is None else repr(v)
-        hit = checked.get(key)
-        if hit is None:
-            hit = checked[key] = table.check(v)
-        code, problem = hit
-        if problem is not None:
-            bad.append((fid, v, problem))
-        out.append(code)
-    if bad:
-        fid, v, problem = bad[0]
+def _classes(values, id_of, spec, field_name, table):
+    """Normalised class codes; unknown or malformed codes stop the run (the first named by
+    feature, all counted), never guessed. ``id_of(row)`` gives a feature's id for the message."""
+    codes, uniques = _factorize(values)
+    checked = [table.check(v) for v in uniques] + [table.check(None)]  # code -1: missing
+    bad_codes = [k if k < len(uniques) else -1 for k, (_, problem) in enumerate(checked)
+                 if problem is not None]
+    bad = np.flatnonzero(np.isin(codes, bad_codes))
+    if len(bad):
+        v = values[bad[0]]
         more = f"；共 {len(bad)} 个图斑地类编码有误" if len(bad) > 1 else ""
-        raise InputError(f"地类编码 {v!r}: {problem}{more}", layer=spec.label, feature=fid,
-                         field=field_name)
+        raise InputError(f"地类编码 {v!r}: {table.check(v)[1]}{more}", layer=spec.label,
+                         feature=id_of(int(bad[0])), field=field_name)
+    normalised = np.array([c for c, _ in checked], dtype=object)
+    return normalised[codes].tolist()
+
+
+def _class_keys(classes, czcs, keys):
+    """One integer per distinct (class, 城镇村属性码) pair; ``keys`` is shared by both years."""
+    import pandas as pd
+    combined = pd.Series(classes, dtype=object).str.cat(pd.Series(czcs, dtype=object), sep="|")
+    codes, uniques = pd.factorize(combined)
+    glob = np.array([keys.setdefault(u, len(keys)) for u in uniques], dtype=np.int64)
+    return glob[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _factorize(values):
+    """(integer code per value, distinct values); None and NaN get code -1. Keeps types (a
+    code read as a number stays a number, for the class check to report)."""
+    import pandas as pd
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return codes, list(uniques)
+
+
+def _texts(values):
+    """_text of every value, converting each distinct value once."""
+    cache = {}
+    out = []
+    for v in values:
+        t = cache.get(v)
+        if t is None:
+            t = cache[v] = _text(v)
+        out.append(t)
     return out
 
 
@@ -469,19 +513,30 @@ def _units_of_code(value):
     return (code[:9] if len(code) >= 9 else None, code[:12] if len(code) >= 12 else None)
 
 
-def _year_label(spec, layer):
-    """The survey year: the latest SJNF value, else four digits in the file/layer name."""
-    values = [_text(v) for v in layer.columns.get("SJNF", []) if _text(v).isdigit()]
-    if values:
-        return f"{max(values, key=int)}年"
+def _year_label(spec, ds, lyr, names):
+    """The survey year: the latest SJNF (数据年份) value, else four digits in the file or
+    layer name, else None."""
     import re
+    if "SJNF" in names:
+        sql = f'SELECT MAX("SJNF") FROM "{lyr.GetName()}"'
+        found = None
+        try:
+            result = ds.ExecuteSQL(sql)
+            feat = result.GetNextFeature() if result is not None else None
+            found = feat.GetField(0) if feat is not None else None
+            ds.ReleaseResultSet(result)
+        except RuntimeError:  # a driver without SQL MAX: fall back to the name
+            found = None
+        text = _text(found)
+        if text.isdigit() and len(text) == 4:
+            return f"{text}年"
     found = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", f"{spec.path} {spec.layer or ''}")
     return f"{found[-1]}年" if found else None
 
 
 def _geoms(year, rows, notes):
     """Valid shapely geometries of the given rows (repaired and reported where needed)."""
-    ids = [year.bsm[i] or f"FID {i}" for i in rows]
+    ids = [year.bsm(i) or f"FID {i}" for i in rows]
     geoms, geom_notes = parse_geometries([year.wkb[i] for i in rows], ids, year.spec.label)
     notes.extend(geom_notes)
     return geoms
@@ -500,7 +555,7 @@ def _identical(before, after, notes):
     for i, (w, k) in enumerate(zip(before.wkb, before.keys.tolist())):
         if w is None:
             continue
-        key = (polygon_key(w), k)
+        key = (w, k)
         if key in index:
             repeated.add(key)
         index[key] = i
@@ -508,7 +563,7 @@ def _identical(before, after, notes):
     for j, (w, k) in enumerate(zip(after.wkb, after.keys.tolist())):
         if w is None:
             continue
-        key = (polygon_key(w), k)
+        key = (w, k)
         if key in seen:
             repeated.add(key)
         seen[key] = j
@@ -598,7 +653,7 @@ def _change_rows(before, after, pieces, change, units, table, min_area):
                "change_m2": round(m2, 4), "change_mu": round(m2 * MU_PER_M2, 6),
                "planar_m2": round(float(pieces.planar[k]), 4),
                "zl_township": units[n][0], "zl_village": units[n][1],
-               "from_bsm": before.bsm[i], "to_bsm": after.bsm[j],
+               "from_bsm": before.bsm(i), "to_bsm": after.bsm(j),
                "mean_width_m": round(float(pieces.width[k]), 4),
                "compactness": round(float(pieces.compact[k]), 6)}
         if pieces.sliver[k]:
@@ -653,7 +708,6 @@ class _AdminLocator:
                        _text(layer.columns[self.vf][k]) or None if self.vf else None)
                       for k in range(len(layer))]
         self.prepared = [prep(g) if g is not None else None for g in geoms]
-        from .wkb_arrays import envelopes as wkb_envelopes
         self.envelopes = wkb_envelopes([g.wkb if g is not None else None for g in geoms])
 
     def units_of_points(self, xs, ys):
@@ -686,6 +740,93 @@ class _AdminLocator:
 # Farmland accounting
 # --------------------------------------------------------------------------------------------
 
+@dataclass
+class _FarmlandParts:
+    """Every piece of farmland the balance adds up, as WKB with townships.
+
+    ``shared``: parcels identical in both years (start and end townships may differ);
+    ``start_only``/``end_only``: changed farmland parcels of one year; ``lost``/``gained``:
+    change pieces leaving or entering farmland (with group and sliver flag); ``moved``: pieces
+    farmland in both years whose township differs.
+    """
+
+    shared: tuple
+    start_only: tuple
+    end_only: tuple
+    lost: tuple
+    gained: tuple
+    moved: tuple
+
+
+def _farmland_parts(before, after, pair_b, pair_a, pieces, farm, locate, table):
+    unchanged = [(i, j) for i, j in zip(pair_b.tolist(), pair_a.tolist()) if farm[before.classes[i]]]
+    shared_wkb = [before.wkb[i] for i, _ in unchanged]
+    if locate is not None:
+        u_start = u_end = locate.units_of_wkb(shared_wkb)
+    else:
+        u_start = [before.units[i] for i, _ in unchanged]
+        u_end = [after.units[j] for _, j in unchanged]
+    sides = []
+    for year, units in ((before, pieces.units_b), (after, pieces.units_a)):
+        rows = [r for r in units if farm[year.classes[r]]]
+        sides.append(([year.wkb[r] for r in rows], [units[r] for r in rows]))
+    flows = {"lost": ([], [], [], []), "gained": ([], [], [], []), "moved": ([], [], [])}
+    for k, (i, j) in enumerate(zip(pieces.rows_b.tolist(), pieces.rows_a.tolist())):
+        fb, fa = farm[before.classes[i]], farm[after.classes[j]]
+        if fb != fa:
+            key, unit, other = ("lost", pieces.units_b[i], after.classes[j]) if fb else \
+                ("gained", pieces.units_a[j], before.classes[i])
+            for part, value in zip(flows[key], (pieces.wkb[k], unit,
+                                                balance.flow_group(other, table),
+                                                bool(pieces.sliver[k]))):
+                part.append(value)
+        elif fb and (pieces.units_b[i][0] or "") != (pieces.units_a[j][0] or ""):
+            for part, value in zip(flows["moved"], (pieces.wkb[k], pieces.units_b[i],
+                                                    pieces.units_a[j])):
+                part.append(value)
+    return _FarmlandParts(shared=(shared_wkb, u_start, u_end), start_only=sides[0],
+                          end_only=sides[1], lost=flows["lost"], gained=flows["gained"],
+                          moved=flows["moved"])
+
+
+def _account(parts, measure_start, measure_end):
+    """A FarmlandAccount of the parts, each measured by a function of a WKB list (m² each):
+    ``measure_start`` for what counts in the before year, ``measure_end`` for the after year.
+    Each function is called once, on everything it measures."""
+    start_lists = [parts.shared[0], parts.start_only[0], parts.lost[0], parts.moved[0]]
+    end_lists = [parts.shared[0], parts.end_only[0], parts.gained[0], parts.moved[0]]
+    if measure_end == measure_start:
+        shared, start_only, lost, moved, end_only, gained = _measured(
+            measure_start, start_lists + end_lists[1:3])
+        shared_end, moved_end = shared, moved
+    else:
+        shared, start_only, lost, moved = _measured(measure_start, start_lists)
+        shared_end, end_only, gained, moved_end = _measured(measure_end, end_lists)
+    account = balance.FarmlandAccount()
+    _, u_start, u_end = parts.shared
+    account.add_stock("start", u_start, shared)
+    account.add_stock("end", u_end, shared_end)
+    account.add_stock("start", parts.start_only[1], start_only)
+    account.add_stock("end", parts.end_only[1], end_only)
+    for direction, areas in (("lost", lost), ("gained", gained)):
+        _, units, groups, slivers = getattr(parts, direction)
+        for unit, group, sliver, m2 in zip(units, groups, slivers, areas):
+            account.add_flow(direction, unit, group, m2, sliver)
+    for a, b, m2s, m2e in zip(u_start, u_end, shared, shared_end):
+        if (a[0] or "") != (b[0] or ""):
+            account.add_move(a, b, m2s, m2e)
+    for a, b, m2s, m2e in zip(parts.moved[1], parts.moved[2], moved, moved_end):
+        account.add_move(a, b, m2s, m2e)
+    return account
+
+
+def _measured(measure, lists):
+    """measure() of all lists in one call, split back per list."""
+    areas = measure([w for part in lists for w in part])
+    bounds = np.cumsum([0] + [len(part) for part in lists])
+    return [areas[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def _farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid, locate, table,
                       notes):
     """Farmland stocks (from whole parcels) and flows (from the pieces) per township.
@@ -693,41 +834,69 @@ def _farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid, lo
     Stocks and flows are measured independently, so start + gained − lost + moved = end checks
     the overlay; a remaining gap (area one year's parcels do not cover in the other, overlapping
     parcels) is reported, never hidden. Lost farmland counts where it was (the before parcel's
-    township), gained farmland where it is (the after parcel's).
+    township), gained farmland where it is (the after parcel's). Returns (account, parts).
     """
-    account = balance.FarmlandAccount()
-    unchanged = [(i, j) for i, j in zip(pair_b.tolist(), pair_a.tolist()) if farm[before.classes[i]]]
-    u_area = ellipsoid.areas([before.wkb[i] for i, _ in unchanged])
-    if locate is not None:
-        u_start = u_end = locate.units_of_wkb([before.wkb[i] for i, _ in unchanged])
-    else:
-        u_start = [before.units[i] for i, _ in unchanged]
-        u_end = [after.units[j] for _, j in unchanged]
-    account.add_stock("start", u_start, u_area)
-    account.add_stock("end", u_end, u_area)
-    for a, b, m2 in zip(u_start, u_end, u_area):
-        if (a[0] or "") != (b[0] or ""):
-            account.add_move(a, b, m2)
-    for side, year, units in (("start", before, pieces.units_b), ("end", after, pieces.units_a)):
-        rows = [r for r, u in units.items() if farm[year.classes[r]]]
-        account.add_stock(side, [units[r] for r in rows],
-                          ellipsoid.areas([year.wkb[r] for r in rows]))
-    for k, (i, j) in enumerate(zip(pieces.rows_b.tolist(), pieces.rows_a.tolist())):
-        fb, fa = farm[before.classes[i]], farm[after.classes[j]]
-        if fb and not fa:
-            account.add_flow("lost", pieces.units_b[i], balance.flow_group(after.classes[j], table),
-                             pieces.m2[k], bool(pieces.sliver[k]))
-        elif fa and not fb:
-            account.add_flow("gained", pieces.units_a[j],
-                             balance.flow_group(before.classes[i], table), pieces.m2[k],
-                             bool(pieces.sliver[k]))
-        elif fa and fb and (pieces.units_b[i][0] or "") != (pieces.units_a[j][0] or ""):
-            account.add_move(pieces.units_b[i], pieces.units_a[j], pieces.m2[k])
+    parts = _farmland_parts(before, after, pair_b, pair_a, pieces, farm, locate, table)
+    account = _account(parts, ellipsoid.areas, ellipsoid.areas)
     for unit, gap in account.gaps().items():
         if abs(gap) >= balance.GAP_TOLERANCE_M2:
             notes.append(Note("耕地进出平衡", unit, f"期初 + 增加 − 减少 + 跨乡镇调整 与期末相差 "
                               f"{gap:.2f} 平方米: 两年图层范围不一致或图斑重叠"))
-    return account
+    return account, parts
+
+
+def _protected_accounts(parts, options, crs, notes, steps):
+    """{key: FarmlandAccount} of the farmland inside each protected layer (永久基本农田,
+    生态保护红线): the before year measured against the first layer given, the after year
+    against the second (or the same one)."""
+    out = {}
+    for key, specs in options.protected.items():
+        steps.report(0.72, f"叠加{balance.PROTECTED[key]}")
+        layers = [_protected_layer(s, crs, notes) for s in specs[:2]]
+        inside = [_InsideArea(layer, crs) for layer in layers]
+        start = inside[0]
+        end = inside[1] if len(inside) > 1 else start
+        out[key] = _account(parts, start, end)
+    return out
+
+
+def _protected_layer(spec, crs, notes):
+    layer, layer_notes = read_layer(spec)
+    notes.extend(layer_notes)
+    if len(layer) == 0:
+        notes.append(Note(spec.label, "-", "图层为空，按无保护范围计"))
+    else:
+        check_coordinates(layer.crs, layer.bounds(), spec.label)
+    return layer
+
+
+class _InsideArea:
+    """Ellipsoidal m² of each WKB inside the union of a layer's features (the engine's
+    overlay: overlapping features never count twice)."""
+
+    def __init__(self, layer, crs):
+        self.layer, self.crs = layer, crs
+
+    def __call__(self, wkbs):
+        from .overlay import UNION, PatchSet, PendingOverlay, default_workers, worker_pool
+        out = np.zeros(len(wkbs))
+        if not len(wkbs) or not len(self.layer):
+            return out
+        wkbs = [bytes(w) for w in wkbs]
+        patches = PatchSet(ids=[str(k) for k in range(len(wkbs))], geoms=[None] * len(wkbs),
+                           envelopes=wkb_envelopes(wkbs), wkb=wkbs)
+        workers = default_workers()
+        pool = worker_pool(workers) if len(wkbs) >= PARALLEL_MIN_PARCELS else None
+        try:
+            results, _ = PendingOverlay(patches, self.layer, self.crs, UNION, pool=pool,
+                                        workers=workers).collect()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        for k, v in enumerate(results):
+            if v is not None:
+                out[k] = v[1]
+        return out
 
 
 def _crs_label(crs):

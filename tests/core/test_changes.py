@@ -23,6 +23,8 @@ from plugin.core.job import LayerSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
+from changes_generate import X0 as GX0  # noqa: E402
+from changes_generate import Y0 as GY0  # noqa: E402
 from changes_generate import Pair  # noqa: E402
 
 DEMO = ROOT / "resources" / "demo" / "data"
@@ -163,7 +165,8 @@ def test_townships_and_villages_come_from_the_location_code(pair):
 
 def test_without_czcsxm_only_class_changes_are_reported(pair, tmp_path):
     gen, before, after, _ = pair
-    result = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path), ChangeOptions(),)
+    result = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path),
+                            ChangeOptions(balance=False))
     assert result.change_count == sum(1 for t in gen.truth if t[5] != "czcs")
     assert all(r["from_class"] != r["to_class"]
                for r in read_layer(result.result_path, "changes"))
@@ -174,7 +177,7 @@ def test_ids_are_stable_across_runs_and_feature_order(pair, tmp_path):
     gen.after = gen.after[::-1]
     b2, a2 = gen.write(str(tmp_path / "reordered"))
     again = derive_changes(spec(b2, "前"), spec(a2, "后"), str(tmp_path / "out"),
-                           ChangeOptions(czcs_field="CZCSXM"))
+                           ChangeOptions(czcs_field="CZCSXM", balance=False))
     first = {r["change_id"] for r in read_layer(result.result_path, "changes")}
     second = {r["change_id"] for r in read_layer(again.result_path, "changes")}
     assert first == second and len(first) == result.change_count
@@ -196,7 +199,7 @@ def test_fast_and_reference_overlay_paths_agree(pair, tmp_path, monkeypatch):
     _, before, after, result = pair
     monkeypatch.setenv("LAND_SUPERVISION_REFERENCE_OVERLAY", "1")
     ref = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path),
-                         ChangeOptions(czcs_field="CZCSXM"))
+                         ChangeOptions(czcs_field="CZCSXM", balance=False))
     fast = {r["change_id"]: r["change_m2"] for r in read_layer(result.result_path, "changes")}
     slow = {r["change_id"]: r["change_m2"] for r in read_layer(ref.result_path, "changes")}
     assert fast.keys() == slow.keys()
@@ -240,13 +243,14 @@ def test_small_and_thin_slivers_follow_the_options(tmp_path):
     write_layer(str(tmp_path / "a.gpkg"), a, attrs, layer="DLTB")
     write_layer(str(tmp_path / "b.gpkg"), b, attrs, layer="DLTB")
     args = (spec(tmp_path / "a.gpkg", "前"), spec(tmp_path / "b.gpkg", "后"))
-    default = derive_changes(*args, str(tmp_path / "d"))
+    default = derive_changes(*args, str(tmp_path / "d"), ChangeOptions(balance=False))
     assert (default.change_count, default.dropped_count) == (0, 1)  # 20 m², 0.2 m wide
     dropped = read_layer(default.result_path, "dropped")[0]
     assert "细长碎片" in dropped["reason"] and dropped["mean_width_m"] == pytest.approx(0.2, rel=0.01)
-    kept = derive_changes(*args, str(tmp_path / "k"), ChangeOptions(sliver_ratio=0))
+    kept = derive_changes(*args, str(tmp_path / "k"), ChangeOptions(sliver_ratio=0, balance=False))
     assert (kept.change_count, kept.dropped_count) == (1, 0)
-    big = derive_changes(*args, str(tmp_path / "m"), ChangeOptions(sliver_ratio=0, min_area_m2=25))
+    big = derive_changes(*args, str(tmp_path / "m"), ChangeOptions(sliver_ratio=0, min_area_m2=25,
+                                                                   balance=False))
     assert (big.change_count, big.dropped_count) == (0, 1)
     assert "小于 25 平方米" in read_layer(big.result_path, "dropped")[0]["reason"]
 
@@ -270,7 +274,7 @@ def test_a_year_in_another_crs_is_reprojected(pair, tmp_path):
     gdal.VectorTranslate(str(tmp_path / "after_4490.gpkg"), after, dstSRS="EPSG:4490",
                          layerName="DLTB")
     moved = derive_changes(spec(before, "前"), spec(tmp_path / "after_4490.gpkg", "后"),
-                           str(tmp_path / "out"), ChangeOptions(czcs_field="CZCSXM"))
+                           str(tmp_path / "out"), ChangeOptions(czcs_field="CZCSXM", balance=False))
     assert any("转换到工作坐标系" in n.message for n in moved.notes)
     assert moved.change_m2 + moved.dropped_m2 == pytest.approx(
         result.change_m2 + result.dropped_m2, rel=1e-6)
@@ -455,3 +459,44 @@ def test_progress_and_cancel(pair, tmp_path):
                        progress=lambda f, m: seen.append(f), cancelled=lambda: len(seen) >= 3)
     assert not (tmp_path / "changes.gpkg").exists()
     assert np.all(np.diff(seen) >= 0)
+
+
+def test_farmland_inside_protected_layers_by_year(pair, tmp_path):
+    gen, before, after, _ = pair
+    side = gen.side * 55.0
+    # Two overlapping basic-farmland features (the overlap must count once), and a red line.
+    bf = [box(GX0 + 0.1 * side, GY0 + 0.1 * side, GX0 + 0.6 * side, GY0 + 0.7 * side),
+          box(GX0 + 0.4 * side, GY0 + 0.3 * side, GX0 + 0.9 * side, GY0 + 0.8 * side)]
+    red = [box(GX0 + 0.5 * side, GY0, GX0 + 0.8 * side, GY0 + 0.4 * side)]
+    red_after = [box(GX0 + 0.5 * side, GY0, GX0 + 0.7 * side, GY0 + 0.4 * side)]
+    write_layer(str(tmp_path / "bf.gpkg"), bf, [{"BH": "1"}, {"BH": "2"}], layer="YJJBNTTB")
+    write_layer(str(tmp_path / "red.gpkg"), red, [{"MC": "a"}], layer="STBHHX")
+    write_layer(str(tmp_path / "red2.gpkg"), red_after, [{"MC": "a"}], layer="STBHHX")
+    options = ChangeOptions(protected={
+        "basic_farmland": (layer_spec(f"{tmp_path}/bf.gpkg:YJJBNTTB", "永久基本农田"),),
+        "red_line": (layer_spec(f"{tmp_path}/red.gpkg:STBHHX", "生态保护红线"),
+                     layer_spec(f"{tmp_path}/red2.gpkg:STBHHX", "生态保护红线"))})
+    result = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path / "out"), options)
+    from openpyxl import load_workbook
+    from plugin.core.balance import sheet_columns
+    ws = load_workbook(result.balance_paths[0])["耕地进出平衡表"]
+    keys = [k for k, _, _ in sheet_columns(("期初", "期末"), ("basic_farmland", "red_line"))]
+    rows = {r["township"]: r for r in (dict(zip(keys, v))
+                                       for v in ws.iter_rows(min_row=4, values_only=True))}
+    bf_union = bf[0].union(bf[1])
+    for key, path, zone in (("basic_farmland_start", before, bf_union),
+                            ("basic_farmland_end", after, bf_union),
+                            ("red_line_start", before, red[0]), ("red_line_end", after, red_after[0])):
+        expected = defaultdict(float)
+        for r in read_layer(path, "DLTB"):
+            if r["DLBM"] in ("0101", "0102", "0103") and r["geom"].intersects(zone):
+                expected[r["ZLDWDM"][:9]] += geodesic_area(r["geom"].intersection(zone))
+        assert sum(expected.values()) > 0
+        for town, row in rows.items():
+            if town != "全县合计":
+                assert row[key] == pytest.approx(expected[town] * MU, abs=0.01 * MU), (key, town)
+    county = rows["全县合计"]
+    assert county["basic_farmland_lost"] > 0
+    assert county["basic_farmland_start"] + county["basic_farmland_gained"] - \
+        county["basic_farmland_lost"] == pytest.approx(county["basic_farmland_end"], abs=MU)
+    assert county["basic_farmland_start"] < county["start"]
