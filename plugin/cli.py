@@ -64,11 +64,14 @@ def cmd_derive_changes(args):
         admin = layer_spec(args.admin, "行政区")
         admin.extra = {k: v for k, v in (("township_field", args.township_field),
                                          ("village_field", args.village_field)) if v}
+    protected = {key: tuple(layer_spec(t, name) for t in texts) for key, name, texts in (
+        ("basic_farmland", "永久基本农田", args.basic_farmland or []),
+        ("red_line", "生态保护红线", args.red_line or [])) if texts}
     options = ChangeOptions(class_field=args.class_field,
                             czcs_field=args.czcs_field if args.czcsxm else None,
                             location_field=args.location_field, min_area_m2=args.min_area,
                             sliver_ratio=args.sliver_ratio, sliver_width_m=args.sliver_width,
-                            admin=admin, balance=not args.no_balance)
+                            admin=admin, balance=not args.no_balance, protected=protected)
     result = derive_changes(layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度"),
                             args.out, options, progress=_progress_printer(args.quiet))
     for line in result.summary_lines():
@@ -96,6 +99,9 @@ def _derive_changes_parser(sub):
     p.add_argument("--sliver-ratio", type=float, default=0.05,
                    help="紧凑度 4πA/P² 低于此值且平均宽度低于 --sliver-width 的细长碎片剔除 (默认 0.05)")
     p.add_argument("--sliver-width", type=float, default=0.5, help="细长碎片的平均宽度上限，米 (默认 0.5)")
+    p.add_argument("--basic-farmland", action="append",
+                   help="永久基本农田图层 (平衡表列出其中耕地；给两次时分别用于前一年度、本年度)")
+    p.add_argument("--red-line", action="append", help="生态保护红线图层 (同上)")
     p.add_argument("--no-balance", action="store_true", help="不生成耕地进出平衡表")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条提示")
