@@ -8,6 +8,7 @@ from qgis.core import (
     QgsApplication,
     QgsMessageLog,
     QgsProject,
+    QgsSettings,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget, QgsFileWidget, QgsMessageBar
@@ -22,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -45,14 +47,18 @@ from .job_state import (
     save_to_project,
     state_from_job,
 )
+from .input_styles import DRAW_ORDER, style_input_layer
 from .layer_sources import file_source
 from .result_layer import add_result_layer, open_result_layer, zoom_to_feature
 from .results_panel import ResultsPanel
 from .role_widgets import RoleRow, add_input_layer
-from .task import BAD_INPUT, CANCELLED, FAILED, SUCCEEDED, AnalysisTask
+from .task import BAD_INPUT, CANCELLED, FAILED, SUCCEEDED, AnalysisTask, LedgerExportTask
 
 DOCK_OBJECT_NAME = "landSupervisionDock"
 DATA_TAB, RUN_TAB, RESULTS_TAB = 0, 1, 2
+#: Wide enough for the results table's id, place, verdict and type columns.
+DOCK_WIDTH = 560
+SIZED_SETTING = "land_supervision/dock_sized"
 PROBLEM_ICONS = {checks.ERROR: "/mIconCritical.svg", checks.WARNING: "/mIconWarning.svg",
                  checks.INFO: "/mIconInfo.svg"}
 
@@ -71,6 +77,7 @@ class LandSupervisionDock(QgsDockWidget):
         self.project = QgsProject.instance()
         self.state = default_state()
         self.task = None
+        self.ledger_task = None
         self.result_layer = None
         self._restoring = False
 
@@ -87,6 +94,20 @@ class LandSupervisionDock(QgsDockWidget):
         self.project.writeProject.connect(self._write_project)
         self.project.layersWillBeRemoved.connect(self._layers_removing)
         self.restore_from_project()
+
+    def showEvent(self, event):  # noqa: N802 (Qt API)
+        """The first time the dock opens on a profile it gets room for the results table;
+        later QGIS restores whatever width the analyst gave it."""
+        super().showEvent(event)
+        settings = QgsSettings()
+        window = self.parentWidget()
+        docked = isinstance(window, QMainWindow) and not self.isFloating() \
+            and window.dockWidgetArea(self) != Qt.DockWidgetArea.NoDockWidgetArea
+        if not docked or settings.value(SIZED_SETTING, False, type=bool):
+            return
+        settings.setValue(SIZED_SETTING, True)
+        if self.width() < DOCK_WIDTH:
+            window.resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------------ pages
 
@@ -204,9 +225,22 @@ class LandSupervisionDock(QgsDockWidget):
         self.results_panel.patch_activated.connect(self.zoom_to_patch)
         layout.addWidget(self.results_panel, 1)
         buttons = QHBoxLayout()
+        self.ledger_button = QPushButton(tr("Export ledger…"), page)
+        self.ledger_button.setObjectName("exportLedgerButton")
+        self.ledger_button.setToolTip(tr(
+            "Write the rectification ledger (Excel) of the flagged patches; the values "
+            "analysts filled in an earlier ledger of the same name are kept."))
+        self.ledger_button.clicked.connect(self.choose_ledger_file)
+        self.refresh_button = QPushButton(tr("Refresh"), page)
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setToolTip(tr(
+            "Read the result again, e.g. after a filled-in ledger was imported into it."))
+        self.refresh_button.clicked.connect(self.refresh_results)
         self.open_folder_button = QPushButton(tr("Open result folder"), page)
         self.open_folder_button.setObjectName("openFolderButton")
         self.open_folder_button.clicked.connect(self.open_result_folder)
+        buttons.addWidget(self.ledger_button)
+        buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -290,7 +324,8 @@ class LandSupervisionDock(QgsDockWidget):
                        Qgis.MessageLevel.Critical)
             return False
         layers = {}
-        for spec in job.layers():
+        rank = {role: n for n, role in enumerate(DRAW_ORDER)}
+        for spec in sorted(job.layers(), key=lambda s: rank.get(s.role, len(rank))):
             uri = spec.path + (f"|layername={spec.layer}" if spec.layer else "")
             name = spec.layer or os.path.splitext(os.path.basename(spec.path))[0]
             layer = QgsVectorLayer(uri, name, "ogr")
@@ -299,7 +334,10 @@ class LandSupervisionDock(QgsDockWidget):
                 continue
             if spec.encoding:
                 layer.setProviderEncoding(spec.encoding)
-            layers[spec.role] = add_input_layer(self.project, layer)
+            added = add_input_layer(self.project, layer)
+            if added is layer:
+                style_input_layer(layer, spec.role, spec.where)
+            layers[spec.role] = added
         state = state_from_job(job, self.project, layers)
         state.out_dir = self.out_dir_widget.filePath().strip() or state.out_dir
         self.apply_state(state)
@@ -438,8 +476,7 @@ class LandSupervisionDock(QgsDockWidget):
             result.patch_count, counts.get("违法", 0), counts.get("需核实", 0),
             counts.get("合法", 0))
         if result.notes:
-            text += " " + tr("{0} notes on the input (repairs, encodings) are in the log.") \
-                .format(len(result.notes))
+            text += " " + tr("{0} notes on the input are in the log.").format(len(result.notes))
         self.status_label.setText(text)
         self._push(text, Qgis.MessageLevel.Success, with_log=True)
 
@@ -453,8 +490,57 @@ class LandSupervisionDock(QgsDockWidget):
         self._update_result_buttons()
 
     def _update_result_buttons(self):
-        self.open_folder_button.setEnabled(bool(self.state.result_path)
-                                           and os.path.exists(self.state.result_path))
+        have_result = bool(self.state.result_path) and os.path.exists(self.state.result_path)
+        self.open_folder_button.setEnabled(have_result)
+        self.ledger_button.setEnabled(have_result and self.ledger_task is None)
+        self.refresh_button.setEnabled(self.result_layer is not None)
+
+    def refresh_results(self):
+        if self.result_layer is not None:
+            self.result_layer.reload()
+            self.results_panel.set_layer(self.result_layer)
+
+    def choose_ledger_file(self):
+        folder = os.path.dirname(self.state.result_path)
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Export ledger"), os.path.join(folder, tr("rectification ledger") + ".xlsx"),
+            tr("Excel workbook (*.xlsx)"))
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_ledger(path)
+
+    def export_ledger(self, path):
+        """Write the ledger of the current result to ``path`` in the background."""
+        if self.ledger_task is not None or not self.state.result_path:
+            return False
+        task = LedgerExportTask(tr("Land supervision: export ledger"), self.state.result_path,
+                                path)
+        task.done.connect(self._ledger_done)
+        self.ledger_task = task
+        self._update_result_buttons()
+        QgsApplication.taskManager().addTask(task)
+        return True
+
+    def _ledger_done(self, task):
+        self.ledger_task = None
+        self._update_result_buttons()
+        if task.outcome == SUCCEEDED:
+            report = task.result
+            for line in report.lines():
+                log(line)
+            self._push(tr("Ledger written: {0} ({1} patches).").format(report.path, report.rows),
+                       Qgis.MessageLevel.Success,
+                       button=(tr("Open"), lambda: QDesktopServices.openUrl(
+                           QUrl.fromLocalFile(report.path))))
+        elif task.outcome == BAD_INPUT:
+            log(str(task.error), Qgis.MessageLevel.Critical)
+            self._push(tr("The ledger was not written: {0}").format(task.error),
+                       Qgis.MessageLevel.Critical)
+        elif task.outcome == FAILED:
+            log(task.failure, Qgis.MessageLevel.Critical)
+            self._push(tr("The ledger export failed unexpectedly; the log has the details."),
+                       Qgis.MessageLevel.Critical, with_log=True)
 
     def zoom_to_patch(self, fid):
         if self.result_layer is not None:
@@ -466,19 +552,23 @@ class LandSupervisionDock(QgsDockWidget):
 
     # ------------------------------------------------------------------ messages
 
-    def _push(self, text, level, with_log=False):
-        """A message in QGIS's message bar, with a button to the log panel when useful."""
+    def _push(self, text, level, with_log=False, button=None):
+        """A message in QGIS's message bar, with a button to the log panel (``with_log``) or
+        another one given as (label, callable)."""
         bar = self.iface.messageBar()
         title = tr("Land Supervision")
-        if not with_log:
-            bar.pushMessage(title, text, level, 0 if level == Qgis.MessageLevel.Critical else 8)
+        duration = 0 if level == Qgis.MessageLevel.Critical else 10
+        if with_log:
+            button = (tr("Show log"), self.iface.openMessageLog)
+        if button is None:
+            bar.pushMessage(title, text, level, duration)
             return
         item = QgsMessageBar.createMessage(title, text, bar)
-        button = QPushButton(tr("Show log"), item)
-        button.setObjectName("showLogButton")
-        button.clicked.connect(self.iface.openMessageLog)
-        item.layout().addWidget(button)
-        bar.pushWidget(item, level, 0 if level == Qgis.MessageLevel.Critical else 10)
+        widget = QPushButton(button[0], item)
+        widget.setObjectName("messageButton")
+        widget.clicked.connect(button[1])
+        item.layout().addWidget(widget)
+        bar.pushWidget(item, level, duration)
 
     # ------------------------------------------------------------------ life
 
@@ -497,3 +587,6 @@ class LandSupervisionDock(QgsDockWidget):
             task.done.disconnect(self._task_done)
             task.stepped.disconnect(self._task_stepped)
             task.cancel()
+        if self.ledger_task is not None:
+            task, self.ledger_task = self.ledger_task, None
+            task.done.disconnect(self._ledger_done)

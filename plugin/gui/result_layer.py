@@ -13,9 +13,10 @@ from ..paths import resources_dir
 PATCHES_LAYER = "patches"
 STYLE_FILE = "result_patches.qml"
 #: The extent around a patch the map zooms to, as a multiple of the patch's own extent.
-ZOOM_MARGIN = 3.0
-#: The smallest extent (map units, metres in a projected CRS) the map zooms to around a patch.
-MIN_ZOOM_SPAN = 100.0
+ZOOM_MARGIN = 4.0
+#: The smallest extent (map units, metres in a projected CRS) the map zooms to around a patch:
+#: enough to see the parcels and baselines around a house-sized patch.
+MIN_ZOOM_SPAN = 400.0
 
 
 def style_path():
@@ -45,7 +46,10 @@ def add_result_layer(project, layer):
 
 
 def zoom_to_feature(canvas, layer, fid, project=None):
-    """Zoom the map to one feature with some room around it, select it and flash it."""
+    """Zoom the map to one feature with room around it and flash it.
+
+    The feature is not selected: the selection colour would hide its verdict colour.
+    """
     project = project or QgsProject.instance()
     request = QgsFeatureRequest(fid).setNoAttributes()
     feature = next(layer.getFeatures(request), None)
@@ -63,6 +67,5 @@ def zoom_to_feature(canvas, layer, fid, project=None):
         extent.scale(MIN_ZOOM_SPAN / max(extent.width(), extent.height(), 1e-9))
     canvas.setExtent(extent)
     canvas.refresh()
-    layer.selectByIds([fid])
     canvas.flashGeometries([geometry], layer.crs())
     return True

@@ -17,10 +17,15 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..compat import tr
+from ..core.ledger_columns import BY_KEY, STATUS_VALUES
 
 ILLEGAL, TO_VERIFY, LAWFUL, BELOW_MIN = "违法", "需核实", "合法", "低于上图面积"
 #: The verdicts that put a patch on the list (the ledger's rows).
 FLAGGED = (ILLEGAL, TO_VERIFY)
+#: The rectification progress (整改进展) analysts fill in the ledger; it reaches the result
+#: when the ledger is imported back.
+STATUS_FIELD = BY_KEY["status"].field
+NO_STATUS = ""  # the filter value of patches whose progress nobody has filled in yet
 ANY = None  # the "all" entry of a filter combo
 
 
@@ -37,6 +42,7 @@ class PatchRow:
     area_mu: float
     measure: str
     reason: str
+    status: str = NO_STATUS
 
 
 def _text(value):
@@ -53,7 +59,7 @@ def _number(value):
 def read_rows(layer: QgsVectorLayer):
     """(flagged rows, {verdict: count} of every patch) of a result ``patches`` layer."""
     wanted = ["patch_id", "township", "village", "verdict", "violation_type", "severity",
-              "flag_area_mu", "area_mu", "measure", "reason"]
+              "flag_area_mu", "area_mu", "measure", "reason", STATUS_FIELD]
     names = layer.fields().names()
     present = [n for n in wanted if n in names]
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry) \
@@ -73,7 +79,8 @@ def read_rows(layer: QgsVectorLayer):
             severity=int(severity) if severity not in (None, NULL) else None,
             flag_area_mu=_number(values.get("flag_area_mu")),
             area_mu=_number(values.get("area_mu")),
-            measure=_text(values.get("measure")), reason=_text(values.get("reason"))))
+            measure=_text(values.get("measure")), reason=_text(values.get("reason")),
+            status=_text(values.get(STATUS_FIELD)).strip()))
     # Most severe first, then by place, as the analyst works down the list.
     rows.sort(key=lambda r: (-(r.severity or 0), r.township, r.village, r.patch_id))
     return rows, verdicts
@@ -95,7 +102,11 @@ class FlaggedPatchesModel(QAbstractTableModel):
             ("violation_type", tr("Violation type")),
             ("severity", tr("Severity")),
             ("flag_area_mu", tr("Flagged area (mu)")),
+            ("status", tr("Progress")),
         ]
+
+    def column_of(self, key):
+        return [k for k, _ in self.columns].index(key)
 
     def set_rows(self, rows):
         self.beginResetModel()
@@ -135,7 +146,8 @@ class FlaggedPatchesModel(QAbstractTableModel):
 
 
 class PatchFilter(QSortFilterProxyModel):
-    """Keeps the rows matching township, violation type, minimum severity and verdict."""
+    """Keeps the rows matching township, violation type, minimum severity, verdict and
+    rectification progress."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -143,11 +155,13 @@ class PatchFilter(QSortFilterProxyModel):
         self.violation_type = ANY
         self.min_severity = ANY
         self.verdict = ANY
+        self.status = ANY
         self.setSortRole(Qt.ItemDataRole.UserRole)
 
-    def set_criteria(self, township=ANY, violation_type=ANY, min_severity=ANY, verdict=ANY):
+    def set_criteria(self, township=ANY, violation_type=ANY, min_severity=ANY, verdict=ANY,
+                     status=ANY):
         self.township, self.violation_type = township, violation_type
-        self.min_severity, self.verdict = min_severity, verdict
+        self.min_severity, self.verdict, self.status = min_severity, verdict, status
         self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row, source_parent):  # noqa: N802 (Qt API)
@@ -155,7 +169,8 @@ class PatchFilter(QSortFilterProxyModel):
         return ((self.township is ANY or row.township == self.township)
                 and (self.violation_type is ANY or row.violation_type == self.violation_type)
                 and (self.min_severity is ANY or (row.severity or 0) >= self.min_severity)
-                and (self.verdict is ANY or row.verdict == self.verdict))
+                and (self.verdict is ANY or row.verdict == self.verdict)
+                and (self.status is ANY or row.status == self.status))
 
     def visible_rows(self):
         model = self.sourceModel()
@@ -192,6 +207,7 @@ class ResultsPanel(QWidget):
         self.type_combo = self._combo("typeFilter")
         self.severity_combo = self._combo("severityFilter")
         self.verdict_combo = self._combo("verdictFilter")
+        self.status_combo = self._combo("statusFilter")
         filters.addWidget(QLabel(tr("Township"), self), 0, 0)
         filters.addWidget(self.township_combo, 0, 1)
         filters.addWidget(QLabel(tr("Verdict"), self), 0, 2)
@@ -200,6 +216,8 @@ class ResultsPanel(QWidget):
         filters.addWidget(self.type_combo, 1, 1, 1, 3)
         filters.addWidget(QLabel(tr("Severity"), self), 2, 0)
         filters.addWidget(self.severity_combo, 2, 1)
+        filters.addWidget(QLabel(tr("Progress"), self), 2, 2)
+        filters.addWidget(self.status_combo, 2, 3)
         filters.setColumnStretch(1, 1)
         filters.setColumnStretch(3, 1)
         layout.addLayout(filters)
@@ -235,7 +253,8 @@ class ResultsPanel(QWidget):
         self.layer = layer
         rows, self.verdict_counts = read_rows(layer) if layer is not None else ([], {})
         self.model.set_rows(rows)
-        self.proxy.sort(-1)
+        # Stable sort: most severe first, and within a severity by township, village, id.
+        self.table.sortByColumn(self.model.column_of("severity"), Qt.SortOrder.DescendingOrder)
         self._fill_filters()
         self._apply_filter()
         self.table.resizeColumnsToContents()
@@ -250,6 +269,10 @@ class ResultsPanel(QWidget):
             (tr("{0} (most severe)").format(5) if s == 5 else tr("{0} or more").format(s), s)
             for s in (5, 4, 3, 2)])
         self._fill(self.verdict_combo, [(v, v) for v in FLAGGED])
+        statuses = [v for v in STATUS_VALUES if any(r.status == v for r in rows)]
+        statuses += sorted({r.status for r in rows} - set(STATUS_VALUES) - {NO_STATUS})
+        self._fill(self.status_combo, [(tr("(not filled in)"), NO_STATUS)]
+                   + [(v, v) for v in statuses])
 
     def _fill(self, combo, items):
         combo.blockSignals(True)
@@ -259,11 +282,12 @@ class ResultsPanel(QWidget):
             combo.addItem(text, data)
         combo.blockSignals(False)
 
-    def set_filter(self, township=ANY, violation_type=ANY, min_severity=ANY, verdict=ANY):
+    def set_filter(self, township=ANY, violation_type=ANY, min_severity=ANY, verdict=ANY,
+                   status=ANY):
         """Choose filter values as the analyst would in the combos."""
         for combo, value in ((self.township_combo, township), (self.type_combo, violation_type),
                              (self.severity_combo, min_severity),
-                             (self.verdict_combo, verdict)):
+                             (self.verdict_combo, verdict), (self.status_combo, status)):
             index = combo.findData(value)
             combo.blockSignals(True)
             combo.setCurrentIndex(max(index, 0))
@@ -275,7 +299,8 @@ class ResultsPanel(QWidget):
             township=self.township_combo.currentData(),
             violation_type=self.type_combo.currentData(),
             min_severity=self.severity_combo.currentData(),
-            verdict=self.verdict_combo.currentData())
+            verdict=self.verdict_combo.currentData(),
+            status=self.status_combo.currentData())
         self._update_summary()
 
     def _update_summary(self):

@@ -1,4 +1,4 @@
-"""The analysis as a QGIS background task: progress in the task manager, cancel honoured."""
+"""Core work as QGIS background tasks: progress in the task manager, cancel honoured."""
 
 import traceback
 
@@ -8,10 +8,10 @@ from qgis.PyQt.QtCore import pyqtSignal
 SUCCEEDED, CANCELLED, BAD_INPUT, FAILED = "succeeded", "cancelled", "bad input", "failed"
 
 
-class AnalysisTask(QgsTask):
-    """Runs ``run_analysis`` on a job given as the core's job dict, in a worker thread.
+class CoreTask(QgsTask):
+    """Runs one core function in a worker thread; subclasses say which in :meth:`work`.
 
-    ``stepped(fraction, message)`` is emitted from the worker thread when the engine moves to a
+    ``stepped(fraction, message)`` is emitted from the worker thread when the core moves to a
     new step; connect it to a QObject's method so Qt queues it to the main thread.
     ``done(task)`` is emitted on the main thread when the task ends, whatever the outcome;
     then ``outcome`` is one of SUCCEEDED, CANCELLED, BAD_INPUT, FAILED with ``result``,
@@ -21,27 +21,23 @@ class AnalysisTask(QgsTask):
     stepped = pyqtSignal(float, str)
     done = pyqtSignal(object)
 
-    def __init__(self, description, job_data, out_dir):
+    def __init__(self, description):
         super().__init__(description, QgsTask.Flag.CanCancel)
-        self.job_data = job_data
-        self.out_dir = out_dir
         self.outcome = CANCELLED
         self.result = None
         self.error = None
         self.failure = None
-        self._last_message = None
+        self._last_step = None
+
+    def work(self, progress, cancelled):
+        """The core call; runs in the worker thread and returns the task's result."""
+        raise NotImplementedError
 
     def run(self):
-        # The engine pulls in numpy, pandas and GDAL: load it when a job runs, not with QGIS.
-        from ..core.analysis import run_analysis
         from ..core.errors import Cancelled, InputError
-        from ..core.job import job_from_dict
 
         try:
-            job = job_from_dict(self.job_data, base_dir=self.out_dir)
-            # Worker processes cannot be started from inside QGIS: one process, this thread.
-            self.result = run_analysis(job, self.out_dir, progress=self._progress,
-                                       cancelled=self.isCanceled, job_workers=1)
+            self.result = self.work(self._progress, self.isCanceled)
         except Cancelled:
             self.outcome = CANCELLED
             return False
@@ -56,9 +52,49 @@ class AnalysisTask(QgsTask):
 
     def _progress(self, fraction, message):
         self.setProgress(100.0 * fraction)
-        if message != self._last_message:
-            self._last_message = message
+        # The engine reports often; the dock needs a new message or a new whole percent.
+        step = (message, int(100 * fraction))
+        if step != self._last_step:
+            self._last_step = step
             self.stepped.emit(fraction, message)
 
     def finished(self, result):  # noqa: ARG002 (QGIS API; outcome says more)
         self.done.emit(self)
+
+
+class AnalysisTask(CoreTask):
+    """``run_analysis`` on a job given as the core's job dict, writing into ``out_dir``."""
+
+    def __init__(self, description, job_data, out_dir):
+        super().__init__(description)
+        self.job_data = job_data
+        self.out_dir = out_dir
+
+    def work(self, progress, cancelled):
+        # The engine pulls in numpy, pandas and GDAL: load it when a job runs, not with QGIS.
+        from ..core.analysis import run_analysis
+        from ..core.job import job_from_dict
+
+        job = job_from_dict(self.job_data, base_dir=self.out_dir)
+        # Worker processes cannot be started from inside QGIS: one process, this thread.
+        return run_analysis(job, self.out_dir, progress=progress, cancelled=cancelled,
+                            job_workers=1)
+
+
+class LedgerExportTask(CoreTask):
+    """``export_ledger``: the rectification ledger (xlsx) of a result GeoPackage.
+
+    An existing ledger at ``out_path`` is replaced (the core keeps a backup and carries the
+    values analysts wrote in it), as the file dialog has asked the analyst already.
+    """
+
+    def __init__(self, description, result_path, out_path):
+        super().__init__(description)
+        self.result_path = result_path
+        self.out_path = out_path
+
+    def work(self, progress, cancelled):
+        from ..core.ledger import export_ledger
+
+        return export_ledger(self.result_path, self.out_path, overwrite=True,
+                             progress=progress, cancelled=cancelled)

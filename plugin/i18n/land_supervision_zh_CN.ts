@@ -9,6 +9,11 @@
       <translation>（无）</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>(not filled in)</source>
+      <translation>（未填写）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>1 Data</source>
       <translation>1 数据</translation>
@@ -247,9 +252,20 @@
       <translation>每次运行都在此处新建一个以时间命名的文件夹，写入 result.gpkg 以及非文件图层的副本。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Export ledger</source>
+      <translation>导出整改台账</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Export ledger…</source>
+      <translation>导出整改台账…</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -387,6 +403,11 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>Land supervision: export ledger</source>
+      <translation>土地监管：导出整改台账</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <source>Land supervision: patch overlay analysis</source>
       <translation>土地监管：图斑叠加分析</translation>
     </message>
@@ -452,6 +473,11 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>Ledger written: {0} ({1} patches).</source>
+      <translation>整改台账已导出：{0}（{1} 个图斑）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <source>Legal cover</source>
       <translation>合法依据</translation>
     </message>
@@ -494,6 +520,11 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>Open</source>
+      <translation>打开</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <source>Open job file</source>
       <translation>打开任务文件</translation>
     </message>
@@ -511,6 +542,11 @@
       <location filename="../../plugin/plugin.py" />
       <source>Open the workspace: choose the layers, run the analysis, go through the results</source>
       <translation>打开工作台：选择图层、运行分析、逐个查看结果</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/input_styles.py" />
+      <source>Other features</source>
+      <translation>其他要素</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -606,6 +642,11 @@
       <translation>上年度地类图斑：地类编码字段</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Progress</source>
+      <translation>整改进展</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>QGIS cannot open {0}.</source>
       <translation>QGIS 无法打开 {0}。</translation>
@@ -614,6 +655,11 @@
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>QGIS cannot read {0} as a vector layer.</source>
       <translation>QGIS 无法将 {0} 作为矢量图层读取。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Read the result again, e.g. after a filled-in ledger was imported into it.</source>
+      <translation>重新读取结果，例如导入已填写的台账之后。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_panel.py" />
@@ -632,6 +678,11 @@ Measure: {1}</source>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Rectification ledger</source>
       <translation>整改台账</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Refresh</source>
+      <translation>刷新</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
@@ -730,9 +781,19 @@ Measure: {1}</source>
       <translation>无法使用该任务文件：{0}</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The ledger export failed unexpectedly; the log has the details.</source>
+      <translation>导出整改台账时意外出错，详情见日志。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>The ledger has {0} errors: nothing was written. Correct the ledger and import it again, or import despite errors.</source>
       <translation>台账中有 {0} 处错误，未写入任何内容。请改正台账后重新导入，或选择“有错误时仍然导入”。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The ledger was not written: {0}</source>
+      <translation>整改台账未导出：{0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
@@ -811,6 +872,16 @@ Measure: {1}</source>
       <translation>工作坐标系（投影坐标系；留空则按图斑所在高斯-克吕格 3 度带）</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Write the rectification ledger (Excel) of the flagged patches; the values analysts filled in an earlier ledger of the same name are kept.</source>
+      <translation>将违法、需核实图斑写成整改台账（Excel）；同名旧台账中已填写的内容会保留。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>rectification ledger</source>
+      <translation>整改台账</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0} (layer {1})</source>
       <translation>{0}（图层 {1}）</translation>
@@ -822,8 +893,8 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <source>{0} notes on the input (repairs, encodings) are in the log.</source>
-      <translation>有关输入数据的提示 {0} 条（修复、编码等）见日志。</translation>
+      <source>{0} notes on the input are in the log.</source>
+      <translation>输入数据提示 {0} 条，见日志。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_panel.py" />

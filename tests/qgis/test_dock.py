@@ -493,7 +493,7 @@ def test_filter_combos_offer_the_result_values(ready_dock, qtbot):
     assert _visible_ids(ready_dock) == ["JC001", "JC002"]
 
 
-def test_clicking_a_patch_zooms_selects_and_flashes_it(ready_dock, qtbot, qgis_canvas,
+def test_clicking_a_patch_zooms_to_it_and_flashes_it(ready_dock, qtbot, qgis_canvas,
                                                        monkeypatch):
     qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem(f"EPSG:{EPSG}"))
     qgis_canvas.setExtent(QgsRectangle(X0 - 5000, Y0 - 5000, X0 + 5000, Y0 + 5000))
@@ -506,13 +506,12 @@ def test_clicking_a_patch_zooms_selects_and_flashes_it(ready_dock, qtbot, qgis_c
 
     table.clicked.emit(table.model().index(row, 0))
 
-    layer = ready_dock.result_layer
-    [selected] = layer.selectedFeatures()
-    assert selected["patch_id"] == "JC004"
     patch = QgsRectangle(X0 + 300, Y0, X0 + 340, Y0 + 40)
     extent = qgis_canvas.extent()
     assert extent.contains(patch)
-    assert extent.width() < 500  # zoomed in from 10 km
+    assert extent.center().distance(patch.center()) < 1
+    assert 200 < extent.height() < 1000  # zoomed in from 10 km, with the parcels around
+    assert ready_dock.result_layer.selectedFeatureCount() == 0  # its verdict colour shows
     assert len(flashed) == 1 and flashed[0][0].boundingBox() == patch
 
 
@@ -683,4 +682,60 @@ def test_a_job_file_fills_the_dock(dock, county, tmp_path):
     assert data["patches"]["path"] == county["patches"]
     assert data["baselines"]["farmland"]["where"] == {"DLBM": ["01*"]}
     group = QgsProject.instance().layerTreeRoot().findGroup("Land supervision inputs")
-    assert len(group.findLayers()) == 4
+    # Lines above fills, the patches on top; the parcel layer shows its farmland only.
+    assert [node.layer().name() for node in group.findLayers()] == [
+        "JCTB", "CJXZQ", "YJJBNTTB", "DLTB"]
+    farmland = dock.role_rows["farmland"].layer()
+    rules = farmland.renderer().rootRule().children()
+    assert rules[0].filterExpression() == "(\"DLBM\" LIKE '01%')"
+    assert rules[1].isElse()
+    assert [f.id() for f in farmland.getFeatures(rules[0].filterExpression())] == [1]
+
+
+# ---------------------------------------------------------------------------- ledger
+
+
+def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tmp_path):
+    import openpyxl
+
+    _run(ready_dock, qtbot)
+    assert ready_dock.ledger_button.isEnabled()
+    path = str(tmp_path / "台账.xlsx")
+
+    assert ready_dock.export_ledger(path)
+    qtbot.waitUntil(lambda: ready_dock.ledger_task is None, timeout=60000)
+
+    sheet = openpyxl.load_workbook(path)["整改台账"]
+    headers = [cell.value for cell in sheet[1]]
+    ids = [row[headers.index("图斑编号")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(ids) == ["JC001", "JC002", "JC004"]
+    assert message_bar.currentItem().text() == f"Ledger written: {path} (3 patches)."
+
+
+def test_progress_imported_from_a_filled_ledger_can_be_filtered(ready_dock, qtbot, tmp_path):
+    import openpyxl
+
+    from plugin.core.ledger import import_ledger
+
+    _run(ready_dock, qtbot)
+    path = str(tmp_path / "台账.xlsx")
+    ready_dock.export_ledger(path)
+    qtbot.waitUntil(lambda: ready_dock.ledger_task is None, timeout=60000)
+    book = openpyxl.load_workbook(path)
+    sheet = book["整改台账"]
+    headers = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headers.index("图斑编号")].value == "JC002":
+            row[headers.index("整改进展")].value = "整改中"
+    book.save(path)
+    assert import_ledger(path, ready_dock.state.result_path).written
+
+    ready_dock.refresh_button.click()
+
+    panel = ready_dock.results_panel
+    statuses = [panel.status_combo.itemText(i) for i in range(panel.status_combo.count())]
+    assert statuses == ["All", "(not filled in)", "整改中"]
+    panel.set_filter(status="整改中")
+    assert _visible_ids(ready_dock) == ["JC002"]
+    panel.set_filter(status="")
+    assert _visible_ids(ready_dock) == ["JC001", "JC004"]
