@@ -206,11 +206,6 @@
       <translation>无法复制图层 {0} 供分析使用：{1}</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/layer_sources.py" />
-      <source>Could not copy the layer for the analysis: {0}</source>
-      <translation>无法为分析复制该图层：{0}</translation>
-    </message>
-    <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Could not open the layer given as {0}.</source>
       <translation>无法打开作为“{0}”的图层。</translation>

@@ -320,11 +320,26 @@ def test_memory_layers_go_to_the_core_as_geopackages(qgis_new_project, county_la
     assert file_source(memory) is None
     entry = layer_entry(memory, str(tmp_path / "tmp"), "patches")
 
-    assert entry == {"path": str(tmp_path / "tmp" / "patches.gpkg"), "layer": "监测图斑_副本"}
+    assert entry == {"path": str(tmp_path / "tmp" / "patches.gpkg"), "layer": "监测图斑 副本"}
     copied = QgsVectorLayer(f"{entry['path']}|layername={entry['layer']}", "copy", "ogr")
     assert copied.isValid() and copied.featureCount() == len(PATCHES)
     assert copied.crs().authid() == f"EPSG:{EPSG}"
-    assert {f["JCBH"] for f in copied.getFeatures()} == {p[0] for p in PATCHES}
+    # Feature ids are kept: the engine's "FID n" names the feature QGIS shows as n.
+    assert {(f.id(), f["JCBH"]) for f in copied.getFeatures()} == {
+        (f.id(), f["JCBH"]) for f in memory.getFeatures()}
+
+
+def test_a_layer_with_unsaved_edits_is_copied_as_qgis_shows_it(qgis_new_project,
+                                                               county_layers, tmp_path):
+    patches = county_layers["patches"]
+    patches.startEditing()
+    patches.deleteFeature(next(patches.getFeatures()).id())
+
+    entry = layer_entry(patches, str(tmp_path / "tmp"), "patches")
+
+    patches.rollBack()
+    copied = QgsVectorLayer(f"{entry['path']}|layername={entry['layer']}", "copy", "ogr")
+    assert copied.featureCount() == len(PATCHES) - 1
 
 
 def test_a_filtered_file_layer_is_copied_as_qgis_shows_it(qgis_new_project, county_layers,
