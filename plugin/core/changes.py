@@ -194,7 +194,7 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     rows = _change_rows(before, after, pieces, change, units, table, options.min_area_m2)
     clock.lap("areas")
 
-    account = None
+    account, protected = None, {}
     if options.balance:
         steps.report(0.7, "耕地进出平衡")
         account, parts = _farmland_account(before, after, pair_b, pair_a, pieces, farm,
@@ -263,8 +263,8 @@ class _Pieces:
     rows_b: np.ndarray
     rows_a: np.ndarray
     change: np.ndarray
-    units_b: list  # balance township of the before / after parcel (farmland parcels only)
-    units_a: list
+    units_b: dict  # row → balance township of a changed farmland parcel, before / after year
+    units_a: dict
     m2: Optional[np.ndarray] = None
     planar: Optional[np.ndarray] = None
     width: Optional[np.ndarray] = None

@@ -500,3 +500,24 @@ def test_farmland_inside_protected_layers_by_year(pair, tmp_path):
     assert county["basic_farmland_start"] + county["basic_farmland_gained"] - \
         county["basic_farmland_lost"] == pytest.approx(county["basic_farmland_end"], abs=MU)
     assert county["basic_farmland_start"] < county["start"]
+
+
+def test_two_identical_years_have_no_changes_and_a_flat_balance(pair, tmp_path):
+    _, before, _, _ = pair
+    result = derive_changes(spec(before, "前"), spec(before, "后"), str(tmp_path))
+    assert (result.change_count, result.dropped_count) == (0, 0)
+    assert result.unchanged == result.parcels[0]
+    county = _sheet(result)[-1]
+    assert county["start"] == county["end"] > 0 and county["lost"] == county["gained"] == 0
+
+
+def test_area_missing_from_one_year_shows_as_a_gap_with_a_note(tmp_path):
+    cells = [box(X0 + 100 * i, Y0, X0 + 100 * i + 100, Y0 + 100) for i in range(3)]
+    attrs = [{"DLBM": "0101", "ZLDWDM": "2102811012010000000"}] * 3
+    write_layer(str(tmp_path / "a.gpkg"), cells, attrs, layer="DLTB")
+    write_layer(str(tmp_path / "b.gpkg"), cells[:2], attrs[:2], layer="DLTB")
+    result = derive_changes(spec(tmp_path / "a.gpkg", "前"), spec(tmp_path / "b.gpkg", "后"),
+                            str(tmp_path / "out"))
+    town = _sheet(result)[0]
+    assert town["gap"] == pytest.approx(-geodesic_area(cells[2]) * MU, rel=1e-6)
+    assert any(n.feature == "210281101" and "相差" in n.message for n in result.notes)
