@@ -181,6 +181,9 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
     for k in list(job.baselines) + list(job.exemptions):
         results = overlays[k]
         m2 = np.array([v[1] if v is not None else 0.0 for v in results])
+        # Occupied lies inside the patch; GEOS overlay of near-degenerate slivers can come out
+        # a few ppm larger (seen by the property test on shapely 2), so clamp to the patch.
+        m2 = np.minimum(m2, patch_m2)
         small = (m2 > 0) & (m2 < job.min_area_m2)
         m2[small] = 0.0
         for r, a, whole in zip(rows, m2, patch_m2):
@@ -335,12 +338,16 @@ def _effective_cover(key, geoms, after_classes, class_table):
 
 
 def _source_attributes(layer, ours, notes):
-    """The patches' own fields for the output; a name that clashes with ours gets '_src'."""
+    """The patches' own fields for the output; a name that clashes with ours, or with the
+    GeoPackage's own fid/geom columns (SQLite names ignore case), gets '_src'."""
+    taken = {n.lower() for n in ours} | {"fid", "geom"}
     defs = []
     for fd in layer.field_defs:
         name = fd.GetName()
-        if name in ours:
-            fd = ogr.FieldDefn(f"{name}_src", fd.GetType())
+        if name.lower() in taken:
+            new = ogr.FieldDefn(f"{name}_src", fd.GetType())
+            new.SetSubType(fd.GetSubType())
+            fd = new
             notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {name}_src"))
         defs.append(fd)
     names = [fd.GetName() for fd in layer.field_defs]

@@ -165,7 +165,8 @@ def _read_arrow(lyr, wanted, names):
         geoms = batch.get(geom_name)
         if geoms is None:
             geoms = next(v for k, v in batch.items() if k not in wanted and k != fid_key)
-        wkb.append(_object_array(list(geoms)))
+        # GDAL hands binary cells as numpy.void; everything downstream takes bytes.
+        wkb.append(_object_array([bytes(g) if g is not None else None for g in geoms]))
         for f in wanted:
             columns[f].extend(_arrow_values(batch[f]))
     lyr.SetIgnoredFields([])

@@ -21,7 +21,7 @@ from shapely.ops import transform as shapely_transform
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
-from . import geos18
+from . import geos18, shapely2_overlay
 from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
 from .layers import parse_geometries, polygonal_part
@@ -134,8 +134,9 @@ class PendingOverlay:
 def _overlay_chunk(payload):
     """One chunk of patches against the features that meet them (runs in a worker or inline)."""
     mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
-    if mode == UNION and geos18.AVAILABLE and crs_pair[0] == crs_pair[1] and _FAST:
-        out, notes = geos18.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
+    fast = geos18 if geos18.AVAILABLE else shapely2_overlay
+    if mode == UNION and crs_pair[0] == crs_pair[1] and _FAST and fast.AVAILABLE:
+        out, notes = fast.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
         return _with_areas(out, crs_pair), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:

@@ -103,3 +103,15 @@ def test_pieces_never_exceed_their_patch(tmp_path, patch_pts, base_pts):
         assert 0 <= row["farmland_free_m2"] <= row["farmland_m2"] + 1e-6
         assert 0 <= row["free_m2"] <= row["area_m2"] + 1e-6
         assert row["farmland_pct"] <= 100 + 1e-6
+
+
+def test_source_fields_named_like_the_result_columns_are_renamed(tmp_path):
+    write_layer(str(tmp_path / "p.geojson"), [square(0, 0, 10), square(20, 0, 10)],
+                [{"JCBH": "A", "FID": 7, "Geom": "x", "area_m2": 1.5},
+                 {"JCBH": "B", "FID": 7, "Geom": "y", "area_m2": 2.5}])
+    res = run_analysis(_job(tmp_path, patches={"path": "p.geojson", "id_field": "JCBH"}),
+                       str(tmp_path / "out"))
+    rows = _rows(res.result_path)
+    assert (rows["A"]["FID_src"], rows["A"]["Geom_src"], rows["B"]["area_m2_src"]) == (7, "x", 2.5)
+    assert rows["B"]["area_m2"] == pytest.approx(geodesic_area(square(20, 0, 10)), rel=1e-6)
+    assert sum("改名" in n.message for n in res.notes) == 3
