@@ -1,17 +1,10 @@
 """The result layer in the project: loaded from result.gpkg, styled by verdict, and shown."""
 
-from qgis.core import (
-    QgsCoordinateTransform,
-    QgsFeatureRequest,
-    QgsMapLayer,
-    QgsProject,
-    QgsVectorLayer,
-)
+from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject, QgsVectorLayer
 
-from ..paths import resources_dir
+from ..processing.result_styles import PATCHES_STYLE, style_result_layer
 
 PATCHES_LAYER = "patches"
-STYLE_FILE = "result_patches.qml"
 #: The extent around a patch the map zooms to, as a multiple of the patch's own extent.
 ZOOM_MARGIN = 4.0
 #: The smallest extent (map units, metres in a projected CRS) the map zooms to around a patch:
@@ -19,24 +12,13 @@ ZOOM_MARGIN = 4.0
 MIN_ZOOM_SPAN = 400.0
 
 
-def style_path():
-    return str(resources_dir() / "styles" / STYLE_FILE)
-
-
 def open_result_layer(result_path, name):
-    """The ``patches`` layer of a result GeoPackage, styled by verdict and violation type."""
+    """The ``patches`` layer of a result GeoPackage, styled by verdict and violation type
+    as Processing styles the layers it loads (symbols and labels; the aliases stay)."""
     layer = QgsVectorLayer(f"{result_path}|layername={PATCHES_LAYER}", name, "ogr")
     if layer.isValid():
-        style_result_layer(layer)
+        style_result_layer(layer, PATCHES_STYLE)
     return layer
-
-
-def style_result_layer(layer):
-    """Apply the verdict style (symbols and labels only: the GeoPackage's aliases stay)."""
-    categories = QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
-    _message, ok = layer.loadNamedStyle(style_path(), categories)
-    layer.triggerRepaint()
-    return ok
 
 
 def add_result_layer(project, layer):
