@@ -475,10 +475,11 @@ class LandSupervisionDock(QgsDockWidget):
         text = tr("{0} patches analysed: {1} illegal, {2} to verify, {3} lawful.").format(
             result.patch_count, counts.get("违法", 0), counts.get("需核实", 0),
             counts.get("合法", 0))
+        # The message bar is narrow beside the dock: the notes go to the dock's status line.
+        self._push(text, Qgis.MessageLevel.Success, with_log=True)
         if result.notes:
             text += " " + tr("{0} notes on the input are in the log.").format(len(result.notes))
         self.status_label.setText(text)
-        self._push(text, Qgis.MessageLevel.Success, with_log=True)
 
     # ------------------------------------------------------------------ results
 
