@@ -31,7 +31,7 @@ TRANSLATION_LOCALES = ("zh_CN",)
 EXCLUDED_DIRS = {"__pycache__", "tests", "cache", ".cache"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".ts", ".qm", ".orig", ".rej", ".part", ".tmp"}
 # Files of plugin/ that are development tools, not part of the installed plugin.
-DEV_ONLY_MODULES = {"packaging.py"}
+DEV_ONLY_MODULES = {"packaging.py", "processing/run_qgis_process.py"}
 # Of resources/demo only the job and its data ship; the generator and its caches stay out.
 DEMO_SHIPPED = ("job.yaml", "README.md", "data")
 

@@ -9,12 +9,11 @@ from .compat import QAction, tr
 from .paths import icon_path, translation_path
 from .processing.provider import PROVIDER_ID, LandSupervisionProvider
 
-ANALYSE_ALGORITHM_ID = f"{PROVIDER_ID}:analyse"
+ANALYSE_ALGORITHM_ID = f"{PROVIDER_ID}:analyselayers"
 MENU_OBJECT_NAME = "landSupervisionMenu"
 TOOLBAR_OBJECT_NAME = "landSupervisionToolBar"
 ANALYSE_ACTION_OBJECT_NAME = "landSupervisionAnalyseAction"
-# The workspace dock has its own toolbar button (and its entry in View > Panels).
-DOCK_TOOLBAR_OBJECT_NAME = "landSupervisionDockToolBar"
+# The workspace dock: first on the 土地监管 menu and toolbar (and in View > Panels).
 DOCK_ACTION_OBJECT_NAME = "landSupervisionDockAction"
 # QGIS's own Help menu; ours goes just before it, like other top-level plugin menus.
 QGIS_HELP_MENU_OBJECT_NAME = "mHelpMenu"
@@ -48,7 +47,6 @@ class LandSupervisionPlugin:
         self.actions = []
         self.dock = None
         self.dock_action = None
-        self.dock_toolbar = None
 
     def initProcessing(self):  # noqa: N802 (QGIS calls it, also from qgis_process)
         """Install the translator and register the Processing provider (idempotent)."""
@@ -71,6 +69,7 @@ class LandSupervisionPlugin:
     def initGui(self):  # noqa: N802 (QGIS API)
         self.initProcessing()
         main_window = self.iface.mainWindow()
+        self._add_dock(main_window)
 
         analyse = QAction(
             QIcon(icon_path("analyse.svg")),
@@ -83,6 +82,7 @@ class LandSupervisionPlugin:
 
         self.menu = QMenu(tr("Land Supervision"), main_window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
+        self.menu.addAction(self.dock_action)
         self.menu.addActions(self.actions)
         menu_bar = main_window.menuBar()
         help_menu = next(
@@ -101,12 +101,12 @@ class LandSupervisionPlugin:
 
         self.toolbar = QToolBar(tr("Land Supervision"), main_window)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
+        self.toolbar.addAction(self.dock_action)
         self.toolbar.addActions(self.actions)
         self.iface.addToolBar(self.toolbar)
-        self._add_dock(main_window)
 
     def _add_dock(self, main_window):
-        """The workspace dock, hidden until its toolbar button (or View > Panels) opens it."""
+        """The workspace dock, hidden until its button (or View > Panels) opens it."""
         from .gui.dock import LandSupervisionDock
 
         self.dock = LandSupervisionDock(self.iface, main_window)
@@ -120,10 +120,6 @@ class LandSupervisionPlugin:
             tr("Open the workspace: choose the layers, run the analysis, go through the results")
         )
         self.dock.setToggleVisibilityAction(self.dock_action)
-        self.dock_toolbar = QToolBar(tr("Land Supervision workspace"), main_window)
-        self.dock_toolbar.setObjectName(DOCK_TOOLBAR_OBJECT_NAME)
-        self.dock_toolbar.addAction(self.dock_action)
-        self.iface.addToolBar(self.dock_toolbar)
 
     def unload(self):
         main_window = self.iface.mainWindow()
@@ -132,10 +128,6 @@ class LandSupervisionPlugin:
             main_window.removeDockWidget(self.dock)
             _discard(self.dock)
             self.dock = None
-        if self.dock_toolbar is not None:
-            main_window.removeToolBar(self.dock_toolbar)
-            _discard(self.dock_toolbar)
-            self.dock_toolbar = None
         if self.dock_action is not None:
             _discard(self.dock_action)
             self.dock_action = None

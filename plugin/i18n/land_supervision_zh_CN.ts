@@ -335,7 +335,7 @@
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>GeoPackage (*.gpkg)</source>
-      <translation>GeoPackage (*.gpkg)</translation>
+      <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -375,11 +375,6 @@
       <location filename="../../plugin/processing/provider.py" />
       <source>Land Supervision</source>
       <translation>土地监管</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/plugin.py" />
-      <source>Land Supervision workspace</source>
-      <translation>土地监管工作台</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />

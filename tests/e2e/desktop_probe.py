@@ -20,7 +20,7 @@ NAME = "land_supervision"
 def footprint():
     main_window = iface.mainWindow()
     menus = [a.menu() for a in main_window.menuBar().actions() if a.menu() is not None]
-    algorithm = QgsApplication.processingRegistry().algorithmById("landsupervision:analyse")
+    algorithm = QgsApplication.processingRegistry().algorithmById("landsupervision:analyselayers")
     return {
         "menu_bar": [m.objectName() for m in menus],
         "menu_titles": [m.title() for m in menus if m.objectName() == "landSupervisionMenu"],

@@ -6,7 +6,7 @@ import pytest
 from osgeo import ogr, osr
 from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
-from plugin.plugin import ANALYSE_ALGORITHM_ID
+ANALYSE_ALGORITHM_ID = "landsupervision:analyse"  # the job-file algorithm
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_JOB = REPO_ROOT / "resources" / "demo" / "job.yaml"

@@ -37,7 +37,7 @@ from plugin.gui.field_mapping import guess_fields, guess_role_layers, input_role
 from plugin.gui.job_state import JobState, RoleChoice, job_dict, load_from_project
 from plugin.gui.layer_sources import file_source, layer_entry
 from plugin.gui.task import CANCELLED
-from plugin.plugin import DOCK_ACTION_OBJECT_NAME, DOCK_TOOLBAR_OBJECT_NAME
+from plugin.plugin import ANALYSE_ACTION_OBJECT_NAME, DOCK_ACTION_OBJECT_NAME, TOOLBAR_OBJECT_NAME
 
 EPSG = 4529  # CGCS2000 3-degree GK zone 41, zone prefixed to X
 X0, Y0 = 41_500_000.0, 3_400_000.0
@@ -209,9 +209,10 @@ def desktop_plugin(qgis_iface, monkeypatch, qtbot):
 def test_toolbar_button_shows_and_hides_the_dock(qgis_iface, desktop_plugin, qtbot):
     main_window = qgis_iface.mainWindow()
     action = main_window.findChild(QAction, DOCK_ACTION_OBJECT_NAME)
-    toolbar = main_window.findChild(QToolBar, DOCK_TOOLBAR_OBJECT_NAME)
+    toolbar = main_window.findChild(QToolBar, TOOLBAR_OBJECT_NAME)
     dock = desktop_plugin.dock
-    assert toolbar.actions() == [action]
+    # the 土地监管 toolbar: the workspace button first, then the Processing dialog
+    assert toolbar.actions() == [action, main_window.findChild(QAction, ANALYSE_ACTION_OBJECT_NAME)]
     assert not action.icon().isNull()
     assert main_window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert not dock.isVisible() and not action.isChecked()
@@ -225,7 +226,7 @@ def test_toolbar_button_shows_and_hides_the_dock(qgis_iface, desktop_plugin, qtb
     assert not action.isChecked()
 
 
-def test_unload_removes_the_dock_and_its_toolbar(qgis_iface):
+def test_unload_removes_the_dock_and_its_button(qgis_iface):
     from plugin import classFactory
 
     instance = classFactory(qgis_iface)
@@ -238,7 +239,7 @@ def test_unload_removes_the_dock_and_its_toolbar(qgis_iface):
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     main_window = qgis_iface.mainWindow()
     assert main_window.findChildren(LandSupervisionDock) == []
-    assert main_window.findChildren(QToolBar, DOCK_TOOLBAR_OBJECT_NAME) == []
+    assert main_window.findChildren(QToolBar, TOOLBAR_OBJECT_NAME) == []
     assert main_window.findChildren(QAction, DOCK_ACTION_OBJECT_NAME) == []
 
 

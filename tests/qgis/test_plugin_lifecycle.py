@@ -8,6 +8,7 @@ from plugin.compat import QAction, tr
 from plugin.plugin import (
     ANALYSE_ACTION_OBJECT_NAME,
     ANALYSE_ALGORITHM_ID,
+    DOCK_ACTION_OBJECT_NAME,
     MENU_OBJECT_NAME,
     TOOLBAR_OBJECT_NAME,
 )
@@ -34,9 +35,10 @@ def test_init_gui_adds_menu_toolbar_action_and_provider(qgis_iface, english_loca
     menu = main_window.findChild(QMenu, MENU_OBJECT_NAME)
     toolbar = main_window.findChild(QToolBar, TOOLBAR_OBJECT_NAME)
     action = main_window.findChild(QAction, ANALYSE_ACTION_OBJECT_NAME)
+    dock_action = main_window.findChild(QAction, DOCK_ACTION_OBJECT_NAME)
     assert menu.title() == "Land Supervision"
-    assert menu.actions() == [action]
-    assert toolbar.actions() == [action]
+    assert menu.actions() == [dock_action, action]  # the workspace first
+    assert toolbar.actions() == [dock_action, action]
     assert action.text() == "Patch overlay analysis and violation verdict…"
     assert not action.icon().isNull()
     assert _registry().providerById(PROVIDER_ID) is loaded_plugin.provider
@@ -96,20 +98,16 @@ def test_algorithm_is_registered_with_icon_and_outputs(loaded_plugin):
     assert algorithm is not None
     assert algorithm.provider().id() == PROVIDER_ID
     assert not algorithm.icon().isNull()
-    assert [p.name() for p in algorithm.parameterDefinitions()] == ["JOB", "OUTPUT_FOLDER"]
-    assert {o.name() for o in algorithm.outputDefinitions()} == {
-        "OUTPUT_FOLDER",
-        "OUTPUT_GPKG",
-        "PATCHES",
-    }
+    assert algorithm.parameterDefinitions()[0].name() == "PATCHES"
+    assert {"OUTPUT", "OVERLAPS", "PATCH_COUNT", "ILLEGAL_COUNT", "CHECK_COUNT"} <= {
+        o.name() for o in algorithm.outputDefinitions()}
 
 
 def test_algorithm_has_english_help(english_locale, loaded_plugin):
     algorithm = _registry().algorithmById(ANALYSE_ALGORITHM_ID)
 
     assert algorithm.displayName() == "Patch overlay analysis and violation verdict"
-    assert "Job file" in algorithm.shortHelpString()
-    assert "result.gpkg" in algorithm.shortHelpString()
+    assert "selected features only" in algorithm.shortHelpString()
 
 
 def test_chinese_locale_shows_chinese_menu_and_help(qgis_iface, chinese_locale, loaded_plugin):
@@ -122,8 +120,7 @@ def test_chinese_locale_shows_chinese_menu_and_help(qgis_iface, chinese_locale, 
     assert action.text() == "图斑叠加分析与违法判定…"
     assert algorithm.provider().name() == "土地监管"
     assert algorithm.displayName() == "图斑叠加分析与违法判定"
-    assert "任务文件" in algorithm.shortHelpString()
-    assert "result.gpkg" in algorithm.shortHelpString()
+    assert "仅选中要素" in algorithm.shortHelpString()
 
 
 def test_unload_removes_the_translator(qgis_iface, chinese_locale):
@@ -164,7 +161,7 @@ def test_processing_builds_a_dialog_for_the_algorithm(qgis_processing, loaded_pl
     try:
         assert dialog is not None
         assert dialog.algorithm().id() == ANALYSE_ALGORITHM_ID
-        assert set(dialog.mainWidget().wrappers) == {"JOB", "OUTPUT_FOLDER"}
+        assert {"PATCHES", "OUTPUT", "OVERLAPS"} <= set(dialog.mainWidget().wrappers)
     finally:
         dialog.close()
         dialog.deleteLater()
