@@ -1,6 +1,7 @@
 """derive-changes: change patches between two survey years, checked against the generator's
 known changes, an independent brute-force overlay, and the demo county's monitoring patches."""
 
+import copy
 import csv
 import os
 import sys
@@ -174,6 +175,7 @@ def test_without_czcsxm_only_class_changes_are_reported(pair, tmp_path):
 
 def test_ids_are_stable_across_runs_and_feature_order(pair, tmp_path):
     gen, before, after, result = pair
+    gen = copy.copy(gen)  # the fixture's pair stays as generated
     gen.after = gen.after[::-1]
     b2, a2 = gen.write(str(tmp_path / "reordered"))
     again = derive_changes(spec(b2, "前"), spec(a2, "后"), str(tmp_path / "out"),
@@ -521,3 +523,25 @@ def test_area_missing_from_one_year_shows_as_a_gap_with_a_note(tmp_path):
     town = _sheet(result)[0]
     assert town["gap"] == pytest.approx(-geodesic_area(cells[2]) * MU, rel=1e-6)
     assert any(n.feature == "210281101" and "相差" in n.message for n in result.notes)
+
+
+def test_parcels_rewritten_with_another_ring_start_and_orientation_count_as_unchanged(pair,
+                                                                                      tmp_path):
+    gen, before, _, result = pair
+
+    def rewritten(wkb):
+        ring = list(shapely.wkb.loads(wkb).geoms[0].exterior.coords)[:-1]
+        ring = (ring[1:] + ring[:1])[::-1]  # another start vertex, clockwise
+        return Polygon(ring).wkb
+
+    gen = copy.copy(gen)
+    gen.after = [(r, rewritten(w)) for r, w in gen.after]
+    _, after = gen.write(str(tmp_path / "rewritten"))
+    again = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path / "out"),
+                           ChangeOptions(czcs_field="CZCSXM", balance=False))
+    assert again.unchanged == result.unchanged
+    assert any("仅几何写法不同" in n.message for n in again.notes)
+    assert (again.change_count, again.dropped_count) == (result.change_count,
+                                                         result.dropped_count)
+    assert {r["change_id"] for r in read_layer(again.result_path, "changes")} == \
+        {r["change_id"] for r in read_layer(result.result_path, "changes")}
