@@ -20,7 +20,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 PLUGIN_NAME := land_supervision
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 
-.PHONY: setup test test-core test-qgis demo package bench lint translations clean
+.PHONY: setup test test-core test-qgis demo package bench lint translations screenshot clean
 
 setup: $(SETUP_STAMP)
 
@@ -53,6 +53,10 @@ demo: setup translations
 
 package: setup translations
 	$(PY_SYS) -m plugin.packaging --name $(PLUGIN_NAME) --out dist
+
+# Real QGIS under Xvfb with the plugin in a throw-away profile: the dock on the demo county.
+screenshot: setup translations
+	$(PY) tests/e2e/test_screenshot_dock.py --out out/screenshots
 
 bench: setup
 	$(PY) bench/run_bench.py
