@@ -39,6 +39,11 @@ def main(data_dir, out_json, mode="intersection"):
         res = processing.run("native:union", {"INPUT": before, "OVERLAY": after,
                                               "OVERLAY_FIELDS_PREFIX": "after_",
                                               "OUTPUT": "TEMPORARY_OUTPUT"}, context=ctx, feedback=fb)
+        # The copied GeoPackage fid columns would clash with the output's own FID.
+        res = processing.run("native:deletecolumn", {"INPUT": res["OUTPUT"],
+                                                     "COLUMN": ["fid", "after_fid"],
+                                                     "OUTPUT": "TEMPORARY_OUTPUT"},
+                             context=ctx, feedback=fb)
         where = '"DLBM" IS NOT NULL AND "after_DLBM" IS NOT NULL AND "DLBM" <> "after_DLBM"'
     else:
         res = processing.run("native:intersection",
