@@ -1,0 +1,356 @@
+"""Field verification prep (外业核查): imagery chips and mobile data for every flagged patch.
+
+Flagged patches are those whose verdict is 违法 or 需核实; they come ordered by township,
+village and patch id, the order a team drives them in. Chips are cut from large GeoTIFFs with
+windowed reads (GDAL picks an overview when the window is shrunk); a patch outside an image is
+noted, never fatal. The mobile GeoPackage uses the ledger's headers for the fields the ledger
+shares (图斑编号, 核查结果, 备注) so an edited copy maps onto the ledger's columns.
+"""
+
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import rasterio
+from osgeo import gdal, ogr, osr
+from pyproj import CRS, Transformer
+from rasterio import features as rio_features
+from rasterio.enums import Resampling
+from rasterio.transform import Affine
+from rasterio.windows import Window, from_bounds
+from shapely import wkb as shapely_wkb
+from shapely.geometry import mapping
+from shapely.ops import transform as shapely_transform
+
+from .errors import InputError, Note
+from .ledger_columns import CHECK_VALUES
+from .ledger_result import PATCH_LAYER, read_result
+from .progress import Steps
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+osr.UseExceptions()
+
+FLAGGED_VERDICTS = ("违法", "需核实")
+GEOGRAPHIC_CRS = "EPSG:4490"
+MOBILE_NAME = "核查图斑"
+CHIP_DIR = "chips"
+# outline colour per verdict (RGB), also the KML line colours
+VERDICT_COLOURS = {"违法": (230, 0, 0), "需核实": (255, 170, 0)}
+
+# The mobile layer: (field, OGR type, value list or None). Read-only copies of the result first,
+# then the verifier's columns, empty. 核查结果 and 备注 carry the ledger's headers.
+READ_ONLY_FIELDS = (
+    ("图斑编号", "patch_id"), ("乡镇", "township"), ("村", "village"),
+    ("图斑面积(亩)", "area_mu"), ("前地类", "before_class"), ("现地类", "after_class"),
+    ("判定结果", "verdict"), ("违法类型", "violation_type"), ("判定理由", "reason"),
+    ("建议整改措施", "measure"), ("中心点经度(度)", "lon"), ("中心点纬度(度)", "lat"),
+)
+SITE_VALUES = ("已建成", "在建", "已拆除", "已复耕", "未动工", "其他")
+VERIFICATION_FIELDS = (
+    ("核查结果", CHECK_VALUES),
+    ("现场现状", SITE_VALUES),
+    ("现场照片编号", None),
+    ("核查人", None),
+    ("核查日期", None),
+    ("备注", None),
+)
+"""Verifier's columns and their value lists (None: free text; 核查日期 is a date)."""
+
+
+@dataclass
+class FlaggedPatch:
+    """One flagged patch: the result's fields (``fields``) and its geometry (working CRS)."""
+
+    fid: int
+    patch_id: str
+    fields: dict
+    geometry: object
+
+
+@dataclass
+class Chip:
+    """One PNG cut from one image around one patch; ``transform`` georeferences its pixels."""
+
+    patch_id: str
+    label: str
+    path: str
+    window: Window
+    width: int
+    height: int
+    transform: Affine
+
+
+@dataclass
+class FieldPack:
+    """What ``prepare_fieldpack`` wrote."""
+
+    folder: str
+    patches: int
+    gpkg: str = ""
+    kml: str = ""
+    kmz: str = ""
+    chips: List[Chip] = field(default_factory=list)
+    notes: List[Note] = field(default_factory=list)
+
+
+def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
+    """Flagged patches of a result GeoPackage, ordered by township, village and patch id,
+    and the working CRS as WKT."""
+    result = read_result(result_path)
+    geoms = _read_geometries(result_path)
+    flagged = []
+    for p in result.patches:
+        if p["verdict"] not in FLAGGED_VERDICTS or geoms.get(p["fid"]) is None:
+            continue
+        flagged.append(FlaggedPatch(fid=p["fid"], patch_id=str(p["patch_id"]), fields=p,
+                                    geometry=geoms[p["fid"]]))
+    flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
+    return flagged, result.crs_wkt
+
+
+def _read_geometries(path) -> Dict[int, object]:
+    ds = ogr.Open(path)
+    layer = ds.GetLayerByName(PATCH_LAYER)
+    out = {}
+    for feature in layer:
+        g = feature.GetGeometryRef()
+        out[feature.GetFID()] = None if g is None or g.IsEmpty() else shapely_wkb.loads(
+            bytes(g.ExportToIsoWkb()))
+    return out
+
+
+def chip_window(bounds: Sequence[float], transform: Affine, margin_m: float = 40.0,
+                margin_ratio: float = 0.3) -> Window:
+    """A square pixel window around ``bounds`` (minx, miny, maxx, maxy) with a margin of at
+    least ``margin_m`` metres or ``margin_ratio`` of the patch's larger side, snapped out to
+    whole pixels. It may extend beyond the image."""
+    minx, miny, maxx, maxy = bounds
+    side = max(maxx - minx, maxy - miny)
+    half = side / 2 + max(margin_m, margin_ratio * side)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w = from_bounds(cx - half, cy - half, cx + half, cy + half, transform)
+    col, row = math.floor(w.col_off), math.floor(w.row_off)
+    return Window(col, row, math.ceil(w.col_off + w.width) - col, math.ceil(w.row_off + w.height) - row)
+
+
+def cut_chip(src, patch: FlaggedPatch, crs_wkt: str, out_path: str, label: str,
+             max_pixels: int = 600) -> Optional[Chip]:
+    """Cut one chip from the open rasterio dataset ``src`` and save it as PNG; None when the
+    patch lies outside the image. Windows wider than ``max_pixels`` are read shrunk (GDAL then
+    reads from an overview when the file has one)."""
+    geom = _to_image_crs(patch.geometry, crs_wkt, src.crs)
+    window = chip_window(geom.bounds, src.transform)
+    full = Window(0, 0, src.width, src.height)
+    try:
+        window = window.intersection(full)
+    except rasterio.errors.WindowError:
+        return None
+    window = Window(int(window.col_off), int(window.row_off), int(window.width), int(window.height))
+    if window.width <= 0 or window.height <= 0:
+        return None
+    scale = max(window.width, window.height) / max_pixels
+    width, height = int(window.width), int(window.height)
+    if scale > 1:
+        width, height = max(1, round(width / scale)), max(1, round(height / scale))
+    bands = [1, 2, 3] if src.count >= 3 else [1, 1, 1]
+    data = src.read(bands, window=window, out_shape=(3, height, width),
+                    resampling=Resampling.average)
+    data = _to_bytes(data)
+    transform = src.window_transform(window) * Affine.scale(window.width / width,
+                                                            window.height / height)
+    outline = rio_features.rasterize([(mapping(geom.boundary), 1)], out_shape=(height, width),
+                                     transform=transform, all_touched=True, dtype="uint8")
+    colour = VERDICT_COLOURS.get(patch.fields.get("verdict"), (255, 0, 0))
+    for band, value in enumerate(colour):
+        data[band][outline == 1] = value
+    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
+    with rasterio.open(out_path, "w", driver="PNG", width=width, height=height, count=3,
+                       dtype="uint8", crs=src.crs, transform=transform,
+                       WORLDFILE="YES") as dst:
+        dst.write(data)
+    return Chip(patch.patch_id, label, out_path, window, width, height, transform)
+
+
+def _to_image_crs(geom, crs_wkt, image_crs):
+    source = CRS.from_wkt(crs_wkt)
+    if image_crs is None or source == CRS.from_user_input(image_crs):
+        return geom
+    t = Transformer.from_crs(source, CRS.from_user_input(image_crs), always_xy=True)
+    return shapely_transform(t.transform, geom)
+
+
+def _to_bytes(data):
+    """uint8 as it is; other types stretched between the 2nd and 98th percentile."""
+    if data.dtype == np.uint8:
+        return data.copy()
+    lo, hi = np.nanpercentile(data, [2, 98])
+    scaled = (data.astype("float64") - lo) / max(hi - lo, 1e-12) * 255
+    return np.clip(scaled, 0, 255).astype("uint8")
+
+
+def cut_chips(patches: List[FlaggedPatch], crs_wkt: str, image_path: str, out_dir: str,
+              label: str, steps: Optional[Steps] = None) -> Tuple[List[Chip], List[Note]]:
+    """Chips of every patch from one image: ``out_dir/<patch_id>_<label>.png``."""
+    if not os.path.isfile(image_path):
+        raise InputError("影像文件不存在", layer=image_path)
+    chips, notes = [], []
+    with rasterio.open(image_path) as src:
+        for k, patch in enumerate(patches):
+            if steps is not None:
+                steps.check()
+            name = f"{_safe_name(patch.patch_id)}_{label}.png"
+            chip = cut_chip(src, patch, crs_wkt, os.path.join(out_dir, name), label)
+            if chip is None:
+                notes.append(Note(layer=os.path.basename(image_path), feature=patch.patch_id,
+                                  message=f"图斑 {patch.patch_id} 不在影像范围内，未生成{label}切片"))
+            else:
+                chips.append(chip)
+    return chips, notes
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> None:
+    """The field team's GeoPackage: layer ``核查图斑`` with read-only copies of the result's
+    fields and the empty verification columns; value lists stored as GeoPackage field domains
+    (QGIS turns them into drop-down lists)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    ds = gdal.GetDriverByName("GPKG").Create(path, 0, 0, 0, gdal.GDT_Unknown)
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(crs_wkt)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    layer = ds.CreateLayer(MOBILE_NAME, srs, ogr.wkbMultiPolygon, ["FID=fid"])
+    for name, key in READ_ONLY_FIELDS:
+        kind = ogr.OFTReal if key in ("area_mu", "lon", "lat") else ogr.OFTString
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    for name, values in VERIFICATION_FIELDS:
+        definition = ogr.FieldDefn(name, ogr.OFTDate if name == "核查日期" else ogr.OFTString)
+        if values:
+            domain = ogr.CreateCodedFieldDomain(name, f"{name}可选值", ogr.OFTString,
+                                                ogr.OFSTNone, {v: v for v in values})
+            ds.AddFieldDomain(domain)
+            definition.SetDomainName(name)
+        layer.CreateField(definition)
+    centres = _centres_geographic(patches, crs_wkt)
+    ds.StartTransaction()
+    for patch, (lon, lat) in zip(patches, centres):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        for name, key in READ_ONLY_FIELDS:
+            value = {"lon": lon, "lat": lat}.get(key, patch.fields.get(key))
+            if value is not None:
+                feature.SetField(name, round(value, 8) if key in ("lon", "lat") else value)
+        geom = ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(patch.geometry.wkb))
+        feature.SetGeometry(geom)
+        layer.CreateFeature(feature)
+    ds.CommitTransaction()
+    ds = None
+
+
+def _centres_geographic(patches, crs_wkt) -> List[Tuple[float, float]]:
+    """The result's centre of each patch (on the patch) in EPSG:4490 degrees."""
+    return [(p.fields["lon"], p.fields["lat"]) for p in patches]
+
+
+def write_kml(patches: List[FlaggedPatch], crs_wkt: str, path: str, title: str = "外业核查图斑") -> None:
+    """A KML in EPSG:4490 degrees (treated as WGS84 by 奥维 and other apps; the two differ by
+    centimetres): one folder per township, one placemark per patch named by its patch id, the
+    centre point and the outline, styled by verdict."""
+    ns = "http://www.opengis.net/kml/2.2"
+    ET.register_namespace("", ns)
+    kml = ET.Element(f"{{{ns}}}kml")
+    doc = ET.SubElement(kml, f"{{{ns}}}Document")
+    ET.SubElement(doc, f"{{{ns}}}name").text = title
+    for k, (verdict, (r, g, b)) in enumerate(VERDICT_COLOURS.items()):
+        style = ET.SubElement(doc, f"{{{ns}}}Style", id=f"verdict{k}")
+        line = ET.SubElement(style, f"{{{ns}}}LineStyle")
+        ET.SubElement(line, f"{{{ns}}}color").text = f"ff{b:02x}{g:02x}{r:02x}"
+        ET.SubElement(line, f"{{{ns}}}width").text = "3"
+        poly = ET.SubElement(style, f"{{{ns}}}PolyStyle")
+        ET.SubElement(poly, f"{{{ns}}}color").text = f"40{b:02x}{g:02x}{r:02x}"
+    style_of = {v: f"#verdict{k}" for k, v in enumerate(VERDICT_COLOURS)}
+    to_deg = Transformer.from_crs(CRS.from_wkt(crs_wkt), GEOGRAPHIC_CRS, always_xy=True)
+    folders = {}
+    for patch, (lon, lat) in zip(patches, _centres_geographic(patches, crs_wkt)):
+        town = patch.fields.get("township") or "未知乡镇"
+        if town not in folders:
+            folders[town] = ET.SubElement(doc, f"{{{ns}}}Folder")
+            ET.SubElement(folders[town], f"{{{ns}}}name").text = town
+        mark = ET.SubElement(folders[town], f"{{{ns}}}Placemark")
+        ET.SubElement(mark, f"{{{ns}}}name").text = patch.patch_id
+        ET.SubElement(mark, f"{{{ns}}}description").text = _description(patch.fields)
+        ET.SubElement(mark, f"{{{ns}}}styleUrl").text = style_of.get(patch.fields.get("verdict"),
+                                                                     "#verdict0")
+        multi = ET.SubElement(mark, f"{{{ns}}}MultiGeometry")
+        point = ET.SubElement(multi, f"{{{ns}}}Point")
+        ET.SubElement(point, f"{{{ns}}}coordinates").text = f"{lon:.8f},{lat:.8f}"
+        geom = shapely_transform(to_deg.transform, patch.geometry)
+        for polygon in getattr(geom, "geoms", [geom]):
+            _kml_polygon(multi, polygon, ns)
+    tree = ET.ElementTree(kml)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _kml_polygon(parent, polygon, ns):
+    element = ET.SubElement(parent, f"{{{ns}}}Polygon")
+    rings = [("outerBoundaryIs", polygon.exterior)] + [("innerBoundaryIs", r) for r in polygon.interiors]
+    for tag, ring in rings:
+        boundary = ET.SubElement(element, f"{{{ns}}}{tag}")
+        linear = ET.SubElement(boundary, f"{{{ns}}}LinearRing")
+        ET.SubElement(linear, f"{{{ns}}}coordinates").text = " ".join(
+            f"{x:.8f},{y:.8f}" for x, y in ring.coords)
+
+
+def _description(fields) -> str:
+    parts = [("乡镇", "township"), ("村", "village"), ("判定结果", "verdict"),
+             ("违法类型", "violation_type"), ("面积(亩)", "area_mu"), ("前地类", "before_class"),
+             ("现地类", "after_class"), ("判定理由", "reason"), ("建议整改措施", "measure")]
+    lines = []
+    for label, key in parts:
+        value = fields.get(key)
+        if value is None and key == "area_mu" and fields.get("area_m2") is not None:
+            value = fields["area_m2"] * 0.0015
+        if value is not None and value != "":
+            lines.append(f"{label}: {round(value, 2) if isinstance(value, float) else value}")
+    return "\n".join(lines)
+
+
+def write_kmz(kml_path: str, kmz_path: str) -> None:
+    """The KML zipped as ``doc.kml`` (what 奥维 and Google Earth expect inside a KMZ)."""
+    with zipfile.ZipFile(kmz_path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(kml_path, "doc.kml")
+
+
+def prepare_fieldpack(result_path: str, out_dir: str, before: Optional[str] = None,
+                      after: Optional[str] = None, progress=None, cancelled=None) -> FieldPack:
+    """Everything the field team needs for the flagged patches of one result, in ``out_dir``:
+    ``核查图斑.gpkg``, ``核查图斑.kml``/``.kmz`` and, when images are given,
+    ``chips/<patch_id>_前时相.png`` / ``_后时相.png``."""
+    steps = Steps(progress, cancelled)
+    steps.report(0.0, "读取结果文件")
+    patches, crs_wkt = read_flagged(result_path)
+    os.makedirs(out_dir, exist_ok=True)
+    pack = FieldPack(folder=out_dir, patches=len(patches))
+    steps.report(0.1, "写出外业数据")
+    pack.gpkg = os.path.join(out_dir, f"{MOBILE_NAME}.gpkg")
+    write_mobile_gpkg(patches, crs_wkt, pack.gpkg)
+    pack.kml = os.path.join(out_dir, f"{MOBILE_NAME}.kml")
+    write_kml(patches, crs_wkt, pack.kml)
+    pack.kmz = os.path.join(out_dir, f"{MOBILE_NAME}.kmz")
+    write_kmz(pack.kml, pack.kmz)
+    for k, (image, label) in enumerate(((before, "前时相"), (after, "后时相"))):
+        if image:
+            steps.report(0.3 + 0.35 * k, f"切取{label}影像")
+            chips, notes = cut_chips(patches, crs_wkt, image, os.path.join(out_dir, CHIP_DIR),
+                                     label, steps)
+            pack.chips.extend(chips)
+            pack.notes.extend(notes)
+    steps.report(1.0, "完成")
+    return pack

@@ -1,0 +1,206 @@
+"""Field verification prep: imagery chips, the mobile GeoPackage and the KML, on the demo county.
+
+Expectations come from the result read with plain OGR, direct rasterio reads and pyproj.
+"""
+
+import shutil
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+import rasterio
+from osgeo import gdal, ogr
+from pyproj import Transformer
+from rasterio.windows import Window
+from shapely import wkb as shapely_wkb
+from shapely.geometry import box
+
+from plugin.core.analysis import run_analysis
+from plugin.core.fieldwork import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, FlaggedPatch, cut_chip,
+                                   prepare_fieldpack, read_flagged)
+from plugin.core.job import load_job
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "resources" / "demo"
+BEFORE, AFTER = str(DEMO / "data" / "before.tif"), str(DEMO / "data" / "after.tif")
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    return run_analysis(load_job(str(DEMO / "job.yaml")), str(out)).result_path
+
+
+@pytest.fixture(scope="module")
+def pack(demo_result, tmp_path_factory):
+    return prepare_fieldpack(demo_result, str(tmp_path_factory.mktemp("pack")), BEFORE, AFTER)
+
+
+def flagged_by_ogr(path):
+    """patch id → (attributes, shapely geometry) of the flagged patches, read with plain OGR."""
+    out = {}
+    ds = ogr.Open(path)
+    for f in ds.GetLayerByName("patches"):
+        if f.GetField("verdict") in FLAGGED_VERDICTS:
+            out[f.GetField("patch_id")] = (f.items(),
+                                           shapely_wkb.loads(bytes(f.GetGeometryRef().ExportToWkb())))
+    return out
+
+
+def test_flagged_patches_are_the_violations_and_checks_ordered_by_township_and_village(demo_result):
+    patches, _ = read_flagged(demo_result)
+    expected = flagged_by_ogr(demo_result)
+    assert sorted(p.patch_id for p in patches) == sorted(expected)
+    keys = [(expected[p.patch_id][0]["township"], expected[p.patch_id][0]["village"], p.patch_id)
+            for p in patches]
+    assert keys == sorted(keys)
+
+
+def test_chip_pixels_equal_a_direct_read_of_the_same_window_away_from_the_outline(pack):
+    chips = [c for c in pack.chips if c.label == "后时相"]
+    assert chips
+    with rasterio.open(AFTER) as src:
+        for chip in chips[:10]:
+            direct = src.read([1, 2, 3], window=chip.window)
+            with rasterio.open(chip.path) as png:
+                got = png.read()
+            assert got.shape == direct.shape == (3, chip.height, chip.width)
+            differs = np.any(got != direct, axis=0)
+            # only outline pixels may differ, and they are few against the chip
+            assert 0 < differs.sum() < 0.5 * differs.size
+            red = (got[0] == 230) | (got[0] == 255)
+            assert np.all(red[differs])
+
+
+def test_chip_is_georeferenced_on_its_window_and_surrounds_the_patch(pack, demo_result):
+    expected = flagged_by_ogr(demo_result)
+    with rasterio.open(BEFORE) as src:
+        for chip in [c for c in pack.chips if c.label == "前时相"][:10]:
+            with rasterio.open(chip.path) as png:
+                assert png.transform.almost_equals(src.window_transform(chip.window))
+                assert (png.width, png.height) == (chip.window.width, chip.window.height)
+                left, bottom, right, top = png.bounds
+            patch = expected[chip.patch_id][1]
+            assert box(left, bottom, right, top).contains(patch)
+
+
+def test_every_flagged_patch_inside_the_image_gets_a_before_and_an_after_chip(pack, demo_result):
+    for label in ("前时相", "后时相"):
+        assert sorted(c.patch_id for c in pack.chips if c.label == label) == sorted(
+            flagged_by_ogr(demo_result))
+    assert pack.notes == []
+
+
+def test_a_large_window_is_read_shrunk_to_the_pixel_limit(tmp_path, demo_result):
+    patches, crs_wkt = read_flagged(demo_result)
+    with rasterio.open(AFTER) as src:
+        chip = cut_chip(src, patches[0], crs_wkt, str(tmp_path / "c.png"), "后时相", max_pixels=16)
+        assert max(chip.width, chip.height) == 16
+        with rasterio.open(chip.path) as png:
+            assert png.transform.a == pytest.approx(src.transform.a * chip.window.width / chip.width)
+
+
+def test_a_patch_outside_the_image_is_noted_not_fatal(tmp_path, demo_result):
+    patches, crs_wkt = read_flagged(demo_result)
+    far = FlaggedPatch(0, "FAR", {"verdict": "违法"}, box(0, 0, 10, 10))
+    with rasterio.open(AFTER) as src:
+        assert cut_chip(src, far, crs_wkt, str(tmp_path / "far.png"), "后时相") is None
+    copy = tmp_path / "result.gpkg"
+    shutil.copyfile(demo_result, copy)
+    ds = ogr.Open(str(copy), update=1)
+    layer = ds.GetLayerByName("patches")
+    feature = layer.GetFeature(next(p.fid for p in patches))
+    feature.SetGeometry(ogr.CreateGeometryFromWkt(
+        "MULTIPOLYGON(((41000000 3000000,41000100 3000000,41000100 3000100,41000000 3000000)))"))
+    layer.SetFeature(feature)
+    ds = None
+    pack = prepare_fieldpack(str(copy), str(tmp_path / "pack"), None, AFTER)
+    assert len(pack.chips) == len(patches) - 1
+    assert len(pack.notes) == 1 and patches[0].patch_id in str(pack.notes[0])
+
+
+def test_mobile_gpkg_holds_the_flagged_patches_with_empty_verification_columns(pack, demo_result):
+    ds = ogr.Open(pack.gpkg)
+    layer = ds.GetLayerByName("核查图斑")
+    defn = layer.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    for name, _ in VERIFICATION_FIELDS:
+        assert name in names
+    expected = flagged_by_ogr(demo_result)
+    seen = {}
+    for f in layer:
+        seen[f.GetField("图斑编号")] = f
+        assert all(f.GetField(name) is None for name, _ in VERIFICATION_FIELDS)
+        geom = shapely_wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
+        assert geom.symmetric_difference(expected[f.GetField("图斑编号")][1]).area < 1e-6
+    assert sorted(seen) == sorted(expected)
+
+
+def test_mobile_gpkg_stores_the_value_lists_as_field_domains(pack):
+    ds = gdal.OpenEx(pack.gpkg, gdal.OF_VECTOR)
+    for name, values in VERIFICATION_FIELDS:
+        if values:
+            domain = ds.GetFieldDomain(name)
+            assert set(domain.GetEnumeration()) == set(values)
+    assert set(ds.GetFieldDomain("核查结果").GetEnumeration()) == {"属实", "不属实", "部分属实"}
+
+
+def kml_placemarks(root):
+    return {p.find(f"{KML}name").text: p for p in root.iter(f"{KML}Placemark")}
+
+
+def test_kml_holds_every_flagged_patch_at_its_centre_in_degrees(pack, demo_result):
+    marks = kml_placemarks(ET.parse(pack.kml).getroot())
+    expected = flagged_by_ogr(demo_result)
+    assert sorted(marks) == sorted(expected)
+    to_deg = Transformer.from_crs("EPSG:4529", "EPSG:4490", always_xy=True)
+    for pid, (_, geom) in expected.items():
+        lon, lat = map(float, marks[pid].find(f".//{KML}Point/{KML}coordinates").text.split(","))
+        point = geom.centroid if geom.contains(geom.centroid) else geom.representative_point()
+        want = to_deg.transform(point.x, point.y)
+        assert (lon, lat) == pytest.approx(want, abs=1e-7)
+        ring = marks[pid].find(f".//{KML}outerBoundaryIs/{KML}LinearRing/{KML}coordinates").text
+        first = tuple(map(float, ring.split()[0].split(",")))
+        corner = to_deg.transform(*geom.geoms[0].exterior.coords[0] if hasattr(geom, "geoms")
+                                  else geom.exterior.coords[0])
+        assert first == pytest.approx(corner, abs=1e-7)
+
+
+def test_kml_names_townships_and_styles_outlines_by_verdict(pack, demo_result):
+    root = ET.parse(pack.kml).getroot()
+    expected = flagged_by_ogr(demo_result)
+    folders = {f.find(f"{KML}name").text for f in root.iter(f"{KML}Folder")}
+    assert folders == {a["township"] for a, _ in expected.values()}
+    styles = {s.get("id"): s for s in root.iter(f"{KML}Style")}
+    marks = kml_placemarks(root)
+    colours = {}
+    for pid, (attrs, _) in expected.items():
+        style = styles[marks[pid].find(f"{KML}styleUrl").text.lstrip("#")]
+        colours.setdefault(attrs["verdict"], set()).add(style.find(f".//{KML}LineStyle/{KML}color").text)
+    assert all(len(c) == 1 for c in colours.values())
+    assert colours["违法"] != colours["需核实"]
+    assert "判定理由" in marks[next(iter(expected))].find(f"{KML}description").text
+
+
+def test_kmz_holds_the_kml_as_doc_kml(pack):
+    with zipfile.ZipFile(pack.kmz) as z:
+        assert z.namelist() == ["doc.kml"]
+        assert z.read("doc.kml") == Path(pack.kml).read_bytes()
+
+
+def test_no_images_no_chips(demo_result, tmp_path):
+    pack = prepare_fieldpack(demo_result, str(tmp_path))
+    assert pack.chips == [] and Path(pack.gpkg).is_file()
+    assert pack.patches == len(flagged_by_ogr(demo_result))
+
+
+def test_chip_window_is_square_with_margin(demo_result):
+    from plugin.core.fieldwork import chip_window
+    with rasterio.open(AFTER) as src:
+        w = chip_window((src.bounds.left + 400, src.bounds.bottom + 400, src.bounds.left + 440,
+                         src.bounds.bottom + 420), src.transform)
+    assert isinstance(w, Window)
+    assert abs(w.width - w.height) <= 1 and w.width >= (40 + 80) / 4
