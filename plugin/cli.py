@@ -82,6 +82,30 @@ def cmd_derive_changes(args):
     return 0
 
 
+def cmd_fieldpack(args):
+    from .core.fieldwork import prepare_fieldpack
+
+    pack = prepare_fieldpack(args.result, args.out, before=args.before, after=args.after,
+                             progress=_progress_printer(args.quiet))
+    print(f"外业核查图斑 {pack.patches} 个 → {pack.folder}")
+    for path in (pack.gpkg, pack.kml, pack.kmz):
+        print(f"  {path}")
+    print(f"  影像切片 {len(pack.chips)} 张")
+    for note in pack.notes:
+        print(f"  - {note}")
+    return 0
+
+
+def _fieldpack_parser(sub):
+    p = sub.add_parser("fieldpack", help="准备外业核查: 核查图斑 GeoPackage、KML/KMZ、影像切片")
+    p.add_argument("result", help="analyse 输出的 result.gpkg")
+    p.add_argument("--out", required=True, help="输出文件夹")
+    p.add_argument("--before", help="前时相影像 (GeoTIFF)")
+    p.add_argument("--after", help="后时相影像 (GeoTIFF)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=cmd_fieldpack)
+
+
 def _derive_changes_parser(sub):
     p = sub.add_parser("derive-changes", help="两年度地类图斑比对: 变化图斑 + 耕地进出平衡表")
     p.add_argument("--before", required=True, help="前一年度地类图斑 (路径、路径:图层 或 路径|layername=图层)")
@@ -133,6 +157,7 @@ def main(argv=None):
     p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
     p.set_defaults(func=cmd_import_ledger)
     _derive_changes_parser(sub)
+    _fieldpack_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
