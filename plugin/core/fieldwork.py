@@ -37,16 +37,18 @@ osr.UseExceptions()
 
 FLAGGED_VERDICTS = ("违法", "需核实")
 GEOGRAPHIC_CRS = "EPSG:4490"
+MU_PER_M2 = 0.0015
 MOBILE_NAME = "核查图斑"
 CHIP_DIR = "chips"
 # outline colour per verdict (RGB), also the KML line colours
 VERDICT_COLOURS = {"违法": (230, 0, 0), "需核实": (255, 170, 0)}
 
-# The mobile layer: (field, OGR type, value list or None). Read-only copies of the result first,
-# then the verifier's columns, empty. 核查结果 and 备注 carry the ledger's headers.
+# The mobile layer: read-only copies of the result first (序号 is the route order: township,
+# village, patch id), then the verifier's columns, empty. 核查结果 and 备注 carry the ledger's
+# headers.
 READ_ONLY_FIELDS = (
-    ("图斑编号", "patch_id"), ("乡镇", "township"), ("村", "village"),
-    ("图斑面积(亩)", "area_mu"), ("前地类", "before_class"), ("现地类", "after_class"),
+    ("序号", "seq"), ("图斑编号", "patch_id"), ("乡镇", "township"), ("村", "village"),
+    ("图斑面积(亩)", "area_mu"), ("图斑面积(平方米)", "area_m2"), ("前地类", "before_class"), ("现地类", "after_class"),
     ("判定结果", "verdict"), ("违法类型", "violation_type"), ("判定理由", "reason"),
     ("建议整改措施", "measure"), ("中心点经度(度)", "lon"), ("中心点纬度(度)", "lat"),
 )
@@ -107,7 +109,10 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
     for p in result.patches:
         if p["verdict"] not in FLAGGED_VERDICTS or geoms.get(p["fid"]) is None:
             continue
-        flagged.append(FlaggedPatch(fid=p["fid"], patch_id=str(p["patch_id"]), fields=p,
+        fields = dict(p)
+        if fields.get("area_m2") is not None:
+            fields["area_mu"] = fields["area_m2"] * MU_PER_M2
+        flagged.append(FlaggedPatch(fid=p["fid"], patch_id=str(p["patch_id"]), fields=fields,
                                     geometry=geoms[p["fid"]]))
     flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
     return flagged, result.crs_wkt
@@ -229,7 +234,8 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
     srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     layer = ds.CreateLayer(MOBILE_NAME, srs, ogr.wkbMultiPolygon, ["FID=fid"])
     for name, key in READ_ONLY_FIELDS:
-        kind = ogr.OFTReal if key in ("area_mu", "lon", "lat") else ogr.OFTString
+        kind = {"seq": ogr.OFTInteger, "area_mu": ogr.OFTReal, "area_m2": ogr.OFTReal,
+                "lon": ogr.OFTReal, "lat": ogr.OFTReal}.get(key, ogr.OFTString)
         layer.CreateField(ogr.FieldDefn(name, kind))
     for name, values in VERIFICATION_FIELDS:
         definition = ogr.FieldDefn(name, ogr.OFTDate if name == "核查日期" else ogr.OFTString)
@@ -241,10 +247,10 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
         layer.CreateField(definition)
     centres = _centres_geographic(patches, crs_wkt)
     ds.StartTransaction()
-    for patch, (lon, lat) in zip(patches, centres):
+    for seq, (patch, (lon, lat)) in enumerate(zip(patches, centres), start=1):
         feature = ogr.Feature(layer.GetLayerDefn())
         for name, key in READ_ONLY_FIELDS:
-            value = {"lon": lon, "lat": lat}.get(key, patch.fields.get(key))
+            value = {"lon": lon, "lat": lat, "seq": seq}.get(key, patch.fields.get(key))
             if value is not None:
                 feature.SetField(name, round(value, 8) if key in ("lon", "lat") else value)
         geom = ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(patch.geometry.wkb))
@@ -315,8 +321,6 @@ def _description(fields) -> str:
     lines = []
     for label, key in parts:
         value = fields.get(key)
-        if value is None and key == "area_mu" and fields.get("area_m2") is not None:
-            value = fields["area_m2"] * 0.0015
         if value is not None and value != "":
             lines.append(f"{label}: {round(value, 2) if isinstance(value, float) else value}")
     return "\n".join(lines)

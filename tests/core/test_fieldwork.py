@@ -137,6 +137,19 @@ def test_mobile_gpkg_holds_the_flagged_patches_with_empty_verification_columns(p
         geom = shapely_wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
         assert geom.symmetric_difference(expected[f.GetField("图斑编号")][1]).area < 1e-6
     assert sorted(seen) == sorted(expected)
+    for pid, f in seen.items():
+        attrs = expected[pid][0]
+        assert f.GetField("图斑面积(亩)") == pytest.approx(attrs["area_mu"], abs=1e-6)
+        assert f.GetField("图斑面积(平方米)") == pytest.approx(attrs["area_m2"], rel=1e-12)
+        assert (f.GetField("乡镇"), f.GetField("判定结果")) == (attrs["township"], attrs["verdict"])
+
+
+def test_mobile_gpkg_numbers_the_route_by_township_village_and_patch_id(pack, demo_result):
+    ds = ogr.Open(pack.gpkg)
+    rows = sorted((f.GetField("序号"), f.GetField("乡镇"), f.GetField("村"), f.GetField("图斑编号"))
+                  for f in ds.GetLayerByName("核查图斑"))
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert [r[1:] for r in rows] == sorted(r[1:] for r in rows)
 
 
 def test_mobile_gpkg_stores_the_value_lists_as_field_domains(pack):
