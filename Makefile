@@ -14,13 +14,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-geopandas python3-fiona \
 	python3-rasterio python3-shapely python3-pyproj python3-openpyxl python3-yaml \
 	python3-gdal python3-venv python3-pip xvfb xauth fonts-noto-cjk \
-	libreoffice-calc-nogui poppler-utils qttools5-dev-tools pyqt5-dev-tools zip unzip
+	libreoffice-calc-nogui poppler-utils qttools5-dev-tools pyqt5-dev-tools zip unzip \
+	python3-matplotlib
 
 SETUP_STAMP := $(VENV)/.setup-done
 PLUGIN_NAME := land_supervision
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 
-.PHONY: setup test test-core test-qgis demo package bench lint translations screenshot clean
+.PHONY: setup test test-core test-qgis demo package bench bench-changes lint translations screenshot clean
 
 setup: $(SETUP_STAMP)
 
@@ -50,6 +51,12 @@ test-core: setup
 # The main job through real QGIS (qgis_process, headless): result.gpkg and 整改台账.xlsx.
 demo: setup translations
 	$(PY_SYS) -m plugin.processing.run_qgis_process resources/demo/job.yaml --out out/demo
+	$(PY_SYS) -m plugin.cli derive-changes --before resources/demo/data/dltb_2023.gpkg:DLTB \
+		--after resources/demo/data/dltb_2024.gpkg:DLTB \
+		--basic-farmland resources/demo/data/yjjbnttb.gpkg:YJJBNTTB \
+		--red-line resources/demo/data/stbhhx.gpkg:STBHHX \
+		--admin resources/demo/data/xzq.gpkg:CJXZQ --township-field XZMC --village-field XZQMC \
+		--out out/demo/changes
 
 package: setup translations
 	$(PY_SYS) -m plugin.packaging --name $(PLUGIN_NAME) --out dist
@@ -60,6 +67,10 @@ screenshot: setup translations
 
 bench: setup
 	$(PY) bench/run_bench.py
+	$(PY_SYS) bench/changes_bench.py
+
+bench-changes: setup
+	$(PY_SYS) bench/changes_bench.py
 
 lint: setup
 	$(PY) -m ruff check plugin tests bench resources/demo
