@@ -208,7 +208,7 @@ def cut_chips(patches: List[FlaggedPatch], crs_wkt: str, image_path: str, out_di
         for k, patch in enumerate(patches):
             if steps is not None:
                 steps.check()
-            name = f"{_safe_name(patch.patch_id)}_{label}.png"
+            name = chip_file_name(patch.patch_id, label)
             chip = cut_chip(src, patch, crs_wkt, os.path.join(out_dir, name), label)
             if chip is None:
                 notes.append(Note(layer=os.path.basename(image_path), feature=patch.patch_id,
@@ -324,6 +324,37 @@ def _description(fields) -> str:
         if value is not None and value != "":
             lines.append(f"{label}: {round(value, 2) if isinstance(value, float) else value}")
     return "\n".join(lines)
+
+
+OUTLINED_BASELINES = (("basic_farmland", "永久基本农田"), ("red_line", "生态保护红线"),
+                      ("urban_boundary", "城镇开发边界"))
+
+
+@dataclass
+class BaselineSource:
+    """Where the analysis read one baseline (from the result's run_info), for map outlines."""
+
+    key: str
+    name: str
+    path: str
+    layer: Optional[str]
+
+
+def baseline_sources(result_path: str) -> List[BaselineSource]:
+    """The basic-farmland, red-line and urban-boundary layers the analysis used, those whose
+    files still exist (the farmland layer is left out: outlining every parcel hides the patch)."""
+    info = read_result(result_path).run_info
+    out = []
+    for key, name in OUTLINED_BASELINES:
+        path = info.get(f"input.{key}.path")
+        if path and os.path.isfile(path):
+            out.append(BaselineSource(key, name, path, info.get(f"input.{key}.layer")))
+    return out
+
+
+def chip_file_name(patch_id: str, label: str) -> str:
+    """``<patch id>_<label>.png``, characters unsafe in file names replaced by ``_``."""
+    return f"{_safe_name(patch_id)}_{label}.png"
 
 
 def write_kmz(kml_path: str, kmz_path: str) -> None:

@@ -8,6 +8,7 @@ from ..paths import icon_path
 from .analyse_job_algorithm import AnalyseJobAlgorithm
 from .analyse_layers_algorithm import AnalyseLayersAlgorithm
 from .export_ledger_algorithm import ExportLedgerAlgorithm
+from .fieldpack_algorithm import FieldPackAlgorithm
 from .import_ledger_algorithm import ImportLedgerAlgorithm
 
 PROVIDER_ID = "landsupervision"
@@ -36,3 +37,4 @@ class LandSupervisionProvider(QgsProcessingProvider):
         self.addAlgorithm(AnalyseJobAlgorithm())
         self.addAlgorithm(ExportLedgerAlgorithm())
         self.addAlgorithm(ImportLedgerAlgorithm())
+        self.addAlgorithm(FieldPackAlgorithm())

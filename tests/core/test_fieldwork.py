@@ -217,3 +217,11 @@ def test_chip_window_is_square_with_margin(demo_result):
                          src.bounds.bottom + 420), src.transform)
     assert isinstance(w, Window)
     assert abs(w.width - w.height) <= 1 and w.width >= (40 + 80) / 4
+
+
+def test_baseline_sources_are_the_outlined_layers_the_analysis_read(demo_result):
+    from plugin.core.fieldwork import baseline_sources
+    sources = {s.key: s for s in baseline_sources(demo_result)}
+    assert set(sources) == {"basic_farmland", "red_line", "urban_boundary"}
+    assert Path(sources["red_line"].path) == DEMO / "data" / "stbhhx.gpkg"
+    assert sources["red_line"].layer == "STBHHX"

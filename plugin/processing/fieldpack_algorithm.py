@@ -1,0 +1,197 @@
+"""准备外业核查: the field pack of an analysis result, and its field sheets (外业核查表) PDF.
+
+The core writes the mobile data and chips; this module adds what needs QGIS: the sheets, one
+page per flagged patch, printed through an atlas of ``resources/layouts/field_sheet.qpt``.
+The strings are Chinese only until they go through ``tr()`` and the zh_CN translation.
+"""
+
+import os
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsLayoutExporter,
+    QgsLayoutObject,
+    QgsPrintLayout,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+    QgsProject,
+    QgsProperty,
+    QgsRasterLayer,
+    QgsReadWriteContext,
+    QgsRendererCategory,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..paths import icon_path, resources_dir
+from .engine_run import core_errors, progress_callback
+
+SHEETS_NAME = "外业核查表.pdf"
+OUTLINE_COLOURS = {"basic_farmland": "255,215,0", "red_line": "0,170,0",
+                   "urban_boundary": "160,32,240"}
+
+
+def template_path() -> str:
+    return str(resources_dir() / "layouts" / "field_sheet.qpt")
+
+
+def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baselines=(),
+                       feedback=None) -> int:
+    """Print one sheet per patch of the mobile GeoPackage ``gpkg_path`` into ``pdf_path``,
+    in route order (序号); the map shows the patch over ``after`` with ``baselines``
+    (core ``BaselineSource``) outlined, the pictures the chips in ``chips_dir``. Returns the
+    page count; raises QgsProcessingException when QGIS cannot print."""
+    from ..core.fieldwork import MOBILE_NAME, VERDICT_COLOURS
+
+    project = QgsProject()
+    coverage = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
+    if not coverage.isValid():
+        raise QgsProcessingException(f"无法打开外业数据 {gpkg_path}")
+    categories = [QgsRendererCategory(verdict, _outline(",".join(map(str, rgb)), "0.8"), verdict)
+                  for verdict, rgb in VERDICT_COLOURS.items()]
+    coverage.setRenderer(QgsCategorizedSymbolRenderer("判定结果", categories))
+    layers = [coverage]
+    for source in baselines:
+        uri = f"{source.path}|layername={source.layer}" if source.layer else source.path
+        layer = QgsVectorLayer(uri, source.name, "ogr")
+        if layer.isValid():
+            layer.renderer().setSymbol(_outline(OUTLINE_COLOURS.get(source.key, "0,0,255"), "0.5"))
+            layers.append(layer)
+    if after:
+        raster = QgsRasterLayer(after, "后时相影像")
+        if raster.isValid():
+            layers.append(raster)
+    for layer in layers:
+        project.addMapLayer(layer)
+    layout = _layout_from_template(project)
+    map_item = layout.itemById("map")
+    map_item.setCrs(coverage.crs())
+    map_item.setLayers(layers)
+    map_item.setKeepLayerSet(True)
+    # a real extent first: the template's empty one would let the atlas reshape the item
+    map_item.zoomToExtent(coverage.extent())
+    for item_id, label in (("chip_before", "前时相"), ("chip_after", "后时相")):
+        picture = layout.itemById(item_id)
+        if chips_dir:
+            folder = chips_dir.replace("\\", "/").replace("'", "''")
+            picture.dataDefinedProperties().setProperty(
+                QgsLayoutObject.PictureSource, QgsProperty.fromExpression(
+                    f"'{folder}/' || regexp_replace(\"图斑编号\", '[^A-Za-z0-9_-]', '_') "
+                    f"|| '_{label}.png'"))
+    atlas = layout.atlas()
+    atlas.setCoverageLayer(coverage)
+    atlas.setEnabled(True)
+    atlas.setSortFeatures(True)
+    atlas.setSortExpression('"序号"')
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 200
+    result, error = QgsLayoutExporter.exportToPdf(atlas, pdf_path, settings, feedback)
+    if result != QgsLayoutExporter.Success:
+        raise QgsProcessingException(f"外业核查表输出失败: {error}")
+    return coverage.featureCount()
+
+
+def _outline(rgb, width):
+    return QgsFillSymbol.createSimple({"style": "no", "outline_color": rgb,
+                                       "outline_width": width, "outline_width_unit": "MM"})
+
+
+def _layout_from_template(project):
+    document = QDomDocument()
+    with open(template_path(), encoding="utf-8") as f:
+        document.setContent(f.read())
+    layout = QgsPrintLayout(project)
+    _, ok = layout.loadFromTemplate(document, QgsReadWriteContext())
+    if not ok:
+        raise QgsProcessingException(f"无法读取版式模板 {template_path()}")
+    return layout
+
+
+class FieldPackAlgorithm(QgsProcessingAlgorithm):
+    """Write the field pack (mobile data, KML/KMZ, chips) and the field sheets PDF."""
+
+    RESULT = "RESULT"
+    BEFORE = "BEFORE"
+    AFTER = "AFTER"
+    SHEETS = "SHEETS"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    GPKG = "GPKG"
+    KML = "KML"
+    PDF = "PDF"
+    PATCH_COUNT = "PATCH_COUNT"
+
+    def name(self):
+        return "fieldpack"
+
+    def displayName(self):  # noqa: N802 (QGIS API)
+        return "准备外业核查"
+
+    def group(self):
+        return "图斑核查"
+
+    def groupId(self):  # noqa: N802 (QGIS API)
+        return "verification"
+
+    def shortHelpString(self):  # noqa: N802 (QGIS API)
+        return ("<p>为判定为违法、需核实的图斑准备外业核查材料，写入输出文件夹：</p>"
+                "<p><b>核查图斑.gpkg</b>：核查图斑及待填写的核查结果、现场现状、现场照片编号、核查人、"
+                "核查日期、备注 (可选值已设为字段值域)；<b>核查图斑.kml / .kmz</b>：CGCS2000 经纬度，"
+                "按乡镇分组、按判定结果着色，可导入奥维互动地图；<b>chips</b>：前后时相影像切片；"
+                "<b>外业核查表.pdf</b>：每个图斑一页，按乡镇、村排序。</p>"
+                "<p>影像不覆盖的图斑会在日志中列出，不影响其余图斑。</p>")
+
+    def icon(self):
+        return QIcon(self.svgIconPath())
+
+    def svgIconPath(self):  # noqa: N802 (QGIS API)
+        return icon_path("icon.svg")
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return FieldPackAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(QgsProcessingParameterFile(
+            self.RESULT, "分析结果 (GeoPackage)", extension="gpkg"))
+        for key, text in ((self.BEFORE, "前时相影像"), (self.AFTER, "后时相影像")):
+            self.addParameter(QgsProcessingParameterFile(
+                key, text, fileFilter="GeoTIFF (*.tif *.tiff *.TIF);;所有文件 (*.*)", optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.SHEETS, "输出外业核查表 (PDF)", defaultValue=True))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "输出文件夹"))
+        self.addOutput(QgsProcessingOutputFile(self.GPKG, "核查图斑 GeoPackage"))
+        self.addOutput(QgsProcessingOutputFile(self.KML, "核查图斑 KML"))
+        self.addOutput(QgsProcessingOutputFile(self.PDF, "外业核查表 PDF"))
+        self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, "核查图斑数"))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        from ..core.fieldwork import CHIP_DIR, baseline_sources, prepare_fieldpack
+
+        result = self.parameterAsFile(parameters, self.RESULT, context)
+        before = self.parameterAsFile(parameters, self.BEFORE, context) or None
+        after = self.parameterAsFile(parameters, self.AFTER, context) or None
+        out = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        sheets = self.parameterAsBoolean(parameters, self.SHEETS, context)
+        with core_errors():
+            pack = prepare_fieldpack(result, out, before=before, after=after,
+                                     progress=progress_callback(feedback, 0.0, 0.5 if sheets else 1.0),
+                                     cancelled=feedback.isCanceled)
+            baselines = baseline_sources(result) if sheets else []
+        for note in pack.notes:
+            feedback.pushWarning(str(note))
+        feedback.pushInfo(f"外业核查图斑 {pack.patches} 个，影像切片 {len(pack.chips)} 张")
+        pdf = ""
+        if sheets and pack.patches:
+            feedback.setProgressText("输出外业核查表")
+            pdf = os.path.join(out, SHEETS_NAME)
+            chips = os.path.join(out, CHIP_DIR) if pack.chips else None
+            write_field_sheets(pack.gpkg, pdf, after=after, chips_dir=chips,
+                               baselines=baselines, feedback=feedback)
+        return {self.GPKG: pack.gpkg, self.KML: pack.kml, self.PDF: pdf,
+                self.PATCH_COUNT: pack.patches, self.OUTPUT_FOLDER: out}

@@ -1,0 +1,95 @@
+"""准备外业核查 through Processing on the demo county: the pack, the field sheets PDF, and the
+mobile GeoPackage as QGIS opens it (value lists from the field domains)."""
+
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from osgeo import ogr
+from qgis.core import QgsVectorLayer
+
+from plugin.core.analysis import run_analysis
+from plugin.core.job import load_job
+from plugin.processing.provider import PROVIDER_ID
+
+FIELDPACK = f"{PROVIDER_ID}:fieldpack"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory):
+    return run_analysis(load_job(str(DEMO / "job.yaml")),
+                        str(tmp_path_factory.mktemp("demo"))).result_path
+
+
+def flagged_count(result):
+    ds = ogr.Open(result)
+    layer = ds.GetLayerByName("patches")
+    layer.SetAttributeFilter("verdict IN ('违法', '需核实')")
+    return layer.GetFeatureCount()
+
+
+def pdf_pages(path):
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@pytest.fixture()
+def pack(qgis_processing, loaded_plugin, demo_result, tmp_path):
+    from qgis import processing
+
+    return processing.run(FIELDPACK, {
+        "RESULT": demo_result, "BEFORE": str(DEMO / "data" / "before.tif"),
+        "AFTER": str(DEMO / "data" / "after.tif"), "OUTPUT_FOLDER": str(tmp_path / "pack")})
+
+
+def test_field_sheets_have_one_page_per_flagged_patch(pack, demo_result, tmp_path):
+    assert pack["PATCH_COUNT"] == flagged_count(demo_result)
+    assert pdf_pages(pack["PDF"]) == pack["PATCH_COUNT"]
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", pack["PDF"], str(png)],
+                   check=True)
+    page = next(tmp_path.glob("page*.png"))
+    assert page.stat().st_size > 20_000
+    keep = Path(__file__).resolve().parents[2] / "out" / "fieldpack_page1.png"
+    if keep.parent.is_dir():
+        shutil.copyfile(page, keep)
+
+
+def test_field_sheet_text_names_the_first_patch_of_the_route(pack):
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", pack["PDF"], "-"],
+                          capture_output=True, text=True, check=True).stdout
+    # pdftotext gives some CJK glyphs as Kangxi radicals (⼝ for 口); NFKC maps them back
+    text = unicodedata.normalize("NFKC", text)
+    ds = ogr.Open(pack["GPKG"])
+    layer = ds.GetLayerByName("核查图斑")
+    layer.SetAttributeFilter('"序号" = 1')
+    first = next(iter(layer))
+    for value in (first.GetField("图斑编号"), first.GetField("乡镇"), first.GetField("村"),
+                  "核查结论", "现场照片编号", "核查人", "签字"):
+        assert value in text
+
+
+def test_mobile_gpkg_opens_in_qgis_with_value_lists(pack):
+    layer = QgsVectorLayer(f"{pack['GPKG']}|layername=核查图斑", "核查图斑", "ogr")
+    assert layer.isValid()
+    assert layer.featureCount() == pack["PATCH_COUNT"]
+    index = layer.fields().indexOf("核查结果")
+    setup = layer.editorWidgetSetup(index)
+    assert setup.type() == "ValueMap"
+    values = {v for entry in setup.config()["map"] for v in entry.values()} \
+        if isinstance(setup.config()["map"], list) else set(setup.config()["map"].values())
+    assert values == {"属实", "不属实", "部分属实"}
+    for name in ("现场照片编号", "核查人", "核查日期", "备注"):
+        assert layer.fields().indexOf(name) >= 0
+
+
+def test_without_sheets_no_pdf(qgis_processing, loaded_plugin, demo_result, tmp_path):
+    from qgis import processing
+
+    result = processing.run(FIELDPACK, {"RESULT": demo_result, "SHEETS": False,
+                                        "OUTPUT_FOLDER": str(tmp_path / "p")})
+    assert result["PDF"] == "" and Path(result["GPKG"]).is_file()
+    assert not (tmp_path / "p" / "外业核查表.pdf").exists()
