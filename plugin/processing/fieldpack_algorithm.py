@@ -9,6 +9,7 @@ import os
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
+    QgsEditorWidgetSetup,
     QgsFillSymbol,
     QgsLayoutExporter,
     QgsLayoutObject,
@@ -34,6 +35,7 @@ from ..paths import icon_path, resources_dir
 from .engine_run import core_errors, progress_callback
 
 SHEETS_NAME = "外业核查表.pdf"
+QFIELD_NAME = "核查图斑.qgs"
 OUTLINE_COLOURS = {"basic_farmland": "255,215,0", "red_line": "0,170,0",
                    "urban_boundary": "160,32,240"}
 
@@ -98,6 +100,48 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     return coverage.featureCount()
 
 
+def write_qfield_project(gpkg_path, project_path, after=None) -> str:
+    """A QGIS project for QField beside the mobile GeoPackage (relative paths): the layer
+    ``核查图斑`` with drop-down lists on the verification fields, a date picker on 核查日期, the
+    result's copies read-only, and the after-image underneath when given."""
+    from ..core.fieldwork import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS, VERDICT_COLOURS
+
+    project = QgsProject()
+    project.setFileName(project_path)
+    project.setTitle("外业核查")
+    layer = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
+    if not layer.isValid():
+        raise QgsProcessingException(f"无法打开外业数据 {gpkg_path}")
+    project.setCrs(layer.crs())
+    categories = [QgsRendererCategory(verdict, _outline(",".join(map(str, rgb)), "0.8"), verdict)
+                  for verdict, rgb in VERDICT_COLOURS.items()]
+    layer.setRenderer(QgsCategorizedSymbolRenderer("判定结果", categories))
+    fields = layer.fields()
+    form = layer.editFormConfig()
+    for name, _ in READ_ONLY_FIELDS:
+        form.setReadOnly(fields.indexOf(name), True)
+    layer.setEditFormConfig(form)
+    for name, values in VERIFICATION_FIELDS:
+        index = fields.indexOf(name)
+        if values:
+            setup = QgsEditorWidgetSetup("ValueMap", {"map": [{v: v} for v in values]})
+        elif name == "核查日期":
+            setup = QgsEditorWidgetSetup("DateTime", {"field_format": "yyyy-MM-dd",
+                                                      "display_format": "yyyy-MM-dd",
+                                                      "calendar_popup": True, "allow_null": True})
+        else:
+            setup = QgsEditorWidgetSetup("TextEdit", {"IsMultiline": name == "备注"})
+        layer.setEditorWidgetSetup(index, setup)
+    project.addMapLayer(layer)
+    if after:
+        raster = QgsRasterLayer(after, "后时相影像")
+        if raster.isValid():
+            project.addMapLayer(raster)
+    if not project.write():
+        raise QgsProcessingException(f"无法写出 QField 工程 {project_path}")
+    return project_path
+
+
 def _outline(rgb, width):
     return QgsFillSymbol.createSimple({"style": "no", "outline_color": rgb,
                                        "outline_width": width, "outline_width_unit": "MM"})
@@ -126,6 +170,7 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
     KML = "KML"
     PDF = "PDF"
     PATCH_COUNT = "PATCH_COUNT"
+    PROJECT = "PROJECT"
 
     def name(self):
         return "fieldpack"
@@ -144,7 +189,8 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
                 "<p><b>核查图斑.gpkg</b>：核查图斑及待填写的核查结果、现场现状、现场照片编号、核查人、"
                 "核查日期、备注 (可选值已设为字段值域)；<b>核查图斑.kml / .kmz</b>：CGCS2000 经纬度，"
                 "按乡镇分组、按判定结果着色，可导入奥维互动地图；<b>chips</b>：前后时相影像切片；"
-                "<b>外业核查表.pdf</b>：每个图斑一页，按乡镇、村排序。</p>"
+                "<b>外业核查表.pdf</b>：每个图斑一页，按乡镇、村排序；<b>核查图斑.qgs</b>："
+                "供 QField 使用的工程 (核查结果等字段为下拉列表)。</p>"
                 "<p>影像不覆盖的图斑会在日志中列出，不影响其余图斑。</p>")
 
     def icon(self):
@@ -168,6 +214,7 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputFile(self.GPKG, "核查图斑 GeoPackage"))
         self.addOutput(QgsProcessingOutputFile(self.KML, "核查图斑 KML"))
         self.addOutput(QgsProcessingOutputFile(self.PDF, "外业核查表 PDF"))
+        self.addOutput(QgsProcessingOutputFile(self.PROJECT, "QField 工程"))
         self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, "核查图斑数"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
@@ -186,6 +233,7 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
         for note in pack.notes:
             feedback.pushWarning(str(note))
         feedback.pushInfo(f"外业核查图斑 {pack.patches} 个，影像切片 {len(pack.chips)} 张")
+        project = write_qfield_project(pack.gpkg, os.path.join(out, QFIELD_NAME), after=after)
         pdf = ""
         if sheets and pack.patches:
             feedback.setProgressText("输出外业核查表")
@@ -193,5 +241,5 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
             chips = os.path.join(out, CHIP_DIR) if pack.chips else None
             write_field_sheets(pack.gpkg, pdf, after=after, chips_dir=chips,
                                baselines=baselines, feedback=feedback)
-        return {self.GPKG: pack.gpkg, self.KML: pack.kml, self.PDF: pdf,
+        return {self.GPKG: pack.gpkg, self.KML: pack.kml, self.PDF: pdf, self.PROJECT: project,
                 self.PATCH_COUNT: pack.patches, self.OUTPUT_FOLDER: out}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from osgeo import ogr
-from qgis.core import QgsVectorLayer
+from qgis.core import QgsProject, QgsVectorLayer
 
 from plugin.core.analysis import run_analysis
+from plugin.core.fieldwork import SITE_VALUES
 from plugin.core.job import load_job
 from plugin.processing.provider import PROVIDER_ID
 
@@ -93,3 +94,21 @@ def test_without_sheets_no_pdf(qgis_processing, loaded_plugin, demo_result, tmp_
                                         "OUTPUT_FOLDER": str(tmp_path / "p")})
     assert result["PDF"] == "" and Path(result["GPKG"]).is_file()
     assert not (tmp_path / "p" / "外业核查表.pdf").exists()
+
+
+def test_qfield_project_beside_the_gpkg_has_value_lists_and_relative_paths(pack):
+    path = Path(pack["PROJECT"])
+    assert path.parent == Path(pack["GPKG"]).parent
+    assert "./核查图斑.gpkg" in path.read_text(encoding="utf-8")
+    project = QgsProject()
+    assert project.read(str(path))
+    layer = project.mapLayersByName("核查图斑")[0]
+    assert layer.isValid() and layer.featureCount() == pack["PATCH_COUNT"]
+    fields = layer.fields()
+    setup = layer.editorWidgetSetup(fields.indexOf("现场现状"))
+    assert setup.type() == "ValueMap"
+    assert [v for entry in setup.config()["map"] for v in entry] == list(SITE_VALUES)
+    assert layer.editorWidgetSetup(fields.indexOf("核查日期")).type() == "DateTime"
+    form = layer.editFormConfig()
+    assert form.readOnly(fields.indexOf("图斑编号"))
+    assert not form.readOnly(fields.indexOf("核查结果"))
