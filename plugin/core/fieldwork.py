@@ -27,8 +27,10 @@ from shapely.geometry import mapping
 from shapely.ops import transform as shapely_transform
 
 from .errors import InputError, Note
+from .classes import load_class_table
 from .ledger_columns import CHECK_VALUES
 from .ledger_result import PATCH_LAYER, read_result
+from .ledger_table import build_rows
 from .progress import Steps
 
 gdal.UseExceptions()
@@ -54,14 +56,15 @@ READ_ONLY_FIELDS = (
 )
 SITE_VALUES = ("已建成", "在建", "已拆除", "已复耕", "未动工", "其他")
 VERIFICATION_FIELDS = (
-    ("核查结果", CHECK_VALUES),
-    ("现场现状", SITE_VALUES),
-    ("现场照片编号", None),
-    ("核查人", None),
-    ("核查日期", None),
-    ("备注", None),
+    ("核查结果", CHECK_VALUES, "check_result"),
+    ("现场现状", SITE_VALUES, None),
+    ("现场照片编号", None, None),
+    ("核查人", None, None),
+    ("核查日期", None, None),
+    ("备注", None, "remark"),
 )
-"""Verifier's columns and their value lists (None: free text; 核查日期 is a date)."""
+"""Verifier's columns: (name, value list or None for free text, ledger column key or None).
+核查日期 is a date. The two with a ledger key start with the result's imported values."""
 
 
 @dataclass
@@ -72,6 +75,8 @@ class FlaggedPatch:
     patch_id: str
     fields: dict
     geometry: object
+    row: dict = field(default_factory=dict)
+    """The patch's ledger row (``ledger_table.build_rows``): the values as the ledger shows them."""
 
 
 @dataclass
@@ -104,6 +109,7 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
     """Flagged patches of a result GeoPackage, ordered by township, village and patch id,
     and the working CRS as WKT."""
     result = read_result(result_path)
+    rows = build_rows(result, load_class_table())
     geoms = _read_geometries(result_path)
     flagged = []
     for p in result.patches:
@@ -113,7 +119,7 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
         if fields.get("area_m2") is not None:
             fields["area_mu"] = fields["area_m2"] * MU_PER_M2
         flagged.append(FlaggedPatch(fid=p["fid"], patch_id=str(p["patch_id"]), fields=fields,
-                                    geometry=geoms[p["fid"]]))
+                                    geometry=geoms[p["fid"]], row=rows.get(str(p["patch_id"]), {})))
     flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
     return flagged, result.crs_wkt
 
@@ -237,7 +243,7 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
         kind = {"seq": ogr.OFTInteger, "area_mu": ogr.OFTReal, "area_m2": ogr.OFTReal,
                 "lon": ogr.OFTReal, "lat": ogr.OFTReal}.get(key, ogr.OFTString)
         layer.CreateField(ogr.FieldDefn(name, kind))
-    for name, values in VERIFICATION_FIELDS:
+    for name, values, _ in VERIFICATION_FIELDS:
         definition = ogr.FieldDefn(name, ogr.OFTDate if name == "核查日期" else ogr.OFTString)
         if values:
             domain = ogr.CreateCodedFieldDomain(name, f"{name}可选值", ogr.OFTString,
@@ -245,14 +251,18 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
             ds.AddFieldDomain(domain)
             definition.SetDomainName(name)
         layer.CreateField(definition)
-    centres = _centres_geographic(patches, crs_wkt)
     ds.StartTransaction()
-    for seq, (patch, (lon, lat)) in enumerate(zip(patches, centres), start=1):
+    for seq, patch in enumerate(patches, start=1):
         feature = ogr.Feature(layer.GetLayerDefn())
         for name, key in READ_ONLY_FIELDS:
-            value = {"lon": lon, "lat": lat, "seq": seq}.get(key, patch.fields.get(key))
+            # the ledger's values (classes with names, rounded areas) so an edited copy passes
+            # the ledger's read-only checks
+            value = seq if key == "seq" else patch.row.get(key)
             if value is not None:
-                feature.SetField(name, round(value, 8) if key in ("lon", "lat") else value)
+                feature.SetField(name, value)
+        for name, _, key in VERIFICATION_FIELDS:
+            if key and patch.row.get(key) is not None:
+                feature.SetField(name, patch.row[key])
         geom = ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(patch.geometry.wkb))
         feature.SetGeometry(geom)
         layer.CreateFeature(feature)

@@ -121,7 +121,7 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     for name, _ in READ_ONLY_FIELDS:
         form.setReadOnly(fields.indexOf(name), True)
     layer.setEditFormConfig(form)
-    for name, values in VERIFICATION_FIELDS:
+    for name, values, _ in VERIFICATION_FIELDS:
         index = fields.indexOf(name)
         if values:
             setup = QgsEditorWidgetSetup("ValueMap", {"map": [{v: v} for v in values]})

@@ -127,20 +127,20 @@ def test_mobile_gpkg_holds_the_flagged_patches_with_empty_verification_columns(p
     layer = ds.GetLayerByName("核查图斑")
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-    for name, _ in VERIFICATION_FIELDS:
+    for name, _, _ in VERIFICATION_FIELDS:
         assert name in names
     expected = flagged_by_ogr(demo_result)
     seen = {}
     for f in layer:
         seen[f.GetField("图斑编号")] = f
-        assert all(f.GetField(name) is None for name, _ in VERIFICATION_FIELDS)
+        assert all(f.GetField(name) is None for name, _, _ in VERIFICATION_FIELDS)
         geom = shapely_wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
         assert geom.symmetric_difference(expected[f.GetField("图斑编号")][1]).area < 1e-6
     assert sorted(seen) == sorted(expected)
     for pid, f in seen.items():
         attrs = expected[pid][0]
-        assert f.GetField("图斑面积(亩)") == pytest.approx(attrs["area_mu"], abs=1e-6)
-        assert f.GetField("图斑面积(平方米)") == pytest.approx(attrs["area_m2"], rel=1e-12)
+        assert f.GetField("图斑面积(亩)") == pytest.approx(attrs["area_mu"], abs=0.005)
+        assert f.GetField("图斑面积(平方米)") == pytest.approx(attrs["area_m2"], abs=0.5)
         assert (f.GetField("乡镇"), f.GetField("判定结果")) == (attrs["township"], attrs["verdict"])
 
 
@@ -154,7 +154,7 @@ def test_mobile_gpkg_numbers_the_route_by_township_village_and_patch_id(pack, de
 
 def test_mobile_gpkg_stores_the_value_lists_as_field_domains(pack):
     ds = gdal.OpenEx(pack.gpkg, gdal.OF_VECTOR)
-    for name, values in VERIFICATION_FIELDS:
+    for name, values, _ in VERIFICATION_FIELDS:
         if values:
             domain = ds.GetFieldDomain(name)
             assert set(domain.GetEnumeration()) == set(values)

@@ -1,0 +1,88 @@
+"""Bringing a verification GeoPackage edited in the field back into the result.
+
+The edited layer's attribute table is handed to the ledger's own check (``check_rows``) as if
+it were the ledger's detail sheet: the mobile layer's fields carry the ledger's headers, so the
+same rules apply (keyed by 图斑编号, read-only columns unchanged, values from the allowed lists)
+and the same writer stores 核查结果 and 备注. Field-only columns the ledger has no place for
+(现场现状, 现场照片编号, 核查人, 核查日期) are reported, not imported.
+"""
+
+import datetime
+import os
+import time
+
+from osgeo import ogr
+
+from .classes import load_class_table
+from .errors import InputError
+from .fieldwork import MOBILE_NAME
+from .ledger import ImportReport
+from .ledger_import import check_rows
+from .ledger_result import file_sha256, read_result, write_analyst_values
+from .ledger_table import build_rows
+from .progress import Steps
+
+ogr.UseExceptions()
+
+
+def read_verification(gpkg_path: str):
+    """The mobile layer as the ledger check reads a sheet: ({header: index}, [(row, {header:
+    value})]); rows numbered from 2 like a sheet under its header row."""
+    if not os.path.isfile(gpkg_path):
+        raise InputError("外业核查数据不存在", layer=gpkg_path)
+    try:
+        ds = ogr.Open(gpkg_path)
+    except RuntimeError as e:
+        raise InputError(f"无法打开 ({e})", layer=gpkg_path) from e
+    layer = ds.GetLayerByName(MOBILE_NAME) if ds is not None else None
+    if layer is None:
+        raise InputError(f"没有图层 {MOBILE_NAME}，不是外业核查数据", layer=gpkg_path)
+    defn = layer.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    headers = {name: k for k, name in enumerate(names) if name != "序号"}
+    records = []
+    for number, feature in enumerate(sorted(layer, key=lambda f: f.GetFID()), start=2):
+        records.append((number, {name: _value(feature, name) for name in headers}))
+    return headers, records
+
+
+def _value(feature, name):
+    if not feature.IsFieldSetAndNotNull(name):
+        return None
+    if feature.GetFieldDefnRef(name).GetType() == ogr.OFTDate:
+        y, m, d = feature.GetFieldAsDateTime(name)[:3]
+        return datetime.date(y, m, d).isoformat()
+    return feature.GetField(name)
+
+
+def check_verification(gpkg_path: str, result_path: str):
+    """(LedgerCheck, ResultData): what importing the edited GeoPackage would change."""
+    headers, records = read_verification(gpkg_path)
+    result = read_result(result_path)
+    rows = build_rows(result, load_class_table())
+    return check_rows(headers, records, {}, rows, result), result
+
+
+def import_verification(gpkg_path: str, result_path: str, force: bool = False,
+                        progress=None, cancelled=None) -> ImportReport:
+    """Write 核查结果 and 备注 of an edited verification GeoPackage into the result, with the
+    ledger import's checks and report; nothing is written on errors unless ``force``."""
+    started = time.monotonic()
+    steps = Steps(progress, cancelled)
+    steps.report(0.0, "读取外业核查数据")
+    check, result = check_verification(gpkg_path, result_path)
+    report = ImportReport(gpkg_path, result_path, check, forced=force)
+    if (check.errors and not force) or check.changed_cells == 0:
+        report.seconds = time.monotonic() - started
+        return report
+    steps.report(0.6, "写入结果文件")
+    info = {"ledger.imported": datetime.datetime.now().isoformat(timespec="seconds"),
+            "ledger.file": os.path.abspath(gpkg_path), "ledger.sha256": file_sha256(gpkg_path),
+            "ledger.rows": str(check.matched)}
+    if check.errors:
+        info["ledger.forced_errors"] = str(len(check.errors))
+    write_analyst_values(result, check.values, info)
+    report.written = True
+    steps.report(1.0, "完成")
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,86 @@
+"""A verification GeoPackage edited in the field comes back through the ledger's checks."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from osgeo import ogr
+
+from plugin.core.analysis import run_analysis
+from plugin.core.fieldwork import prepare_fieldpack
+from plugin.core.fieldwork_import import check_verification, import_verification
+from plugin.core.job import load_job
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
+
+
+@pytest.fixture()
+def result(tmp_path_factory):
+    return run_analysis(load_job(str(DEMO / "job.yaml")),
+                        str(tmp_path_factory.mktemp("demo"))).result_path
+
+
+@pytest.fixture()
+def gpkg(result, tmp_path):
+    return prepare_fieldpack(result, str(tmp_path / "pack")).gpkg
+
+
+def edit(gpkg, seq, **values):
+    """Set fields of the patch with 序号 ``seq`` as a field app would; returns its patch id."""
+    ds = ogr.Open(gpkg, update=1)
+    layer = ds.GetLayerByName("核查图斑")
+    layer.SetAttributeFilter(f'"序号" = {seq}')
+    feature = next(iter(layer))
+    for name, value in values.items():
+        feature.SetField(name, value)
+    layer.SetFeature(feature)
+    pid = feature.GetField("图斑编号")
+    ds = None
+    return pid
+
+
+def result_values(result, pid):
+    con = sqlite3.connect(result)
+    try:
+        columns = {r[1] for r in con.execute("PRAGMA table_info(patches)")}
+        if "ledger_check_result" not in columns:
+            return (None, None)
+        return con.execute("SELECT ledger_check_result, ledger_remark FROM patches WHERE patch_id = ?",
+                           (pid,)).fetchone()
+    finally:
+        con.close()
+
+
+def test_an_untouched_pack_checks_clean_and_changes_nothing(gpkg, result):
+    check, _ = check_verification(gpkg, result)
+    assert check.errors == [] and check.changed_cells == 0
+    assert check.matched == check.rows > 0
+
+
+def test_verification_result_and_remark_are_written_into_the_result(gpkg, result):
+    pid = edit(gpkg, 3, **{"核查结果": "属实", "备注": "已现场拍照"})
+    report = import_verification(gpkg, result)
+    assert report.written and report.errors == []
+    assert result_values(result, pid) == ("属实", "已现场拍照")
+    assert report.check.changed_patches == 1
+
+
+def test_an_edited_read_only_field_is_an_error_and_nothing_is_written(gpkg, result):
+    pid = edit(gpkg, 2, **{"乡镇": "别的乡", "核查结果": "属实"})
+    report = import_verification(gpkg, result)
+    assert not report.written
+    assert any(i.column == "乡镇" and i.patch_id == pid for i in report.errors)
+    assert result_values(result, pid) == (None, None)
+
+
+def test_a_value_outside_the_list_is_an_error(gpkg, result):
+    pid = edit(gpkg, 1, **{"核查结果": "差不多"})
+    report = import_verification(gpkg, result)
+    assert not report.written
+    assert any(i.column == "核查结果" and i.patch_id == pid for i in report.errors)
+
+
+def test_field_only_columns_are_reported_not_imported(gpkg, result):
+    check, _ = check_verification(gpkg, result)
+    reported = {i.column for i in check.warnings}
+    assert {"现场现状", "现场照片编号", "核查人", "核查日期"} <= reported
