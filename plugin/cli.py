@@ -93,6 +93,13 @@ def cmd_fieldpack(args):
     print(f"  影像切片 {len(pack.chips)} 张")
     for note in pack.notes:
         print(f"  - {note}")
+    if not args.no_qgis:
+        # the QField project and the sheets need QGIS (its Python, e.g. /usr/bin/python3)
+        from .processing.fieldpack_algorithm import write_qgis_outputs_headless
+
+        for path in write_qgis_outputs_headless(pack, args.result, args.after, sheets=True):
+            if path:
+                print(f"  {path}")
     return 0
 
 
@@ -102,6 +109,8 @@ def _fieldpack_parser(sub):
     p.add_argument("--out", required=True, help="输出文件夹")
     p.add_argument("--before", help="前时相影像 (GeoTIFF)")
     p.add_argument("--after", help="后时相影像 (GeoTIFF)")
+    p.add_argument("--no-qgis", action="store_true",
+                   help="不启动 QGIS: 不输出外业核查表 PDF 和 QField 工程")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_fieldpack)
 

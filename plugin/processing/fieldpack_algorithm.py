@@ -8,6 +8,7 @@ The strings are Chinese only until they go through ``tr()`` and the zh_CN transl
 import os
 
 from qgis.core import (
+    QgsApplication,
     QgsCategorizedSymbolRenderer,
     QgsEditorWidgetSetup,
     QgsFillSymbol,
@@ -142,6 +143,35 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     return project_path
 
 
+def write_qgis_outputs(pack, result_path, after=None, sheets=True):
+    """The QField project and (when ``sheets``) the field sheets of a core ``FieldPack``;
+    returns (project path, PDF path or "")."""
+    from ..core.fieldwork import CHIP_DIR, baseline_sources
+
+    project = write_qfield_project(pack.gpkg, os.path.join(pack.folder, QFIELD_NAME), after=after)
+    pdf = ""
+    if sheets and pack.patches:
+        pdf = os.path.join(pack.folder, SHEETS_NAME)
+        chips = os.path.join(pack.folder, CHIP_DIR) if pack.chips else None
+        write_field_sheets(pack.gpkg, pdf, after=after, chips_dir=chips,
+                           baselines=baseline_sources(result_path))
+    return project, pdf
+
+
+def write_qgis_outputs_headless(pack, result_path, after=None, sheets=True):
+    """``write_qgis_outputs`` from a script: starts QGIS (offscreen without a display) unless
+    it runs already. QgsProcessingException carries the message of a failure."""
+    if QgsApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QgsApplication([], False)
+        app.initQgis()
+        try:
+            return write_qgis_outputs(pack, result_path, after, sheets)
+        finally:
+            app.exitQgis()
+    return write_qgis_outputs(pack, result_path, after, sheets)
+
+
 def _outline(rgb, width):
     return QgsFillSymbol.createSimple({"style": "no", "outline_color": rgb,
                                        "outline_width": width, "outline_width_unit": "MM"})
@@ -218,7 +248,7 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, "核查图斑数"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.fieldwork import CHIP_DIR, baseline_sources, prepare_fieldpack
+        from ..core.fieldwork import prepare_fieldpack
 
         result = self.parameterAsFile(parameters, self.RESULT, context)
         before = self.parameterAsFile(parameters, self.BEFORE, context) or None
@@ -229,17 +259,11 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
             pack = prepare_fieldpack(result, out, before=before, after=after,
                                      progress=progress_callback(feedback, 0.0, 0.5 if sheets else 1.0),
                                      cancelled=feedback.isCanceled)
-            baselines = baseline_sources(result) if sheets else []
         for note in pack.notes:
             feedback.pushWarning(str(note))
         feedback.pushInfo(f"外业核查图斑 {pack.patches} 个，影像切片 {len(pack.chips)} 张")
-        project = write_qfield_project(pack.gpkg, os.path.join(out, QFIELD_NAME), after=after)
-        pdf = ""
-        if sheets and pack.patches:
-            feedback.setProgressText("输出外业核查表")
-            pdf = os.path.join(out, SHEETS_NAME)
-            chips = os.path.join(out, CHIP_DIR) if pack.chips else None
-            write_field_sheets(pack.gpkg, pdf, after=after, chips_dir=chips,
-                               baselines=baselines, feedback=feedback)
+        feedback.setProgressText("输出 QField 工程与外业核查表")
+        with core_errors():
+            project, pdf = write_qgis_outputs(pack, result, after=after, sheets=sheets)
         return {self.GPKG: pack.gpkg, self.KML: pack.kml, self.PDF: pdf, self.PROJECT: project,
                 self.PATCH_COUNT: pack.patches, self.OUTPUT_FOLDER: out}

@@ -19,7 +19,7 @@ def demo_result(tmp_path_factory):
 
 def test_fieldpack_writes_the_mobile_data_and_the_chips(demo_result, tmp_path, capsys):
     out = tmp_path / "pack"
-    code = main(["fieldpack", demo_result, "--out", str(out), "-q",
+    code = main(["fieldpack", demo_result, "--out", str(out), "-q", "--no-qgis",
                  "--before", str(DEMO / "data" / "before.tif"),
                  "--after", str(DEMO / "data" / "after.tif")])
     assert code == 0
@@ -29,7 +29,7 @@ def test_fieldpack_writes_the_mobile_data_and_the_chips(demo_result, tmp_path, c
 
 
 def test_fieldpack_without_images_writes_no_chips(demo_result, tmp_path):
-    assert main(["fieldpack", demo_result, "--out", str(tmp_path), "-q"]) == 0
+    assert main(["fieldpack", demo_result, "--out", str(tmp_path), "-q", "--no-qgis"]) == 0
     assert not (tmp_path / "chips").exists()
 
 

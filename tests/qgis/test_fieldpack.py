@@ -112,3 +112,13 @@ def test_qfield_project_beside_the_gpkg_has_value_lists_and_relative_paths(pack)
     form = layer.editFormConfig()
     assert form.readOnly(fields.indexOf("图斑编号"))
     assert not form.readOnly(fields.indexOf("核查结果"))
+
+
+def test_cli_fieldpack_writes_the_sheets_and_the_qfield_project(demo_result, tmp_path):
+    from plugin.cli import main
+
+    out = tmp_path / "cli"
+    assert main(["fieldpack", demo_result, "--out", str(out), "-q",
+                 "--after", str(DEMO / "data" / "after.tif")]) == 0
+    assert pdf_pages(out / "外业核查表.pdf") == flagged_count(demo_result)
+    assert (out / "核查图斑.qgs").is_file()
