@@ -1,7 +1,6 @@
 """准备外业核查 through Processing on the demo county: the pack, the field sheets PDF, and the
 mobile GeoPackage as QGIS opens it (value lists from the field domains)."""
 
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -54,9 +53,6 @@ def test_field_sheets_have_one_page_per_flagged_patch(pack, demo_result, tmp_pat
                    check=True)
     page = next(tmp_path.glob("page*.png"))
     assert page.stat().st_size > 20_000
-    keep = Path(__file__).resolve().parents[2] / "out" / "fieldpack_page1.png"
-    if keep.parent.is_dir():
-        shutil.copyfile(page, keep)
 
 
 def test_field_sheet_text_names_the_first_patch_of_the_route(pack):
