@@ -160,16 +160,21 @@ def write_qgis_outputs(pack, result_path, after=None, sheets=True):
 
 def write_qgis_outputs_headless(pack, result_path, after=None, sheets=True):
     """``write_qgis_outputs`` from a script: starts QGIS (offscreen without a display) unless
-    it runs already. QgsProcessingException carries the message of a failure."""
+    it runs already. A failure is raised as the core's InputError, for the CLI to report."""
+    from ..core.errors import InputError
+
+    app = None
     if QgsApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QgsApplication([], False)
         app.initQgis()
-        try:
-            return write_qgis_outputs(pack, result_path, after, sheets)
-        finally:
+    try:
+        return write_qgis_outputs(pack, result_path, after, sheets)
+    except QgsProcessingException as e:
+        raise InputError(str(e), layer=pack.gpkg) from e
+    finally:
+        if app is not None:
             app.exitQgis()
-    return write_qgis_outputs(pack, result_path, after, sheets)
 
 
 def _outline(rgb, width):
