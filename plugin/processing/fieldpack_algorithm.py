@@ -143,11 +143,31 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     return project_path
 
 
+def imagery_proxy(image, folder):
+    """A VRT of ``image`` inside ``folder`` for QGIS to draw.
+
+    QGIS computes statistics to stretch a raster and GDAL saves them as ``<image>.aux.xml``
+    beside it: drawing the user's own file would write into their data folder. Through the
+    proxy, anything GDAL saves lands in our output folder instead.
+    """
+    from osgeo import gdal
+
+    os.makedirs(folder, exist_ok=True)
+    vrt = os.path.join(folder, os.path.splitext(os.path.basename(image))[0] + ".vrt")
+    ds = gdal.BuildVRT(vrt, [os.path.abspath(image)])
+    if ds is None:
+        raise QgsProcessingException(f"无法读取影像 {image}")
+    ds = None
+    return vrt
+
+
 def write_qgis_outputs(pack, result_path, after=None, sheets=True):
     """The QField project and (when ``sheets``) the field sheets of a core ``FieldPack``;
     returns (project path, PDF path or "")."""
     from ..core.fieldwork import CHIP_DIR, baseline_sources
 
+    if after:
+        after = imagery_proxy(after, os.path.join(pack.folder, "影像"))
     project = write_qfield_project(pack.gpkg, os.path.join(pack.folder, QFIELD_NAME), after=after)
     pdf = ""
     if sheets and pack.patches:

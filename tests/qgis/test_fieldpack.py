@@ -118,3 +118,19 @@ def test_cli_fieldpack_writes_the_sheets_and_the_qfield_project(demo_result, tmp
                  "--after", str(DEMO / "data" / "after.tif")]) == 0
     assert pdf_pages(out / "外业核查表.pdf") == flagged_count(demo_result)
     assert (out / "核查图斑.qgs").is_file()
+
+
+def test_drawing_the_imagery_writes_nothing_beside_the_users_image(qgis_processing, loaded_plugin,
+                                                                   demo_result, tmp_path):
+    import shutil
+
+    import processing
+    images = tmp_path / "images"
+    images.mkdir()
+    for name in ("before.tif", "after.tif"):
+        shutil.copy(DEMO / "data" / name, images / name)
+    processing.run("landsupervision:fieldpack", {
+        "RESULT": demo_result, "BEFORE": str(images / "before.tif"),
+        "AFTER": str(images / "after.tif"), "OUTPUT_FOLDER": str(tmp_path / "pack")})
+    assert sorted(p.name for p in images.iterdir()) == ["after.tif", "before.tif"]
+    assert list((tmp_path / "pack").glob("*.pdf"))  # the sheets were drawn over the imagery
