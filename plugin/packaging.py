@@ -32,6 +32,8 @@ EXCLUDED_DIRS = {"__pycache__", "tests", "cache", ".cache"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".ts", ".qm", ".orig", ".rej", ".part", ".tmp"}
 # Files of plugin/ that are development tools, not part of the installed plugin.
 DEV_ONLY_MODULES = {"packaging.py", "processing/run_qgis_process.py"}
+# Resources that only rebuild other resources (the template is shipped, its generator not).
+DEV_ONLY_RESOURCES = {"layouts/make_field_sheet_qpt.py"}
 # Of resources/demo only the job and its data ship; the generator and its caches stay out.
 DEMO_SHIPPED = ("job.yaml", "README.md", "data")
 
@@ -66,7 +68,7 @@ def plugin_files():
         yield license_file, Path("LICENSE")
     resources = REPO_ROOT / "resources"
     for rel in _walk(resources):
-        if not _shipped(rel):
+        if not _shipped(rel) or rel.as_posix() in DEV_ONLY_RESOURCES:
             continue
         if rel.parts[0] == "demo" and (len(rel.parts) < 2 or rel.parts[1] not in DEMO_SHIPPED):
             continue

@@ -74,6 +74,9 @@ def test_zip_leaves_out_tests_caches_sources_and_build_tools(package):
     assert not [n for n in names if "tests" in n.parts or "__pycache__" in n.parts]
     assert not [n for n in names if n.suffix in {".pyc", ".ts"} or n.name.startswith(".")]
     assert PurePosixPath(NAME, "packaging.py") not in names
+    assert PurePosixPath(NAME, "processing", "run_qgis_process.py") not in names
+    assert PurePosixPath(NAME, "resources", "layouts", "make_field_sheet_qpt.py") not in names
+    assert PurePosixPath(NAME, "resources", "layouts", "field_sheet.qpt") in names
 
 
 def test_packaged_translation_is_chinese(plugin_dir):
