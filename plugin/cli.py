@@ -1,8 +1,8 @@
 """Headless entry point: ``/usr/bin/python3 -m plugin.cli analyse JOB.yaml --out DIR``.
 
-Also ``ledger RESULT.gpkg --out LEDGER.xlsx`` and ``import-ledger LEDGER.xlsx RESULT.gpkg``.
-Exit codes: 0 done, 2 bad input (the message names layer, feature and field), 3 cancelled,
-1 when import-ledger found errors and wrote nothing.
+Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack`` and ``import-field``
+(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field),
+3 cancelled, 1 when an import found errors and wrote nothing.
 """
 
 import argparse
@@ -22,17 +22,21 @@ def _progress_printer(quiet):
     return report
 
 
+def _print_summary(result, verbose):
+    for line in result.summary_lines():
+        print(line)
+    if verbose:
+        for note in result.notes:
+            print(f"  - {note}")
+
+
 def cmd_analyse(args):
     from .core.analysis import run_analysis
     from .core.job import load_job
 
     job = load_job(args.job)
     result = run_analysis(job, args.out, progress=_progress_printer(args.quiet))
-    for line in result.summary_lines():
-        print(line)
-    if args.verbose:
-        for note in result.notes:
-            print(f"  - {note}")
+    _print_summary(result, args.verbose)
     return 0
 
 
@@ -49,9 +53,20 @@ def cmd_ledger(args):
 def cmd_import_ledger(args):
     from .core.ledger import import_ledger
 
-    report = import_ledger(args.ledger, args.result, force=args.force,
-                           progress=_progress_printer(args.quiet))
-    for line in report.lines(limit=None if args.verbose else 50):
+    return _report_import(import_ledger(args.ledger, args.result, force=args.force,
+                                        progress=_progress_printer(args.quiet)), args.verbose)
+
+
+def cmd_import_field(args):
+    from .core.fieldwork_import import import_verification
+
+    return _report_import(import_verification(args.gpkg, args.result, force=args.force,
+                                              progress=_progress_printer(args.quiet)),
+                          args.verbose)
+
+
+def _report_import(report, verbose):
+    for line in report.lines(limit=None if verbose else 50):
         print(line)
     return 1 if report.errors and not report.written else 0
 
@@ -74,11 +89,7 @@ def cmd_derive_changes(args):
                             admin=admin, balance=not args.no_balance, protected=protected)
     result = derive_changes(layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度"),
                             args.out, options, progress=_progress_printer(args.quiet))
-    for line in result.summary_lines():
-        print(line)
-    if args.verbose:
-        for note in result.notes:
-            print(f"  - {note}")
+    _print_summary(result, args.verbose)
     return 0
 
 
@@ -165,6 +176,13 @@ def main(argv=None):
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
     p.set_defaults(func=cmd_import_ledger)
+    p = sub.add_parser("import-field", help="导入外业核查结果: 外业编辑后的核查图斑 GeoPackage → 结果")
+    p.add_argument("gpkg", help="外业编辑后的 核查图斑.gpkg，只读取不修改")
+    p.add_argument("result", help="要写入的 result.gpkg")
+    p.add_argument("--force", action="store_true", help="有错误时仍导入 (跳过无法对应的行)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
+    p.set_defaults(func=cmd_import_field)
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)

@@ -84,3 +84,13 @@ def test_field_only_columns_are_reported_not_imported(gpkg, result):
     check, _ = check_verification(gpkg, result)
     reported = {i.column for i in check.warnings}
     assert {"现场现状", "现场照片编号", "核查人", "核查日期"} <= reported
+
+
+def test_cli_import_field_writes_edits_and_refuses_errors(gpkg, result, capsys):
+    from plugin.cli import main
+    pid = edit(gpkg, 1, **{"核查结果": "不属实"})
+    assert main(["import-field", gpkg, result, "-q"]) == 0
+    assert result_values(result, pid)[0] == "不属实"
+    edit(gpkg, 2, **{"核查结果": "差不多"})
+    assert main(["import-field", gpkg, result, "-q"]) == 1  # an error: nothing written
+    assert result_values(result, pid)[0] == "不属实"
