@@ -69,9 +69,16 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     ruleset = load_ruleset(job.rules, class_table)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
-    steps.report(0.05, "检查坐标系")
-    layers = _read_layers(job, notes)
-    overlays = _overlay_all(job, patches, layers, crs, steps, notes, job_workers)
+    workers = default_workers() if job_workers is None else job_workers
+    pool = (worker_pool(workers) if len(job.layers()) > 1 and len(patches) >= PARALLEL_MIN_PATCHES
+            else None)
+    try:
+        steps.report(0.05, "检查坐标系")
+        layers = _read_layers(job, notes)
+        overlays = _overlay_all(job, patches, layers, crs, steps, notes, pool, workers)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     steps.report(0.82, "计算椭球面积")
     rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
@@ -142,35 +149,28 @@ def _read_layers(job, notes):
     return layers
 
 
-def _overlay_all(job, patches, layers, crs, steps, notes, job_workers):
+def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
     """{role: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
     [(feature row, area)] for admin and previous-year parcels."""
-    workers = default_workers() if job_workers is None else job_workers
     roles = [s.role for s in job.layers()[1:]]
-    pool = worker_pool(workers) if roles and len(patches) >= PARALLEL_MIN_PATCHES else None
-    overlays = {}
-    try:
-        # Every layer's chunks go to the pool first, so workers never wait for the caller.
-        pending = {}
-        for role in roles:
-            spec, layer = layers[role]
-            mode = PIECES if role in ("admin", "parcels_before") else UNION
-            pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
-                                           workers=workers)
-            steps.check()
-        for n, role in enumerate(roles):
-            spec = layers[role][0]
-            base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
-            steps.report(base, f"叠加 {spec.label}")
+    overlays, pending = {}, {}
+    # Every layer's chunks go to the pool first, so workers never wait for the caller.
+    for role in roles:
+        spec, layer = layers[role]
+        mode = PIECES if role in ("admin", "parcels_before") else UNION
+        pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
+                                       workers=workers)
+        steps.check()
+    for n, role in enumerate(roles):
+        spec = layers[role][0]
+        base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
+        steps.report(base, f"叠加 {spec.label}")
 
-            def step(done, base=base, span=span, label=spec.label):
-                steps.report(base + span * done, f"叠加 {label}")
+        def step(done, base=base, span=span, label=spec.label):
+            steps.report(base + span * done, f"叠加 {label}")
 
-            overlays[role], layer_notes = pending[role].collect(step)
-            notes.extend(layer_notes)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        overlays[role], layer_notes = pending[role].collect(step)
+        notes.extend(layer_notes)
     return overlays
 
 
@@ -248,11 +248,21 @@ def _read_patches(job, notes):
     if not keep:
         raise InputError("监测图斑图层没有任何有效几何", layer=spec.label)
     geoms = [geoms[i] for i in keep]
+    # The file's own WKB serves where the patch needed no repair, flattening or reprojection.
+    changed = {n.feature for n in geom_notes}
+    wkb = [layer.wkb[i] if ids[i] not in changed and _is_plain_2d(layer.wkb[i]) else None
+           for i in keep]
     if CRS.from_user_input(layer.crs) != crs:
         to_work = Transformer.from_crs(layer.crs, crs, always_xy=True).transform
         geoms = [shapely_transform(to_work, g) for g in geoms]
+        wkb = None
     layer.kept_rows = keep
-    return PatchSet.from_geoms([ids[i] for i in keep], geoms), layer, crs
+    return PatchSet.from_geoms([ids[i] for i in keep], geoms, wkb), layer, crs
+
+
+def _is_plain_2d(blob):
+    """A little-endian 2D Polygon or MultiPolygon WKB (what the rest of the engine writes)."""
+    return blob is not None and blob[0] == 1 and blob[1:5] in (b"\x03\0\0\0", b"\x06\0\0\0")
 
 
 def _unique_ids(ids, fids, spec, notes):

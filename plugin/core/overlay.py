@@ -42,8 +42,9 @@ class PatchSet:
     wkb: list
 
     @classmethod
-    def from_geoms(cls, ids, geoms):
-        wkb = [g.wkb for g in geoms]
+    def from_geoms(cls, ids, geoms, wkb=None):
+        """``wkb``: the geometries' WKB where already at hand (None entries are made here)."""
+        wkb = [w if w is not None else g.wkb for g, w in zip(geoms, wkb or [None] * len(geoms))]
         return cls(ids=ids, geoms=geoms, envelopes=envelopes(wkb), wkb=wkb)
 
     def __len__(self):
@@ -70,11 +71,21 @@ def default_workers():
 
 
 def worker_pool(workers):
-    """A process pool that starts fresh interpreters (spawn), or None for in-process work."""
+    """A process pool that starts fresh interpreters (spawn), or None for in-process work.
+
+    The workers are started at once, so they import the geo stack while the caller reads.
+    """
     if workers <= 1:
         return None
     import multiprocessing
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
+
+
+def _ready():
+    """Nothing: importing this module in a worker is the work."""
 
 
 class PendingOverlay:
