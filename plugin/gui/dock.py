@@ -62,6 +62,8 @@ SIZED_SETTING = "land_supervision/dock_sized"
 PROBLEM_ICONS = {checks.ERROR: "/mIconCritical.svg", checks.WARNING: "/mIconWarning.svg",
                  checks.INFO: "/mIconInfo.svg"}
 
+FIELDPACK_ALGORITHM_ID = "landsupervision:fieldpack"
+
 
 def log(message, level=Qgis.MessageLevel.Info):
     QgsMessageLog.logMessage(message, tr("Land Supervision"), level)
@@ -236,10 +238,17 @@ class LandSupervisionDock(QgsDockWidget):
         self.refresh_button.setToolTip(tr(
             "Read the result again, e.g. after a filled-in ledger was imported into it."))
         self.refresh_button.clicked.connect(self.refresh_results)
+        self.fieldpack_button = QPushButton(tr("Prepare field verification…"), page)
+        self.fieldpack_button.setObjectName("fieldpackButton")
+        self.fieldpack_button.setToolTip(tr(
+            "Field sheets (PDF), image chips, a GeoPackage and QField project for the field "
+            "team, and KML/KMZ, for every flagged patch of this result."))
+        self.fieldpack_button.clicked.connect(self.open_fieldpack_dialog)
         self.open_folder_button = QPushButton(tr("Open result folder"), page)
         self.open_folder_button.setObjectName("openFolderButton")
         self.open_folder_button.clicked.connect(self.open_result_folder)
         buttons.addWidget(self.ledger_button)
+        buttons.addWidget(self.fieldpack_button)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
@@ -494,6 +503,7 @@ class LandSupervisionDock(QgsDockWidget):
         have_result = bool(self.state.result_path) and os.path.exists(self.state.result_path)
         self.open_folder_button.setEnabled(have_result)
         self.ledger_button.setEnabled(have_result and self.ledger_task is None)
+        self.fieldpack_button.setEnabled(have_result)
         self.refresh_button.setEnabled(self.result_layer is not None)
 
     def refresh_results(self):
@@ -546,6 +556,17 @@ class LandSupervisionDock(QgsDockWidget):
     def zoom_to_patch(self, fid):
         if self.result_layer is not None:
             zoom_to_feature(self.iface.mapCanvas(), self.result_layer, fid, self.project)
+
+    def open_fieldpack_dialog(self):
+        """The Processing dialog of 准备外业核查, filled in with this result (one code path for
+        the dock, the toolbox and qgis_process)."""
+        from qgis import processing
+
+        if not self.state.result_path or not hasattr(processing, "execAlgorithmDialog"):
+            return
+        folder = os.path.join(os.path.dirname(self.state.result_path), "fieldpack")
+        processing.execAlgorithmDialog(FIELDPACK_ALGORITHM_ID, {
+            "RESULT": self.state.result_path, "OUTPUT_FOLDER": folder})
 
     def open_result_folder(self):
         if self.state.result_path:

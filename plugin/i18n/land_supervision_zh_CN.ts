@@ -308,6 +308,11 @@
       <translation>耕地图层：地类编码字段（留空则全部要素均视为耕地）</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Field sheets (PDF), image chips, a GeoPackage and QField project for the field team, and KML/KMZ, for every flagged patch of this result.</source>
+      <translation>为本次结果中每个违法、需核实图斑生成外业核查表 (PDF)、影像切片、外业用 GeoPackage 与 QField 工程，以及 KML/KMZ。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Filled-in ledger (Excel)</source>
       <translation>填写后的整改台账（Excel）</translation>
@@ -620,6 +625,11 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Prepare field verification…</source>
+      <translation>准备外业核查…</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />

@@ -711,6 +711,21 @@ def test_a_job_file_fills_the_dock(dock, county, tmp_path):
 # ---------------------------------------------------------------------------- ledger
 
 
+def test_field_verification_opens_prefilled_with_the_result(ready_dock, qtbot, monkeypatch):
+    from qgis import processing
+
+    assert not ready_dock.fieldpack_button.isEnabled()  # nothing to prepare before a run
+    _run(ready_dock, qtbot)
+    opened = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog",
+                        lambda alg, params: opened.append((alg, params)), raising=False)
+    ready_dock.fieldpack_button.click()
+    assert opened == [("landsupervision:fieldpack", {
+        "RESULT": ready_dock.state.result_path,
+        "OUTPUT_FOLDER": os.path.join(os.path.dirname(ready_dock.state.result_path),
+                                      "fieldpack")})]
+
+
 def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tmp_path):
     import openpyxl
 
