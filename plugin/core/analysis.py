@@ -12,7 +12,7 @@ from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
-from .areas import EllipsoidalArea, planar_areas
+from .areas import MU_PER_M2, EllipsoidalArea, planar_areas
 from .classes import load_class_table
 from .crs import check_coordinates, working_crs
 from .errors import InputError, Note
@@ -46,7 +46,7 @@ class AnalysisResult:
                  f"图斑 {self.patch_count} 个，工作坐标系 {self.working_crs}，用时 {self.seconds:.1f} 秒"]
         for key, (count, m2) in self.totals.items():
             lines.append(f"  占{LAYER_NAMES.get(key, key)}: {count} 个图斑，"
-                         f"{m2:.2f} 平方米 ({m2 * 0.0015:.2f} 亩)")
+                         f"{m2:.2f} 平方米 ({m2 * MU_PER_M2:.2f} 亩)")
         if self.verdicts:
             lines.append("判定: " + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())))
         if self.notes:
@@ -86,7 +86,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     ellipsoid = EllipsoidalArea(crs)
     patch_m2 = ellipsoid.areas(patches.wkb)
     for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
-        r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * 0.0015, 6),
+        r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
                  planar_m2=round(float(planar), 4))
     pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
     after_classes = _patch_classes(job.patches, patch_layer, "after_field")
@@ -104,7 +104,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
         r["severity"] = None if pd.isna(sev) else int(sev)
         r["flag_area_m2"] = round(float(flag), 4)
-        r["flag_area_mu"] = round(float(flag) * 0.0015, 6)
+        r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
     for p in class_problems(pd.DataFrame(rows), class_table).itertuples():
         notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
 
@@ -197,7 +197,7 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
             if a > 0:
                 piece_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
                                    "area_m2": round(float(a), 4),
-                                   "area_mu": round(float(a) * 0.0015, 6),
+                                   "area_mu": round(float(a) * MU_PER_M2, 6),
                                    "planar_m2": round(v[2], 4)})
                 piece_wkb.append(v[0])
             elif v is not None:

@@ -13,11 +13,7 @@ from .wkb_arrays import Runs
 
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
 CGCS2000_GEOD = Geod(a=6378137.0, f=1 / 298.257222101)
-MU_PER_M2 = 0.0015
-
-
-def m2_to_mu(m2):
-    return np.asarray(m2, dtype=float) * MU_PER_M2
+MU_PER_M2 = 0.0015  # 1 亩 = 10000/15 m²
 
 
 class EllipsoidalArea:

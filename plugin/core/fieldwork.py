@@ -26,6 +26,7 @@ from shapely import wkb as shapely_wkb
 from shapely.geometry import mapping
 from shapely.ops import transform as shapely_transform
 
+from .areas import MU_PER_M2
 from .errors import InputError, Note
 from .classes import load_class_table
 from .ledger_columns import CHECK_VALUES
@@ -39,7 +40,6 @@ osr.UseExceptions()
 
 FLAGGED_VERDICTS = ("违法", "需核实")
 GEOGRAPHIC_CRS = "EPSG:4490"
-MU_PER_M2 = 0.0015
 MOBILE_NAME = "核查图斑"
 CHIP_DIR = "chips"
 # outline colour per verdict (RGB), also the KML line colours

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .areas import MU_PER_M2
 from .classes import GROUP_LABELS, ClassTable, is_missing, load_class_table, resources_dir
 from .errors import InputError
 
@@ -54,7 +55,6 @@ REQUIRED_COLUMNS = ("patch_id", "area_m2", "before_class", "after_class")
 OUTPUT_COLUMNS = ("verdict", "violation_type", "rule_ids", "severity", "measure",
                   "flag_area_m2", "flag_area_mu", "reason")
 OVERLAY = "叠加分析结果"
-MU_PER_M2 = 3 / 2000
 # Comparisons against thresholds forgive float rounding of the overlay (95 % computed as 94.9999…).
 EPSILON = 1e-9
 
