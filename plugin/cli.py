@@ -114,6 +114,17 @@ def cmd_fieldpack(args):
     return 0
 
 
+def _import_parser(sub, name, help_text, source, source_help, force_help, func):
+    """The two imports (ledger, field GeoPackage) share their options and checks."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument(source, help=source_help)
+    p.add_argument("result", help="要写入的 result.gpkg")
+    p.add_argument("--force", action="store_true", help=force_help)
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
+    p.set_defaults(func=func)
+
+
 def _fieldpack_parser(sub):
     p = sub.add_parser("fieldpack", help="准备外业核查: 核查图斑 GeoPackage、KML/KMZ、影像切片")
     p.add_argument("result", help="analyse 输出的 result.gpkg")
@@ -169,20 +180,12 @@ def main(argv=None):
     p.add_argument("--previous", help="从这份旧台账带入结果中尚未导入的填写内容 (默认: 被替换的文件)")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_ledger)
-    p = sub.add_parser("import-ledger", help="导入核查后的整改台账: Excel → 结果 GeoPackage")
-    p.add_argument("ledger", help="填写后的台账 (.xlsx)，只读取不修改")
-    p.add_argument("result", help="要写入的 result.gpkg")
-    p.add_argument("--force", action="store_true", help="台账有错误时仍导入 (跳过无法对应的行)")
-    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
-    p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
-    p.set_defaults(func=cmd_import_ledger)
-    p = sub.add_parser("import-field", help="导入外业核查结果: 外业编辑后的核查图斑 GeoPackage → 结果")
-    p.add_argument("gpkg", help="外业编辑后的 核查图斑.gpkg，只读取不修改")
-    p.add_argument("result", help="要写入的 result.gpkg")
-    p.add_argument("--force", action="store_true", help="有错误时仍导入 (跳过无法对应的行)")
-    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
-    p.add_argument("-v", "--verbose", action="store_true", help="列出全部错误和提示")
-    p.set_defaults(func=cmd_import_field)
+    _import_parser(sub, "import-ledger", "导入核查后的整改台账: Excel → 结果 GeoPackage",
+                   "ledger", "填写后的台账 (.xlsx)，只读取不修改", "台账有错误时仍导入 (跳过无法对应的行)",
+                   cmd_import_ledger)
+    _import_parser(sub, "import-field", "导入外业核查结果: 外业编辑后的核查图斑 GeoPackage → 结果",
+                   "gpkg", "外业编辑后的 核查图斑.gpkg，只读取不修改", "有错误时仍导入 (跳过无法对应的行)",
+                   cmd_import_field)
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)
