@@ -39,6 +39,11 @@
       <translation>&lt;p&gt;将监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果（违法、合法、需核实、低于上图面积），以及作出判定的规则、建议整改措施和判定理由。&lt;/p&gt;&lt;p&gt;可使用任何矢量图层：文件、临时图层、PostGIS，以及&lt;i&gt;仅选中要素&lt;/i&gt;。结果保留图斑的全部字段。面积为 CGCS2000 椭球面积，与国土调查口径一致；除非指定工作坐标系，所有图层统一投影到按图斑经度确定的高斯-克吕格分带。无效几何会被自动修复并逐个提示，不会被跳过。&lt;/p&gt;&lt;p&gt;&lt;b&gt;耕地&lt;/b&gt;：选择地类图斑图层及其地类编码字段并填写耕地编码（01* 表示所有以 01 开头的编码）；若图层只含耕地，清空地类编码字段即可。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出&lt;/b&gt;：带判定结果的图斑图层，以及叠加部分图层（各图斑落在各管控底线和合法依据内的部分），加载时按判定结果和违法类型着色。可选输出完整结果 GeoPackage，其中还包含运行信息和分析提示。&lt;/p&gt;</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>&lt;p&gt;Prepares the field verification of every patch an analysis result judged illegal or to verify, in route order (township, village, patch number), and writes into the output folder:&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;: the field sheets, one page per patch, with its map over the after-image and the baselines outlined, the before and after chips, the result's values, and boxes for the verification conclusion, photo numbers, verifier and signature. Written only when &lt;i&gt;Write the field sheets&lt;/i&gt; is checked.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;: the layer &lt;i&gt;核查图斑&lt;/i&gt; with read-only copies of the result's fields and the columns the field team fills in (核查结果, 现场现状, 现场照片编号, 核查人, 核查日期, 备注); the allowed values are stored as the fields' value lists, which QGIS and QField show as drop-down lists.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;: a QField project beside the GeoPackage (relative paths), with drop-down lists, a date picker for 核查日期, the result's fields read-only and the after-image underneath.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;: the patches in CGCS2000 degrees, one folder per township, coloured by verdict, for 奥维互动地图 or Google Earth.&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;: PNG chips of every patch cut from the before and after images (&lt;i&gt;图斑编号_前时相.png&lt;/i&gt;, &lt;i&gt;图斑编号_后时相.png&lt;/i&gt;). The images are optional GeoTIFFs, read window by window however large. A patch outside an image is listed in the log; the other patches are not affected.&lt;/p&gt;&lt;p&gt;After the field work, the edited 核查图斑.gpkg comes back into the result with the command line's &lt;i&gt;import-field&lt;/i&gt;, which checks it like &lt;i&gt;Import verification results&lt;/i&gt; checks a ledger.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;为分析结果中判定为违法、需核实的图斑准备外业核查材料，按外业路线顺序（乡镇、村、图斑编号）排列，写入输出文件夹：&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;：每个图斑一页，包括叠加后时相影像并勾绘管控底线的位置图、前后时相影像切片、分析结果信息，以及核查结论、现场照片编号、核查人和签字栏。仅在勾选&lt;i&gt;输出外业核查表（PDF）&lt;/i&gt;时生成。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;：图层 &lt;i&gt;核查图斑&lt;/i&gt;，包含分析结果字段的只读副本和供外业人员填写的字段（核查结果、现场现状、现场照片编号、核查人、核查日期、备注）；可选值已设为字段值域，在 QGIS 和 QField 中显示为下拉列表。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;：与 GeoPackage 放在同一文件夹、使用相对路径的 QField 工程：核查结果等字段为下拉列表，核查日期用日历选择，分析结果字段只读，底图为后时相影像。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;：CGCS2000 经纬度，按乡镇分组、按判定结果着色，可导入奥维互动地图或 Google Earth。&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;：从前、后时相影像中为每个图斑切取的 PNG 影像切片（&lt;i&gt;图斑编号_前时相.png&lt;/i&gt;、&lt;i&gt;图斑编号_后时相.png&lt;/i&gt;）。影像为可选的 GeoTIFF，再大也按窗口分块读取。影像不覆盖的图斑会在日志中列出，不影响其余图斑。&lt;/p&gt;&lt;p&gt;外业核查完成后，用命令行的 &lt;i&gt;import-field&lt;/i&gt; 将编辑后的 核查图斑.gpkg 导回分析结果，检查方式与&lt;i&gt;导入核查结果&lt;/i&gt;检查台账相同。&lt;/p&gt;</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>&lt;p&gt;Reads a rectification ledger that analysts filled in (in Excel, WPS or LibreOffice), checks every row against the analysis result by patch number, and writes the analysts' columns (verification result, measure, progress, deadline, closing ...) into the result's patches layer. The ledger file is only read.&lt;/p&gt;&lt;p&gt;Rows that match no patch, repeated patch numbers, edited result columns and values outside the allowed lists are errors: then nothing is written, and the log lists each one with its row and column. &lt;b&gt;Import despite errors&lt;/b&gt; skips the rows that cannot be matched and writes the rest.&lt;/p&gt;&lt;p&gt;Layers of the result open in the project are reloaded afterwards.&lt;/p&gt;</source>
       <translation>&lt;p&gt;读取核查人员填写后的整改台账（Excel、WPS 或 LibreOffice 均可），按图斑编号逐行与分析结果核对，并将核查人员填写的各列（核查结果、整改措施、整改进展、整改时限、是否销号等）写入结果的图斑图层。台账文件只读取、不修改。&lt;/p&gt;&lt;p&gt;找不到对应图斑的行、重复的图斑编号、被改动的分析结果列以及不在下拉列表内的取值均为错误：此时不写入任何内容，日志中逐条列出其所在行和列。选择&lt;b&gt;有错误时仍然导入&lt;/b&gt;则跳过无法对应的行，写入其余内容。&lt;/p&gt;&lt;p&gt;导入后，项目中已打开的该结果图层会自动重新加载。&lt;/p&gt;</translation>
@@ -95,6 +100,11 @@
       <translation>行政区：村名称字段</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>After image</source>
+      <translation>后时相影像</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>All</source>
       <translation>全部</translation>
@@ -106,6 +116,7 @@
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Analysis result (GeoPackage)</source>
       <translation>分析结果（GeoPackage）</translation>
     </message>
@@ -145,6 +156,11 @@
       <translation>管控底线（三区三线）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Before image</source>
+      <translation>前时相影像</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Cancel</source>
       <translation>取消</translation>
@@ -159,6 +175,26 @@
       <location filename="../../plugin/gui/dock.py" />
       <source>Cancelling…</source>
       <translation>正在取消…</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Cannot open the field data {0}</source>
+      <translation>无法打开外业数据 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Cannot read the image {0}</source>
+      <translation>无法读取影像 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Cannot read the layout template {0}</source>
+      <translation>无法读取版式模板 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Cannot write the QField project {0}</source>
+      <translation>无法写出 QField 工程 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -308,6 +344,21 @@
       <translation>耕地图层：地类编码字段（留空则全部要素均视为耕地）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Field data (GeoPackage)</source>
+      <translation>核查图斑 GeoPackage</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Field data (KML)</source>
+      <translation>核查图斑 KML</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Field sheets (PDF)</source>
+      <translation>外业核查表 PDF</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Field sheets (PDF), image chips, a GeoPackage and QField project for the field team, and KML/KMZ, for every flagged patch of this result.</source>
       <translation>为本次结果中每个违法、需核实图斑生成外业核查表 (PDF)、影像切片、外业用 GeoPackage 与 QField 工程，以及 KML/KMZ。</translation>
@@ -341,6 +392,11 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>GeoTIFF (*.tif *.tiff *.TIF);;All files (*.*)</source>
+      <translation>GeoTIFF (*.tif *.tiff *.TIF);;所有文件 (*.*)</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -546,6 +602,7 @@
     <message>
       <location filename="../../plugin/gui/dock.py" />
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
     </message>
@@ -589,6 +646,7 @@
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Patch verification</source>
       <translation>图斑核查</translation>
     </message>
@@ -601,6 +659,11 @@
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Patches changed</source>
       <translation>有变化的图斑数</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Patches in the field pack</source>
+      <translation>核查图斑数</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -627,6 +690,11 @@
       <translation>永久基本农田</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Prepare field verification</source>
+      <translation>准备外业核查</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Prepare field verification…</source>
       <translation>准备外业核查…</translation>
@@ -645,6 +713,11 @@
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Progress</source>
       <translation>整改进展</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>QField project</source>
+      <translation>QField 工程</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -771,6 +844,11 @@ Measure: {1}</source>
       <translation>分析结果中没有图层 {0}。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>The field sheets could not be written: {0}</source>
+      <translation>外业核查表输出失败：{0}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>The file holds several layers:</source>
       <translation>该文件包含多个图层：</translation>
@@ -872,9 +950,24 @@ Measure: {1}</source>
       <translation>工作坐标系（投影坐标系；留空则按图斑所在高斯-克吕格 3 度带）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Write the field sheets (PDF)</source>
+      <translation>输出外业核查表（PDF）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Write the rectification ledger (Excel) of the flagged patches; the values analysts filled in an earlier ledger of the same name are kept.</source>
       <translation>将违法、需核实图斑写成整改台账（Excel）；同名旧台账中已填写的内容会保留。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Writing the QField project</source>
+      <translation>输出 QField 工程</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Writing the QField project and the field sheets</source>
+      <translation>输出 QField 工程与外业核查表</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -905,6 +998,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>{0} patches analysed: {1} illegal, {2} to verify, {3} lawful.</source>
       <translation>共分析 {0} 个图斑：违法 {1} 个，需核实 {2} 个，合法 {3} 个。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>{0} patches to verify in the field, {1} image chips</source>
+      <translation>外业核查图斑 {0} 个，影像切片 {1} 张</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />

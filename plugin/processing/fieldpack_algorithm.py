@@ -2,7 +2,6 @@
 
 The core writes the mobile data and chips; this module adds what needs QGIS: the sheets, one
 page per flagged patch, printed through an atlas of ``resources/layouts/field_sheet.qpt``.
-The strings are Chinese only until they go through ``tr()`` and the zh_CN translation.
 """
 
 import os
@@ -29,10 +28,12 @@ from qgis.core import (
     QgsRendererCategory,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtXml import QDomDocument
 
-from ..paths import icon_path, resources_dir
+from ..compat import tr
+from ..paths import icon_path, resources_dir, translation_path
 from .engine_run import core_errors, progress_callback
 
 SHEETS_NAME = "外业核查表.pdf"
@@ -56,7 +57,7 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     project = QgsProject()
     coverage = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
     if not coverage.isValid():
-        raise QgsProcessingException(f"无法打开外业数据 {gpkg_path}")
+        raise QgsProcessingException(tr("Cannot open the field data {0}").format(gpkg_path))
     categories = [QgsRendererCategory(verdict, _outline(",".join(map(str, rgb)), "0.8"), verdict)
                   for verdict, rgb in VERDICT_COLOURS.items()]
     coverage.setRenderer(QgsCategorizedSymbolRenderer("判定结果", categories))
@@ -97,7 +98,8 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     settings.dpi = 200
     result, error = QgsLayoutExporter.exportToPdf(atlas, pdf_path, settings, feedback)
     if result != QgsLayoutExporter.Success:
-        raise QgsProcessingException(f"外业核查表输出失败: {error}")
+        raise QgsProcessingException(
+            tr("The field sheets could not be written: {0}").format(error))
     return coverage.featureCount()
 
 
@@ -112,7 +114,7 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     project.setTitle("外业核查")
     layer = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
     if not layer.isValid():
-        raise QgsProcessingException(f"无法打开外业数据 {gpkg_path}")
+        raise QgsProcessingException(tr("Cannot open the field data {0}").format(gpkg_path))
     project.setCrs(layer.crs())
     categories = [QgsRendererCategory(verdict, _outline(",".join(map(str, rgb)), "0.8"), verdict)
                   for verdict, rgb in VERDICT_COLOURS.items()]
@@ -139,7 +141,8 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
         if raster.isValid():
             project.addMapLayer(raster)
     if not project.write():
-        raise QgsProcessingException(f"无法写出 QField 工程 {project_path}")
+        raise QgsProcessingException(
+            tr("Cannot write the QField project {0}").format(project_path))
     return project_path
 
 
@@ -156,7 +159,7 @@ def imagery_proxy(image, folder):
     vrt = os.path.join(folder, os.path.splitext(os.path.basename(image))[0] + ".vrt")
     ds = gdal.BuildVRT(vrt, [os.path.abspath(image)])
     if ds is None:
-        raise QgsProcessingException(f"无法读取影像 {image}")
+        raise QgsProcessingException(tr("Cannot read the image {0}").format(image))
     ds = None
     return vrt
 
@@ -180,20 +183,26 @@ def write_qgis_outputs(pack, result_path, after=None, sheets=True):
 
 def write_qgis_outputs_headless(pack, result_path, after=None, sheets=True):
     """``write_qgis_outputs`` from a script: starts QGIS (offscreen without a display) unless
-    it runs already. A failure is raised as the core's InputError, for the CLI to report."""
+    it runs already. A failure is raised as the core's InputError, for the CLI to report; when
+    this function starts QGIS, its messages are in Chinese like the rest of the CLI's (from the
+    compiled zh_CN translation, when it is there)."""
     from ..core.errors import InputError
 
-    app = None
+    app = translator = None
     if QgsApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QgsApplication([], False)
         app.initQgis()
+        translator = QTranslator()
+        if translator.load(str(translation_path("zh_CN"))):
+            QCoreApplication.installTranslator(translator)
     try:
         return write_qgis_outputs(pack, result_path, after, sheets)
     except QgsProcessingException as e:
         raise InputError(str(e), layer=pack.gpkg) from e
     finally:
         if app is not None:
+            QCoreApplication.removeTranslator(translator)
             app.exitQgis()
 
 
@@ -209,7 +218,8 @@ def _layout_from_template(project):
     layout = QgsPrintLayout(project)
     _, ok = layout.loadFromTemplate(document, QgsReadWriteContext())
     if not ok:
-        raise QgsProcessingException(f"无法读取版式模板 {template_path()}")
+        raise QgsProcessingException(
+            tr("Cannot read the layout template {0}").format(template_path()))
     return layout
 
 
@@ -231,22 +241,41 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
         return "fieldpack"
 
     def displayName(self):  # noqa: N802 (QGIS API)
-        return "准备外业核查"
+        return tr("Prepare field verification")
 
     def group(self):
-        return "图斑核查"
+        return tr("Patch verification")
 
     def groupId(self):  # noqa: N802 (QGIS API)
         return "verification"
 
     def shortHelpString(self):  # noqa: N802 (QGIS API)
-        return ("<p>为判定为违法、需核实的图斑准备外业核查材料，写入输出文件夹：</p>"
-                "<p><b>核查图斑.gpkg</b>：核查图斑及待填写的核查结果、现场现状、现场照片编号、核查人、"
-                "核查日期、备注 (可选值已设为字段值域)；<b>核查图斑.kml / .kmz</b>：CGCS2000 经纬度，"
-                "按乡镇分组、按判定结果着色，可导入奥维互动地图；<b>chips</b>：前后时相影像切片；"
-                "<b>外业核查表.pdf</b>：每个图斑一页，按乡镇、村排序；<b>核查图斑.qgs</b>："
-                "供 QField 使用的工程 (核查结果等字段为下拉列表)。</p>"
-                "<p>影像不覆盖的图斑会在日志中列出，不影响其余图斑。</p>")
+        return tr(
+            "<p>Prepares the field verification of every patch an analysis result judged "
+            "illegal or to verify, in route order (township, village, patch number), and "
+            "writes into the output folder:</p>"
+            "<p><b>外业核查表.pdf</b>: the field sheets, one page per patch, with its map over "
+            "the after-image and the baselines outlined, the before and after chips, the "
+            "result's values, and boxes for the verification conclusion, photo numbers, "
+            "verifier and signature. Written only when <i>Write the field sheets</i> is "
+            "checked.</p>"
+            "<p><b>核查图斑.gpkg</b>: the layer <i>核查图斑</i> with read-only copies of the "
+            "result's fields and the columns the field team fills in (核查结果, 现场现状, "
+            "现场照片编号, 核查人, 核查日期, 备注); the allowed values are stored as the "
+            "fields' value lists, which QGIS and QField show as drop-down lists.</p>"
+            "<p><b>核查图斑.qgs</b>: a QField project beside the GeoPackage (relative paths), "
+            "with drop-down lists, a date picker for 核查日期, the result's fields read-only "
+            "and the after-image underneath.</p>"
+            "<p><b>核查图斑.kml / .kmz</b>: the patches in CGCS2000 degrees, one folder per "
+            "township, coloured by verdict, for 奥维互动地图 or Google Earth.</p>"
+            "<p><b>chips</b>: PNG chips of every patch cut from the before and after images "
+            "(<i>图斑编号_前时相.png</i>, <i>图斑编号_后时相.png</i>). The images are optional "
+            "GeoTIFFs, read window by window however large. A patch outside an image is listed "
+            "in the log; the other patches are not affected.</p>"
+            "<p>After the field work, the edited 核查图斑.gpkg comes back into the result with "
+            "the command line's <i>import-field</i>, which checks it like "
+            "<i>Import verification results</i> checks a ledger.</p>"
+        )
 
     def icon(self):
         return QIcon(self.svgIconPath())
@@ -259,18 +288,21 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterFile(
-            self.RESULT, "分析结果 (GeoPackage)", extension="gpkg"))
-        for key, text in ((self.BEFORE, "前时相影像"), (self.AFTER, "后时相影像")):
+            self.RESULT, tr("Analysis result (GeoPackage)"), extension="gpkg"))
+        image_filter = tr("GeoTIFF (*.tif *.tiff *.TIF);;All files (*.*)")
+        for key, text in ((self.BEFORE, tr("Before image")), (self.AFTER, tr("After image"))):
             self.addParameter(QgsProcessingParameterFile(
-                key, text, fileFilter="GeoTIFF (*.tif *.tiff *.TIF);;所有文件 (*.*)", optional=True))
+                key, text, fileFilter=image_filter, optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
-            self.SHEETS, "输出外业核查表 (PDF)", defaultValue=True))
-        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "输出文件夹"))
-        self.addOutput(QgsProcessingOutputFile(self.GPKG, "核查图斑 GeoPackage"))
-        self.addOutput(QgsProcessingOutputFile(self.KML, "核查图斑 KML"))
-        self.addOutput(QgsProcessingOutputFile(self.PDF, "外业核查表 PDF"))
-        self.addOutput(QgsProcessingOutputFile(self.PROJECT, "QField 工程"))
-        self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, "核查图斑数"))
+            self.SHEETS, tr("Write the field sheets (PDF)"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.OUTPUT_FOLDER, tr("Output folder")))
+        self.addOutput(QgsProcessingOutputFile(self.GPKG, tr("Field data (GeoPackage)")))
+        self.addOutput(QgsProcessingOutputFile(self.KML, tr("Field data (KML)")))
+        self.addOutput(QgsProcessingOutputFile(self.PDF, tr("Field sheets (PDF)")))
+        self.addOutput(QgsProcessingOutputFile(self.PROJECT, tr("QField project")))
+        self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT,
+                                                  tr("Patches in the field pack")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         from ..core.fieldwork import prepare_fieldpack
@@ -286,8 +318,10 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
                                      cancelled=feedback.isCanceled)
         for note in pack.notes:
             feedback.pushWarning(str(note))
-        feedback.pushInfo(f"外业核查图斑 {pack.patches} 个，影像切片 {len(pack.chips)} 张")
-        feedback.setProgressText("输出 QField 工程与外业核查表")
+        feedback.pushInfo(tr("{0} patches to verify in the field, {1} image chips").format(
+            pack.patches, len(pack.chips)))
+        feedback.setProgressText(tr("Writing the QField project and the field sheets") if sheets
+                                 else tr("Writing the QField project"))
         with core_errors():
             project, pdf = write_qgis_outputs(pack, result, after=after, sheets=sheets)
         return {self.GPKG: pack.gpkg, self.KML: pack.kml, self.PDF: pdf, self.PROJECT: project,

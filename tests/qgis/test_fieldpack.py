@@ -1,21 +1,26 @@
 """准备外业核查 through Processing on the demo county: the pack, the field sheets PDF, and the
 mobile GeoPackage as QGIS opens it (value lists from the field domains)."""
 
+import re
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from osgeo import ogr
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsApplication, QgsProcessingException, QgsProject, QgsVectorLayer
 
 from plugin.core.analysis import run_analysis
 from plugin.core.fieldwork import SITE_VALUES
 from plugin.core.job import load_job
+from plugin.processing.fieldpack_algorithm import write_qfield_project
 from plugin.processing.provider import PROVIDER_ID
 
 FIELDPACK = f"{PROVIDER_ID}:fieldpack"
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "resources" / "demo"
+CJK = re.compile("[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +139,53 @@ def test_drawing_the_imagery_writes_nothing_beside_the_users_image(qgis_processi
         "AFTER": str(images / "after.tif"), "OUTPUT_FOLDER": str(tmp_path / "pack")})
     assert sorted(p.name for p in images.iterdir()) == ["after.tif", "before.tif"]
     assert list((tmp_path / "pack").glob("*.pdf"))  # the sheets were drawn over the imagery
+
+
+def _fieldpack_algorithm():
+    return QgsApplication.processingRegistry().algorithmById(FIELDPACK)
+
+
+def test_english_name_and_help_name_every_output(english_locale, loaded_plugin):
+    algorithm = _fieldpack_algorithm()
+
+    assert algorithm.displayName() == "Prepare field verification"
+    assert algorithm.group() == "Patch verification"
+    help_text = algorithm.shortHelpString()
+    for output in ("外业核查表.pdf", "核查图斑.gpkg", "核查图斑.qgs", "核查图斑.kml / .kmz", "chips",
+                   "CGCS2000", "import-field"):
+        assert output in help_text
+
+
+def test_chinese_name_help_parameters_and_outputs(chinese_locale, loaded_plugin):
+    algorithm = _fieldpack_algorithm()
+
+    assert algorithm.displayName() == "准备外业核查"
+    assert algorithm.group() == "图斑核查"
+    assert "按乡镇分组" in algorithm.shortHelpString()
+    descriptions = [p.description() for p in algorithm.parameterDefinitions()]
+    descriptions += [o.description() for o in algorithm.outputDefinitions()]
+    assert [d for d in descriptions if not CJK.search(d)] == []
+
+
+def test_chinese_locale_reports_a_missing_field_gpkg_in_chinese(chinese_locale, loaded_plugin,
+                                                                tmp_path):
+    with pytest.raises(QgsProcessingException, match="无法打开外业数据"):
+        write_qfield_project(str(tmp_path / "missing.gpkg"), str(tmp_path / "p.qgs"))
+
+
+def test_headless_qgis_outputs_report_in_chinese_like_the_cli(compiled_translations, tmp_path):
+    # a fresh interpreter: the function starts QGIS itself only when none runs
+    script = (
+        "import sys\n"
+        "from plugin.core.errors import InputError\n"
+        "from plugin.core.fieldwork import FieldPack\n"
+        "from plugin.processing.fieldpack_algorithm import write_qgis_outputs_headless\n"
+        "pack = FieldPack(folder=sys.argv[1], patches=1, gpkg=sys.argv[1] + '/missing.gpkg')\n"
+        "try:\n"
+        "    write_qgis_outputs_headless(pack, sys.argv[1] + '/result.gpkg')\n"
+        "except InputError as e:\n"
+        "    print(e)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=REPO,
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert "无法打开外业数据" in run.stdout
