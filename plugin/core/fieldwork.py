@@ -3,8 +3,8 @@
 Flagged patches are those whose verdict is 违法 or 需核实; they come ordered by township,
 village and patch id, the order a team drives them in. Chips are cut from large GeoTIFFs with
 windowed reads (GDAL picks an overview when the window is shrunk); a patch outside an image is
-noted, never fatal. The mobile GeoPackage uses the ledger's headers for the fields the ledger
-shares (图斑编号, 核查结果, 备注) so an edited copy maps onto the ledger's columns.
+noted, never fatal. The mobile GeoPackage's fields carry the ledger's headers (图斑编号, 核查结果,
+现场现状, 现场照片编号, 核查人, 核查日期, 备注 …) so an edited copy maps onto the ledger's columns.
 """
 
 import math
@@ -29,7 +29,8 @@ from shapely.ops import transform as shapely_transform
 from .areas import MU_PER_M2
 from .errors import InputError, Note
 from .classes import load_class_table
-from .ledger_columns import CHECK_VALUES
+from .ledger_cells import date_from_text
+from .ledger_columns import BY_KEY, DATE
 from .ledger_result import PATCH_LAYER, read_result
 from .ledger_table import build_rows
 from .progress import Steps
@@ -54,17 +55,11 @@ READ_ONLY_FIELDS = (
     ("判定结果", "verdict"), ("违法类型", "violation_type"), ("判定理由", "reason"),
     ("建议整改措施", "measure"), ("中心点经度(度)", "lon"), ("中心点纬度(度)", "lat"),
 )
-SITE_VALUES = ("已建成", "在建", "已拆除", "已复耕", "未动工", "其他")
-VERIFICATION_FIELDS = (
-    ("核查结果", CHECK_VALUES, "check_result"),
-    ("现场现状", SITE_VALUES, None),
-    ("现场照片编号", None, None),
-    ("核查人", None, None),
-    ("核查日期", None, None),
-    ("备注", None, "remark"),
-)
-"""Verifier's columns: (name, value list or None for free text, ledger column key or None).
-核查日期 is a date. The two with a ledger key start with the result's imported values."""
+VERIFICATION_FIELDS = tuple((BY_KEY[key].header, BY_KEY[key].allowed or None, key) for key in (
+    "check_result", "site_state", "photo_ids", "checked_by", "checked_on", "remark"))
+"""Verifier's columns: (name, value list or None for free text, ledger column key). Each is a
+ledger column under the same header, and starts with the value the result already holds.
+核查日期 is a date field."""
 
 
 @dataclass
@@ -243,8 +238,9 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
         kind = {"seq": ogr.OFTInteger, "area_mu": ogr.OFTReal, "area_m2": ogr.OFTReal,
                 "lon": ogr.OFTReal, "lat": ogr.OFTReal}.get(key, ogr.OFTString)
         layer.CreateField(ogr.FieldDefn(name, kind))
-    for name, values, _ in VERIFICATION_FIELDS:
-        definition = ogr.FieldDefn(name, ogr.OFTDate if name == "核查日期" else ogr.OFTString)
+    for name, values, key in VERIFICATION_FIELDS:
+        is_date = BY_KEY[key].kind == DATE
+        definition = ogr.FieldDefn(name, ogr.OFTDate if is_date else ogr.OFTString)
         if values:
             domain = ogr.CreateCodedFieldDomain(name, f"{name}可选值", ogr.OFTString,
                                                 ogr.OFSTNone, {v: v for v in values})
@@ -261,8 +257,11 @@ def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> N
             if value is not None:
                 feature.SetField(name, value)
         for name, _, key in VERIFICATION_FIELDS:
-            if key and patch.row.get(key) is not None:
-                feature.SetField(name, patch.row[key])
+            value = patch.row.get(key)
+            if value is not None and BY_KEY[key].kind == DATE:
+                value = date_from_text(value)  # a forced non-date stays out of a date field
+            if value is not None:
+                feature.SetField(name, value)
         geom = ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(patch.geometry.wkb))
         feature.SetGeometry(geom)
         layer.CreateFeature(feature)

@@ -2,9 +2,9 @@
 
 The edited layer's attribute table is handed to the ledger's own check (``check_rows``) as if
 it were the ledger's detail sheet: the mobile layer's fields carry the ledger's headers, so the
-same rules apply (keyed by 图斑编号, read-only columns unchanged, values from the allowed lists)
-and the same writer stores 核查结果 and 备注. Field-only columns the ledger has no place for
-(现场现状, 现场照片编号, 核查人, 核查日期) are reported, not imported.
+same rules apply (keyed by 图斑编号, read-only columns unchanged, values from the allowed lists,
+dates that are dates) and the same writer stores the verifier's columns (核查结果, 现场现状,
+现场照片编号, 核查人, 核查日期, 备注) in the result.
 """
 
 import datetime
@@ -65,7 +65,7 @@ def check_verification(gpkg_path: str, result_path: str):
 
 def import_verification(gpkg_path: str, result_path: str, force: bool = False,
                         progress=None, cancelled=None) -> ImportReport:
-    """Write 核查结果 and 备注 of an edited verification GeoPackage into the result, with the
+    """Write the verifier's columns of an edited verification GeoPackage into the result, with the
     ledger import's checks and report; nothing is written on errors unless ``force``."""
     started = time.monotonic()
     steps = Steps(progress, cancelled)

@@ -21,9 +21,9 @@ from typing import List, Optional
 from .classes import load_class_table
 from .errors import InputError
 from .ledger_cells import value_as_text
-from .ledger_columns import (ALL_VERDICTS, ANALYST_COLUMNS, FLAGGED_VERDICTS, ID_HEADER,
+from .ledger_columns import (ALL_VERDICTS, ANALYST_COLUMNS, DATE, FLAGGED_VERDICTS, ID_HEADER,
                              SHEET_DETAIL)
-from .ledger_import import STARTED_KEY, Issue, LedgerCheck, check_rows
+from .ledger_import import STARTED_KEY, Issue, LedgerCheck, analyst_value, check_rows
 from .ledger_result import file_sha256, read_result, write_analyst_values
 from .ledger_table import build_rows, select_rows, summary_tables
 from .ledger_xlsx import read_detail_sheet, write_workbook
@@ -243,8 +243,7 @@ def _carry_previous(rows, path, explicit):
     columns = [c for c in ANALYST_COLUMNS if c.header in headers]
     for _, record in records:
         pid = (value_as_text(record.get(ID_HEADER)) or "").strip()
-        values = {c: value_as_text(record.get(c.header)) for c in columns}
-        values = {c: (v.strip() or None) if c.allowed and v else v for c, v in values.items()}
+        values = {c: analyst_value(c, record.get(c.header)) for c in columns}
         if not any(v is not None for v in values.values()):
             continue
         row = rows.get(pid)
@@ -325,7 +324,11 @@ def _notes_rows(result, rows, include_all, generated):
     for column in ANALYST_COLUMNS:
         hint = f"从下拉列表选择：{'、'.join(column.allowed)}" if column.allowed else "自由填写"
         if column.key == "deadline":
-            hint = "日期，如 2025-06-30"
+            hint = "日期或期限，如 2025-06-30"
+        elif column.kind == DATE:
+            hint = "日期，如 2024-11-02 (也可写 2024/11/2、2024年11月2日)；导入时统一为 2024-11-02"
+        elif column.key == "photo_ids":
+            hint = "现场照片的编号或文件名，多张用顿号分隔"
         out.append([column.header, hint])
     out += [["其他列", "为分析结果，请勿修改；导入时逐项核对，被修改的会报错"],
             ["汇总表", "生成台账时按当时的填写内容计算；导入填写后的台账再重新生成，即可更新"

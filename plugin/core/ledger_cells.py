@@ -17,6 +17,9 @@ from typing import Optional
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXCEL_MAX_TEXT = 32767
 
+_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:[ T]0{1,2}:00(?::00)?)?\s*$")
+_DATE_DIGITS = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*$")
 _ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|005[Ff]|[Ff]{3}[EeFf])_")
@@ -98,3 +101,18 @@ def value_as_text(value) -> Optional[str]:
         return str(value)
     text = str(value)
     return text if text != "" else None
+
+
+def date_from_text(text: Optional[str]) -> Optional[str]:
+    """The ISO form (2024-11-02) of a date as people type it: 2024-11-02, 2024/11/2,
+    2024.11.02, 2024年11月2日, 20241102 (a midnight time is allowed, as spreadsheets add it).
+    None when the text is not such a date or the day does not exist."""
+    if text is None:
+        return None
+    match = _DATE.match(text) or _DATE_DIGITS.match(text)
+    if match is None:
+        return None
+    try:
+        return datetime.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return None

@@ -17,9 +17,10 @@ ALL_VERDICTS = ("违法", "需核实", "合法", "低于上图面积")
 STATUS_VALUES = ("未整改", "整改中", "已整改", "已销号")
 CLOSED_VALUES = ("是", "否")
 CHECK_VALUES = ("属实", "不属实", "部分属实")
+SITE_VALUES = ("已建成", "在建", "已拆除", "已复耕", "未动工", "其他")
 
-# Kinds: how a value is written and compared.
-TEXT, SEQ, INT, MU, M2, DEG, COORD = "text", "seq", "int", "mu", "m2", "deg", "coord"
+# Kinds: how a value is written and compared. DATE is an analyst's date, stored as ISO text.
+TEXT, SEQ, INT, MU, M2, DEG, COORD, DATE = "text", "seq", "int", "mu", "m2", "deg", "coord", "date"
 DECIMALS = {MU: 2, M2: 0, DEG: 6, COORD: 2, INT: 0, SEQ: 0}
 NUMBER_FORMATS = {MU: "0.00", M2: "0", DEG: "0.000000", COORD: "0.00", INT: "0", SEQ: "0"}
 
@@ -67,6 +68,10 @@ COLUMNS = (
     Column("reason", "判定理由", max_width=60),
     Column("measure", "建议整改措施", max_width=50),
     Column("check_result", "核查结果", field="ledger_check_result", allowed=CHECK_VALUES),
+    Column("site_state", "现场现状", field="ledger_site_state", allowed=SITE_VALUES),
+    Column("photo_ids", "现场照片编号", field="ledger_photo_ids"),
+    Column("checked_by", "核查人", field="ledger_checked_by"),
+    Column("checked_on", "核查日期", DATE, field="ledger_checked_on"),
     Column("land_user", "用地主体", field="ledger_land_user"),
     Column("fix_measure", "整改措施", field="ledger_fix_measure"),
     Column("deadline", "整改时限", field="ledger_deadline"),

@@ -8,9 +8,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .ledger_cells import number_for_cell, same_text, value_as_text
-from .ledger_columns import (ANALYST_COLUMNS, BY_HEADER, CLOSED_VALUES, COLUMNS, DECIMALS, ID_HEADER,
-                             SEQ, STATUS_VALUES, TEXT)
+from .ledger_cells import date_from_text, number_for_cell, same_text, value_as_text
+from .ledger_columns import (ANALYST_COLUMNS, BY_HEADER, CLOSED_VALUES, COLUMNS, DATE, DECIMALS,
+                             ID_HEADER, SEQ, STATUS_VALUES, TEXT)
 
 ERROR, WARNING = "错误", "提示"
 STARTED_KEY = "分析开始时间"
@@ -117,19 +117,35 @@ def _check_record(check, number, record, present, by_id, first_row):
     for column in present:
         if not column.editable:
             continue
-        value = value_as_text(record.get(column.header))
-        if column.allowed and value is not None:
-            value = value.strip() or None
-            if value is not None and value not in column.allowed:
-                check.issues.append(Issue(ERROR, f"取值“{value}”不在允许范围 "
-                                          f"({'/'.join(column.allowed)})", row=number,
-                                          column=column.header, patch_id=pid))
+        value = analyst_value(column, record.get(column.header))
+        if column.allowed and value is not None and value not in column.allowed:
+            check.issues.append(Issue(ERROR, f"取值“{value}”不在允许范围 "
+                                      f"({'/'.join(column.allowed)})", row=number,
+                                      column=column.header, patch_id=pid))
+        elif column.kind == DATE and value is not None:
+            iso = date_from_text(value)
+            if iso is None:
+                check.issues.append(Issue(ERROR, f"“{value}”不是日期 (应如 2024-11-02)",
+                                          row=number, column=column.header, patch_id=pid))
+            else:
+                value = iso
         values[column.field] = value
     status, closed = values.get("ledger_status"), values.get("ledger_closed")
     if (closed == CLOSED_VALUES[0]) != (status == STATUS_VALUES[-1]) and (status or closed):
         check.issues.append(Issue(WARNING, f"整改进展为“{status or ''}”而是否销号为“{closed or ''}”，"
                                   "两者不一致", row=number, patch_id=pid))
     return values, expected
+
+
+def analyst_value(column, cell) -> Optional[str]:
+    """An analyst's cell as the text stored in the result: list values and dates trimmed,
+    dates in ISO form when they read as one, empty text as None."""
+    value = value_as_text(cell)
+    if value is not None and (column.allowed or column.kind == DATE):
+        value = value.strip() or None
+        if column.kind == DATE and value is not None:
+            value = date_from_text(value) or value
+    return value
 
 
 def _count_changes(check, matched):

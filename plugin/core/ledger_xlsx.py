@@ -21,7 +21,7 @@ from .errors import InputError
 from .ledger_cells import (EXCEL_MAX_TEXT, display_width, needs_quote_prefix, text_from_cell,
                            text_to_cell)
 from .ledger_columns import (COLUMNS, ID_HEADER, NUMBER_FORMATS, SHEET_DETAIL, SHEET_NOTES,
-                             SHEET_SUMMARY, TEXT)
+                             SHEET_SUMMARY)
 
 _THIN = Side(style="thin", color="999999")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -221,7 +221,7 @@ def _width(column, rows):
         value = row.get(column.key)
         if value is None:
             continue
-        if column.kind == TEXT:
+        if isinstance(value, str):
             w = display_width(value)
         else:
             w = len(_shown_number(value, fmt))

@@ -80,10 +80,42 @@ def test_a_value_outside_the_list_is_an_error(gpkg, result):
     assert any(i.column == "核查结果" and i.patch_id == pid for i in report.errors)
 
 
-def test_field_only_columns_are_reported_not_imported(gpkg, result):
-    check, _ = check_verification(gpkg, result)
-    reported = {i.column for i in check.warnings}
-    assert {"现场现状", "现场照片编号", "核查人", "核查日期"} <= reported
+def test_site_state_photos_verifier_and_date_are_imported(gpkg, result):
+    pid = edit(gpkg, 4, **{"核查结果": "部分属实", "现场现状": "已拆除", "现场照片编号": "IMG_0012、IMG_0013",
+                           "核查人": "李四", "核查日期": "2026/11/20"})
+    report = import_verification(gpkg, result)
+    assert report.written and report.errors == []
+    assert site_values(result, pid) == ("已拆除", "IMG_0012、IMG_0013", "李四", "2026-11-20")
+    assert not any(i.column in {"现场现状", "现场照片编号", "核查人", "核查日期"}
+                   for i in report.check.issues)
+
+
+def test_a_site_state_outside_its_list_is_an_error(gpkg, result):
+    pid = edit(gpkg, 5, **{"现场现状": "差不多拆了"})
+    report = import_verification(gpkg, result)
+    assert not report.written
+    assert any(i.column == "现场现状" and i.patch_id == pid for i in report.errors)
+
+
+def test_an_imported_verification_comes_back_in_the_next_pack(gpkg, result, tmp_path):
+    pid = edit(gpkg, 6, **{"现场现状": "在建", "核查日期": "2026-11-21"})
+    assert import_verification(gpkg, result).written
+    again = prepare_fieldpack(result, str(tmp_path / "again")).gpkg
+    ds = ogr.Open(again)
+    layer = ds.GetLayerByName("核查图斑")
+    layer.SetAttributeFilter(f"\"图斑编号\" = '{pid}'")
+    feature = next(iter(layer))
+    assert feature.GetField("现场现状") == "在建"
+    assert feature.GetFieldAsDateTime("核查日期")[:3] == [2026, 11, 21]
+
+
+def site_values(result, pid):
+    con = sqlite3.connect(result)
+    try:
+        return con.execute("SELECT ledger_site_state, ledger_photo_ids, ledger_checked_by, "
+                           "ledger_checked_on FROM patches WHERE patch_id = ?", (pid,)).fetchone()
+    finally:
+        con.close()
 
 
 def test_cli_import_field_writes_edits_and_refuses_errors(gpkg, result, capsys):

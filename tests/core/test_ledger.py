@@ -29,8 +29,9 @@ REPO = Path(__file__).resolve().parents[2]
 HEADERS = ["序号", "图斑编号", "乡镇", "村", "中心点经度(度)", "中心点纬度(度)", "中心点X坐标(米)",
            "中心点Y坐标(米)", "图斑面积(亩)", "图斑面积(平方米)", "前地类", "现地类",
            "占用耕地面积(亩)", "占用永久基本农田面积(亩)", "占用生态保护红线面积(亩)", "判定结果",
-           "违法类型", "严重程度(1-5)", "判定理由", "建议整改措施", "核查结果", "用地主体", "整改措施",
-           "整改时限", "责任单位", "责任人", "整改进展", "是否销号", "备注"]
+           "违法类型", "严重程度(1-5)", "判定理由", "建议整改措施", "核查结果", "现场现状", "现场照片编号",
+           "核查人", "核查日期", "用地主体", "整改措施", "整改时限", "责任单位", "责任人", "整改进展",
+           "是否销号", "备注"]
 ANALYST_HEADERS = HEADERS[20:]
 UNITS = [("东镇", "一村"), ("东镇", "二村"), ("西乡", "三村")]
 CODES = [("0101", "0702"), ("0101", "0601"), ("0103", "0701"), ("0101", "0101"), ("0102", "1202"),
@@ -204,7 +205,8 @@ def test_header_frozen_filtered_and_printed_landscape_fit_to_width(result, tmp_p
     ws = openpyxl.load_workbook(out)["整改台账"]
     n = ws.max_row
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:AC{n}"
+    last = openpyxl.utils.get_column_letter(len(HEADERS))
+    assert ws.auto_filter.ref == f"A1:{last}{n}"
     assert ws.print_title_rows == "1:1"
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -241,6 +243,7 @@ def test_status_columns_offer_drop_down_lists(result, tmp_path):
              if dv.type == "list"}
     col = {h: openpyxl.utils.get_column_letter(k) for k, h in enumerate(HEADERS, 1)}
     assert lists == {f"{col['整改进展']}2:{col['整改进展']}{n}": '"未整改,整改中,已整改,已销号"',
+                     f"{col['现场现状']}2:{col['现场现状']}{n}": '"已建成,在建,已拆除,已复耕,未动工,其他"',
                      f"{col['是否销号']}2:{col['是否销号']}{n}": '"是,否"',
                      f"{col['核查结果']}2:{col['核查结果']}{n}": '"属实,不属实,部分属实"'}
 

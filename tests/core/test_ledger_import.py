@@ -16,7 +16,7 @@ from plugin import cli
 from plugin.core import ledger_result
 from plugin.core.errors import InputError
 from plugin.core.ledger import check_ledger, export_ledger, import_ledger
-from test_ledger import ANALYST_HEADERS, summary_blocks, sheet_records
+from test_ledger import ANALYST_HEADERS, HEADERS, summary_blocks, sheet_records
 
 
 def sha256(path):
@@ -84,7 +84,9 @@ def test_imported_values_are_written_to_the_result_keyed_by_patch_id(result, led
                             "ledger_fix_measure": "拆除复耕", "ledger_deadline": "2025-06-30",
                             "ledger_resp_unit": "东镇人民政府", "ledger_resp_person": "李四",
                             "ledger_status": "已销号", "ledger_closed": "是",
-                            "ledger_remark": "已复耕，见照片 2024-11-02"}
+                            "ledger_remark": "已复耕，见照片 2024-11-02",
+                            "ledger_site_state": None, "ledger_photo_ids": None,
+                            "ledger_checked_by": None, "ledger_checked_on": None}
     assert values["P6"]["ledger_status"] == "整改中" and values["P6"]["ledger_closed"] == "否"
     assert values["P8"]["ledger_check_result"] == "部分属实"
     assert values["P1"] == dict.fromkeys(values["P1"])  # untouched rows stay empty
@@ -167,6 +169,33 @@ def test_typed_dates_and_numbers_come_back_as_the_text_shown(result, ledger, tmp
     assert values["P1"]["ledger_deadline"] == "2025-01-02"
 
 
+def test_verification_dates_are_stored_in_one_form_whatever_was_typed(result, ledger, tmp_path):
+    typed = [("P0", "核查日期", datetime.datetime(2026, 11, 20)), ("P1", "核查日期", "2026/11/2"),
+             ("P2", "核查日期", "2026年11月3日"), ("P4", "核查日期", " 20261104 ")]
+    assert import_ledger(edit(ledger, tmp_path / "filled.xlsx", typed), result).written
+    values = analyst_values(result)
+    assert [values[p]["ledger_checked_on"] for p in ("P0", "P1", "P2", "P4")] == [
+        "2026-11-20", "2026-11-02", "2026-11-03", "2026-11-04"]
+
+
+def test_a_verification_date_that_is_no_date_is_an_error(result, ledger, tmp_path):
+    filled = edit(ledger, tmp_path / "filled.xlsx", [("P1", "核查日期", "下周二"),
+                                                      ("P2", "核查日期", "2026-02-30")])
+    report = import_ledger(filled, result)
+    assert not report.written
+    assert {(i.patch_id, i.column) for i in report.errors} == {("P1", "核查日期"), ("P2", "核查日期")}
+
+
+def test_site_state_photos_and_verifier_round_trip(result, ledger, tmp_path):
+    filled = edit(ledger, tmp_path / "filled.xlsx", [
+        ("P0", "现场现状", "已复耕"), ("P0", "现场照片编号", "DSC_0001、DSC_0002"), ("P0", "核查人", "王五")])
+    assert import_ledger(filled, result).written
+    again = tmp_path / "again.xlsx"
+    export_ledger(result, str(again))
+    row = {r["图斑编号"]: r for r in sheet_records(again)}["P0"]
+    assert (row["现场现状"], row["现场照片编号"], row["核查人"]) == ("已复耕", "DSC_0001、DSC_0002", "王五")
+
+
 def test_chinese_long_and_odd_text_round_trips(result, ledger, tmp_path):
     odd = {"用地主体": "𡌶氏家族 😀 合作社", "整改措施": "=1+1", "责任单位": "  前后空格  ",
            "责任人": "+86 138", "备注": ("第一行\n第二行\n第三行\t制表 <&>\"' @x -y " + "长文本" * 3000)}
@@ -183,7 +212,8 @@ def test_chinese_long_and_odd_text_round_trips(result, ledger, tmp_path):
     row = {r["图斑编号"]: r for _, r in records}["P2"]
     assert {h: row[h] for h in odd} == odd
     ws = openpyxl.load_workbook(again)["整改台账"]
-    cell = next(c for c in ws[openpyxl.utils.get_column_letter(23)] if c.value == "=1+1")
+    column = openpyxl.utils.get_column_letter(HEADERS.index("整改措施") + 1)
+    cell = next(c for c in ws[column] if c.value == "=1+1")
     assert cell.data_type == "s" and cell.quotePrefix
 
 
@@ -345,8 +375,8 @@ def test_cli_exit_codes(result, ledger, tmp_path, capsys):
 
 
 def test_analyst_headers_are_the_issue_list():
-    assert ANALYST_HEADERS == ["核查结果", "用地主体", "整改措施", "整改时限", "责任单位", "责任人",
-                               "整改进展", "是否销号", "备注"]
+    assert ANALYST_HEADERS == ["核查结果", "现场现状", "现场照片编号", "核查人", "核查日期", "用地主体",
+                               "整改措施", "整改时限", "责任单位", "责任人", "整改进展", "是否销号", "备注"]
 
 
 @pytest.fixture

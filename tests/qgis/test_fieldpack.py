@@ -12,7 +12,7 @@ from osgeo import ogr
 from qgis.core import QgsApplication, QgsProcessingException, QgsProject, QgsVectorLayer
 
 from plugin.core.analysis import run_analysis
-from plugin.core.fieldwork import SITE_VALUES
+from plugin.core.ledger_columns import SITE_VALUES
 from plugin.core.job import load_job
 from plugin.processing.fieldpack_algorithm import write_qfield_project
 from plugin.processing.provider import PROVIDER_ID
