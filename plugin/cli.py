@@ -44,7 +44,9 @@ def cmd_ledger(args):
     from .core.ledger import export_ledger
 
     report = export_ledger(args.result, args.out, include_all=args.all, overwrite=args.force,
-                           previous=args.previous, progress=_progress_printer(args.quiet))
+                           previous=args.previous,
+                           images={"前时相": args.before, "后时相": args.after},
+                           progress=_progress_printer(args.quiet))
     for line in report.lines():
         print(line)
     return 0
@@ -178,6 +180,8 @@ def main(argv=None):
     p.add_argument("--all", action="store_true", help="列出全部图斑 (默认只列违法、需核实的)")
     p.add_argument("--force", action="store_true", help="台账文件已存在时替换它 (原文件备份为 .bak.xlsx)")
     p.add_argument("--previous", help="从这份旧台账带入结果中尚未导入的填写内容 (默认: 被替换的文件)")
+    p.add_argument("--before", help="前时相影像 (GeoTIFF 等)：台账末尾加一列图斑缩略图")
+    p.add_argument("--after", help="后时相影像：台账末尾加一列图斑缩略图")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_ledger)
     _import_parser(sub, "import-ledger", "导入核查后的整改台账: Excel → 结果 GeoPackage",

@@ -7,31 +7,23 @@ noted, never fatal. The mobile GeoPackage's fields carry the ledger's headers (�
 现场现状, 现场照片编号, 核查人, 核查日期, 备注 …) so an edited copy maps onto the ledger's columns.
 """
 
-import math
 import os
 import zipfile
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 from xml.etree import ElementTree as ET
 
-import numpy as np
-import rasterio
 from osgeo import gdal, ogr, osr
 from pyproj import CRS, Transformer
-from rasterio import features as rio_features
-from rasterio.enums import Resampling
-from rasterio.transform import Affine
-from rasterio.windows import Window, from_bounds
-from shapely import wkb as shapely_wkb
-from shapely.geometry import mapping
 from shapely.ops import transform as shapely_transform
 
 from .areas import MU_PER_M2
-from .errors import InputError, Note
+from .chips import VERDICT_COLOURS, Chip, cut_chips, outline_colour
+from .errors import Note
 from .classes import load_class_table
 from .ledger_cells import date_from_text
 from .ledger_columns import BY_KEY, DATE
-from .ledger_result import PATCH_LAYER, read_result
+from .ledger_result import read_result
 from .ledger_table import build_rows
 from .progress import Steps
 
@@ -43,8 +35,6 @@ FLAGGED_VERDICTS = ("违法", "需核实")
 GEOGRAPHIC_CRS = "EPSG:4490"
 MOBILE_NAME = "核查图斑"
 CHIP_DIR = "chips"
-# outline colour per verdict (RGB), also the KML line colours
-VERDICT_COLOURS = {"违法": (230, 0, 0), "需核实": (255, 170, 0)}
 
 # The mobile layer: read-only copies of the result first (序号 is the route order: township,
 # village, patch id), then the verifier's columns, empty. 核查结果 and 备注 carry the ledger's
@@ -75,19 +65,6 @@ class FlaggedPatch:
 
 
 @dataclass
-class Chip:
-    """One PNG cut from one image around one patch; ``transform`` georeferences its pixels."""
-
-    patch_id: str
-    label: str
-    path: str
-    window: Window
-    width: int
-    height: int
-    transform: Affine
-
-
-@dataclass
 class FieldPack:
     """What ``prepare_fieldpack`` wrote."""
 
@@ -105,7 +82,7 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
     and the working CRS as WKT."""
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
-    geoms = _read_geometries(result_path)
+    geoms = result.geometries
     flagged = []
     for p in result.patches:
         if p["verdict"] not in FLAGGED_VERDICTS or geoms.get(p["fid"]) is None:
@@ -117,110 +94,6 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
                                     geometry=geoms[p["fid"]], row=rows.get(str(p["patch_id"]), {})))
     flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
     return flagged, result.crs_wkt
-
-
-def _read_geometries(path) -> Dict[int, object]:
-    ds = ogr.Open(path)
-    layer = ds.GetLayerByName(PATCH_LAYER)
-    out = {}
-    for feature in layer:
-        g = feature.GetGeometryRef()
-        out[feature.GetFID()] = None if g is None or g.IsEmpty() else shapely_wkb.loads(
-            bytes(g.ExportToIsoWkb()))
-    return out
-
-
-def chip_window(bounds: Sequence[float], transform: Affine, margin_m: float = 40.0,
-                margin_ratio: float = 0.3) -> Window:
-    """A square pixel window around ``bounds`` (minx, miny, maxx, maxy) with a margin of at
-    least ``margin_m`` metres or ``margin_ratio`` of the patch's larger side, snapped out to
-    whole pixels. It may extend beyond the image."""
-    minx, miny, maxx, maxy = bounds
-    side = max(maxx - minx, maxy - miny)
-    half = side / 2 + max(margin_m, margin_ratio * side)
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    w = from_bounds(cx - half, cy - half, cx + half, cy + half, transform)
-    col, row = math.floor(w.col_off), math.floor(w.row_off)
-    return Window(col, row, math.ceil(w.col_off + w.width) - col, math.ceil(w.row_off + w.height) - row)
-
-
-def cut_chip(src, patch: FlaggedPatch, crs_wkt: str, out_path: str, label: str,
-             max_pixels: int = 600) -> Optional[Chip]:
-    """Cut one chip from the open rasterio dataset ``src`` and save it as PNG; None when the
-    patch lies outside the image. Windows wider than ``max_pixels`` are read shrunk (GDAL then
-    reads from an overview when the file has one)."""
-    geom = _to_image_crs(patch.geometry, crs_wkt, src.crs)
-    window = chip_window(geom.bounds, src.transform)
-    full = Window(0, 0, src.width, src.height)
-    try:
-        window = window.intersection(full)
-    except rasterio.errors.WindowError:
-        return None
-    window = Window(int(window.col_off), int(window.row_off), int(window.width), int(window.height))
-    if window.width <= 0 or window.height <= 0:
-        return None
-    scale = max(window.width, window.height) / max_pixels
-    width, height = int(window.width), int(window.height)
-    if scale > 1:
-        width, height = max(1, round(width / scale)), max(1, round(height / scale))
-    bands = [1, 2, 3] if src.count >= 3 else [1, 1, 1]
-    data = src.read(bands, window=window, out_shape=(3, height, width),
-                    resampling=Resampling.average)
-    data = _to_bytes(data)
-    transform = src.window_transform(window) * Affine.scale(window.width / width,
-                                                            window.height / height)
-    outline = rio_features.rasterize([(mapping(geom.boundary), 1)], out_shape=(height, width),
-                                     transform=transform, all_touched=True, dtype="uint8")
-    colour = VERDICT_COLOURS.get(patch.fields.get("verdict"), (255, 0, 0))
-    for band, value in enumerate(colour):
-        data[band][outline == 1] = value
-    os.makedirs(os.path.dirname(out_path) or ".", exist_ok=True)
-    with rasterio.open(out_path, "w", driver="PNG", width=width, height=height, count=3,
-                       dtype="uint8", crs=src.crs, transform=transform,
-                       WORLDFILE="YES") as dst:
-        dst.write(data)
-    return Chip(patch.patch_id, label, out_path, window, width, height, transform)
-
-
-def _to_image_crs(geom, crs_wkt, image_crs):
-    source = CRS.from_wkt(crs_wkt)
-    if image_crs is None or source == CRS.from_user_input(image_crs):
-        return geom
-    t = Transformer.from_crs(source, CRS.from_user_input(image_crs), always_xy=True)
-    return shapely_transform(t.transform, geom)
-
-
-def _to_bytes(data):
-    """uint8 as it is; other types stretched between the 2nd and 98th percentile."""
-    if data.dtype == np.uint8:
-        return data.copy()
-    lo, hi = np.nanpercentile(data, [2, 98])
-    scaled = (data.astype("float64") - lo) / max(hi - lo, 1e-12) * 255
-    return np.clip(scaled, 0, 255).astype("uint8")
-
-
-def cut_chips(patches: List[FlaggedPatch], crs_wkt: str, image_path: str, out_dir: str,
-              label: str, steps: Optional[Steps] = None) -> Tuple[List[Chip], List[Note]]:
-    """Chips of every patch from one image: ``out_dir/<patch_id>_<label>.png``."""
-    if not os.path.isfile(image_path):
-        raise InputError("影像文件不存在", layer=image_path)
-    chips, notes = [], []
-    with rasterio.open(image_path) as src:
-        for k, patch in enumerate(patches):
-            if steps is not None:
-                steps.check()
-            name = chip_file_name(patch.patch_id, label)
-            chip = cut_chip(src, patch, crs_wkt, os.path.join(out_dir, name), label)
-            if chip is None:
-                notes.append(Note(layer=os.path.basename(image_path), feature=patch.patch_id,
-                                  message=f"图斑 {patch.patch_id} 不在影像范围内，未生成{label}切片"))
-            else:
-                chips.append(chip)
-    return chips, notes
-
-
-def _safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
 
 
 def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> None:
@@ -361,11 +234,6 @@ def baseline_sources(result_path: str) -> List[BaselineSource]:
     return out
 
 
-def chip_file_name(patch_id: str, label: str) -> str:
-    """``<patch id>_<label>.png``, characters unsafe in file names replaced by ``_``."""
-    return f"{_safe_name(patch_id)}_{label}.png"
-
-
 def write_kmz(kml_path: str, kmz_path: str) -> None:
     """The KML zipped as ``doc.kml`` (what 奥维 and Google Earth expect inside a KMZ)."""
     with zipfile.ZipFile(kmz_path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -392,8 +260,10 @@ def prepare_fieldpack(result_path: str, out_dir: str, before: Optional[str] = No
     for k, (image, label) in enumerate(((before, "前时相"), (after, "后时相"))):
         if image:
             steps.report(0.3 + 0.35 * k, f"切取{label}影像")
-            chips, notes = cut_chips(patches, crs_wkt, image, os.path.join(out_dir, CHIP_DIR),
-                                     label, steps)
+            outlined = [(p.patch_id, p.geometry, outline_colour(p.fields.get("verdict")))
+                        for p in patches]
+            chips, notes = cut_chips(image, crs_wkt, outlined, os.path.join(out_dir, CHIP_DIR),
+                                     label, check=steps.check)
             pack.chips.extend(chips)
             pack.notes.extend(notes)
     steps.report(1.0, "完成")

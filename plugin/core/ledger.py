@@ -16,13 +16,13 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .classes import load_class_table
 from .errors import InputError
 from .ledger_cells import value_as_text
 from .ledger_columns import (ALL_VERDICTS, ANALYST_COLUMNS, DATE, FLAGGED_VERDICTS, ID_HEADER,
-                             SHEET_DETAIL)
+                             IMAGE_LABELS, SHEET_DETAIL)
 from .ledger_import import STARTED_KEY, Issue, LedgerCheck, analyst_value, check_rows
 from .ledger_result import file_sha256, read_result, write_analyst_values
 from .ledger_table import build_rows, select_rows, summary_tables
@@ -33,6 +33,7 @@ from .version import ENGINE_VERSION
 
 ROLE_NAMES = dict(LAYER_NAMES, patches="监测图斑", admin="行政区", parcels_before="上年度地类图斑")
 ISSUE_LINES = 50
+THUMBNAIL_PIXELS = 120  # longer side of a ledger thumbnail; the chips on field sheets are 600
 
 
 @dataclass
@@ -89,6 +90,7 @@ class ImportReport:
 
 def export_ledger(result_path: str, out_path: str, include_all: bool = False,
                   overwrite: bool = False, previous: Optional[str] = None,
+                  images: Optional[Dict[str, str]] = None,
                   progress=None, cancelled=None) -> ExportReport:
     """Write the ledger of a result GeoPackage to ``out_path`` (.xlsx).
 
@@ -98,6 +100,8 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     ``previous``: a ledger whose analysts' values are carried into patches that have none in
     the result (default: the file being replaced), so exporting again keeps every value
     analysts wrote even before it was imported.
+    ``images``: {"前时相" or "后时相": image path}; each adds a column of thumbnails (the image
+    around the patch, its outline drawn in) after the ledger's own columns.
     """
     started = time.monotonic()
     steps = Steps(progress, cancelled)
@@ -112,12 +116,17 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
         warnings += _carry_previous(rows, carry_from, explicit=previous is not None)
     selected = select_rows(rows, include_all)
     verdicts = _verdict_columns(selected)
-    steps.report(0.5, "写出台账")
+    pictures = []
+    for label, image in (images or {}).items():
+        if image:
+            steps.report(0.4, f"切取{label}影像缩略图")
+            pictures.append(_thumbnail_column(result, selected, label, image, steps, warnings))
+    steps.report(0.7, "写出台账")
     generated = datetime.datetime.now()
-    notes = _notes_rows(result, selected, include_all, generated)
+    notes = _notes_rows(result, selected, include_all, generated, images or {})
     summary = summary_tables(selected, verdicts, result.baselines)
-    backup = _write_atomically(out_path, lambda tmp: write_workbook(tmp, selected, summary, notes),
-                               steps)
+    backup = _write_atomically(
+        out_path, lambda tmp: write_workbook(tmp, selected, summary, notes, pictures), steps)
     steps.report(1.0, "完成")
     counts = {v: sum(1 for r in selected if r["verdict"] == v) for v in verdicts}
     return ExportReport(path=out_path, rows=len(selected), verdicts=counts, backup=backup,
@@ -271,13 +280,30 @@ def _carry_previous(rows, path, explicit):
     return out
 
 
+def _thumbnail_column(result, rows, label, image, steps, warnings):
+    """(header, {patch id: JPEG}) of one image; patches outside it are listed in ``warnings``."""
+    from .chips import outline_colour, thumbnails  # rasterio: only a ledger with pictures needs it
+
+    if label not in IMAGE_LABELS:
+        raise InputError(f"影像只能是 {'、'.join(IMAGE_LABELS)}，不是“{label}”", layer=image)
+    patches = [(r["patch_id"], result.geometries[r["_fid"]], outline_colour(r["verdict"]))
+               for r in rows if r["_fid"] in result.geometries]
+    pictures, notes = thumbnails(image, result.crs_wkt, patches, label, THUMBNAIL_PIXELS,
+                                 check=steps.check)
+    if notes:
+        ids = [n.feature for n in notes]
+        warnings.append(f"{len(ids)} 个图斑不在{label}影像 {os.path.basename(image)} 范围内，没有缩略图: "
+                        + "、".join(ids[:10]) + (" 等" if len(ids) > 10 else ""))
+    return f"{label}影像", pictures
+
+
 def _verdict_columns(rows):
     present = {r["verdict"] for r in rows}
     out = [v for v in ALL_VERDICTS if v in FLAGGED_VERDICTS or v in present]
     return out + sorted(v for v in present if v and v not in out)
 
 
-def _notes_rows(result, rows, include_all, generated):
+def _notes_rows(result, rows, include_all, generated, images):
     info = result.run_info
     analysed = info.get("engine_version", "")
     missing = [name for key, name in (("farmland", "耕地"), ("basic_farmland", "永久基本农田"),
@@ -320,6 +346,9 @@ def _notes_rows(result, rows, include_all, generated):
         get = lambda k: info.get(f"input.{role}.{k}", "")  # noqa: E731 - a local shorthand
         out.append([ROLE_NAMES.get(role, role), get("path"), get("layer"), get("features"),
                     get("where"), get("sha256")])
+    for label, image in images.items():
+        if image:
+            out.append([f"{label}影像 (缩略图列)", os.path.abspath(image), "", "", "", ""])
     out += [[], ["填写说明"]]
     for column in ANALYST_COLUMNS:
         hint = f"从下拉列表选择：{'、'.join(column.allowed)}" if column.allowed else "自由填写"

@@ -82,6 +82,10 @@ COLUMNS = (
     Column("remark", "备注", field="ledger_remark"),
 )
 
+# Optional picture columns after the others: a thumbnail of each image around the patch.
+IMAGE_LABELS = ("前时相", "后时相")
+IMAGE_HEADERS = tuple(f"{label}影像" for label in IMAGE_LABELS)
+
 BY_KEY = {c.key: c for c in COLUMNS}
 BY_HEADER = {c.header: c for c in COLUMNS}
 ANALYST_COLUMNS = tuple(c for c in COLUMNS if c.editable)

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional
 
 from .ledger_cells import date_from_text, number_for_cell, same_text, value_as_text
 from .ledger_columns import (ANALYST_COLUMNS, BY_HEADER, CLOSED_VALUES, COLUMNS, DATE, DECIMALS,
-                             ID_HEADER, SEQ, STATUS_VALUES, TEXT)
+                             ID_HEADER, IMAGE_HEADERS, SEQ, STATUS_VALUES, TEXT)
 
 ERROR, WARNING = "错误", "提示"
 STARTED_KEY = "分析开始时间"
@@ -71,7 +71,7 @@ def check_rows(headers, records, notes, expected_rows, result) -> LedgerCheck:
             check.issues.append(Issue(WARNING, "台账中没有此列，结果中的该项保持不变",
                                       row=1, column=column.header))
     for name in headers:
-        if name not in BY_HEADER:
+        if name not in BY_HEADER and name not in IMAGE_HEADERS:
             check.issues.append(Issue(WARNING, "不是台账的列，未导入", row=1, column=name))
     started = result.run_info.get("started")
     if STARTED_KEY in notes and started and str(notes[STARTED_KEY]) != started:

@@ -39,6 +39,7 @@ class ResultData:
 
     ``patches``: one dict per patch with the result's fields (only those the ledger uses) plus
     ``fid``, ``centre_x``/``centre_y`` (working CRS) and ``lon``/``lat`` (EPSG:4490).
+    ``geometries``: fid → shapely geometry (working CRS) of every patch that has one.
     """
 
     path: str
@@ -47,6 +48,7 @@ class ResultData:
     baselines: List[str]
     analyst_fields: List[str]
     patches: List[dict] = field(default_factory=list)
+    geometries: Dict[int, object] = field(default_factory=dict)
 
     @property
     def crs_label(self) -> str:
@@ -94,16 +96,18 @@ def _read(con, path):
     for values in con.execute(f'SELECT {select}, "{geom_col}" FROM "{PATCH_LAYER}" ORDER BY fid'):
         patches.append(dict(zip(wanted, values[:-1])))
         blobs.append(values[-1])
-    _add_centres(patches, blobs, crs_wkt)
+    geometries = _add_centres(patches, blobs, crs_wkt)
     return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
-                      analyst_fields=analyst, patches=patches)
+                      analyst_fields=analyst, patches=patches, geometries=geometries)
 
 
 def _add_centres(patches, blobs, crs_wkt):
     """Centre of each patch: its centroid, or a point inside it when the centroid falls outside
-    (a field team navigates to this point, so it must lie on the patch)."""
+    (a field team navigates to this point, so it must lie on the patch). Returns the
+    geometries read on the way (fid → geometry)."""
     xs = np.full(len(patches), np.nan)
     ys = np.full(len(patches), np.nan)
+    geometries = {}
     for k, blob in enumerate(blobs):
         wkb = _gpkg_wkb(blob)
         if wkb is None:
@@ -111,6 +115,7 @@ def _add_centres(patches, blobs, crs_wkt):
         geom = shapely_wkb.loads(wkb)
         if geom.is_empty:
             continue
+        geometries[patches[k]["fid"]] = geom
         point = geom.centroid
         if not geom.contains(point):
             point = geom.representative_point()
@@ -123,6 +128,7 @@ def _add_centres(patches, blobs, crs_wkt):
         p["centre_y"] = float(ys[k]) if ok else None
         p["lon"] = float(lon[k]) if ok else None
         p["lat"] = float(lat[k]) if ok else None
+    return geometries
 
 
 def _gpkg_wkb(blob) -> Optional[bytes]:

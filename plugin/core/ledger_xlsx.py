@@ -5,6 +5,7 @@ validations, the summary and notes sheets. The detail sheet's data rows, the bul
 are then added as SpreadsheetML with a shared-string table (see :func:`_detail_xml`).
 """
 
+import io
 import os
 import zipfile
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -29,6 +30,7 @@ HEADER_FONT = Font(bold=True)
 READ_ONLY_FILL = PatternFill("solid", fgColor="D9E1F2")
 ANALYST_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATA_ALIGN = Alignment(vertical="center")  # rows heightened by pictures keep text mid-row
 TEXT_FORMAT = "@"
 XML_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 SHARED_STRINGS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -36,24 +38,28 @@ SHARED_STRINGS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/rel
 SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
                        "sharedStrings+xml")
 MIN_WIDTH = 6
+PICTURE_PADDING_PX = 6
 
 
-def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes) -> None:
+def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes,
+                   pictures: Sequence[Tuple[str, Dict[str, bytes]]] = ()) -> None:
     """Write the ledger to ``path`` (which must be a fresh temporary file name).
 
     ``summary``: SummaryTable list; ``notes``: rows for 说明 (lists of values, a row of one
-    value is a section heading).
+    value is a section heading); ``pictures``: extra columns after the ledger's own, each a
+    header and {patch id: image file bytes (JPEG/PNG)} placed in that patch's row.
     """
     _check_lengths(detail_rows)
     wb = Workbook(write_only=True)
     detail = wb.create_sheet(SHEET_DETAIL)
-    styles = _write_detail(detail, detail_rows)
+    styles = _write_detail(detail, detail_rows, pictures)
+    heights = _place_pictures(detail, detail_rows, pictures)
     _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
     _write_notes(wb.create_sheet(SHEET_NOTES), notes)
     frame = path + ".frame"
     try:
         wb.save(frame)
-        rows_xml, strings_xml = _detail_xml(detail_rows, styles)
+        rows_xml, strings_xml = _detail_xml(detail_rows, styles, heights)
         _splice(frame, path, detail.path.lstrip("/"), rows_xml, strings_xml)
     finally:
         if os.path.exists(frame):
@@ -102,12 +108,17 @@ class _Cells:
         return cell
 
 
-def _write_detail(ws, rows):
+def _write_detail(ws, rows, pictures=()):
     """Header row and sheet settings through openpyxl; returns the data cells' style ids."""
     n = len(rows)
-    last = get_column_letter(len(COLUMNS))
+    headers = [c.header for c in COLUMNS] + [header for header, _ in pictures]
+    last = get_column_letter(len(headers))
     for k, column in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(k)].width = _width(column, rows)
+    for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
+        widest = max((_picture_size(data)[0] for data in images.values()), default=0)
+        ws.column_dimensions[get_column_letter(k)].width = max(
+            MIN_WIDTH, round((widest + PICTURE_PADDING_PX) / 7, 1))
     # Without <dimension> a streaming reader (openpyxl's read-only mode) scans the whole sheet
     # just to learn its size; the size is known here, so state it.
     ws.calculate_dimension = lambda: f"A1:{last}{n + 1}"
@@ -124,28 +135,64 @@ def _write_detail(ws, rows):
     _add_validations(ws, n)
 
     cells = _Cells(ws)
-    ws.append([cells.value(k, c.header, fill=ANALYST_FILL if c.editable else READ_ONLY_FILL,
-                           bold=True, align=HEADER_ALIGN) for k, c in enumerate(COLUMNS)])
-    # Style ids of the data cells: (plain text, quote-prefixed text, number) per column.
-    return [(cells.get(k, TEXT_FORMAT).style_id, cells.get(k, TEXT_FORMAT, quote=True).style_id,
-             cells.get(k, NUMBER_FORMATS.get(c.kind)).style_id) for k, c in enumerate(COLUMNS)]
+    fills = [ANALYST_FILL if c.editable else READ_ONLY_FILL for c in COLUMNS]
+    fills += [READ_ONLY_FILL] * len(pictures)
+    ws.append([cells.value(k, header, fill=fill, bold=True, align=HEADER_ALIGN)
+               for k, (header, fill) in enumerate(zip(headers, fills))])
+    # Style ids of the data cells: (plain text, quote-prefixed text, number) per column; the
+    # picture columns hold no value, only a bordered cell under the picture.
+    styles = [(cells.get(k, TEXT_FORMAT, align=DATA_ALIGN).style_id,
+               cells.get(k, TEXT_FORMAT, quote=True, align=DATA_ALIGN).style_id,
+               cells.get(k, NUMBER_FORMATS.get(c.kind), align=DATA_ALIGN).style_id)
+              for k, c in enumerate(COLUMNS)]
+    return styles + [(cells.get(k).style_id,) * 3 for k in range(len(COLUMNS), len(headers))]
 
 
-def _detail_xml(rows, styles):
+def _picture_size(data: bytes) -> Tuple[int, int]:
+    from openpyxl.drawing.image import Image
+    picture = Image(io.BytesIO(data))
+    return picture.width, picture.height
+
+
+def _place_pictures(ws, rows, pictures) -> Dict[int, float]:
+    """Anchor each picture in its patch's row; the row heights (points) the pictures need."""
+    if not any(images for _, images in pictures):
+        return {}
+    from openpyxl.drawing.image import Image  # needs Pillow; only a ledger with pictures does
+
+    heights: Dict[int, float] = {}
+    for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
+        letter = get_column_letter(k)
+        for n, row in enumerate(rows, 2):
+            data = images.get(row["patch_id"])
+            if data is None:
+                continue
+            picture = Image(io.BytesIO(data))
+            ws.add_image(picture, f"{letter}{n}")
+            # a point is 4/3 pixel at Excel's 96 dpi
+            heights[n] = max(heights.get(n, 0.0), (picture.height + PICTURE_PADDING_PX) * 0.75)
+    return heights
+
+
+def _detail_xml(rows, styles, heights=None):
     """The data rows of the detail sheet as SpreadsheetML, and their shared-string table.
 
     openpyxl spends ~30 µs on each cell and writes every string inline (as character
     references with Python's ElementTree); a county's ledger holds 10⁵–10⁶ cells, so the rows
     are written here directly, with repeated text (reasons, classes, townships) stored once.
+    ``heights``: row number → height in points, for rows that hold pictures.
     """
+    heights = heights or {}
     strings: Dict[str, int] = {}
-    letters = [get_column_letter(k) for k in range(1, len(COLUMNS) + 1)]
-    keys = [c.key for c in COLUMNS]
+    letters = [get_column_letter(k) for k in range(1, len(styles) + 1)]
+    keys = [c.key for c in COLUMNS] + [None] * (len(styles) - len(COLUMNS))
     parts = []
     for n, row in enumerate(rows, 2):
-        parts.append(f'<row r="{n}">')
+        height = heights.get(n)
+        parts.append(f'<row r="{n}" ht="{height:.1f}" customHeight="1">' if height
+                     else f'<row r="{n}">')
         for letter, key, (text_style, quoted_style, number_style) in zip(letters, keys, styles):
-            value = row.get(key)
+            value = row.get(key) if key else None
             if value is None:
                 parts.append(f'<c r="{letter}{n}" s="{text_style}"/>')
             elif isinstance(value, str):

@@ -63,6 +63,7 @@ PROBLEM_ICONS = {checks.ERROR: "/mIconCritical.svg", checks.WARNING: "/mIconWarn
                  checks.INFO: "/mIconInfo.svg"}
 
 FIELDPACK_ALGORITHM_ID = "landsupervision:fieldpack"
+IMPORT_ALGORITHM_ID = "landsupervision:importledger"
 
 
 def log(message, level=Qgis.MessageLevel.Info):
@@ -244,11 +245,18 @@ class LandSupervisionDock(QgsDockWidget):
             "Field sheets (PDF), image chips, a GeoPackage and QField project for the field "
             "team, and KML/KMZ, for every flagged patch of this result."))
         self.fieldpack_button.clicked.connect(self.open_fieldpack_dialog)
+        self.import_button = QPushButton(tr("Import verification…"), page)
+        self.import_button.setObjectName("importVerificationButton")
+        self.import_button.setToolTip(tr(
+            "Bring a filled-in ledger (Excel) or the field team's GeoPackage back into this "
+            "result, with the same checks; the list is refreshed afterwards."))
+        self.import_button.clicked.connect(self.open_import_dialog)
         self.open_folder_button = QPushButton(tr("Open result folder"), page)
         self.open_folder_button.setObjectName("openFolderButton")
         self.open_folder_button.clicked.connect(self.open_result_folder)
         buttons.addWidget(self.ledger_button)
         buttons.addWidget(self.fieldpack_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
@@ -504,6 +512,7 @@ class LandSupervisionDock(QgsDockWidget):
         self.open_folder_button.setEnabled(have_result)
         self.ledger_button.setEnabled(have_result and self.ledger_task is None)
         self.fieldpack_button.setEnabled(have_result)
+        self.import_button.setEnabled(have_result and self.ledger_task is None)
         self.refresh_button.setEnabled(self.result_layer is not None)
 
     def refresh_results(self):
@@ -567,6 +576,15 @@ class LandSupervisionDock(QgsDockWidget):
         folder = os.path.join(os.path.dirname(self.state.result_path), "fieldpack")
         processing.execAlgorithmDialog(FIELDPACK_ALGORITHM_ID, {
             "RESULT": self.state.result_path, "OUTPUT_FOLDER": folder})
+
+    def open_import_dialog(self):
+        """The Processing dialog of 导入核查结果 for this result; the list is read again after."""
+        from qgis import processing
+
+        if not self.state.result_path or not hasattr(processing, "execAlgorithmDialog"):
+            return
+        processing.execAlgorithmDialog(IMPORT_ALGORITHM_ID, {"RESULT": self.state.result_path})
+        self.refresh_results()
 
     def open_result_folder(self):
         if self.state.result_path:

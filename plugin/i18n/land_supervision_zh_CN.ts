@@ -45,8 +45,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
-      <source>&lt;p&gt;Reads a rectification ledger that analysts filled in (in Excel, WPS or LibreOffice), checks every row against the analysis result by patch number, and writes the analysts' columns (verification result, measure, progress, deadline, closing ...) into the result's patches layer. The ledger file is only read.&lt;/p&gt;&lt;p&gt;Rows that match no patch, repeated patch numbers, edited result columns and values outside the allowed lists are errors: then nothing is written, and the log lists each one with its row and column. &lt;b&gt;Import despite errors&lt;/b&gt; skips the rows that cannot be matched and writes the rest.&lt;/p&gt;&lt;p&gt;Layers of the result open in the project are reloaded afterwards.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;读取核查人员填写后的整改台账（Excel、WPS 或 LibreOffice 均可），按图斑编号逐行与分析结果核对，并将核查人员填写的各列（核查结果、整改措施、整改进展、整改时限、是否销号等）写入结果的图斑图层。台账文件只读取、不修改。&lt;/p&gt;&lt;p&gt;找不到对应图斑的行、重复的图斑编号、被改动的分析结果列以及不在下拉列表内的取值均为错误：此时不写入任何内容，日志中逐条列出其所在行和列。选择&lt;b&gt;有错误时仍然导入&lt;/b&gt;则跳过无法对应的行，写入其余内容。&lt;/p&gt;&lt;p&gt;导入后，项目中已打开的该结果图层会自动重新加载。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Reads a rectification ledger that analysts filled in (in Excel, WPS or LibreOffice), or the verification GeoPackage of a field pack (核查图斑.gpkg) as the field team edited it in QField or QGIS, checks every row against the analysis result by patch number, and writes the analysts' columns (verification result, site state, photo numbers, verifier and date, measure, progress, deadline, closing ...) into the result's patches layer. The file is only read.&lt;/p&gt;&lt;p&gt;Rows that match no patch, repeated patch numbers, edited result columns and values outside the allowed lists are errors: then nothing is written, and the log lists each one with its row and column. &lt;b&gt;Import despite errors&lt;/b&gt; skips the rows that cannot be matched and writes the rest.&lt;/p&gt;&lt;p&gt;Layers of the result open in the project are reloaded afterwards.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;读取核查人员填写后的整改台账（Excel、WPS 或 LibreOffice 均可），或外业人员在 QField / QGIS 中编辑过的外业核查包 GeoPackage（核查图斑.gpkg），按图斑编号逐行与分析结果核对，并将填写的各列（核查结果、现场现状、现场照片编号、核查人和核查日期、整改措施、整改进展、整改时限、是否销号等）写入结果的图斑图层。该文件只读取、不修改。&lt;/p&gt;&lt;p&gt;找不到对应图斑的行、重复的图斑编号、被改动的分析结果列以及不在下拉列表内的取值均为错误：此时不写入任何内容，日志中逐条列出其所在行和列。选择&lt;b&gt;有错误时仍然导入&lt;/b&gt;则跳过无法对应的行，写入其余内容。&lt;/p&gt;&lt;p&gt;导入后，项目中已打开的该结果图层会自动重新加载。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
@@ -55,8 +55,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
-      <source>&lt;p&gt;Writes the rectification ledger of an analysis result as an Excel workbook: the sheet &lt;i&gt;整改台账&lt;/i&gt; with one row per patch judged illegal or to verify (its areas, township and village, verdict, rule, measure and reasons, and the columns analysts fill in: verification result, rectification measure and progress, deadline, closing), the sheet &lt;i&gt;汇总&lt;/i&gt; with totals by township and by violation type, and &lt;i&gt;说明&lt;/i&gt; describing the inputs and rules.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Result&lt;/b&gt;: the result GeoPackage of the analysis (result.gpkg, or the one kept by the layer analysis).&lt;/p&gt;&lt;p&gt;An existing ledger is replaced after a backup copy is made, and the values analysts wrote in it are carried into the new one. Values already imported into the result always come along.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;将分析结果导出为 Excel 整改台账：工作表 &lt;i&gt;整改台账&lt;/i&gt; 中每个判定为违法或需核实的图斑一行（面积、乡镇和村、判定结果、命中规则、建议整改措施和判定理由，以及供核查人员填写的核查结果、整改措施、整改进展、整改时限、是否销号等列），工作表 &lt;i&gt;汇总&lt;/i&gt; 按乡镇和违法类型汇总，&lt;i&gt;说明&lt;/i&gt; 记录输入数据和规则。&lt;/p&gt;&lt;p&gt;&lt;b&gt;分析结果&lt;/b&gt;：分析得到的结果 GeoPackage（result.gpkg，或图层分析时保留的完整结果）。&lt;/p&gt;&lt;p&gt;已有的台账会先备份再替换，其中已填写的内容会带入新台账；已导入结果中的内容总会带入。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Writes the rectification ledger of an analysis result as an Excel workbook: the sheet &lt;i&gt;整改台账&lt;/i&gt; with one row per patch judged illegal or to verify (its areas, township and village, verdict, rule, measure and reasons, and the columns analysts fill in: verification result, rectification measure and progress, deadline, closing), the sheet &lt;i&gt;汇总&lt;/i&gt; with totals by township and by violation type, and &lt;i&gt;说明&lt;/i&gt; describing the inputs and rules.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Result&lt;/b&gt;: the result GeoPackage of the analysis (result.gpkg, or the one kept by the layer analysis).&lt;/p&gt;&lt;p&gt;An existing ledger is replaced after a backup copy is made, and the values analysts wrote in it are carried into the new one. Values already imported into the result always come along.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Before image&lt;/b&gt;, &lt;b&gt;After image&lt;/b&gt; (optional): each adds a column of thumbnails at the end of the sheet, the image around every patch with its outline drawn in (red: illegal, orange: to verify). Patches outside an image are listed in the log.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;将分析结果导出为 Excel 整改台账：工作表 &lt;i&gt;整改台账&lt;/i&gt; 中每个判定为违法或需核实的图斑一行（面积、乡镇和村、判定结果、命中规则、建议整改措施和判定理由，以及供核查人员填写的核查结果、整改措施、整改进展、整改时限、是否销号等列），工作表 &lt;i&gt;汇总&lt;/i&gt; 按乡镇和违法类型汇总，&lt;i&gt;说明&lt;/i&gt; 记录输入数据和规则。&lt;/p&gt;&lt;p&gt;&lt;b&gt;分析结果&lt;/b&gt;：分析得到的结果 GeoPackage（result.gpkg，或图层分析时保留的完整结果）。&lt;/p&gt;&lt;p&gt;已有的台账会先备份再替换，其中已填写的内容会带入新台账；已导入结果中的内容总会带入。&lt;/p&gt;&lt;p&gt;&lt;b&gt;前时相影像&lt;/b&gt;、&lt;b&gt;后时相影像&lt;/b&gt;（可选）：每给出一幅影像，台账末尾增加一列缩略图，显示每个图斑周围的影像并勾绘图斑边界（红色为违法，橙色为需核实）。不在影像范围内的图斑在日志中列出。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -103,6 +103,11 @@
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>After image</source>
       <translation>后时相影像</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>After image (thumbnail column)</source>
+      <translation>后时相影像（缩略图列）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_panel.py" />
@@ -159,6 +164,16 @@
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Before image</source>
       <translation>前时相影像</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Before image (thumbnail column)</source>
+      <translation>前时相影像（缩略图列）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Bring a filled-in ledger (Excel) or the field team's GeoPackage back into this result, with the same checks; the list is refreshed afterwards.</source>
+      <translation>将填写后的整改台账（Excel）或外业核查 GeoPackage 导入本结果，核对规则相同；导入后列表自动刷新。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -365,8 +380,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
-      <source>Filled-in ledger (Excel)</source>
-      <translation>填写后的整改台账（Excel）</translation>
+      <source>Filled-in ledger (Excel) or field data (GeoPackage)</source>
+      <translation>填写后的整改台账（Excel）或外业核查数据（GeoPackage）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -394,6 +409,7 @@
       <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>GeoTIFF (*.tif *.tiff *.TIF);;All files (*.*)</source>
       <translation>GeoTIFF (*.tif *.tiff *.TIF);;所有文件 (*.*)</translation>
@@ -418,6 +434,11 @@
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Import verification results</source>
       <translation>导入核查结果</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Import verification…</source>
+      <translation>导入核查结果…</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
@@ -516,6 +537,11 @@
       <location filename="../../plugin/processing/layer_inputs.py" />
       <source>Layer {0}: its field {1} is analysed as {2} (fid names the feature ids).</source>
       <translation>图层 {0}：字段 {1} 在分析中改名为 {2}（fid 表示要素编号）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
+      <source>Ledger or field data (*.xlsx *.gpkg);;Excel workbook (*.xlsx);;GeoPackage (*.gpkg)</source>
+      <translation>台账或外业数据 (*.xlsx *.gpkg);;Excel 工作簿 (*.xlsx);;GeoPackage (*.gpkg)</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />

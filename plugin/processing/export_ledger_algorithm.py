@@ -20,6 +20,8 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
     RESULT = "RESULT"
     INCLUDE_ALL = "INCLUDE_ALL"
     PREVIOUS = "PREVIOUS"
+    BEFORE = "BEFORE"
+    AFTER = "AFTER"
     OUTPUT = "OUTPUT"
     ROWS = "ROWS"
 
@@ -48,6 +50,10 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
             "<p>An existing ledger is replaced after a backup copy is made, and the values "
             "analysts wrote in it are carried into the new one. Values already imported into "
             "the result always come along.</p>"
+            "<p><b>Before image</b>, <b>After image</b> (optional): each adds a column of "
+            "thumbnails at the end of the sheet, the image around every patch with its outline "
+            "drawn in (red: illegal, orange: to verify). Patches outside an image are listed "
+            "in the log.</p>"
         )
 
     def icon(self):
@@ -68,6 +74,11 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             self.PREVIOUS, tr("Earlier ledger whose filled-in values are carried over"),
             extension="xlsx", optional=True))
+        image_filter = tr("GeoTIFF (*.tif *.tiff *.TIF);;All files (*.*)")
+        for key, text in ((self.BEFORE, tr("Before image (thumbnail column)")),
+                          (self.AFTER, tr("After image (thumbnail column)"))):
+            self.addParameter(QgsProcessingParameterFile(
+                key, text, fileFilter=image_filter, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Rectification ledger"), tr("Excel workbook (*.xlsx)")))
         self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Patches in the ledger")))
@@ -78,13 +89,16 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
         result = self.parameterAsFile(parameters, self.RESULT, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         previous = self.parameterAsFile(parameters, self.PREVIOUS, context) or None
+        images = {"前时相": self.parameterAsFile(parameters, self.BEFORE, context) or None,
+                  "后时相": self.parameterAsFile(parameters, self.AFTER, context) or None}
         with core_errors():
             # Processing overwrites its outputs; the core keeps a backup of a replaced ledger
             # and carries the values analysts wrote in it.
             report = export_ledger(
                 result, out, include_all=self.parameterAsBoolean(
                     parameters, self.INCLUDE_ALL, context),
-                overwrite=True, previous=previous, progress=progress_callback(feedback),
+                overwrite=True, previous=previous, images=images,
+                progress=progress_callback(feedback),
                 cancelled=feedback.isCanceled)
         for warning in report.warnings:
             feedback.pushWarning(warning)

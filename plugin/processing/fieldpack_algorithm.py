@@ -52,7 +52,8 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     in route order (序号); the map shows the patch over ``after`` with ``baselines``
     (core ``BaselineSource``) outlined, the pictures the chips in ``chips_dir``. Returns the
     page count; raises QgsProcessingException when QGIS cannot print."""
-    from ..core.fieldwork import MOBILE_NAME, VERDICT_COLOURS
+    from ..core.chips import VERDICT_COLOURS
+    from ..core.fieldwork import MOBILE_NAME
 
     project = QgsProject()
     coverage = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
@@ -107,7 +108,8 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     """A QGIS project for QField beside the mobile GeoPackage (relative paths): the layer
     ``核查图斑`` with drop-down lists on the verification fields, a date picker on 核查日期, the
     result's copies read-only, and the after-image underneath when given."""
-    from ..core.fieldwork import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS, VERDICT_COLOURS
+    from ..core.chips import VERDICT_COLOURS
+    from ..core.fieldwork import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS
 
     project = QgsProject()
     project.setFileName(project_path)

@@ -1,4 +1,5 @@
-"""导入核查结果: the columns analysts filled in a ledger, written back into the result."""
+"""导入核查结果: the columns analysts filled in a ledger (Excel), or the field team in the
+verification GeoPackage of a field pack, written back into the result."""
 
 import os
 
@@ -20,7 +21,8 @@ from .engine_run import core_errors, progress_callback
 
 
 class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
-    """Check a filled-in ledger against its result and write the analysts' columns into it."""
+    """Check a filled-in ledger or field GeoPackage against its result and write the analysts'
+    columns into it."""
 
     LEDGER = "LEDGER"
     RESULT = "RESULT"
@@ -49,9 +51,11 @@ class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
             "<p>Reads a rectification ledger that analysts filled in (in Excel, WPS or "
-            "LibreOffice), checks every row against the analysis result by patch number, and "
-            "writes the analysts' columns (verification result, measure, progress, deadline, "
-            "closing ...) into the result's patches layer. The ledger file is only read.</p>"
+            "LibreOffice), or the verification GeoPackage of a field pack (核查图斑.gpkg) as "
+            "the field team edited it in QField or QGIS, checks every row against the analysis "
+            "result by patch number, and writes the analysts' columns (verification result, "
+            "site state, photo numbers, verifier and date, measure, progress, deadline, "
+            "closing ...) into the result's patches layer. The file is only read.</p>"
             "<p>Rows that match no patch, repeated patch numbers, edited result columns and "
             "values outside the allowed lists are errors: then nothing is written, and the "
             "log lists each one with its row and column. <b>Import despite errors</b> skips "
@@ -70,7 +74,9 @@ class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterFile(
-            self.LEDGER, tr("Filled-in ledger (Excel)"), extension="xlsx"))
+            self.LEDGER, tr("Filled-in ledger (Excel) or field data (GeoPackage)"),
+            fileFilter=tr("Ledger or field data (*.xlsx *.gpkg);;Excel workbook (*.xlsx);;"
+                          "GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterFile(
             self.RESULT, tr("Analysis result to update (GeoPackage)"), extension="gpkg"))
         self.addParameter(QgsProcessingParameterBoolean(
@@ -81,15 +87,17 @@ class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ERRORS, tr("Errors found")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        from ..core.fieldwork_import import import_verification
         from ..core.ledger import import_ledger
 
         ledger = self.parameterAsFile(parameters, self.LEDGER, context)
+        import_file = import_verification if ledger.lower().endswith(".gpkg") else import_ledger
         result = self.parameterAsFile(parameters, self.RESULT, context)
         force = self.parameterAsBoolean(parameters, self.FORCE, context)
         with core_errors():
-            report = import_ledger(ledger, result, force=force,
-                                   progress=progress_callback(feedback),
-                                   cancelled=feedback.isCanceled)
+            report = import_file(ledger, result, force=force,
+                                 progress=progress_callback(feedback),
+                                 cancelled=feedback.isCanceled)
         for issue in report.check.warnings:
             feedback.pushWarning(str(issue))
         for issue in report.errors:

@@ -18,8 +18,9 @@ from shapely import wkb as shapely_wkb
 from shapely.geometry import box
 
 from plugin.core.analysis import run_analysis
-from plugin.core.fieldwork import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, FlaggedPatch, cut_chip,
-                                   prepare_fieldpack, read_flagged)
+from plugin.core.chips import Image, chip_window, write_png
+from plugin.core.fieldwork import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, prepare_fieldpack,
+                                   read_flagged)
 from plugin.core.job import load_job
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,18 +97,27 @@ def test_every_flagged_patch_inside_the_image_gets_a_before_and_an_after_chip(pa
 
 def test_a_large_window_is_read_shrunk_to_the_pixel_limit(tmp_path, demo_result):
     patches, crs_wkt = read_flagged(demo_result)
-    with rasterio.open(AFTER) as src:
-        chip = cut_chip(src, patches[0], crs_wkt, str(tmp_path / "c.png"), "后时相", max_pixels=16)
+    with Image(AFTER, crs_wkt, "后时相") as image:
+        chip = image.chip(patches[0].geometry, max_pixels=16)
         assert max(chip.width, chip.height) == 16
-        with rasterio.open(chip.path) as png:
-            assert png.transform.a == pytest.approx(src.transform.a * chip.window.width / chip.width)
+        write_png(chip, image.src.crs, str(tmp_path / "c.png"))
+        with rasterio.open(tmp_path / "c.png") as png:
+            assert png.transform.a == pytest.approx(image.src.transform.a * chip.window.width / chip.width)
+
+
+def test_a_fitted_chip_is_enlarged_to_the_pixel_size(demo_result):
+    patches, crs_wkt = read_flagged(demo_result)
+    with Image(AFTER, crs_wkt, "后时相") as image:
+        small = image.chip(patches[0].geometry, max_pixels=2000)
+        fitted = image.chip(patches[0].geometry, max_pixels=2000, fit=True)
+    assert max(small.width, small.height) < 2000
+    assert max(fitted.width, fitted.height) == 2000 and fitted.window == small.window
 
 
 def test_a_patch_outside_the_image_is_noted_not_fatal(tmp_path, demo_result):
     patches, crs_wkt = read_flagged(demo_result)
-    far = FlaggedPatch(0, "FAR", {"verdict": "违法"}, box(0, 0, 10, 10))
-    with rasterio.open(AFTER) as src:
-        assert cut_chip(src, far, crs_wkt, str(tmp_path / "far.png"), "后时相") is None
+    with Image(AFTER, crs_wkt, "后时相") as image:
+        assert image.chip(box(0, 0, 10, 10)) is None
     copy = tmp_path / "result.gpkg"
     shutil.copyfile(demo_result, copy)
     ds = ogr.Open(str(copy), update=1)
@@ -211,7 +221,6 @@ def test_no_images_no_chips(demo_result, tmp_path):
 
 
 def test_chip_window_is_square_with_margin(demo_result):
-    from plugin.core.fieldwork import chip_window
     with rasterio.open(AFTER) as src:
         w = chip_window((src.bounds.left + 400, src.bounds.bottom + 400, src.bounds.left + 440,
                          src.bounds.bottom + 420), src.transform)

@@ -214,3 +214,32 @@ def test_a_ledger_saved_by_libreoffice_comes_back_in(profile, tmp_path):
             openpyxl.load_workbook(again)["整改台账"].iter_rows(min_row=2, values_only=True)}
     assert rows["甲-001"]["整改时限"] == "2025-06-30"
     assert rows["=1+1"]["备注"] == "=先核实\t再处理"
+
+
+def test_libreoffice_prints_the_thumbnails_in_their_rows(profile, tmp_path):
+    """A ledger with picture columns opens in LibreOffice and prints one picture per patch and
+    image (counted in the PDF with poppler's pdfimages, an independent reader)."""
+    pdfimages = shutil.which("pdfimages")
+    if pdfimages is None:
+        pytest.skip("poppler-utils (pdfimages) not installed")
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_bounds
+
+    result = build_county(tmp_path / "county")
+    ds = ogr.Open(result)  # kept: the layer dies with its data source
+    layer = ds.GetLayerByName("patches")
+    minx, maxx, miny, maxy = layer.GetExtent()
+    image = tmp_path / "after.tif"
+    with rasterio.open(image, "w", driver="GTiff", width=200, height=200, count=3, dtype="uint8",
+                       crs=layer.GetSpatialRef().ExportToWkt(),
+                       transform=from_bounds(minx - 200, miny - 200, maxx + 200, maxy + 200,
+                                             200, 200)) as dst:
+        dst.write(np.random.default_rng(7).integers(0, 255, (3, 200, 200), dtype="uint8"))
+    ledger = tmp_path / "台账.xlsx"
+    report = export_ledger(result, str(ledger), images={"前时相": str(image), "后时相": str(image)})
+    out = tmp_path / "pdf"
+    run_soffice(profile, "--convert-to", "pdf", str(ledger), "--outdir", str(out))
+    listing = subprocess.run([pdfimages, "-list", str(out / "台账.pdf")], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    assert len(listing) == 2 * report.rows

@@ -726,6 +726,21 @@ def test_field_verification_opens_prefilled_with_the_result(ready_dock, qtbot, m
                                       "fieldpack")})]
 
 
+def test_import_opens_prefilled_with_the_result_and_reads_it_again_after(ready_dock, qtbot,
+                                                                          monkeypatch):
+    from qgis import processing
+
+    assert not ready_dock.import_button.isEnabled()  # nothing to import into before a run
+    _run(ready_dock, qtbot)
+    opened, reloaded = [], []
+    monkeypatch.setattr(processing, "execAlgorithmDialog",
+                        lambda alg, params: opened.append((alg, params)), raising=False)
+    monkeypatch.setattr(ready_dock.results_panel, "set_layer", reloaded.append)
+    ready_dock.import_button.click()
+    assert opened == [("landsupervision:importledger", {"RESULT": ready_dock.state.result_path})]
+    assert reloaded == [ready_dock.result_layer]
+
+
 def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tmp_path):
     import openpyxl
 

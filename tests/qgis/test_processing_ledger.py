@@ -181,3 +181,42 @@ def test_a_missing_result_is_named_in_the_error(qgis_processing, loaded_plugin, 
 
     with pytest.raises(QgsProcessingException, match="nowhere.gpkg"):
         _run(EXPORT, {"RESULT": str(missing), "OUTPUT": str(tmp_path / "x.xlsx")})
+
+
+def test_export_adds_thumbnail_columns_for_the_images_given(qgis_processing, loaded_plugin, result,
+                                                             tmp_path):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    image = str(tmp_path / "after.tif")
+    with rasterio.open(image, "w", driver="GTiff", width=300, height=200, count=3, dtype="uint8",
+                       crs="EPSG:4529", transform=from_origin(X0 - 200, Y0 + 300, 5, 5)) as dst:
+        dst.write(np.full((3, 200, 300), 90, dtype="uint8"))
+
+    outputs = _run(EXPORT, {"RESULT": result, "AFTER": image, "OUTPUT": str(tmp_path / "台账.xlsx")})
+
+    sheet = load_workbook(outputs["OUTPUT"])["整改台账"]
+    assert sheet.cell(1, sheet.max_column).value == "后时相影像"
+    assert len(sheet._images) == outputs["ROWS"] > 0
+
+
+def test_import_takes_the_field_teams_geopackage_too(qgis_processing, loaded_plugin, result,
+                                                    tmp_path):
+    from plugin.core.fieldwork import prepare_fieldpack
+
+    gpkg = prepare_fieldpack(result, str(tmp_path / "pack")).gpkg
+    ds = ogr.Open(gpkg, update=1)
+    layer = ds.GetLayerByName("核查图斑")
+    layer.SetAttributeFilter("\"图斑编号\" = 'JC001'")
+    feature = next(iter(layer))
+    feature.SetField("核查结果", "属实")
+    feature.SetField("现场现状", "在建")
+    layer.SetFeature(feature)
+    ds = None
+
+    outputs = _run(IMPORT, {"LEDGER": gpkg, "RESULT": result})
+
+    assert outputs["CHANGED"] == 1 and outputs["ERRORS"] == 0
+    assert _ledger_values(result, "ledger_check_result")["JC001"] == "属实"
+    assert _ledger_values(result, "ledger_site_state")["JC001"] == "在建"

@@ -1,0 +1,225 @@
+"""Imagery chips: a window of a before or after image around a patch, its outline drawn in.
+
+Field sheets place chips as PNG files (georeferenced by a world file); the ledger embeds small
+JPEG thumbnails of the same windows. Large GeoTIFFs are never read whole: each chip is one
+windowed read, shrunk on the fly (GDAL then reads from an overview when the file has one).
+A patch outside an image gets no chip and a note, never an error.
+"""
+
+import io
+import math
+import os
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy as np
+import rasterio
+import rasterio.errors
+from pyproj import CRS, Transformer
+from rasterio import features as rio_features
+from rasterio.enums import Resampling
+from rasterio.transform import Affine
+from rasterio.windows import Window, from_bounds
+from shapely.geometry import mapping
+from shapely.ops import transform as shapely_transform
+
+from .errors import InputError, Note
+
+# outline colour per verdict (RGB); also the field data's KML line colours
+VERDICT_COLOURS = {"违法": (230, 0, 0), "需核实": (255, 170, 0)}
+DEFAULT_COLOUR = (255, 0, 0)
+
+
+def outline_colour(verdict) -> tuple:
+    return VERDICT_COLOURS.get(verdict, DEFAULT_COLOUR)
+
+
+@dataclass
+class Chip:
+    """One PNG cut from one image around one patch; ``transform`` georeferences its pixels."""
+
+    patch_id: str
+    label: str
+    path: str
+    window: Window
+    width: int
+    height: int
+    transform: Affine
+
+
+@dataclass
+class ChipPixels:
+    """A chip in memory: RGB bytes (3, height, width) with the outline drawn, the window it
+    was read from and the transform of its (possibly shrunk) pixels."""
+
+    data: np.ndarray
+    window: Window
+    transform: Affine
+
+    @property
+    def width(self) -> int:
+        return int(self.data.shape[2])
+
+    @property
+    def height(self) -> int:
+        return int(self.data.shape[1])
+
+
+def chip_window(bounds, transform: Affine, margin_m: float = 40.0,
+                margin_ratio: float = 0.3) -> Window:
+    """A square pixel window around ``bounds`` (minx, miny, maxx, maxy) with a margin of at
+    least ``margin_m`` metres or ``margin_ratio`` of the patch's larger side, snapped out to
+    whole pixels. It may extend beyond the image."""
+    minx, miny, maxx, maxy = bounds
+    side = max(maxx - minx, maxy - miny)
+    half = side / 2 + max(margin_m, margin_ratio * side)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w = from_bounds(cx - half, cy - half, cx + half, cy + half, transform)
+    col, row = math.floor(w.col_off), math.floor(w.row_off)
+    return Window(col, row, math.ceil(w.col_off + w.width) - col, math.ceil(w.row_off + w.height) - row)
+
+
+def to_image_crs(crs_wkt: str, image_crs) -> Optional[Callable]:
+    """A function taking geometries from the working CRS to the image's; None when they are
+    the same (or the image has no CRS, which is then taken to be the working one)."""
+    source = CRS.from_wkt(crs_wkt)
+    if image_crs is None or source == CRS.from_user_input(image_crs):
+        return None
+    transformer = Transformer.from_crs(source, CRS.from_user_input(image_crs), always_xy=True)
+    return lambda geom: shapely_transform(transformer.transform, geom)
+
+
+def read_chip(src, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
+              fit: bool = False) -> Optional[ChipPixels]:
+    """The chip around ``geometry`` (in the image's CRS) from the open rasterio dataset ``src``;
+    None when it lies outside the image. Windows wider than ``max_pixels`` are read shrunk;
+    with ``fit`` smaller ones are enlarged too (pixel copies), so every chip has the same size."""
+    window = chip_window(geometry.bounds, src.transform)
+    try:
+        window = window.intersection(Window(0, 0, src.width, src.height))
+    except rasterio.errors.WindowError:
+        return None
+    window = Window(int(window.col_off), int(window.row_off), int(window.width), int(window.height))
+    if window.width <= 0 or window.height <= 0:
+        return None
+    scale = max(window.width, window.height) / max_pixels
+    width, height = int(window.width), int(window.height)
+    if scale > 1 or fit:
+        width, height = max(1, round(width / scale)), max(1, round(height / scale))
+    bands = [1, 2, 3] if src.count >= 3 else [1, 1, 1]
+    data = _to_bytes(src.read(bands, window=window, out_shape=(3, height, width),
+                              resampling=Resampling.average))
+    transform = src.window_transform(window) * Affine.scale(window.width / width,
+                                                            window.height / height)
+    outline = rio_features.rasterize([(mapping(geometry.boundary), 1)], out_shape=(height, width),
+                                     transform=transform, all_touched=True, dtype="uint8")
+    for band, value in enumerate(colour):
+        data[band][outline == 1] = value
+    return ChipPixels(data, window, transform)
+
+
+def _to_bytes(data):
+    """uint8 as it is; other types stretched between the 2nd and 98th percentile."""
+    if data.dtype == np.uint8:
+        return data.copy()
+    lo, hi = np.nanpercentile(data, [2, 98])
+    scaled = (data.astype("float64") - lo) / max(hi - lo, 1e-12) * 255
+    return np.clip(scaled, 0, 255).astype("uint8")
+
+
+def write_png(pixels: ChipPixels, crs, path: str) -> None:
+    """The chip as PNG with a world file (so GIS software places it)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with rasterio.open(path, "w", driver="PNG", width=pixels.width, height=pixels.height,
+                       count=3, dtype="uint8", crs=crs, transform=pixels.transform,
+                       WORLDFILE="YES") as dst:
+        dst.write(pixels.data)
+
+
+def jpeg_bytes(pixels: ChipPixels, quality: int = 85) -> bytes:
+    """The chip as a JPEG file's bytes (what a workbook embeds: a tenth of the PNG's size)."""
+    try:
+        from PIL import Image
+    except ImportError as e:  # Debian: python3-pil; QGIS on Windows ships Pillow
+        raise InputError("嵌入影像缩略图需要 Pillow (Debian/Ubuntu: python3-pil)") from e
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels.data.transpose(1, 2, 0))).save(
+        buffer, format="JPEG", quality=quality, subsampling=0)  # 4:4:4 keeps the outline crisp
+    return buffer.getvalue()
+
+
+def chip_file_name(patch_id: str, label: str) -> str:
+    """``<patch id>_<label>.png``, characters unsafe in file names replaced by ``_``."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in patch_id)
+    return f"{safe}_{label}.png"
+
+
+class Image:
+    """One before or after image, open for chips of patches given in the working CRS."""
+
+    def __init__(self, path: str, crs_wkt: str, label: str):
+        if not os.path.isfile(path):
+            raise InputError("影像文件不存在", layer=path)
+        try:
+            self.src = rasterio.open(path)
+        except rasterio.errors.RasterioIOError as e:
+            raise InputError(f"无法读取{label}影像 ({e})", layer=path) from e
+        self.path, self.label = path, label
+        self._project = to_image_crs(crs_wkt, self.src.crs)
+
+    def chip(self, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
+             fit: bool = False) -> Optional[ChipPixels]:
+        return read_chip(self.src, self._project(geometry) if self._project else geometry,
+                         colour, max_pixels, fit)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.src.close()
+
+
+def outside_note(image_path: str, patch_id: str, label: str) -> Note:
+    return Note(layer=os.path.basename(image_path), feature=patch_id,
+                message=f"图斑 {patch_id} 不在影像范围内，未生成{label}切片")
+
+
+def chips_inside(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
+                 label: str, max_pixels: int, notes: List[Note], check=None, fit=False):
+    """(patch id, ChipPixels, image CRS) of each (patch id, geometry in the working CRS,
+    outline colour) inside one image, one at a time; a note in ``notes`` for each patch
+    outside. ``check`` is called before each read (cancel)."""
+    with Image(image_path, crs_wkt, label) as image:
+        for patch_id, geometry, colour in patches:
+            if check is not None:
+                check()
+            pixels = image.chip(geometry, colour, max_pixels, fit)
+            if pixels is None:
+                notes.append(outside_note(image_path, patch_id, label))
+            else:
+                yield patch_id, pixels, image.src.crs
+
+
+def cut_chips(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
+              out_dir: str, label: str, max_pixels: int = 600,
+              check=None) -> Tuple[List[Chip], List[Note]]:
+    """PNG chips ``out_dir/<patch id>_<label>.png`` of every patch inside one image, and a
+    note for each patch outside it."""
+    chips, notes = [], []
+    for patch_id, pixels, crs in chips_inside(image_path, crs_wkt, patches, label, max_pixels,
+                                              notes, check):
+        path = os.path.join(out_dir, chip_file_name(patch_id, label))
+        write_png(pixels, crs, path)
+        chips.append(Chip(patch_id, label, path, pixels.window, pixels.width, pixels.height,
+                          pixels.transform))
+    return chips, notes
+
+
+def thumbnails(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
+               label: str, max_pixels: int, check=None) -> Tuple[Dict[str, bytes], List[Note]]:
+    """JPEG thumbnails {patch id: bytes}, all ``max_pixels`` on their longer side, of every
+    patch inside one image, and notes for the rest."""
+    notes: List[Note] = []
+    images = {patch_id: jpeg_bytes(pixels) for patch_id, pixels, _ in
+              chips_inside(image_path, crs_wkt, patches, label, max_pixels, notes, check, fit=True)}
+    return images, notes
