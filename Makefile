@@ -68,6 +68,7 @@ screenshot: setup translations
 bench: setup
 	$(PY) bench/run_bench.py
 	$(PY_SYS) bench/changes_bench.py
+	$(PY_SYS) bench/fieldwork_bench.py
 
 bench-changes: setup
 	$(PY_SYS) bench/changes_bench.py

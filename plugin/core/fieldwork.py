@@ -82,16 +82,16 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
     and the working CRS as WKT."""
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
-    geoms = result.geometries
     flagged = []
     for p in result.patches:
-        if p["verdict"] not in FLAGGED_VERDICTS or geoms.get(p["fid"]) is None:
+        if p["verdict"] not in FLAGGED_VERDICTS or p["fid"] not in result.wkbs:
             continue
         fields = dict(p)
         if fields.get("area_m2") is not None:
             fields["area_mu"] = fields["area_m2"] * MU_PER_M2
         flagged.append(FlaggedPatch(fid=p["fid"], patch_id=str(p["patch_id"]), fields=fields,
-                                    geometry=geoms[p["fid"]], row=rows.get(str(p["patch_id"]), {})))
+                                    geometry=result.geometry(p["fid"]),
+                                    row=rows.get(str(p["patch_id"]), {})))
     flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
     return flagged, result.crs_wkt
 

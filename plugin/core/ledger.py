@@ -286,8 +286,9 @@ def _thumbnail_column(result, rows, label, image, steps, warnings):
 
     if label not in IMAGE_LABELS:
         raise InputError(f"影像只能是 {'、'.join(IMAGE_LABELS)}，不是“{label}”", layer=image)
-    patches = [(r["patch_id"], result.geometries[r["_fid"]], outline_colour(r["verdict"]))
-               for r in rows if r["_fid"] in result.geometries]
+    # a generator: one geometry object at a time, even for a county's ledger
+    patches = ((r["patch_id"], result.geometry(r["_fid"]), outline_colour(r["verdict"]))
+               for r in rows if r["_fid"] in result.wkbs)
     pictures, notes = thumbnails(image, result.crs_wkt, patches, label, THUMBNAIL_PIXELS,
                                  check=steps.check)
     if notes:

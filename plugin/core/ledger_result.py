@@ -39,7 +39,8 @@ class ResultData:
 
     ``patches``: one dict per patch with the result's fields (only those the ledger uses) plus
     ``fid``, ``centre_x``/``centre_y`` (working CRS) and ``lon``/``lat`` (EPSG:4490).
-    ``geometries``: fid → shapely geometry (working CRS) of every patch that has one.
+    ``wkbs``: fid → WKB (working CRS) of every patch with a non-empty geometry; bytes, not
+    geometry objects, as most readers need none (a county's 30,000 objects cost ~100 MB).
     """
 
     path: str
@@ -48,7 +49,12 @@ class ResultData:
     baselines: List[str]
     analyst_fields: List[str]
     patches: List[dict] = field(default_factory=list)
-    geometries: Dict[int, object] = field(default_factory=dict)
+    wkbs: Dict[int, bytes] = field(default_factory=dict)
+
+    def geometry(self, fid: int):
+        """The patch's shapely geometry, None when it has none."""
+        wkb = self.wkbs.get(fid)
+        return None if wkb is None else shapely_wkb.loads(wkb)
 
     @property
     def crs_label(self) -> str:
@@ -96,18 +102,18 @@ def _read(con, path):
     for values in con.execute(f'SELECT {select}, "{geom_col}" FROM "{PATCH_LAYER}" ORDER BY fid'):
         patches.append(dict(zip(wanted, values[:-1])))
         blobs.append(values[-1])
-    geometries = _add_centres(patches, blobs, crs_wkt)
+    wkbs = _add_centres(patches, blobs, crs_wkt)
     return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
-                      analyst_fields=analyst, patches=patches, geometries=geometries)
+                      analyst_fields=analyst, patches=patches, wkbs=wkbs)
 
 
 def _add_centres(patches, blobs, crs_wkt):
     """Centre of each patch: its centroid, or a point inside it when the centroid falls outside
-    (a field team navigates to this point, so it must lie on the patch). Returns the
-    geometries read on the way (fid → geometry)."""
+    (a field team navigates to this point, so it must lie on the patch). Returns the WKB of
+    each non-empty geometry (fid → bytes)."""
     xs = np.full(len(patches), np.nan)
     ys = np.full(len(patches), np.nan)
-    geometries = {}
+    wkbs = {}
     for k, blob in enumerate(blobs):
         wkb = _gpkg_wkb(blob)
         if wkb is None:
@@ -115,7 +121,7 @@ def _add_centres(patches, blobs, crs_wkt):
         geom = shapely_wkb.loads(wkb)
         if geom.is_empty:
             continue
-        geometries[patches[k]["fid"]] = geom
+        wkbs[patches[k]["fid"]] = wkb
         point = geom.centroid
         if not geom.contains(point):
             point = geom.representative_point()
@@ -128,7 +134,7 @@ def _add_centres(patches, blobs, crs_wkt):
         p["centre_y"] = float(ys[k]) if ok else None
         p["lon"] = float(lon[k]) if ok else None
         p["lat"] = float(lat[k]) if ok else None
-    return geometries
+    return wkbs
 
 
 def _gpkg_wkb(blob) -> Optional[bytes]:

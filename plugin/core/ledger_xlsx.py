@@ -52,8 +52,13 @@ def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes,
     _check_lengths(detail_rows)
     wb = Workbook(write_only=True)
     detail = wb.create_sheet(SHEET_DETAIL)
-    styles = _write_detail(detail, detail_rows, pictures)
-    heights = _place_pictures(detail, detail_rows, pictures)
+    anchored = _anchor_pictures(detail_rows, pictures)
+    styles = _write_detail(detail, detail_rows, pictures, anchored)
+    heights = {}
+    for letter, row, picture in anchored:
+        detail.add_image(picture, f"{letter}{row}")
+        # a point is 4/3 pixel at Excel's 96 dpi
+        heights[row] = max(heights.get(row, 0.0), (picture.height + PICTURE_PADDING_PX) * 0.75)
     _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
     _write_notes(wb.create_sheet(SHEET_NOTES), notes)
     frame = path + ".frame"
@@ -108,17 +113,20 @@ class _Cells:
         return cell
 
 
-def _write_detail(ws, rows, pictures=()):
+def _write_detail(ws, rows, pictures=(), anchored=()):
     """Header row and sheet settings through openpyxl; returns the data cells' style ids."""
     n = len(rows)
     headers = [c.header for c in COLUMNS] + [header for header, _ in pictures]
     last = get_column_letter(len(headers))
     for k, column in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(k)].width = _width(column, rows)
-    for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
-        widest = max((_picture_size(data)[0] for data in images.values()), default=0)
-        ws.column_dimensions[get_column_letter(k)].width = max(
-            MIN_WIDTH, round((widest + PICTURE_PADDING_PX) / 7, 1))
+    widest: Dict[str, int] = {}
+    for letter, _, picture in anchored:
+        widest[letter] = max(widest.get(letter, 0), picture.width)
+    for k in range(len(COLUMNS) + 1, len(headers) + 1):
+        letter = get_column_letter(k)  # an Excel width unit is ~7 pixels
+        ws.column_dimensions[letter].width = max(
+            MIN_WIDTH, round((widest.get(letter, 0) + PICTURE_PADDING_PX) / 7, 1))
     # Without <dimension> a streaming reader (openpyxl's read-only mode) scans the whole sheet
     # just to learn its size; the size is known here, so state it.
     ws.calculate_dimension = lambda: f"A1:{last}{n + 1}"
@@ -148,30 +156,20 @@ def _write_detail(ws, rows, pictures=()):
     return styles + [(cells.get(k).style_id,) * 3 for k in range(len(COLUMNS), len(headers))]
 
 
-def _picture_size(data: bytes) -> Tuple[int, int]:
-    from openpyxl.drawing.image import Image
-    picture = Image(io.BytesIO(data))
-    return picture.width, picture.height
-
-
-def _place_pictures(ws, rows, pictures) -> Dict[int, float]:
-    """Anchor each picture in its patch's row; the row heights (points) the pictures need."""
+def _anchor_pictures(rows, pictures):
+    """[(column letter, row number, openpyxl Image)] of every picture, in its patch's row."""
     if not any(images for _, images in pictures):
-        return {}
+        return []
     from openpyxl.drawing.image import Image  # needs Pillow; only a ledger with pictures does
 
-    heights: Dict[int, float] = {}
+    out = []
     for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
         letter = get_column_letter(k)
         for n, row in enumerate(rows, 2):
             data = images.get(row["patch_id"])
-            if data is None:
-                continue
-            picture = Image(io.BytesIO(data))
-            ws.add_image(picture, f"{letter}{n}")
-            # a point is 4/3 pixel at Excel's 96 dpi
-            heights[n] = max(heights.get(n, 0.0), (picture.height + PICTURE_PADDING_PX) * 0.75)
-    return heights
+            if data is not None:
+                out.append((letter, n, Image(io.BytesIO(data))))
+    return out
 
 
 def _detail_xml(rows, styles, heights=None):
@@ -230,6 +228,8 @@ def _splice(frame, path, sheet_part, rows_xml, strings_xml):
                 data = data.replace(b"</Types>", (
                     f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
                     "</Types>").encode("utf-8"))
+            if item.filename.startswith("xl/media/"):
+                item.compress_type = zipfile.ZIP_STORED  # JPEG/PNG: deflate gains nothing
             dst.writestr(item, data)
         dst.writestr("xl/sharedStrings.xml", strings_xml)
 

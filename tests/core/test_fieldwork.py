@@ -100,7 +100,7 @@ def test_a_large_window_is_read_shrunk_to_the_pixel_limit(tmp_path, demo_result)
     with Image(AFTER, crs_wkt, "后时相") as image:
         chip = image.chip(patches[0].geometry, max_pixels=16)
         assert max(chip.width, chip.height) == 16
-        write_png(chip, image.src.crs, str(tmp_path / "c.png"))
+        write_png(chip, image.srs_wkt, str(tmp_path / "c.png"))
         with rasterio.open(tmp_path / "c.png") as png:
             assert png.transform.a == pytest.approx(image.src.transform.a * chip.window.width / chip.width)
 
