@@ -11,12 +11,13 @@ import math
 import os
 from xml.sax.saxutils import escape
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 import rasterio
 import rasterio.errors
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError, ProjError
 from rasterio import features as rio_features
 from rasterio.enums import Resampling
 from rasterio.transform import Affine
@@ -66,39 +67,40 @@ class ChipPixels:
         return int(self.data.shape[1])
 
 
-def chip_window(bounds, transform: Affine, margin_m: float = 40.0,
-                margin_ratio: float = 0.3) -> Window:
-    """A square pixel window around ``bounds`` (minx, miny, maxx, maxy) with a margin of at
-    least ``margin_m`` metres or ``margin_ratio`` of the patch's larger side, snapped out to
-    whole pixels. It may extend beyond the image."""
+def chip_bounds(bounds, margin_m: float = 40.0, margin_ratio: float = 0.3):
+    """The square (minx, miny, maxx, maxy) a chip shows around a patch's ``bounds`` in a metric
+    CRS: a margin of at least ``margin_m`` metres or ``margin_ratio`` of its larger side."""
     minx, miny, maxx, maxy = bounds
     side = max(maxx - minx, maxy - miny)
     half = side / 2 + max(margin_m, margin_ratio * side)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return cx - half, cy - half, cx + half, cy + half
+
+
+def pixel_window(bounds, transform: Affine) -> Window:
+    """The pixels covering ``bounds`` (image CRS), snapped out to whole pixels; it may extend
+    beyond the image."""
+    minx, miny, maxx, maxy = bounds
     # the inverse transform directly: rasterio's from_bounds sets up a GDAL environment per call
     inverse = ~transform
-    corners = [inverse * (x, y) for x in (cx - half, cx + half) for y in (cy - half, cy + half)]
+    corners = [inverse * (x, y) for x in (minx, maxx) for y in (miny, maxy)]
     cols, rows = [c for c, _ in corners], [r for _, r in corners]
     col, row = math.floor(min(cols)), math.floor(min(rows))
     return Window(col, row, math.ceil(max(cols)) - col, math.ceil(max(rows)) - row)
 
 
-def to_image_crs(crs_wkt: str, image_crs) -> Optional[Callable]:
-    """A function taking geometries from the working CRS to the image's; None when they are
-    the same (or the image has no CRS, which is then taken to be the working one)."""
-    source = CRS.from_wkt(crs_wkt)
-    if image_crs is None or source == CRS.from_user_input(image_crs):
-        return None
-    transformer = Transformer.from_crs(source, CRS.from_user_input(image_crs), always_xy=True)
-    return lambda geom: shapely_transform(transformer.transform, geom)
+def chip_window(bounds, transform: Affine, margin_m: float = 40.0,
+                margin_ratio: float = 0.3) -> Window:
+    """The pixel window of :func:`chip_bounds` for an image in the same metric CRS."""
+    return pixel_window(chip_bounds(bounds, margin_m, margin_ratio), transform)
 
 
-def read_chip(src, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
+def read_chip(src, geometry, window: Window, colour=DEFAULT_COLOUR, max_pixels: int = 600,
               fit: bool = False) -> Optional[ChipPixels]:
-    """The chip around ``geometry`` (in the image's CRS) from the open rasterio dataset ``src``;
-    None when it lies outside the image. Windows wider than ``max_pixels`` are read shrunk;
-    with ``fit`` smaller ones are enlarged too (pixel copies), so every chip has the same size."""
-    window = chip_window(geometry.bounds, src.transform)
+    """The chip of ``window`` from the open rasterio dataset ``src``, ``geometry`` (image CRS)
+    outlined; None when the window lies outside the image. Windows wider than ``max_pixels``
+    are read shrunk; with ``fit`` smaller ones are enlarged too (pixel copies), so every chip
+    has the same size. Nodata pixels are white."""
     try:
         window = window.intersection(Window(0, 0, src.width, src.height))
     except rasterio.errors.WindowError:
@@ -112,7 +114,7 @@ def read_chip(src, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
         width, height = max(1, round(width / scale)), max(1, round(height / scale))
     bands = [1, 2, 3] if src.count >= 3 else [1, 1, 1]
     data = _to_bytes(src.read(bands, window=window, out_shape=(3, height, width),
-                              resampling=Resampling.average))
+                              resampling=Resampling.average, masked=True))
     transform = src.window_transform(window) * Affine.scale(window.width / width,
                                                             window.height / height)
     outline = rio_features.rasterize([(mapping(geometry.boundary), 1)], out_shape=(height, width),
@@ -123,12 +125,19 @@ def read_chip(src, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
 
 
 def _to_bytes(data):
-    """uint8 as it is; other types stretched between the 2nd and 98th percentile."""
-    if data.dtype == np.uint8:
-        return data.copy()
-    lo, hi = np.nanpercentile(data, [2, 98])
-    scaled = (data.astype("float64") - lo) / max(hi - lo, 1e-12) * 255
-    return np.clip(scaled, 0, 255).astype("uint8")
+    """RGB bytes of a masked read: uint8 as it is, other types stretched between the 2nd and
+    98th percentile of the valid pixels (nodata would pull the stretch down); nodata white."""
+    mask = np.ma.getmaskarray(data)
+    values = np.ma.getdata(data)
+    if values.dtype == np.uint8:
+        out = values.copy()
+    else:
+        valid = values[~mask & np.isfinite(values)]
+        lo, hi = np.percentile(valid, [2, 98]) if valid.size else (0.0, 1.0)
+        scaled = (values.astype("float64") - lo) / max(hi - lo, 1e-12) * 255
+        out = np.clip(np.nan_to_num(scaled), 0, 255).astype("uint8")
+    out[mask] = 255
+    return out
 
 
 def write_png(pixels: ChipPixels, srs_wkt: Optional[str], path: str) -> None:
@@ -177,24 +186,60 @@ class Image:
         self._env.__enter__()
         try:
             self.src = rasterio.open(path)
+            if self.src.transform.is_identity and not self.src.gcps[0]:
+                raise InputError(f"{label}影像没有地理参考 (坐标和坐标系)，无法对应到图斑",
+                                 layer=path)
+            self.srs_wkt = self.src.crs.to_wkt() if self.src.crs else None
+            self._transformer = _transformer(crs_wkt, self.src.crs, label, path)
         except rasterio.errors.RasterioIOError as e:
-            self._env.__exit__(None, None, None)
+            self.close()
             raise InputError(f"无法读取{label}影像 ({e})", layer=path) from e
+        except BaseException:
+            self.close()
+            raise
         self.path, self.label = path, label
-        self.srs_wkt = self.src.crs.to_wkt() if self.src.crs else None
-        self._project = to_image_crs(crs_wkt, self.src.crs)
 
     def chip(self, geometry, colour=DEFAULT_COLOUR, max_pixels: int = 600,
              fit: bool = False) -> Optional[ChipPixels]:
-        return read_chip(self.src, self._project(geometry) if self._project else geometry,
-                         colour, max_pixels, fit)
+        """The chip around ``geometry`` (working CRS). The square around it is laid out in the
+        working CRS (metres) and then taken into the image's, so a margin of 40 m stays 40 m
+        on an image in degrees."""
+        square = chip_bounds(geometry.bounds)
+        if self._transformer is not None:
+            try:
+                square = self._transformer.transform_bounds(*square, densify_pts=21)
+                geometry = shapely_transform(self._transformer.transform, geometry)
+            except ProjError as e:
+                raise InputError(f"图斑无法转换到{self.label}影像的坐标系 ({e})",
+                                 layer=self.path) from e
+        window = pixel_window(square, self.src.transform)
+        return read_chip(self.src, geometry, window, colour, max_pixels, fit)
+
+    def close(self):
+        if getattr(self, "src", None) is not None:
+            self.src.close()
+        self._env.__exit__(None, None, None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.src.close()
-        self._env.__exit__(*exc)
+        self.close()
+
+
+def _transformer(crs_wkt: str, image_crs, label: str, path: str) -> Optional[Transformer]:
+    """Working CRS → the image's; None when they are the same (an image without a CRS is taken
+    to be in the working one). InputError when PROJ cannot relate the two."""
+    source = CRS.from_wkt(crs_wkt)
+    if image_crs is None:
+        return None
+    try:
+        target = CRS.from_user_input(image_crs)
+        if source == target:
+            return None
+        return Transformer.from_crs(source, target, always_xy=True)
+    except (CRSError, ProjError) as e:
+        raise InputError(f"{label}影像的坐标系无法与结果的坐标系转换 ({e})", layer=path) from e
 
 
 def outside_note(image_path: str, patch_id: str, label: str) -> Note:

@@ -38,7 +38,7 @@ SHARED_STRINGS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/rel
 SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
                        "sharedStrings+xml")
 MIN_WIDTH = 6
-PICTURE_PADDING_PX = 6
+PICTURE_PADDING_PX = 3  # between a picture and its cell's top and left border
 
 
 def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes,
@@ -56,7 +56,7 @@ def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes,
     styles = _write_detail(detail, detail_rows, pictures, anchored)
     heights = {}
     for letter, row, picture in anchored:
-        detail.add_image(picture, f"{letter}{row}")
+        detail.add_image(picture, _in_cell(letter, row, picture))
         # a point is 4/3 pixel at Excel's 96 dpi
         heights[row] = max(heights.get(row, 0.0), (picture.height + PICTURE_PADDING_PX) * 0.75)
     _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
@@ -126,7 +126,7 @@ def _write_detail(ws, rows, pictures=(), anchored=()):
     for k in range(len(COLUMNS) + 1, len(headers) + 1):
         letter = get_column_letter(k)  # an Excel width unit is ~7 pixels
         ws.column_dimensions[letter].width = max(
-            MIN_WIDTH, round((widest.get(letter, 0) + PICTURE_PADDING_PX) / 7, 1))
+            MIN_WIDTH, round((widest.get(letter, 0) + 2 * PICTURE_PADDING_PX) / 7, 1))
     # Without <dimension> a streaming reader (openpyxl's read-only mode) scans the whole sheet
     # just to learn its size; the size is known here, so state it.
     ws.calculate_dimension = lambda: f"A1:{last}{n + 1}"
@@ -170,6 +170,22 @@ def _anchor_pictures(rows, pictures):
             if data is not None:
                 out.append((letter, n, Image(io.BytesIO(data))))
     return out
+
+
+def _in_cell(letter, row, picture):
+    """An anchor that keeps the picture in its cell ("move and size with cells"): a row hidden
+    by a filter hides its pictures, and sorting carries them along. The anchor ends at the top
+    of the next row (LibreOffice keeps a picture whose end lies inside its own row visible in a
+    hidden row), so the row is exactly as tall as the picture plus the top padding."""
+    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.utils.units import pixels_to_EMU
+
+    col, pad = column_index_from_string(letter) - 1, pixels_to_EMU(PICTURE_PADDING_PX)
+    return TwoCellAnchor(editAs="twoCell",
+                         _from=AnchorMarker(col=col, colOff=pad, row=row - 1, rowOff=pad),
+                         to=AnchorMarker(col=col, colOff=pad + pixels_to_EMU(picture.width),
+                                         row=row, rowOff=0))
 
 
 def _detail_xml(rows, styles, heights=None):

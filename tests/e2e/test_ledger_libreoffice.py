@@ -218,7 +218,7 @@ def test_a_ledger_saved_by_libreoffice_comes_back_in(profile, tmp_path):
 
 def test_libreoffice_prints_the_thumbnails_in_their_rows(profile, tmp_path):
     """A ledger with picture columns opens in LibreOffice and prints one picture per patch and
-    image (counted in the PDF with poppler's pdfimages, an independent reader)."""
+    image, none of a hidden row (counted in the PDF with poppler's pdfimages)."""
     pdfimages = shutil.which("pdfimages")
     if pdfimages is None:
         pytest.skip("poppler-utils (pdfimages) not installed")
@@ -238,8 +238,19 @@ def test_libreoffice_prints_the_thumbnails_in_their_rows(profile, tmp_path):
         dst.write(np.random.default_rng(7).integers(0, 255, (3, 200, 200), dtype="uint8"))
     ledger = tmp_path / "台账.xlsx"
     report = export_ledger(result, str(ledger), images={"前时相": str(image), "后时相": str(image)})
+    # rows hidden as a filter hides them must hide their pictures too
+    workbook = openpyxl.load_workbook(ledger)
+    sheet = workbook["整改台账"]
+    for row in range(3, sheet.max_row + 1):
+        sheet.row_dimensions[row].hidden = True
+    workbook.save(tmp_path / "filtered.xlsx")
     out = tmp_path / "pdf"
-    run_soffice(profile, "--convert-to", "pdf", str(ledger), "--outdir", str(out))
-    listing = subprocess.run([pdfimages, "-list", str(out / "台账.pdf")], capture_output=True,
-                             text=True, check=True).stdout.splitlines()[2:]
-    assert len(listing) == 2 * report.rows
+    run_soffice(profile, "--convert-to", "pdf", str(ledger), str(tmp_path / "filtered.xlsx"),
+                "--outdir", str(out))
+
+    def printed(name):
+        return len(subprocess.run([pdfimages, "-list", str(out / name)], capture_output=True,
+                                  text=True, check=True).stdout.splitlines()[2:])
+
+    assert printed("台账.pdf") == 2 * report.rows
+    assert printed("filtered.pdf") == 2
