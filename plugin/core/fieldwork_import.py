@@ -15,14 +15,17 @@ from osgeo import ogr
 
 from .classes import load_class_table
 from .errors import InputError
-from .fieldwork import MOBILE_NAME
+from .fieldwork import MOBILE_NAME, VERIFICATION_FIELDS
 from .ledger import ImportReport
+from .ledger_columns import ANALYST_COLUMNS
 from .ledger_import import check_rows
 from .ledger_result import file_sha256, read_result, write_analyst_values
 from .ledger_table import build_rows
 from .progress import Steps
 
 ogr.UseExceptions()
+
+ANALYST_HEADERS = {c.header for c in ANALYST_COLUMNS}
 
 
 def read_verification(gpkg_path: str):
@@ -40,10 +43,33 @@ def read_verification(gpkg_path: str):
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     headers = {name: k for k, name in enumerate(names) if name != "序号"}
+    dates = [name for name in headers
+             if defn.GetFieldDefn(defn.GetFieldIndex(name)).GetType() == ogr.OFTDate]
+    raw = _raw_text(ds, dates)
     records = []
     for number, feature in enumerate(sorted(layer, key=lambda f: f.GetFID()), start=2):
-        records.append((number, {name: _value(feature, name) for name in headers}))
+        record = {name: _value(feature, name) for name in headers}
+        for name in dates:
+            if record[name] is None:  # OGR reads a date it cannot parse as null: keep the text
+                record[name] = raw.get((feature.GetFID(), name))
+        records.append((number, record))
     return headers, records
+
+
+def _raw_text(ds, fields):
+    """{(fid, field): stored text} of date fields, as SQLite holds them (a field app may have
+    written text that is no date)."""
+    out = {}
+    for name in fields:
+        quoted = name.replace('"', '""')
+        sql = ds.ExecuteSQL(f'SELECT fid, CAST("{quoted}" AS TEXT) AS raw FROM "{MOBILE_NAME}" '
+                            f'WHERE "{quoted}" IS NOT NULL')
+        try:
+            for feature in sql:
+                out[(feature.GetFID(), name)] = feature.GetField("raw")  # fid: GDAL's FID
+        finally:
+            ds.ReleaseResultSet(sql)
+    return out
 
 
 def _value(feature, name):
@@ -60,7 +86,12 @@ def check_verification(gpkg_path: str, result_path: str):
     headers, records = read_verification(gpkg_path)
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
-    return check_rows(headers, records, {}, rows, result), result
+    check = check_rows(headers, records, {}, rows, result)
+    # the field layer carries only the verifier's columns: the ledger's others are not missing
+    carried = {name for name, _, _ in VERIFICATION_FIELDS}
+    check.issues = [i for i in check.issues if not (
+        i.row == 1 and i.column in ANALYST_HEADERS and i.column not in carried)]
+    return check, result
 
 
 def import_verification(gpkg_path: str, result_path: str, force: bool = False,

@@ -17,9 +17,10 @@ from typing import Optional
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXCEL_MAX_TEXT = 32767
 
-_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                   r"(?:[ T]0{1,2}:00(?::00)?)?\s*$")
+_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 _DATE_DIGITS = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*$")
+DATE_YEARS = (1990, 2100)  # a verification date outside these is a typing error
 _ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _UNESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|005[Ff]|[Ff]{3}[EeFf])_")
@@ -105,14 +106,19 @@ def value_as_text(value) -> Optional[str]:
 
 def date_from_text(text: Optional[str]) -> Optional[str]:
     """The ISO form (2024-11-02) of a date as people type it: 2024-11-02, 2024/11/2,
-    2024.11.02, 2024年11月2日, 20241102 (a midnight time is allowed, as spreadsheets add it).
-    None when the text is not such a date or the day does not exist."""
+    2024.11.02, 2024年11月2日 (or 号), 20241102, in full-width characters too; a time after it
+    (a spreadsheet's date cell) is dropped. None when the text is no such date, the day does
+    not exist or the year lies outside :data:`DATE_YEARS`."""
     if text is None:
         return None
+    text = unicodedata.normalize("NFKC", text)
     match = _DATE.match(text) or _DATE_DIGITS.match(text)
     if match is None:
         return None
+    year, month, day = (int(g) for g in match.groups())
+    if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+        return None
     try:
-        return datetime.date(*(int(g) for g in match.groups())).isoformat()
+        return datetime.date(year, month, day).isoformat()
     except ValueError:
         return None

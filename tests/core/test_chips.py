@@ -72,8 +72,7 @@ def test_nodata_is_white_and_left_out_of_the_stretch(tmp_path):
 
 def test_an_image_without_georeferencing_is_refused_by_name(tmp_path):
     path = str(tmp_path / "plain.tif")
-    ds = gdal.GetDriverByName("GTiff").Create(path, 20, 20, 3, gdal.GDT_Byte)
-    ds = None
+    gdal.GetDriverByName("GTiff").Create(path, 20, 20, 3, gdal.GDT_Byte).FlushCache()
     with pytest.raises(InputError, match="没有地理参考") as e:
         Image(path, WORKING.to_wkt(), "后时相")
     assert "plain.tif" in str(e.value)

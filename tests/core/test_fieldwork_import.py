@@ -126,3 +126,18 @@ def test_cli_import_field_writes_edits_and_refuses_errors(gpkg, result, capsys):
     edit(gpkg, 2, **{"核查结果": "差不多"})
     assert main(["import-field", gpkg, result, "-q"]) == 1  # an error: nothing written
     assert result_values(result, pid)[0] == "不属实"
+
+
+def test_a_date_the_field_app_stored_as_bad_text_is_an_error_not_a_silent_blank(gpkg, result):
+    ds = ogr.Open(gpkg, update=1)
+    ds.ExecuteSQL('UPDATE "核查图斑" SET "核查日期" = \'2024-13-45\', "核查结果" = \'属实\' '
+                  'WHERE "序号" = 7')
+    ds = None
+    report = import_verification(gpkg, result)
+    assert not report.written
+    assert [(i.column, "2024-13-45" in i.message) for i in report.errors] == [("核查日期", True)]
+
+
+def test_the_ledgers_office_columns_are_not_reported_missing_from_field_data(gpkg, result):
+    check, _ = check_verification(gpkg, result)
+    assert not [i for i in check.issues if i.column in {"整改措施", "责任单位", "整改进展"}]

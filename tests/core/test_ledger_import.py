@@ -171,19 +171,24 @@ def test_typed_dates_and_numbers_come_back_as_the_text_shown(result, ledger, tmp
 
 def test_verification_dates_are_stored_in_one_form_whatever_was_typed(result, ledger, tmp_path):
     typed = [("P0", "核查日期", datetime.datetime(2026, 11, 20)), ("P1", "核查日期", "2026/11/2"),
-             ("P2", "核查日期", "2026年11月3日"), ("P4", "核查日期", " 20261104 ")]
+             ("P2", "核查日期", "2026年11月3日"), ("P4", "核查日期", " 20261104 "),
+             ("P5", "核查日期", datetime.datetime(2026, 11, 5, 9, 30)),
+             ("P6", "核查日期", "２０２６－１１－０６"), ("P7", "核查日期", "2026年11月7号")]
     assert import_ledger(edit(ledger, tmp_path / "filled.xlsx", typed), result).written
     values = analyst_values(result)
-    assert [values[p]["ledger_checked_on"] for p in ("P0", "P1", "P2", "P4")] == [
-        "2026-11-20", "2026-11-02", "2026-11-03", "2026-11-04"]
+    assert [values[p]["ledger_checked_on"] for p in ("P0", "P1", "P2", "P4", "P5", "P6", "P7")] == [
+        "2026-11-20", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06",
+        "2026-11-07"]
 
 
 def test_a_verification_date_that_is_no_date_is_an_error(result, ledger, tmp_path):
     filled = edit(ledger, tmp_path / "filled.xlsx", [("P1", "核查日期", "下周二"),
-                                                      ("P2", "核查日期", "2026-02-30")])
+                                                      ("P2", "核查日期", "2026-02-30"),
+                                                      ("P4", "核查日期", "9999-12-31")])
     report = import_ledger(filled, result)
     assert not report.written
-    assert {(i.patch_id, i.column) for i in report.errors} == {("P1", "核查日期"), ("P2", "核查日期")}
+    assert {(i.patch_id, i.column) for i in report.errors} == {
+        ("P1", "核查日期"), ("P2", "核查日期"), ("P4", "核查日期")}
 
 
 def test_site_state_photos_and_verifier_round_trip(result, ledger, tmp_path):
