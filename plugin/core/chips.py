@@ -248,14 +248,12 @@ def outside_note(image_path: str, patch_id: str, label: str) -> Note:
 
 
 def chips_inside(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
-                 label: str, max_pixels: int, notes: List[Note], check=None, fit=False):
+                 label: str, max_pixels: int, notes: List[Note], fit=False):
     """(patch id, ChipPixels, image CRS as WKT) of each (patch id, geometry in the working CRS,
     outline colour) inside one image, one at a time; a note in ``notes`` for each patch
-    outside. ``check`` is called before each read (cancel)."""
+    outside. ``patches`` may be a generator that reports progress and raises on cancel."""
     with Image(image_path, crs_wkt, label) as image:
         for patch_id, geometry, colour in patches:
-            if check is not None:
-                check()
             pixels = image.chip(geometry, colour, max_pixels, fit)
             if pixels is None:
                 notes.append(outside_note(image_path, patch_id, label))
@@ -264,13 +262,12 @@ def chips_inside(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, obj
 
 
 def cut_chips(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
-              out_dir: str, label: str, max_pixels: int = 600,
-              check=None) -> Tuple[List[Chip], List[Note]]:
+              out_dir: str, label: str, max_pixels: int = 600) -> Tuple[List[Chip], List[Note]]:
     """PNG chips ``out_dir/<patch id>_<label>.png`` of every patch inside one image, and a
     note for each patch outside it."""
     chips, notes = [], []
     for patch_id, pixels, srs_wkt in chips_inside(image_path, crs_wkt, patches, label, max_pixels,
-                                                  notes, check):
+                                                  notes):
         path = os.path.join(out_dir, chip_file_name(patch_id, label))
         write_png(pixels, srs_wkt, path)
         chips.append(Chip(patch_id, label, path, pixels.window, pixels.width, pixels.height,
@@ -279,10 +276,10 @@ def cut_chips(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object
 
 
 def thumbnails(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
-               label: str, max_pixels: int, check=None) -> Tuple[Dict[str, bytes], List[Note]]:
+               label: str, max_pixels: int) -> Tuple[Dict[str, bytes], List[Note]]:
     """JPEG thumbnails {patch id: bytes}, all ``max_pixels`` on their longer side, of every
     patch inside one image, and notes for the rest."""
     notes: List[Note] = []
     images = {patch_id: jpeg_bytes(pixels) for patch_id, pixels, _ in
-              chips_inside(image_path, crs_wkt, patches, label, max_pixels, notes, check, fit=True)}
+              chips_inside(image_path, crs_wkt, patches, label, max_pixels, notes, fit=True)}
     return images, notes

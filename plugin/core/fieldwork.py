@@ -77,14 +77,17 @@ class FieldPack:
     notes: List[Note] = field(default_factory=list)
 
 
-def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
-    """Flagged patches of a result GeoPackage, ordered by township, village and patch id,
-    and the working CRS as WKT."""
+def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str, List[str]]:
+    """Flagged patches of a result GeoPackage, ordered by township, village and patch id, the
+    working CRS as WKT, and the ids of flagged patches left out for having no geometry."""
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
-    flagged = []
+    flagged, shapeless = [], []
     for p in result.patches:
-        if p["verdict"] not in FLAGGED_VERDICTS or p["fid"] not in result.wkbs:
+        if p["verdict"] not in FLAGGED_VERDICTS:
+            continue
+        if p["fid"] not in result.wkbs:
+            shapeless.append(str(p["patch_id"]))
             continue
         fields = dict(p)
         if fields.get("area_m2") is not None:
@@ -93,7 +96,7 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str]:
                                     geometry=result.geometry(p["fid"]),
                                     row=rows.get(str(p["patch_id"]), {})))
     flagged.sort(key=lambda f: (f.fields["township"] or "", f.fields["village"] or "", f.patch_id))
-    return flagged, result.crs_wkt
+    return flagged, result.crs_wkt, shapeless
 
 
 def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> None:
@@ -247,9 +250,11 @@ def prepare_fieldpack(result_path: str, out_dir: str, before: Optional[str] = No
     ``chips/<patch_id>_前时相.png`` / ``_后时相.png``."""
     steps = Steps(progress, cancelled)
     steps.report(0.0, "读取结果文件")
-    patches, crs_wkt = read_flagged(result_path)
+    patches, crs_wkt, shapeless = read_flagged(result_path)
     os.makedirs(out_dir, exist_ok=True)
     pack = FieldPack(folder=out_dir, patches=len(patches))
+    pack.notes.extend(Note(layer=os.path.basename(result_path), feature=pid,
+                           message=f"图斑 {pid} 没有几何图形，未列入外业数据") for pid in shapeless)
     steps.report(0.1, "写出外业数据")
     pack.gpkg = os.path.join(out_dir, f"{MOBILE_NAME}.gpkg")
     write_mobile_gpkg(patches, crs_wkt, pack.gpkg)
@@ -259,11 +264,12 @@ def prepare_fieldpack(result_path: str, out_dir: str, before: Optional[str] = No
     write_kmz(pack.kml, pack.kmz)
     for k, (image, label) in enumerate(((before, "前时相"), (after, "后时相"))):
         if image:
-            steps.report(0.3 + 0.35 * k, f"切取{label}影像")
-            outlined = [(p.patch_id, p.geometry, outline_colour(p.fields.get("verdict")))
-                        for p in patches]
-            chips, notes = cut_chips(image, crs_wkt, outlined, os.path.join(out_dir, CHIP_DIR),
-                                     label, check=steps.check)
+            outlined = ((p.patch_id, p.geometry, outline_colour(p.fields.get("verdict")))
+                        for p in patches)
+            chips, notes = cut_chips(image, crs_wkt,
+                                     steps.over(outlined, len(patches), 0.3 + 0.35 * k,
+                                                0.65 + 0.35 * k, f"切取{label}影像"),
+                                     os.path.join(out_dir, CHIP_DIR), label)
             pack.chips.extend(chips)
             pack.notes.extend(notes)
     steps.report(1.0, "完成")

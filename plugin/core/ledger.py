@@ -117,10 +117,10 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     selected = select_rows(rows, include_all)
     verdicts = _verdict_columns(selected)
     pictures = []
-    for label, image in (images or {}).items():
-        if image:
-            steps.report(0.4, f"切取{label}影像缩略图")
-            pictures.append(_thumbnail_column(result, selected, label, image, steps, warnings))
+    given = [(label, image) for label, image in (images or {}).items() if image]
+    for k, (label, image) in enumerate(given):
+        span = (0.4 + 0.3 * k / len(given), 0.4 + 0.3 * (k + 1) / len(given))
+        pictures.append(_thumbnail_column(result, selected, label, image, steps, span, warnings))
     steps.report(0.7, "写出台账")
     generated = datetime.datetime.now()
     notes = _notes_rows(result, selected, include_all, generated, images or {})
@@ -280,7 +280,7 @@ def _carry_previous(rows, path, explicit):
     return out
 
 
-def _thumbnail_column(result, rows, label, image, steps, warnings):
+def _thumbnail_column(result, rows, label, image, steps, span, warnings):
     """(header, {patch id: JPEG}) of one image; patches outside it are listed in ``warnings``."""
     from .chips import outline_colour, thumbnails  # rasterio: only a ledger with pictures needs it
 
@@ -289,13 +289,21 @@ def _thumbnail_column(result, rows, label, image, steps, warnings):
     # a generator: one geometry object at a time, even for a county's ledger
     patches = ((r["patch_id"], result.geometry(r["_fid"]), outline_colour(r["verdict"]))
                for r in rows if r["_fid"] in result.wkbs)
-    pictures, notes = thumbnails(image, result.crs_wkt, patches, label, THUMBNAIL_PIXELS,
-                                 check=steps.check)
+    pictures, notes = thumbnails(image, result.crs_wkt,
+                                 steps.over(patches, len(rows), *span, f"切取{label}影像缩略图"),
+                                 label, THUMBNAIL_PIXELS)
     if notes:
         ids = [n.feature for n in notes]
         warnings.append(f"{len(ids)} 个图斑不在{label}影像 {os.path.basename(image)} 范围内，没有缩略图: "
-                        + "、".join(ids[:10]) + (" 等" if len(ids) > 10 else ""))
+                        + _some(ids))
+    shapeless = [r["patch_id"] for r in rows if r["_fid"] not in result.wkbs]
+    if shapeless:
+        warnings.append(f"{len(shapeless)} 个图斑没有几何图形，没有{label}缩略图: " + _some(shapeless))
     return f"{label}影像", pictures
+
+
+def _some(ids, shown=10):
+    return "、".join(ids[:shown]) + (" 等" if len(ids) > shown else "")
 
 
 def _verdict_columns(rows):

@@ -24,3 +24,13 @@ class Steps:
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
             raise Cancelled("已取消")
+
+    def over(self, items, total: int, start: float, end: float, message: str, every: int = 100):
+        """Yield ``items``, reporting progress from ``start`` to ``end`` every ``every`` items
+        (``total`` of them) and checking for cancel at each."""
+        for k, item in enumerate(items):
+            if k % every == 0:
+                self.report(start + (end - start) * k / max(total, 1), message)
+            else:
+                self.check()
+            yield item

@@ -274,9 +274,9 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
             "(<i>图斑编号_前时相.png</i>, <i>图斑编号_后时相.png</i>). The images are optional "
             "GeoTIFFs, read window by window however large. A patch outside an image is listed "
             "in the log; the other patches are not affected.</p>"
-            "<p>After the field work, the edited 核查图斑.gpkg comes back into the result with "
-            "the command line's <i>import-field</i>, which checks it like "
-            "<i>Import verification results</i> checks a ledger.</p>"
+            "<p>After the field work, the edited 核查图斑.gpkg comes back into the result "
+            "through <i>Import verification results</i> (also a button of the workspace, and "
+            "the command line's <i>import-field</i>), with the same checks as a ledger.</p>"
         )
 
     def icon(self):

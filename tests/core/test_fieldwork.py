@@ -52,7 +52,7 @@ def flagged_by_ogr(path):
 
 
 def test_flagged_patches_are_the_violations_and_checks_ordered_by_township_and_village(demo_result):
-    patches, _ = read_flagged(demo_result)
+    patches, _, _ = read_flagged(demo_result)
     expected = flagged_by_ogr(demo_result)
     assert sorted(p.patch_id for p in patches) == sorted(expected)
     keys = [(expected[p.patch_id][0]["township"], expected[p.patch_id][0]["village"], p.patch_id)
@@ -96,7 +96,7 @@ def test_every_flagged_patch_inside_the_image_gets_a_before_and_an_after_chip(pa
 
 
 def test_a_large_window_is_read_shrunk_to_the_pixel_limit(tmp_path, demo_result):
-    patches, crs_wkt = read_flagged(demo_result)
+    patches, crs_wkt, _ = read_flagged(demo_result)
     with Image(AFTER, crs_wkt, "后时相") as image:
         chip = image.chip(patches[0].geometry, max_pixels=16)
         assert max(chip.width, chip.height) == 16
@@ -106,7 +106,7 @@ def test_a_large_window_is_read_shrunk_to_the_pixel_limit(tmp_path, demo_result)
 
 
 def test_a_fitted_chip_is_enlarged_to_the_pixel_size(demo_result):
-    patches, crs_wkt = read_flagged(demo_result)
+    patches, crs_wkt, _ = read_flagged(demo_result)
     with Image(AFTER, crs_wkt, "后时相") as image:
         small = image.chip(patches[0].geometry, max_pixels=2000)
         fitted = image.chip(patches[0].geometry, max_pixels=2000, fit=True)
@@ -115,7 +115,7 @@ def test_a_fitted_chip_is_enlarged_to_the_pixel_size(demo_result):
 
 
 def test_a_patch_outside_the_image_is_noted_not_fatal(tmp_path, demo_result):
-    patches, crs_wkt = read_flagged(demo_result)
+    patches, crs_wkt, _ = read_flagged(demo_result)
     with Image(AFTER, crs_wkt, "后时相") as image:
         assert image.chip(box(0, 0, 10, 10)) is None
     copy = tmp_path / "result.gpkg"
@@ -234,3 +234,20 @@ def test_baseline_sources_are_the_outlined_layers_the_analysis_read(demo_result)
     assert set(sources) == {"basic_farmland", "red_line", "urban_boundary"}
     assert Path(sources["red_line"].path) == DEMO / "data" / "stbhhx.gpkg"
     assert sources["red_line"].layer == "STBHHX"
+
+
+def test_a_flagged_patch_without_geometry_is_noted_in_the_pack_and_the_ledger(tmp_path, demo_result):
+    from plugin.core.ledger import export_ledger
+
+    copy = tmp_path / "result.gpkg"
+    shutil.copyfile(demo_result, copy)
+    patches, _, _ = read_flagged(str(copy))
+    ds = ogr.Open(str(copy), update=1)
+    column = ds.GetLayerByName("patches").GetGeometryColumn()
+    ds.ExecuteSQL(f'UPDATE patches SET "{column}" = NULL WHERE patch_id = \'{patches[0].patch_id}\'')
+    ds = None
+    pack = prepare_fieldpack(str(copy), str(tmp_path / "pack"))
+    assert pack.patches == len(patches) - 1
+    assert [n.feature for n in pack.notes] == [patches[0].patch_id]
+    report = export_ledger(str(copy), str(tmp_path / "台账.xlsx"), images={"后时相": AFTER})
+    assert any("没有几何图形" in w and patches[0].patch_id in w for w in report.warnings)

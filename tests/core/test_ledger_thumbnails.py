@@ -164,3 +164,26 @@ def test_cli_adds_the_picture_columns(result, images, tmp_path):
                  "-q"]) == 0
     pictures, _ = pictures_by_row(out)
     assert {h for h, _ in pictures} == {"前时相影像", "后时相影像"}
+
+
+def test_thumbnail_cutting_reports_progress_and_can_be_cancelled(result, images, tmp_path):
+    from plugin.core.errors import Cancelled
+
+    seen = []
+    export_ledger(result, str(tmp_path / "a.xlsx"), images={"后时相": images[0]},
+                  progress=lambda f, m: seen.append((f, m)))
+    cutting = [f for f, m in seen if "缩略图" in m]
+    assert len(cutting) >= 1 and all(0.4 <= f <= 0.7 for f in cutting)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+
+    progress_seen = []
+
+    def cancel_while_cutting():
+        return any("缩略图" in m for _, m in progress_seen)
+
+    with pytest.raises(Cancelled):
+        export_ledger(result, str(tmp_path / "b.xlsx"), images={"后时相": images[0]},
+                      progress=lambda f, m: progress_seen.append((f, m)),
+                      cancelled=cancel_while_cutting)
+    assert not (tmp_path / "b.xlsx").exists()
+    assert not list(tmp_path.glob(".tmp-*"))
