@@ -9,19 +9,17 @@ dates that are dates) and the same writer stores the verifier's columns (核查�
 
 import datetime
 import os
-import time
 
 from osgeo import ogr
 
 from .classes import load_class_table
 from .errors import InputError
 from .fieldwork import MOBILE_NAME, VERIFICATION_FIELDS
-from .ledger import ImportReport
+from .ledger import ImportReport, apply_import
 from .ledger_columns import ANALYST_COLUMNS
 from .ledger_import import check_rows
-from .ledger_result import file_sha256, read_result, write_analyst_values
+from .ledger_result import read_result
 from .ledger_table import build_rows
-from .progress import Steps
 
 ogr.UseExceptions()
 
@@ -98,22 +96,5 @@ def import_verification(gpkg_path: str, result_path: str, force: bool = False,
                         progress=None, cancelled=None) -> ImportReport:
     """Write the verifier's columns of an edited verification GeoPackage into the result, with the
     ledger import's checks and report; nothing is written on errors unless ``force``."""
-    started = time.monotonic()
-    steps = Steps(progress, cancelled)
-    steps.report(0.0, "读取外业核查数据")
-    check, result = check_verification(gpkg_path, result_path)
-    report = ImportReport(gpkg_path, result_path, check, forced=force)
-    if (check.errors and not force) or check.changed_cells == 0:
-        report.seconds = time.monotonic() - started
-        return report
-    steps.report(0.6, "写入结果文件")
-    info = {"ledger.imported": datetime.datetime.now().isoformat(timespec="seconds"),
-            "ledger.file": os.path.abspath(gpkg_path), "ledger.sha256": file_sha256(gpkg_path),
-            "ledger.rows": str(check.matched)}
-    if check.errors:
-        info["ledger.forced_errors"] = str(len(check.errors))
-    write_analyst_values(result, check.values, info)
-    report.written = True
-    steps.report(1.0, "完成")
-    report.seconds = time.monotonic() - started
-    return report
+    return apply_import(gpkg_path, result_path, check_verification, "读取外业核查数据", force,
+                        progress, cancelled)

@@ -149,23 +149,32 @@ def import_ledger(ledger_path: str, result_path: str, force: bool = False,
     ignored and values outside the allowed lists are written as they are. The ledger file is
     only read. Raises InputError when the file is not a ledger or the result is not readable.
     """
+    return apply_import(ledger_path, result_path, _check, "读取台账", force, progress, cancelled)
+
+
+def apply_import(source_path: str, result_path: str, check, reading: str, force: bool = False,
+                 progress=None, cancelled=None) -> ImportReport:
+    """The import of filled-in values from ``source_path`` (a ledger, or the field team's
+    GeoPackage): ``check(source_path, result_path)`` gives (LedgerCheck, ResultData); the
+    values are written unless there are errors (or ``force``) or nothing changes, with the
+    source's name, hash and row count in the result's run_info."""
     started = time.monotonic()
     steps = Steps(progress, cancelled)
-    steps.report(0.0, "读取台账")
-    sha = file_sha256(ledger_path) if os.path.isfile(ledger_path) else ""
-    check, result = _check(ledger_path, result_path)
-    report = ImportReport(ledger_path, result_path, check, forced=force)
-    if (check.errors and not force) or check.changed_cells == 0:
+    steps.report(0.0, reading)
+    sha = file_sha256(source_path) if os.path.isfile(source_path) else ""
+    found, result = check(source_path, result_path)
+    report = ImportReport(source_path, result_path, found, forced=force)
+    if (found.errors and not force) or found.changed_cells == 0:
         report.seconds = time.monotonic() - started
         return report
     steps.report(0.6, "写入结果文件")
     info = {"ledger.imported": datetime.datetime.now().isoformat(timespec="seconds"),
-            "ledger.file": os.path.abspath(ledger_path), "ledger.sha256": sha,
-            "ledger.rows": str(check.matched)}
-    if check.errors:
-        info["ledger.forced_errors"] = str(len(check.errors))
+            "ledger.file": os.path.abspath(source_path), "ledger.sha256": sha,
+            "ledger.rows": str(found.matched)}
+    if found.errors:
+        info["ledger.forced_errors"] = str(len(found.errors))
     steps.check()
-    write_analyst_values(result, check.values, info)
+    write_analyst_values(result, found.values, info)
     report.written = True
     steps.report(1.0, "完成")
     report.seconds = time.monotonic() - started
