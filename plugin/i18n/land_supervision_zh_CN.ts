@@ -670,9 +670,7 @@
       <translation>图斑判定结果 {0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
-      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/processing/base_algorithm.py" />
       <source>Patch verification</source>
       <translation>图斑核查</translation>
     </message>
@@ -773,8 +771,8 @@ Measure: {1}</source>
       <translation>自动识别图层</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/base_algorithm.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
-      <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Rectification ledger</source>
       <translation>整改台账</translation>
     </message>

@@ -6,7 +6,6 @@ The id stays ``analyse``: batch files, models and scripts written for it keep wo
 import os
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -14,10 +13,9 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..compat import SOURCE_TYPE_VECTOR_POLYGON, tr
-from ..paths import icon_path
+from .base_algorithm import LandSupervisionAlgorithm
 from .engine_run import core_errors, run_engine
 from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
 
@@ -26,8 +24,11 @@ PATCHES_LAYER = "patches"
 OVERLAPS_LAYER = "overlaps"
 
 
-class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
+class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
     """Overlay the job's patches on its baselines and give each patch a verdict."""
+
+    GROUP_ID = "verification"
+    ICON = "analyse.svg"
 
     JOB = "JOB"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
@@ -44,12 +45,6 @@ class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):  # noqa: N802 (QGIS API)
         return tr("Run patch verification from a job file")
 
-    def group(self):
-        return tr("Patch verification")
-
-    def groupId(self):  # noqa: N802 (QGIS API)
-        return "verification"
-
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
             "<p>Runs the patch overlay analysis and violation verdict on the layers a job file "
@@ -64,15 +59,6 @@ class AnalyseJobAlgorithm(QgsProcessingAlgorithm):
             "feature per input patch, with its verdict) and <i>overlaps</i> (the area each "
             "patch occupies in each baseline), plus the run information and notes.</p>"
         )
-
-    def icon(self):
-        return QIcon(self.svgIconPath())
-
-    def svgIconPath(self):  # noqa: N802 (QGIS API)
-        return icon_path("analyse.svg")
-
-    def createInstance(self):  # noqa: N802 (QGIS API)
-        return AnalyseJobAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(

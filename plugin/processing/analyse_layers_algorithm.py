@@ -9,7 +9,6 @@ import shutil
 import tempfile
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterCrs,
@@ -24,7 +23,6 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..compat import (
     FLAG_ADVANCED,
@@ -34,7 +32,7 @@ from ..compat import (
     SOURCE_TYPE_VECTOR_POLYGON,
     tr,
 )
-from ..paths import icon_path
+from .base_algorithm import LandSupervisionAlgorithm
 from .engine_run import cancelled_message, core_errors, run_engine
 from .layer_inputs import file_entry, table_name, write_geopackage
 from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
@@ -100,8 +98,11 @@ def parse_codes(text):
     return [code for code in (text or "").replace(",", " ").replace("，", " ").split() if code]
 
 
-class AnalyseLayersAlgorithm(QgsProcessingAlgorithm):
+class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
     """Overlay a patch layer on baseline and exemption layers and give each patch a verdict."""
+
+    GROUP_ID = "verification"
+    ICON = "analyse.svg"
 
     FARMLAND_CLASSES = "FARMLAND_CLASSES"
     RULES = "RULES"
@@ -119,12 +120,6 @@ class AnalyseLayersAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):  # noqa: N802 (QGIS API)
         return tr("Patch overlay analysis and violation verdict")
-
-    def group(self):
-        return tr("Patch verification")
-
-    def groupId(self):  # noqa: N802 (QGIS API)
-        return "verification"
 
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
@@ -146,15 +141,6 @@ class AnalyseLayersAlgorithm(QgsProcessingAlgorithm):
             "violation type when loaded. Optionally the full result GeoPackage, which also "
             "holds the run information and the engine's notes.</p>"
         )
-
-    def icon(self):
-        return QIcon(self.svgIconPath())
-
-    def svgIconPath(self):  # noqa: N802 (QGIS API)
-        return icon_path("analyse.svg")
-
-    def createInstance(self):  # noqa: N802 (QGIS API)
-        return AnalyseLayersAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         fields = {param: (parent, label, default)

@@ -1,21 +1,21 @@
 """导出整改台账: the rectification ledger (Excel) of an analysis result."""
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..compat import tr
-from ..paths import icon_path
+from .base_algorithm import LandSupervisionAlgorithm
 from .engine_run import core_errors, progress_callback
 
 
-class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
+class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
     """Write the ledger workbook (整改台账, 汇总, 说明) of a result GeoPackage."""
+
+    GROUP_ID = "ledger"
 
     RESULT = "RESULT"
     INCLUDE_ALL = "INCLUDE_ALL"
@@ -30,12 +30,6 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):  # noqa: N802 (QGIS API)
         return tr("Export rectification ledger")
-
-    def group(self):
-        return tr("Rectification ledger")
-
-    def groupId(self):  # noqa: N802 (QGIS API)
-        return "ledger"
 
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
@@ -55,15 +49,6 @@ class ExportLedgerAlgorithm(QgsProcessingAlgorithm):
             "drawn in (red: illegal, orange: to verify). Patches outside an image are listed "
             "in the log.</p>"
         )
-
-    def icon(self):
-        return QIcon(self.svgIconPath())
-
-    def svgIconPath(self):  # noqa: N802 (QGIS API)
-        return icon_path("icon.svg")
-
-    def createInstance(self):  # noqa: N802 (QGIS API)
-        return ExportLedgerAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterFile(

@@ -14,7 +14,6 @@ from qgis.core import (
     QgsLayoutExporter,
     QgsLayoutObject,
     QgsPrintLayout,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -29,11 +28,11 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
-from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..compat import tr
-from ..paths import icon_path, resources_dir, translation_path
+from ..paths import resources_dir, translation_path
+from .base_algorithm import LandSupervisionAlgorithm
 from .engine_run import core_errors, progress_callback
 
 SHEETS_NAME = "外业核查表.pdf"
@@ -225,8 +224,10 @@ def _layout_from_template(project):
     return layout
 
 
-class FieldPackAlgorithm(QgsProcessingAlgorithm):
+class FieldPackAlgorithm(LandSupervisionAlgorithm):
     """Write the field pack (mobile data, KML/KMZ, chips) and the field sheets PDF."""
+
+    GROUP_ID = "verification"
 
     RESULT = "RESULT"
     BEFORE = "BEFORE"
@@ -244,12 +245,6 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):  # noqa: N802 (QGIS API)
         return tr("Prepare field verification")
-
-    def group(self):
-        return tr("Patch verification")
-
-    def groupId(self):  # noqa: N802 (QGIS API)
-        return "verification"
 
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
@@ -278,15 +273,6 @@ class FieldPackAlgorithm(QgsProcessingAlgorithm):
             "through <i>Import verification results</i> (also a button of the workspace, and "
             "the command line's <i>import-field</i>), with the same checks as a ledger.</p>"
         )
-
-    def icon(self):
-        return QIcon(self.svgIconPath())
-
-    def svgIconPath(self):  # noqa: N802 (QGIS API)
-        return icon_path("icon.svg")
-
-    def createInstance(self):  # noqa: N802 (QGIS API)
-        return FieldPackAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterFile(

@@ -4,7 +4,6 @@ verification GeoPackage of a field pack, written back into the result."""
 import os
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -13,16 +12,17 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..compat import tr
-from ..paths import icon_path
+from .base_algorithm import LandSupervisionAlgorithm
 from .engine_run import core_errors, progress_callback
 
 
-class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
+class ImportLedgerAlgorithm(LandSupervisionAlgorithm):
     """Check a filled-in ledger or field GeoPackage against its result and write the analysts'
     columns into it."""
+
+    GROUP_ID = "ledger"
 
     LEDGER = "LEDGER"
     RESULT = "RESULT"
@@ -42,12 +42,6 @@ class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
     def displayName(self):  # noqa: N802 (QGIS API)
         return tr("Import verification results")
 
-    def group(self):
-        return tr("Rectification ledger")
-
-    def groupId(self):  # noqa: N802 (QGIS API)
-        return "ledger"
-
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
             "<p>Reads a rectification ledger that analysts filled in (in Excel, WPS or "
@@ -62,15 +56,6 @@ class ImportLedgerAlgorithm(QgsProcessingAlgorithm):
             "the rows that cannot be matched and writes the rest.</p>"
             "<p>Layers of the result open in the project are reloaded afterwards.</p>"
         )
-
-    def icon(self):
-        return QIcon(self.svgIconPath())
-
-    def svgIconPath(self):  # noqa: N802 (QGIS API)
-        return icon_path("icon.svg")
-
-    def createInstance(self):  # noqa: N802 (QGIS API)
-        return ImportLedgerAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterFile(
