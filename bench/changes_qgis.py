@@ -9,30 +9,16 @@ import resource
 import sys
 import time
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.append("/usr/share/qgis/python/plugins")
-from qgis.core import (QgsApplication, QgsCoordinateTransformContext,  # noqa: E402
-                       QgsProcessingContext, QgsProcessingFeedback, QgsProject, QgsVectorLayer)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qgis_headless import ellipsoidal_context, start  # noqa: E402 (sets the headless platform)
+from qgis.core import QgsVectorLayer  # noqa: E402
 
-app = QgsApplication([], False)
-app.initQgis()
-import processing  # noqa: E402
-from processing.core.Processing import Processing  # noqa: E402
-
-Processing.initialize()
-from qgis.analysis import QgsNativeAlgorithms  # noqa: E402
-
-if not QgsApplication.processingRegistry().providerById("native"):
-    QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
+app, processing = start()
 
 
 def main(data_dir, out_json, mode="intersection"):
     t0 = time.perf_counter()
-    ctx = QgsProcessingContext()
-    ctx.setProject(QgsProject.instance())
-    ctx.setEllipsoid("EPSG:1024")
-    ctx.setTransformContext(QgsCoordinateTransformContext())
-    fb = QgsProcessingFeedback()
+    ctx, fb = ellipsoidal_context()
     before = f"{data_dir}/before.gpkg|layername=DLTB"
     after = f"{data_dir}/after.gpkg|layername=DLTB"
     if mode == "union":
