@@ -12,13 +12,12 @@ a temporary file and renamed) and, where matplotlib is installed, as a chart.
 """
 
 import datetime
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
 from .areas import MU_PER_M2
+from .atomic import replacing
 
 GROUPS: List[Tuple[str, str]] = [("construction", "建设用地"), ("garden", "种植园用地"),
                                  ("forest", "林地"), ("pond", "坑塘水面"), ("other", "其他")]
@@ -343,15 +342,5 @@ def write_balance_chart(path, rows, labels, notes=None):
 
 
 def _save_atomic(save, path, suffix):
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
+    with replacing(path, suffix) as tmp:
         save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-

@@ -8,12 +8,12 @@ times faster than one OGR call per field of every feature.
 import os
 import sqlite3
 import struct
-import tempfile
 from contextlib import contextmanager
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
+from .atomic import replacing
 from .wkb_arrays import envelopes
 
 gdal.UseExceptions()
@@ -173,22 +173,15 @@ def _converter(ogr_type):
 @contextmanager
 def atomic_geopackage(path):
     """Yield a GeoPackageBuilder; the file replaces ``path`` only if the block succeeds."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gpkg", dir=folder)
-    os.close(fd)
-    os.unlink(tmp)
-    builder = GeoPackageBuilder(tmp)
-    try:
-        yield builder
-        builder.finish()
-        os.replace(tmp, path)
-    except BaseException:
-        builder.abandon()
-        for p in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
-            if os.path.exists(p):
-                os.unlink(p)
-        raise
+    with replacing(path, ".gpkg") as tmp:
+        os.unlink(tmp)  # GDAL creates the GeoPackage itself
+        builder = GeoPackageBuilder(tmp)
+        try:
+            yield builder
+            builder.finish()
+        except BaseException:
+            builder.abandon()
+            raise
 
 
 def _xml(text):

@@ -13,11 +13,11 @@ The ledger file given to ``import_ledger`` is only read.
 import datetime
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+from .atomic import replacing
 from .classes import load_class_table
 from .errors import InputError
 from .ledger_cells import value_as_text
@@ -218,34 +218,18 @@ def _write_atomically(out_path, write, steps):
 
     Returns the backup's path (None when there was no file to replace).
     """
-    folder = os.path.dirname(os.path.abspath(out_path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=folder)
-    os.close(fd)
     backup = None
     try:
-        write(tmp)
-        steps.check()
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes the file private to its owner
-        if os.path.exists(out_path):
-            backup = backup_name(out_path)
-            shutil.copy2(out_path, backup)
-        os.replace(tmp, out_path)
+        with replacing(out_path, ".xlsx") as tmp:
+            write(tmp)
+            steps.check()
+            if os.path.exists(out_path):
+                backup = backup_name(out_path)
+                shutil.copy2(out_path, backup)
     except PermissionError as e:
-        _discard(tmp)
         raise InputError(f"无法写入 ({e.strerror})；若文件正在 Excel/WPS 中打开，请关闭后重试",
                          layer=out_path) from e
-    except BaseException:
-        _discard(tmp)
-        raise
     return backup
-
-
-def _discard(path):
-    if os.path.exists(path):
-        os.unlink(path)
 
 
 def _carry_previous(rows, path, explicit):

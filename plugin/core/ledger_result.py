@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -21,6 +20,7 @@ from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely import wkb as shapely_wkb
 
+from .atomic import replacing
 from .errors import InputError
 from .ledger_columns import ANALYST_COLUMNS, BASELINE_COLUMNS
 
@@ -168,31 +168,17 @@ def write_analyst_values(result: ResultData, values: Dict[int, Dict[str, Optiona
     if os.path.exists(path + "-wal") and os.path.getsize(path + "-wal") > 0:
         raise InputError("结果文件正被其他程序写入 (存在未合并的 -wal 文件)；请在 QGIS 中移除该图层后重试",
                          layer=path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gpkg", dir=folder)
-    os.close(fd)
     try:
-        shutil.copyfile(path, tmp)
-        shutil.copymode(path, tmp)
-        ds = ogr.Open(tmp, update=1)
-        try:
-            _update(ds, values, info)
-        finally:
-            ds = None
-        os.replace(tmp, path)
+        with replacing(path, ".gpkg") as tmp:
+            shutil.copyfile(path, tmp)
+            ds = ogr.Open(tmp, update=1)
+            try:
+                _update(ds, values, info)
+            finally:
+                ds = None
     except PermissionError as e:
-        _discard(tmp)
         raise InputError(f"无法写入结果文件 ({e.strerror})；若它正在 QGIS 中打开，请移除该图层后重试",
                          layer=path) from e
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _discard(tmp):
-    for p in (tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"):
-        if os.path.exists(p):
-            os.unlink(p)
 
 
 def _update(ds, values, info):
