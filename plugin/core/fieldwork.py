@@ -18,6 +18,7 @@ from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
 from .areas import MU_PER_M2
+from .atomic import replacing
 from .chips import VERDICT_COLOURS, Chip, cut_chips, outline_colour
 from .errors import Note
 from .classes import load_class_table
@@ -102,9 +103,13 @@ def read_flagged(result_path: str) -> Tuple[List[FlaggedPatch], str, List[str]]:
 def write_mobile_gpkg(patches: List[FlaggedPatch], crs_wkt: str, path: str) -> None:
     """The field team's GeoPackage: layer ``核查图斑`` with read-only copies of the result's
     fields and the empty verification columns; value lists stored as GeoPackage field domains
-    (QGIS turns them into drop-down lists)."""
-    if os.path.exists(path):
-        os.unlink(path)
+    (QGIS turns them into drop-down lists). Written whole or not at all."""
+    with replacing(path, ".gpkg") as tmp:
+        os.unlink(tmp)  # GDAL creates the GeoPackage itself
+        _write_mobile_layer(patches, crs_wkt, tmp)
+
+
+def _write_mobile_layer(patches, crs_wkt, path):
     ds = gdal.GetDriverByName("GPKG").Create(path, 0, 0, 0, gdal.GDT_Unknown)
     srs = osr.SpatialReference()
     srs.ImportFromWkt(crs_wkt)
@@ -186,7 +191,8 @@ def write_kml(patches: List[FlaggedPatch], crs_wkt: str, path: str, title: str =
         for polygon in getattr(geom, "geoms", [geom]):
             _kml_polygon(multi, polygon, ns)
     tree = ET.ElementTree(kml)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    with replacing(path, ".kml") as tmp:
+        tree.write(tmp, encoding="utf-8", xml_declaration=True)
 
 
 def _kml_polygon(parent, polygon, ns):
@@ -239,7 +245,7 @@ def baseline_sources(result_path: str) -> List[BaselineSource]:
 
 def write_kmz(kml_path: str, kmz_path: str) -> None:
     """The KML zipped as ``doc.kml`` (what 奥维 and Google Earth expect inside a KMZ)."""
-    with zipfile.ZipFile(kmz_path, "w", zipfile.ZIP_DEFLATED) as z:
+    with replacing(kmz_path, ".kmz") as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(kml_path, "doc.kml")
 
 
