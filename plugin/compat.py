@@ -63,15 +63,12 @@ if hasattr(Qgis, "LayerFilter"):
 else:
     LAYER_FILTER_POLYGON = QgsMapLayerProxyModel.Filter.PolygonLayer
 
+# GEOMETRY_UNKNOWN: an untyped layer (e.g. GeoJSON without a declared type).
 if hasattr(Qgis, "GeometryType"):
     GEOMETRY_POLYGON = Qgis.GeometryType.Polygon
-else:
-    GEOMETRY_POLYGON = QgsWkbTypes.GeometryType.PolygonGeometry
-
-# An untyped layer (e.g. GeoJSON without a declared type); see GEOMETRY_POLYGON for versions.
-if hasattr(Qgis, "GeometryType"):
     GEOMETRY_UNKNOWN = Qgis.GeometryType.Unknown
 else:
+    GEOMETRY_POLYGON = QgsWkbTypes.GeometryType.PolygonGeometry
     GEOMETRY_UNKNOWN = QgsWkbTypes.GeometryType.UnknownGeometry
 
 # QGIS 3.36 moved the Processing number types and feature-source flags to Qgis enums; QGIS 4
