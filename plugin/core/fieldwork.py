@@ -24,7 +24,7 @@ from .errors import Note
 from .classes import load_class_table
 from .ledger_cells import date_from_text
 from .ledger_columns import BY_KEY, DATE
-from .ledger_result import read_result
+from .ledger_result import read_result, read_run_info
 from .ledger_table import build_rows
 from .progress import Steps
 
@@ -234,7 +234,7 @@ class BaselineSource:
 def baseline_sources(result_path: str) -> List[BaselineSource]:
     """The basic-farmland, red-line and urban-boundary layers the analysis used, those whose
     files still exist (the farmland layer is left out: outlining every parcel hides the patch)."""
-    info = read_result(result_path).run_info
+    info = read_run_info(result_path)
     out = []
     for key, name in OUTLINED_BASELINES:
         path = info.get(f"input.{key}.path")

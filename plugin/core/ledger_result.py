@@ -63,20 +63,40 @@ class ResultData:
 
 def read_result(path: str) -> ResultData:
     """Read a result GeoPackage written by ``analyse``; InputError if it is not one."""
+    return _reading(path, _read)
+
+
+def read_run_info(path: str) -> Dict[str, str]:
+    """Only the result's ``run_info`` (inputs, rules, CRS): no patch is read."""
+    return _reading(path, lambda con, _: _run_info(con, _tables(con)))
+
+
+def _reading(path, read):
+    """``read(connection, path)`` on the GeoPackage opened read-only; InputError if it is none."""
     if not os.path.isfile(path):
         raise InputError("结果文件不存在", layer=path)
     try:
         con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            return _read(con, path)
+            return read(con, path)
         finally:
             con.close()
     except sqlite3.DatabaseError as e:
         raise InputError(f"不是可读的 GeoPackage ({e})", layer=path) from e
 
 
+def _tables(con):
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _run_info(con, names):
+    if "run_info" not in names:
+        return {}
+    return {k: v for k, v in con.execute("SELECT key, value FROM run_info ORDER BY fid")}
+
+
 def _read(con, path):
-    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    names = _tables(con)
     if PATCH_LAYER not in names or "gpkg_geometry_columns" not in names:
         raise InputError(f"没有 {PATCH_LAYER} 图层，不是 analyse 输出的结果文件", layer=path)
     columns = [r[1] for r in con.execute(f'PRAGMA table_info("{PATCH_LAYER}")')]
@@ -91,9 +111,7 @@ def _read(con, path):
     if row is None or not row[0] or row[0] == "undefined":
         raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
     crs_wkt = row[0]
-    run_info = {}
-    if "run_info" in names:
-        run_info = {k: v for k, v in con.execute("SELECT key, value FROM run_info ORDER BY fid")}
+    run_info = _run_info(con, names)
     baselines = [k for k, _ in BASELINE_COLUMNS if f"{k}_m2" in columns]
     analyst = [c.field for c in ANALYST_COLUMNS if c.field in columns]
     wanted = ["fid", *REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst]
