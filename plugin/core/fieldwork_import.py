@@ -16,14 +16,12 @@ from .classes import load_class_table
 from .errors import InputError
 from .fieldwork import MOBILE_NAME, VERIFICATION_FIELDS
 from .ledger import ImportReport, apply_import
-from .ledger_columns import ANALYST_COLUMNS
+from .ledger_columns import BY_KEY
 from .ledger_import import check_rows
 from .ledger_result import read_result
 from .ledger_table import build_rows
 
 ogr.UseExceptions()
-
-ANALYST_HEADERS = {c.header for c in ANALYST_COLUMNS}
 
 
 def read_verification(gpkg_path: str):
@@ -84,12 +82,8 @@ def check_verification(gpkg_path: str, result_path: str):
     headers, records = read_verification(gpkg_path)
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
-    check = check_rows(headers, records, {}, rows, result)
-    # the field layer carries only the verifier's columns: the ledger's others are not missing
-    carried = {name for name, _, _ in VERIFICATION_FIELDS}
-    check.issues = [i for i in check.issues if not (
-        i.row == 1 and i.column in ANALYST_HEADERS and i.column not in carried)]
-    return check, result
+    carried = [BY_KEY[key] for _, _, key in VERIFICATION_FIELDS]
+    return check_rows(headers, records, {}, rows, result, carried), result
 
 
 def import_verification(gpkg_path: str, result_path: str, force: bool = False,

@@ -62,11 +62,14 @@ class LedgerCheck:
         return [i for i in self.issues if i.level == WARNING]
 
 
-def check_rows(headers, records, notes, expected_rows, result) -> LedgerCheck:
-    """Compare the detail sheet's rows with the rows the result gives (``build_rows``)."""
+def check_rows(headers, records, notes, expected_rows, result,
+               carried=ANALYST_COLUMNS) -> LedgerCheck:
+    """Compare the detail sheet's rows with the rows the result gives (``build_rows``).
+    ``carried``: the analysts' columns the source is made to hold; one of them missing is
+    worth a warning (the field GeoPackage holds only the verifier's)."""
     check = LedgerCheck(rows=len(records))
     present = [c for c in COLUMNS if c.header in headers]
-    for column in ANALYST_COLUMNS:
+    for column in carried:
         if column.header not in headers:
             check.issues.append(Issue(WARNING, "台账中没有此列，结果中的该项保持不变",
                                       row=1, column=column.header))
