@@ -50,7 +50,7 @@ test-core: setup
 
 # The main job through real QGIS (qgis_process, headless): result.gpkg and 整改台账.xlsx.
 demo: setup translations
-	$(PY_SYS) -m plugin.processing.run_qgis_process resources/demo/job.yaml --out out/demo
+	$(PY_SYS) -m tools.run_qgis_process resources/demo/job.yaml --out out/demo
 	$(PY_SYS) -m plugin.cli derive-changes --before resources/demo/data/dltb_2023.gpkg:DLTB \
 		--after resources/demo/data/dltb_2024.gpkg:DLTB \
 		--basic-farmland resources/demo/data/yjjbnttb.gpkg:YJJBNTTB \
@@ -59,7 +59,7 @@ demo: setup translations
 		--out out/demo/changes
 
 package: setup translations
-	$(PY_SYS) -m plugin.packaging --name $(PLUGIN_NAME) --out dist
+	$(PY_SYS) -m tools.packaging --name $(PLUGIN_NAME) --out dist
 
 # Real QGIS under Xvfb with the plugin in a throw-away profile: the dock on the demo county.
 screenshot: setup translations
@@ -74,7 +74,7 @@ bench-changes: setup
 	$(PY_SYS) bench/changes_bench.py
 
 lint: setup
-	$(PY) -m ruff check plugin tests bench resources/demo
+	$(PY) -m ruff check plugin tests bench tools
 
 clean:
 	rm -rf out dist .pytest_cache

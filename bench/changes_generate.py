@@ -24,7 +24,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from plugin.core.gpkg_writer import atomic_geopackage  # noqa: E402
+from plugin.core.io.gpkg_writer import atomic_geopackage  # noqa: E402
 
 X0, Y0 = 41_480_000.0, 4_380_000.0  # EPSG:4529, zone 41 with the zone prefix
 EPSG = 4529

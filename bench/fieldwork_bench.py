@@ -73,8 +73,8 @@ def _peak_mb():
 def step(name, result_path, image, out_dir):
     """Run one step in this process; print its JSON line (seconds, peak MB, sizes)."""
     sys.path.insert(0, REPO)
-    from plugin.core.fieldwork import prepare_fieldpack
-    from plugin.core.ledger import export_ledger
+    from plugin.core.fieldwork.pack import prepare_fieldpack
+    from plugin.core.ledger.export import export_ledger
 
     started = time.perf_counter()
     if name == "ledger":

@@ -41,7 +41,7 @@ def cmd_analyse(args):
 
 
 def cmd_ledger(args):
-    from .core.ledger import export_ledger
+    from .core.ledger.export import export_ledger
 
     report = export_ledger(args.result, args.out, include_all=args.all, overwrite=args.force,
                            previous=args.previous,
@@ -53,14 +53,14 @@ def cmd_ledger(args):
 
 
 def cmd_import_ledger(args):
-    from .core.ledger import import_ledger
+    from .core.ledger.export import import_ledger
 
     return _report_import(import_ledger(args.ledger, args.result, force=args.force,
                                         progress=_progress_printer(args.quiet)), args.verbose)
 
 
 def cmd_import_field(args):
-    from .core.fieldwork_import import import_verification
+    from .core.fieldwork.field_import import import_verification
 
     return _report_import(import_verification(args.gpkg, args.result, force=args.force,
                                               progress=_progress_printer(args.quiet)),
@@ -74,7 +74,7 @@ def _report_import(report, verbose):
 
 
 def cmd_derive_changes(args):
-    from .core.changes import ChangeOptions, derive_changes, layer_spec
+    from .core.changes.derive import ChangeOptions, derive_changes, layer_spec
 
     admin = None
     if args.admin:
@@ -96,7 +96,7 @@ def cmd_derive_changes(args):
 
 
 def cmd_fieldpack(args):
-    from .core.fieldwork import prepare_fieldpack
+    from .core.fieldwork.pack import prepare_fieldpack
 
     pack = prepare_fieldpack(args.result, args.out, before=args.before, after=args.after,
                              progress=_progress_printer(args.quiet))
@@ -108,7 +108,7 @@ def cmd_fieldpack(args):
         print(f"  - {note}")
     if not args.no_qgis:
         # the QField project and the sheets need QGIS (its Python, e.g. /usr/bin/python3)
-        from .processing.fieldpack_algorithm import write_qgis_outputs_headless
+        from .qgis_io.fieldpack_outputs import write_qgis_outputs_headless
 
         for path in write_qgis_outputs_headless(pack, args.result, args.after, sheets=True):
             if path:

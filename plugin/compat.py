@@ -15,6 +15,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
+from .identity import TRANSLATION_CONTEXT
+
 # Qt6 moved QAction from QtWidgets to QtGui.
 try:
     from qgis.PyQt.QtGui import QAction
@@ -37,8 +39,6 @@ __all__ = [
     "tr",
 ]
 
-#: One translation context for the whole plugin; plugin/i18n/*.ts holds its messages.
-TRANSLATION_CONTEXT = "LandSupervision"
 
 
 def tr(text: str) -> str:

@@ -1,1 +1,15 @@
-"""The engine: pure Python on geopandas/shapely/pyproj/GDAL. No qgis or Qt import here."""
+"""The engine: everything a verdict, an area or a ledger depends on, in pure Python.
+
+It runs without QGIS (GDAL/OGR, shapely, pyproj, numpy, pandas) and never imports qgis or Qt;
+the QGIS side calls it, in process or out. One folder per capability, used from the top down:
+
+- ``analysis.py``  the end-to-end job: read → overlay → areas → rules → ``result.gpkg``
+- ``job.py``, ``result_fields.py``  the job file, and the fields the engine adds to the result
+- ``errors.py``, ``progress.py``  errors the user can act on; progress and cancel callables
+- ``io/``        reading layers (formats, encodings, CRS, repair), WKB arrays, GeoPackages, atomic writes
+- ``overlay/``   the box join, chunked overlay on a worker pool, the GEOS kernels, areas
+- ``rules/``     the land-class table, the rule-file schema, evaluation and reasons
+- ``ledger/``    the rectification ledger (整改台账) out to Excel and back in
+- ``fieldwork/`` field verification: imagery chips, mobile data, the field edits back in
+- ``changes/``   change patches from two survey years, and the farmland balance sheet
+"""

@@ -12,19 +12,19 @@ from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
-from .areas import MU_PER_M2, EllipsoidalArea, planar_areas
-from .classes import load_class_table
-from .crs import check_coordinates, working_crs
+from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
+from .rules.classes import load_class_table
+from .io.crs import check_coordinates, working_crs
 from .errors import InputError, Note
-from .gpkg_writer import atomic_geopackage
-from .layers import parse_geometries, read_layer
-from .overlay import (PIECES, UNION, PatchSet, PendingOverlay, default_workers, dominant_values,
+from .io.gpkg_writer import atomic_geopackage
+from .io.layers import parse_geometries, read_layer
+from .overlay.chunked import (PIECES, UNION, PatchSet, PendingOverlay, default_workers, dominant_values,
                       subtract, union_each, worker_pool)
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
-from .rules import class_problems, evaluate, load_ruleset
-from .rules import metadata as rules_metadata
-from .version import ENGINE_VERSION
+from .rules.evaluate import class_problems, evaluate, load_ruleset
+from .rules.evaluate import metadata as rules_metadata
+from ..identity import VERSION as ENGINE_VERSION
 
 RESULT_NAME = "result.gpkg"
 SPLIT_SHARE = 0.999

@@ -57,7 +57,7 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
 
 
 def _check_layer(role, layer, choice, validity_sample):
-    from ..core.crs import check_coordinates  # pyproj: loaded when first needed
+    from ..core.io.crs import check_coordinates  # pyproj: loaded when first needed
 
     name = tr("{0} (layer {1})").format(role.label, layer.name())
     out = []

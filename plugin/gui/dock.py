@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..compat import tr
+from ..identity import PROVIDER_ID, SETTINGS_PREFIX
 from ..core.errors import InputError
 from . import checks
 from .field_mapping import guess_role_layers, input_roles
@@ -58,12 +59,12 @@ DOCK_OBJECT_NAME = "landSupervisionDock"
 DATA_TAB, RUN_TAB, RESULTS_TAB = 0, 1, 2
 #: Wide enough for the results table's id, place, verdict and type columns.
 DOCK_WIDTH = 560
-SIZED_SETTING = "land_supervision/dock_sized"
+SIZED_SETTING = SETTINGS_PREFIX + "dock_sized"
 PROBLEM_ICONS = {checks.ERROR: "/mIconCritical.svg", checks.WARNING: "/mIconWarning.svg",
                  checks.INFO: "/mIconInfo.svg"}
 
-FIELDPACK_ALGORITHM_ID = "landsupervision:fieldpack"
-IMPORT_ALGORITHM_ID = "landsupervision:importledger"
+FIELDPACK_ALGORITHM_ID = f"{PROVIDER_ID}:fieldpack"
+IMPORT_ALGORITHM_ID = f"{PROVIDER_ID}:importledger"
 
 
 def log(message, level=Qgis.MessageLevel.Info):

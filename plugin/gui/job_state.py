@@ -12,12 +12,11 @@ from typing import Dict, List
 
 from qgis.core import QgsProject, QgsSettings, QgsVectorLayer
 
+from ..identity import PROJECT_SCOPE, SETTINGS_PREFIX
 from .field_mapping import input_roles
 from .layer_sources import layer_entry
 
-PROJECT_SCOPE = "land_supervision"
 PROJECT_KEY = "job"
-SETTINGS_PREFIX = "land_supervision/"
 STATE_VERSION = 1
 
 

@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from ..core.errors import InputError
-from ..processing.layer_inputs import file_entry, table_name, write_geopackage
+from ..qgis_io.layer_inputs import file_entry, table_name, write_geopackage
 
 
 def file_source(layer: QgsVectorLayer):

@@ -2,7 +2,7 @@
 
 from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject, QgsVectorLayer
 
-from ..processing.result_styles import PATCHES_STYLE, style_result_layer
+from ..qgis_io.result_styles import PATCHES_STYLE, style_result_layer
 
 PATCHES_LAYER = "patches"
 #: The extent around a patch the map zooms to, as a multiple of the patch's own extent.

@@ -17,7 +17,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..compat import tr
-from ..core.ledger_columns import BY_KEY, STATUS_VALUES
+from ..core.ledger.columns import BY_KEY, STATUS_VALUES
 
 ILLEGAL, TO_VERIFY, LAWFUL, BELOW_MIN = "违法", "需核实", "合法", "低于上图面积"
 #: The verdicts that put a patch on the list (the ledger's rows).

@@ -94,7 +94,7 @@ class LedgerExportTask(CoreTask):
         self.out_path = out_path
 
     def work(self, progress, cancelled):
-        from ..core.ledger import export_ledger
+        from ..core.ledger.export import export_ledger
 
         return export_ledger(self.result_path, self.out_path, overwrite=True,
                              progress=progress, cancelled=cancelled)

@@ -182,7 +182,7 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <location filename="../../plugin/processing/engine_run.py" />
+      <location filename="../../plugin/qgis_io/engine_run.py" />
       <source>Cancelled: nothing was written.</source>
       <translation>已取消，未写出任何结果。</translation>
     </message>
@@ -192,22 +192,23 @@
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/qgis_io/field_sheets.py" />
+      <location filename="../../plugin/qgis_io/qfield_project.py" />
       <source>Cannot open the field data {0}</source>
       <translation>无法打开外业数据 {0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/qgis_io/qfield_project.py" />
       <source>Cannot read the image {0}</source>
       <translation>无法读取影像 {0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/qgis_io/field_sheets.py" />
       <source>Cannot read the layout template {0}</source>
       <translation>无法读取版式模板 {0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/qgis_io/qfield_project.py" />
       <source>Cannot write the QField project {0}</source>
       <translation>无法写出 QField 工程 {0}</translation>
     </message>
@@ -252,7 +253,7 @@
       <translation>正在复制图层 {0} 供分析使用</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/layer_inputs.py" />
+      <location filename="../../plugin/qgis_io/layer_inputs.py" />
       <source>Could not copy layer {0} for the analysis: {1}</source>
       <translation>无法复制图层 {0} 供分析使用：{1}</translation>
     </message>
@@ -529,12 +530,12 @@
       <translation>图层 {0}：请填写耕地地类编码（如 01*），或清空地类编码字段以将全部要素视为耕地。</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/layer_inputs.py" />
+      <location filename="../../plugin/qgis_io/layer_inputs.py" />
       <source>Layer {0}: its field {1} becomes the feature id of the copy the analysis reads, so it must hold distinct whole numbers: {2}</source>
       <translation>图层 {0}：字段 {1} 将作为分析所用副本的要素编号，必须是互不重复的整数：{2}</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/layer_inputs.py" />
+      <location filename="../../plugin/qgis_io/layer_inputs.py" />
       <source>Layer {0}: its field {1} is analysed as {2} (fid names the feature ids).</source>
       <translation>图层 {0}：字段 {1} 在分析中改名为 {2}（fid 表示要素编号）。</translation>
     </message>
@@ -868,7 +869,7 @@ Measure: {1}</source>
       <translation>分析结果中没有图层 {0}。</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <location filename="../../plugin/qgis_io/field_sheets.py" />
       <source>The field sheets could not be written: {0}</source>
       <translation>外业核查表输出失败：{0}</translation>
     </message>

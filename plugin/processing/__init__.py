@@ -1,1 +1,2 @@
-"""The plugin's Processing provider and its algorithms, each a thin wrapper over plugin.core."""
+"""The Processing provider, the algorithms' base class and one module per algorithm; each
+algorithm gathers parameters and calls the core (through ``plugin.qgis_io``)."""

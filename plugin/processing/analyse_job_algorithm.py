@@ -16,8 +16,8 @@ from qgis.core import (
 
 from ..compat import SOURCE_TYPE_VECTOR_POLYGON, tr
 from .base_algorithm import LandSupervisionAlgorithm
-from .engine_run import core_errors, run_engine
-from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
+from ..qgis_io.engine_run import core_errors, run_engine
+from ..qgis_io.result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
 
 #: Layer names inside the result GeoPackage written by plugin.core.analysis.
 PATCHES_LAYER = "patches"
@@ -87,7 +87,7 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         from ..core.job import load_job
-        from ..core.rules import CHECK, ILLEGAL
+        from ..core.rules.evaluate import CHECK, ILLEGAL
 
         job_path = self.parameterAsFile(parameters, self.JOB, context)
         out_dir = self.parameterAsFileOutput(parameters, self.OUTPUT_FOLDER, context)

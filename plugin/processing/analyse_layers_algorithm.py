@@ -33,9 +33,9 @@ from ..compat import (
     tr,
 )
 from .base_algorithm import LandSupervisionAlgorithm
-from .engine_run import cancelled_message, core_errors, run_engine
-from .layer_inputs import file_entry, table_name, write_geopackage
-from .result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
+from ..qgis_io.engine_run import cancelled_message, core_errors, run_engine
+from ..qgis_io.layer_inputs import file_entry, table_name, write_geopackage
+from ..qgis_io.result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
 
 #: Share of the progress bar taken by copying layers for the engine (when any are copied).
 COPY_SHARE = 0.2
@@ -233,9 +233,9 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
                       "Gauss-Kruger zone) or leave it empty.").format(crs.authid())
         rules = self.parameterAsFile(parameters, self.RULES, context)
         if rules:
-            from ..core.classes import load_class_table
+            from ..core.rules.classes import load_class_table
             from ..core.errors import InputError
-            from ..core.rules import load_ruleset
+            from ..core.rules.evaluate import load_ruleset
 
             try:
                 load_ruleset(rules, load_class_table())
@@ -327,7 +327,7 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
             return job_from_dict(data, base_dir=work), COPY_SHARE if to_copy else 0.0
 
     def _outputs(self, parameters, context, feedback, result):
-        from ..core.rules import CHECK, ILLEGAL
+        from ..core.rules.evaluate import CHECK, ILLEGAL
 
         outputs = {
             self.PATCH_COUNT: result.patch_count,

@@ -9,7 +9,7 @@ from qgis.core import (
 
 from ..compat import tr
 from .base_algorithm import LandSupervisionAlgorithm
-from .engine_run import core_errors, progress_callback
+from ..qgis_io.engine_run import core_errors, progress_callback
 
 
 class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
@@ -69,7 +69,7 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Patches in the ledger")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.ledger import export_ledger
+        from ..core.ledger.export import export_ledger
 
         result = self.parameterAsFile(parameters, self.RESULT, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

@@ -15,7 +15,7 @@ from qgis.core import (
 
 from ..compat import tr
 from .base_algorithm import LandSupervisionAlgorithm
-from .engine_run import core_errors, progress_callback
+from ..qgis_io.engine_run import core_errors, progress_callback
 
 
 class ImportLedgerAlgorithm(LandSupervisionAlgorithm):
@@ -72,8 +72,8 @@ class ImportLedgerAlgorithm(LandSupervisionAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ERRORS, tr("Errors found")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.fieldwork_import import import_verification
-        from ..core.ledger import import_ledger
+        from ..core.fieldwork.field_import import import_verification
+        from ..core.ledger.export import import_ledger
 
         ledger = self.parameterAsFile(parameters, self.LEDGER, context)
         import_file = import_verification if ledger.lower().endswith(".gpkg") else import_ledger

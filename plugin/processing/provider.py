@@ -4,6 +4,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..compat import tr
+from ..identity import PROVIDER_ID
 from ..paths import icon_path
 from .analyse_job_algorithm import AnalyseJobAlgorithm
 from .analyse_layers_algorithm import AnalyseLayersAlgorithm
@@ -11,7 +12,6 @@ from .export_ledger_algorithm import ExportLedgerAlgorithm
 from .fieldpack_algorithm import FieldPackAlgorithm
 from .import_ledger_algorithm import ImportLedgerAlgorithm
 
-PROVIDER_ID = "landsupervision"
 
 
 class LandSupervisionProvider(QgsProcessingProvider):

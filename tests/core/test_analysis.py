@@ -234,7 +234,7 @@ def test_gbk_shapefile_without_cpg_reads_chinese_names(tmp_path):
     write_layer(str(tmp_path / "p.gpkg"), [square(0, 0, 100)], [{"JCBH": "A"}])
     job = make_job(tmp_path, {"path": "p.gpkg", "id_field": "JCBH"},
                    exemptions={"approved": {"path": "pz.shp", "id_field": "PZWH"}})
-    from plugin.core.layers import read_layer
+    from plugin.core.io.layers import read_layer
     layer, notes = read_layer(job.exemptions["approved"], fields=["PZWH"])
     assert layer.columns["PZWH"] == ["辽政地〔2023〕15号"]
     assert any("GB18030" in n.message for n in notes)

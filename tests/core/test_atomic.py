@@ -1,10 +1,10 @@
-"""Outputs replace their target whole or not at all (plugin.core.atomic.replacing)."""
+"""Outputs replace their target whole or not at all (plugin.core.io.atomic.replacing)."""
 
 import os
 
 import pytest
 
-from plugin.core.atomic import replacing
+from plugin.core.io.atomic import replacing
 
 
 def test_the_target_is_replaced_only_when_the_block_succeeds(tmp_path):

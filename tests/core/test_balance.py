@@ -6,11 +6,11 @@ import os
 import pytest
 from openpyxl import load_workbook
 
-from plugin.core import balance
-from plugin.core.balance import (COUNTY, FarmlandAccount, balance_table, farmland_flow,
+from plugin.core.changes import balance
+from plugin.core.changes.balance import (COUNTY, FarmlandAccount, balance_table, farmland_flow,
                                  flow_group, sheet_columns, write_balance_chart,
                                  write_balance_xlsx)
-from plugin.core.classes import load_class_table
+from plugin.core.rules.classes import load_class_table
 
 MU = 0.0015
 

@@ -18,7 +18,7 @@ from shapely.validation import make_valid
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0, write_layer
 from plugin import cli
-from plugin.core.changes import ChangeOptions, derive_changes, layer_spec, stable_ids
+from plugin.core.changes.derive import ChangeOptions, derive_changes, layer_spec, stable_ids
 from plugin.core.errors import InputError
 from plugin.core.job import LayerSpec
 
@@ -306,7 +306,7 @@ def test_admin_layer_gives_townships_and_villages(tmp_path):
 def _sheet(result):
     """The balance sheet's rows as {key: value} (values in 亩), read back from the xlsx."""
     from openpyxl import load_workbook
-    from plugin.core.balance import sheet_columns
+    from plugin.core.changes.balance import sheet_columns
     ws = load_workbook(result.balance_paths[0])["耕地进出平衡表"]
     keys = [k for k, _, _ in sheet_columns(("期初", "期末"))]
     rows = []
@@ -419,7 +419,7 @@ def test_cli_derive_changes_writes_the_outputs_and_exits_2_on_bad_input(pair, tm
 
 
 @pytest.mark.skipif(not (DEMO / "dltb_2023.gpkg").exists() or not (DEMO / "jctb.gpkg").exists(),
-                    reason="demo county not generated (resources/demo/generate.py writes "
+                    reason="demo county not generated (tools/generate_demo_county.py writes "
                            "dltb_2023.gpkg, dltb_2024.gpkg and jctb.gpkg)")
 def test_demo_county_changes_are_exactly_the_monitoring_patches(tmp_path):
     result = derive_changes(layer_spec(f"{DEMO}/dltb_2023.gpkg:DLTB", "前"),
@@ -480,7 +480,7 @@ def test_farmland_inside_protected_layers_by_year(pair, tmp_path):
                      layer_spec(f"{tmp_path}/red2.gpkg:STBHHX", "生态保护红线"))})
     result = derive_changes(spec(before, "前"), spec(after, "后"), str(tmp_path / "out"), options)
     from openpyxl import load_workbook
-    from plugin.core.balance import sheet_columns
+    from plugin.core.changes.balance import sheet_columns
     ws = load_workbook(result.balance_paths[0])["耕地进出平衡表"]
     keys = [k for k, _, _ in sheet_columns(("期初", "期末"), ("basic_farmland", "red_line"))]
     rows = {r["township"]: r for r in (dict(zip(keys, v))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugin.core.classes import ClassCodeError, load_class_table
+from plugin.core.rules.classes import ClassCodeError, load_class_table
 from plugin.core.errors import InputError
 
 # Every DLBM code listed in /work/shared/domain.md ("Land classification"), with its name.

@@ -1,4 +1,4 @@
-"""The demo county generator (resources/demo/generate.py) keeps its promises.
+"""The demo county generator (tools/generate_demo_county.py) keeps its promises.
 
 Each test regenerates nothing itself: one module-scoped run into a temporary folder is checked
 against independent computations (areas with pyproj.Geod, overlays with shapely) and against the
@@ -23,7 +23,7 @@ from shapely.ops import transform, unary_union
 from shapely.validation import make_valid
 
 REPO = Path(__file__).resolve().parents[2]
-GENERATOR = REPO / "resources" / "demo" / "generate.py"
+GENERATOR = REPO / "tools" / "generate_demo_county.py"
 COMMITTED = REPO / "resources" / "demo" / "data"
 
 # 三调工作分类 codes and names as listed in shared/domain.md.

@@ -18,8 +18,8 @@ from shapely import wkb as shapely_wkb
 from shapely.geometry import box
 
 from plugin.core.analysis import run_analysis
-from plugin.core.chips import Image, chip_window, write_png
-from plugin.core.fieldwork import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, prepare_fieldpack,
+from plugin.core.fieldwork.chips import Image, chip_window, write_png
+from plugin.core.fieldwork.pack import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, prepare_fieldpack,
                                    read_flagged)
 from plugin.core.job import load_job
 
@@ -229,7 +229,7 @@ def test_chip_window_is_square_with_margin(demo_result):
 
 
 def test_baseline_sources_are_the_outlined_layers_the_analysis_read(demo_result):
-    from plugin.core.fieldwork import baseline_sources
+    from plugin.core.fieldwork.pack import baseline_sources
     sources = {s.key: s for s in baseline_sources(demo_result)}
     assert set(sources) == {"basic_farmland", "red_line", "urban_boundary"}
     assert Path(sources["red_line"].path) == DEMO / "data" / "stbhhx.gpkg"
@@ -237,7 +237,7 @@ def test_baseline_sources_are_the_outlined_layers_the_analysis_read(demo_result)
 
 
 def test_a_flagged_patch_without_geometry_is_noted_in_the_pack_and_the_ledger(tmp_path, demo_result):
-    from plugin.core.ledger import export_ledger
+    from plugin.core.ledger.export import export_ledger
 
     copy = tmp_path / "result.gpkg"
     shutil.copyfile(demo_result, copy)

@@ -7,8 +7,8 @@ import pytest
 from osgeo import ogr
 
 from plugin.core.analysis import run_analysis
-from plugin.core.fieldwork import prepare_fieldpack
-from plugin.core.fieldwork_import import check_verification, import_verification
+from plugin.core.fieldwork.pack import prepare_fieldpack
+from plugin.core.fieldwork.field_import import check_verification, import_verification
 from plugin.core.job import load_job
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"

@@ -9,9 +9,9 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0
-from plugin.core.areas import EllipsoidalArea, planar_areas
-from plugin.core.bbox import bbox_join
-from plugin.core.wkb_arrays import envelopes
+from plugin.core.overlay.areas import EllipsoidalArea, planar_areas
+from plugin.core.overlay.bbox import bbox_join
+from plugin.core.io.wkb_arrays import envelopes
 
 HOLED = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (4, 2), (4, 4), (2, 4)]])
 

@@ -18,12 +18,12 @@ from shapely.geometry import Polygon, Point
 from shapely import wkb as shapely_wkb
 
 from layer_factory import X0, Y0, square, write_layer
-from plugin.core import ledger as ledger_module
+from plugin.core.ledger import export as ledger_module
 from plugin.core.analysis import run_analysis
 from plugin.core.errors import InputError
 from plugin.core.job import job_from_dict
-from plugin.core.ledger import export_ledger
-from plugin.core.version import ENGINE_VERSION
+from plugin.core.ledger.export import export_ledger
+from plugin.identity import VERSION as ENGINE_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = ["序号", "图斑编号", "乡镇", "村", "中心点经度(度)", "中心点纬度(度)", "中心点X坐标(米)",
@@ -396,7 +396,7 @@ def test_formula_like_text_is_written_as_text(odd_result, tmp_path):
 
 
 def test_chinese_and_odd_text_is_written_exactly(odd_result, tmp_path):
-    from plugin.core.ledger_xlsx import read_detail_sheet
+    from plugin.core.ledger.workbook import read_detail_sheet
 
     out = tmp_path / "台账.xlsx"
     export_ledger(odd_result, str(out), include_all=True)

@@ -9,7 +9,8 @@ from osgeo import ogr
 from shapely.geometry import Polygon
 
 from layer_factory import X0, Y0, square, write_layer
-from plugin.core import geos18, overlay, shapely2_overlay
+from plugin.core.overlay import chunked as overlay
+from plugin.core.overlay import kernel_raw_geos, kernel_vectorised
 from plugin.core.analysis import run_analysis
 from plugin.core.job import job_from_dict, load_job
 
@@ -24,7 +25,7 @@ def _areas(path):
 
 
 def test_exactly_one_fast_path_serves_the_installed_shapely():
-    assert geos18.AVAILABLE != shapely2_overlay.AVAILABLE
+    assert kernel_raw_geos.AVAILABLE != kernel_vectorised.AVAILABLE
 
 
 def test_fast_path_equals_reference_on_a_generated_county(tmp_path, monkeypatch):

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plugin.core.classes import load_class_table
+from plugin.core.rules.classes import load_class_table
 from plugin.core.errors import InputError
-from plugin.core.rules import class_problems, evaluate, load_ruleset, parse_ruleset
+from plugin.core.rules.evaluate import class_problems, evaluate, load_ruleset, parse_ruleset
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")

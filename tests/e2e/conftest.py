@@ -13,10 +13,10 @@ NAME = "land_supervision"
 
 @pytest.fixture(scope="session")
 def package(tmp_path_factory):
-    """The zip built by ``python -m plugin.packaging`` exactly as ``make package`` calls it."""
+    """The zip built by ``python -m tools.packaging`` exactly as ``make package`` calls it."""
     out = tmp_path_factory.mktemp("dist")
     completed = subprocess.run(
-        [sys.executable, "-m", "plugin.packaging", "--name", NAME, "--out", str(out)],
+        [sys.executable, "-m", "tools.packaging", "--name", NAME, "--out", str(out)],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
     )
     built = Path(completed.stdout.strip())

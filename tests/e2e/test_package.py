@@ -76,6 +76,7 @@ def test_zip_leaves_out_tests_caches_sources_and_build_tools(package):
     assert PurePosixPath(NAME, "packaging.py") not in names
     assert PurePosixPath(NAME, "processing", "run_qgis_process.py") not in names
     assert PurePosixPath(NAME, "resources", "layouts", "make_field_sheet_qpt.py") not in names
+    assert not [n for n in names if n.name in {"generate_demo_county.py", "make_field_sheet_qpt.py"}]
     assert PurePosixPath(NAME, "resources", "layouts", "field_sheet.qpt") in names
 
 

@@ -1,7 +1,7 @@
 """The analysis algorithms run by the real ``qgis_process`` program, checked against the engine.
 
 One test uses the packaged plugin unpacked into a fresh profile (what users install); the
-others the checkout's plugin through plugin.processing.run_qgis_process (what ``make demo``
+others the checkout's plugin through tools.run_qgis_process (what ``make demo``
 runs).
 """
 
@@ -12,8 +12,8 @@ from osgeo import ogr, osr
 
 from plugin.core.analysis import run_analysis
 from plugin.core.job import job_from_dict, load_job
-from plugin.processing import run_qgis_process
-from plugin.processing.run_qgis_process import QgisProcessError, run_algorithm, summary_lines
+from tools import run_qgis_process
+from tools.run_qgis_process import QgisProcessError, run_algorithm, summary_lines
 
 NAME = "land_supervision"
 EPSG = 4529
@@ -192,7 +192,7 @@ def test_demo_runner_command_writes_the_result_and_the_ledger(county, tmp_path):
     out = tmp_path / "out"
 
     completed = subprocess.run(
-        ["/usr/bin/python3", "-m", "plugin.processing.run_qgis_process", str(job_path), "--out",
+        ["/usr/bin/python3", "-m", "tools.run_qgis_process", str(job_path), "--out",
          str(out)],
         cwd=run_qgis_process.REPO_ROOT, capture_output=True, text=True, timeout=300)
 
@@ -209,7 +209,7 @@ def test_demo_runner_command_prints_the_summary_and_fails_on_a_bad_job(county, t
     bad.write_text("patches: {path: data/missing.gpkg}\n", encoding="utf-8")
 
     completed = subprocess.run(
-        ["/usr/bin/python3", "-m", "plugin.processing.run_qgis_process", str(bad), "--out",
+        ["/usr/bin/python3", "-m", "tools.run_qgis_process", str(bad), "--out",
          str(tmp_path / "out")],
         cwd=run_qgis_process.REPO_ROOT, capture_output=True, text=True, timeout=300)
 

@@ -155,7 +155,7 @@ def build_county(folder):
 def install_plugin(profiles_root):
     """Build the plugin zip as ``make package`` does and install it, enabled, in a profile."""
     sys.path.insert(0, str(REPO_ROOT))
-    from plugin.packaging import build_package
+    from tools.packaging import build_package
 
     package = build_package(NAME, Path(profiles_root) / "dist")
     plugins = Path(profiles_root) / "profiles" / "default" / "python" / "plugins"

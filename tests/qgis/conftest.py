@@ -6,7 +6,7 @@ import pytest
 from qgis.core import QgsApplication, QgsSettings
 
 from plugin import classFactory
-from plugin.packaging import compile_translations
+from tools.packaging import compile_translations
 
 I18N_DIR = Path(__file__).resolve().parents[2] / "plugin" / "i18n"
 

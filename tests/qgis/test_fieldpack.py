@@ -12,9 +12,9 @@ from osgeo import ogr
 from qgis.core import QgsApplication, QgsProcessingException, QgsProject, QgsVectorLayer
 
 from plugin.core.analysis import run_analysis
-from plugin.core.ledger_columns import SITE_VALUES
+from plugin.core.ledger.columns import SITE_VALUES
 from plugin.core.job import load_job
-from plugin.processing.fieldpack_algorithm import write_qfield_project
+from plugin.qgis_io.qfield_project import write_qfield_project
 from plugin.processing.provider import PROVIDER_ID
 
 FIELDPACK = f"{PROVIDER_ID}:fieldpack"
@@ -178,8 +178,8 @@ def test_headless_qgis_outputs_report_in_chinese_like_the_cli(compiled_translati
     script = (
         "import sys\n"
         "from plugin.core.errors import InputError\n"
-        "from plugin.core.fieldwork import FieldPack\n"
-        "from plugin.processing.fieldpack_algorithm import write_qgis_outputs_headless\n"
+        "from plugin.core.fieldwork.pack import FieldPack\n"
+        "from plugin.qgis_io.fieldpack_outputs import write_qgis_outputs_headless\n"
         "pack = FieldPack(folder=sys.argv[1], patches=1, gpkg=sys.argv[1] + '/missing.gpkg')\n"
         "try:\n"
         "    write_qgis_outputs_headless(pack, sys.argv[1] + '/result.gpkg')\n"

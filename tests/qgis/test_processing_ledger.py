@@ -10,7 +10,7 @@ from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 
 from plugin.core.analysis import run_analysis
 from plugin.core.job import job_from_dict
-from plugin.core.ledger import export_ledger
+from plugin.core.ledger.export import export_ledger
 from plugin.processing.provider import PROVIDER_ID
 
 EXPORT = f"{PROVIDER_ID}:exportledger"
@@ -203,7 +203,7 @@ def test_export_adds_thumbnail_columns_for_the_images_given(qgis_processing, loa
 
 def test_import_takes_the_field_teams_geopackage_too(qgis_processing, loaded_plugin, result,
                                                     tmp_path):
-    from plugin.core.fieldwork import prepare_fieldpack
+    from plugin.core.fieldwork.pack import prepare_fieldpack
 
     gpkg = prepare_fieldpack(result, str(tmp_path / "pack")).gpkg
     ds = ogr.Open(gpkg, update=1)

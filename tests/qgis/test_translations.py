@@ -6,7 +6,7 @@ from pathlib import Path
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
 from plugin.compat import TRANSLATION_CONTEXT
-from plugin.packaging import read_translations, translatable_strings
+from tools.packaging import read_translations, translatable_strings
 
 TS = Path(__file__).resolve().parents[2] / "plugin" / "i18n" / "land_supervision_zh_CN.ts"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -16,7 +16,7 @@ def test_every_tr_string_has_a_finished_chinese_translation():
     translated = read_translations(TS)
 
     missing = sorted(set(translatable_strings()) - set(translated))
-    assert not missing, "run `python -m plugin.packaging --update-translations`, then translate"
+    assert not missing, "run `python -m tools.packaging --update-translations`, then translate"
     assert all(CJK.search(translated[source]) for source in translatable_strings())
 
 

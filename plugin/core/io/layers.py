@@ -1,0 +1,308 @@
+"""Reading input layers: formats, encodings, CRS, and geometry repair — never writing to them.
+
+Large layers come through GDAL's Arrow stream (about 1 s for 300,000 parcels, against ~40 s
+for per-feature reads); only the columns a job needs are read. Geometries stay WKB until the
+engine knows which features touch a patch, and only those are parsed and repaired.
+"""
+
+import os
+import struct
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import numpy as np
+import shapely.wkb
+from osgeo import gdal, ogr
+from pyproj import CRS
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.validation import explain_validity, make_valid
+
+from ..errors import InputError, Note
+from .wkb_arrays import envelopes as wkb_envelopes
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+POLYGONAL = {ogr.wkbPolygon, ogr.wkbMultiPolygon, ogr.wkbCurvePolygon, ogr.wkbMultiSurface,
+             ogr.wkbUnknown}
+
+
+@dataclass
+class VectorLayer:
+    """What the engine needs of one input layer, in the layer's own CRS."""
+
+    label: str
+    crs: Optional[CRS]
+    fids: np.ndarray
+    wkb: np.ndarray
+    columns: Dict[str, list] = field(default_factory=dict)
+    field_defs: List[ogr.FieldDefn] = field(default_factory=list)
+    encoding: Optional[str] = None
+    source_count: int = 0
+    _envelopes: Optional[np.ndarray] = field(default=None, repr=False)
+
+    def __len__(self):
+        return len(self.fids)
+
+    def envelopes(self):
+        """[minx, miny, maxx, maxy] per feature, read from the WKB (computed once)."""
+        if self._envelopes is None:
+            self._envelopes = wkb_envelopes(self.wkb)
+        return self._envelopes
+
+    def bounds(self):
+        env = self.envelopes()
+        if len(env) == 0 or np.isnan(env).all():
+            return None
+        return (np.nanmin(env[:, 0]), np.nanmin(env[:, 1]),
+                np.nanmax(env[:, 2]), np.nanmax(env[:, 3]))
+
+    def ids(self, id_field):
+        """Feature ids as text: the id field's value, or 'FID n' where the job names none."""
+        if id_field:
+            return [_id_text(v, f) for v, f in zip(self.columns[id_field], self.fids)]
+        return [f"FID {f}" for f in self.fids]
+
+
+def open_layer(spec):
+    """Open the dataset and layer a spec names (read-only), with the right text encoding."""
+    if not os.path.exists(spec.path):
+        raise InputError(f"文件不存在: {spec.path}", layer=spec.label)
+    notes = []
+    encoding = _shapefile_encoding(spec, notes)
+    options = [f"ENCODING={encoding}"] if encoding else []
+    try:
+        ds = gdal.OpenEx(spec.path, gdal.OF_VECTOR | gdal.OF_READONLY, open_options=options)
+    except RuntimeError as e:
+        raise InputError(f"GDAL 无法打开: {e}", layer=spec.label) from e
+    if ds is None:
+        raise InputError("GDAL 无法打开此文件 (格式不支持?)", layer=spec.label)
+    if spec.layer:
+        lyr = ds.GetLayerByName(spec.layer)
+        if lyr is None:
+            names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+            raise InputError(f"找不到图层 '{spec.layer}'，文件中的图层: {names}", layer=spec.label)
+    else:
+        if ds.GetLayerCount() != 1:
+            names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+            raise InputError(f"文件含 {ds.GetLayerCount()} 个图层，请用 layer: 指明其一: {names}",
+                             layer=spec.label)
+        lyr = ds.GetLayer(0)
+    if ogr.GT_Flatten(lyr.GetGeomType()) not in POLYGONAL:
+        raise InputError(f"应为面图层，而此图层是 {ogr.GeometryTypeToName(lyr.GetGeomType())}",
+                         layer=spec.label)
+    return ds, lyr, encoding, notes
+
+
+def read_layer(spec, fields=None, all_fields=False):
+    """Read a layer's geometries (WKB) and the named fields (or all of them).
+
+    Returns (VectorLayer, notes). Applies the spec's ``where`` filter.
+    """
+    ds, lyr, encoding, notes = open_layer(spec)
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    wanted = list(names) if all_fields else []
+    for f in list(fields or []) + list(spec.where):
+        if f and f not in wanted:
+            wanted.append(f)
+    for f in wanted:
+        if f not in names:
+            raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
+    source_count = lyr.GetFeatureCount()
+    plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
+    # Curved or untyped layers go feature by feature, where geometries are linearised.
+    if all_fields or not plain or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+        fids, wkb, columns = _read_features(lyr, wanted)
+    else:
+        fids, wkb, columns = _read_arrow(lyr, wanted, names)
+    srs = lyr.GetSpatialRef()
+    crs = CRS.from_wkt(srs.ExportToWkt()) if srs is not None else None
+    if spec.crs:
+        if crs is not None and CRS.from_user_input(spec.crs) != crs:
+            notes.append(Note(spec.label, "-", f"按任务文件指定的 {spec.crs} 读取 (图层自带 {crs.name})"))
+        crs = CRS.from_user_input(spec.crs)
+    layer = VectorLayer(label=spec.label, crs=crs, fids=fids, wkb=wkb, columns=columns,
+                        field_defs=[_copy_field(defn.GetFieldDefn(names.index(f))) for f in wanted],
+                        encoding=encoding, source_count=source_count)
+    if spec.where:
+        layer = _filtered(layer, spec.where)
+    del lyr, ds  # close the input now; nothing of it is kept
+    return layer, notes
+
+
+def _copy_field(fd):
+    """A field definition that outlives its dataset (GDAL's own dies with it)."""
+    new = ogr.FieldDefn(fd.GetName(), fd.GetType())
+    new.SetSubType(fd.GetSubType())
+    new.SetWidth(fd.GetWidth())
+    new.SetPrecision(fd.GetPrecision())
+    return new
+
+
+def _read_features(lyr, wanted):
+    fids, wkb, columns = [], [], {f: [] for f in wanted}
+    lyr.ResetReading()
+    for feat in lyr:
+        geom = feat.GetGeometryRef()
+        if geom is not None and geom.GetGeometryType() not in (ogr.wkbPolygon, ogr.wkbMultiPolygon):
+            geom = ogr.ForceToMultiPolygon(geom.GetLinearGeometry())
+        fids.append(feat.GetFID())
+        wkb.append(bytes(geom.ExportToIsoWkb()) if geom is not None and not geom.IsEmpty() else None)
+        for f in wanted:
+            columns[f].append(feat.GetField(f) if feat.IsFieldSetAndNotNull(f) else None)
+    return np.asarray(fids, dtype=np.int64), _object_array(wkb), columns
+
+
+def _read_arrow(lyr, wanted, names):
+    lyr.SetIgnoredFields([n for n in names if n not in wanted])
+    geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
+    fids, wkb, columns = [], [], {f: [] for f in wanted}
+    stream = lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
+    for batch in stream:
+        fid_key = next(k for k in (lyr.GetFIDColumn(), "OGC_FID", "fid", "FID") if k in batch)
+        fids.append(np.asarray(batch[fid_key], dtype=np.int64))
+        geoms = batch.get(geom_name)
+        if geoms is None:
+            geoms = next(v for k, v in batch.items() if k not in wanted and k != fid_key)
+        # GDAL hands binary cells as numpy.void; everything downstream takes bytes.
+        wkb.append(_object_array([bytes(g) if g is not None else None for g in geoms]))
+        for f in wanted:
+            columns[f].extend(_arrow_values(batch[f]))
+    lyr.SetIgnoredFields([])
+    if not fids:
+        return np.zeros(0, dtype=np.int64), _object_array([]), columns
+    return np.concatenate(fids), np.concatenate(wkb), columns
+
+
+def _arrow_values(arr):
+    mask = np.ma.getmaskarray(arr) if np.ma.isMaskedArray(arr) else None
+    data = np.ma.getdata(arr)
+    out = []
+    for i, v in enumerate(data):
+        if mask is not None and mask[i]:
+            out.append(None)
+        elif isinstance(v, bytes):
+            out.append(v.decode("utf-8", errors="replace"))
+        elif isinstance(v, np.generic):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
+def _object_array(items):
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def _filtered(layer, where):
+    keep = np.ones(len(layer), dtype=bool)
+    for f, values in where.items():
+        exact = {v for v in values if not v.endswith("*")}
+        prefixes = tuple(v[:-1] for v in values if v.endswith("*"))
+        col = layer.columns[f]
+        keep &= np.fromiter(((v is not None) and (_text(v) in exact or
+                             (bool(prefixes) and _text(v).startswith(prefixes))) for v in col),
+                            dtype=bool, count=len(col))
+    rows = np.flatnonzero(keep)
+    return VectorLayer(label=layer.label, crs=layer.crs, fids=layer.fids[rows], wkb=layer.wkb[rows],
+                       columns={k: [v[i] for i in rows] for k, v in layer.columns.items()},
+                       field_defs=layer.field_defs, encoding=layer.encoding,
+                       source_count=layer.source_count)
+
+
+def _text(v):
+    return v if isinstance(v, str) else str(v)
+
+
+def _id_text(value, fid):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _shapefile_encoding(spec, notes):
+    """The encoding GDAL should use for a shapefile's DBF, detecting GBK when nothing says.
+
+    County deliveries are often GBK shapefiles without a .cpg; GDAL would then read them as
+    Latin-1 and every Chinese name would silently turn to mojibake.
+    """
+    if spec.encoding:
+        return spec.encoding
+    if not spec.path.lower().endswith(".shp"):
+        return None
+    stem = spec.path[:-4]
+    if any(os.path.exists(stem + ext) for ext in (".cpg", ".CPG")):
+        return None
+    dbf = next((stem + ext for ext in (".dbf", ".DBF") if os.path.exists(stem + ext)), None)
+    if dbf is None:
+        return None
+    with open(dbf, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return None
+        if head[29] != 0:  # the DBF's language driver id names the code page: GDAL honours it
+            return None
+        header_len, record_len = struct.unpack("<HH", head[8:12])
+        f.seek(header_len)
+        data = f.read(min(record_len * 20000, 8 << 20))
+    if all(b < 0x80 for b in data):
+        return None
+    try:
+        data.decode("utf-8")
+        name = "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise InputError("属性表编码无法识别 (既非 UTF-8 也非 GBK)，请在任务文件中用 encoding: 指明",
+                             layer=spec.label) from e
+        name = "GB18030"
+    notes.append(Note(spec.label, "-", f"无 .cpg 编码说明，按内容判定为 {name} 读取属性"))
+    return name
+
+
+def parse_geometries(wkbs, ids, label):
+    """Parse WKB into valid (Multi)Polygons; repair invalid ones and report each by id.
+
+    Returns (list of geometries or None for dropped ones, notes).
+    """
+    geoms, notes = [], []
+    for blob, fid in zip(wkbs, ids):
+        geom = shapely.wkb.loads(bytes(blob)) if blob is not None else None
+        if geom is None or geom.is_empty:
+            notes.append(Note(label, fid, "几何为空，已剔除"))
+            geoms.append(None)
+            continue
+        if geom.has_z:
+            geom = shapely.wkb.loads(shapely.wkb.dumps(geom, output_dimension=2))
+        if not geom.is_valid:
+            why = explain_validity(geom)
+            geom = polygonal_part(make_valid(geom))
+            if geom is None:
+                notes.append(Note(label, fid, f"几何无效 ({why})，修复后为空，已剔除"))
+                geoms.append(None)
+                continue
+            notes.append(Note(label, fid, f"几何无效 ({why})，已自动修复"))
+        geoms.append(geom)
+    return geoms, notes
+
+
+def polygonal_part(geom):
+    """The polygons of any geometry as a Polygon/MultiPolygon, or None when there are none."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
+    polys = []
+    for part in getattr(geom, "geoms", []):
+        p = polygonal_part(part)
+        if p is not None:
+            polys.extend(getattr(p, "geoms", [p]))
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)

@@ -1,0 +1,257 @@
+"""The analysis result as the ledger sees it: reading patches and run information, and writing
+the analysts' columns back into ``patches``.
+
+Reading goes through sqlite3 (a GeoPackage is an SQLite database): it is fast and keeps every
+value's type. Writing goes through GDAL, whose R-tree triggers call SQL functions that only
+GDAL registers, on a copy of the file that replaces the original only when all went well.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+from osgeo import ogr
+from pyproj import CRS, Transformer
+from shapely import wkb as shapely_wkb
+
+from ..io.atomic import replacing
+from ..errors import InputError
+from .columns import ANALYST_COLUMNS, BASELINE_COLUMNS
+
+ogr.UseExceptions()
+
+PATCH_LAYER = "patches"
+REQUIRED_FIELDS = ("patch_id", "area_m2", "township", "village", "before_class", "after_class",
+                   "verdict", "violation_type", "severity", "measure", "reason")
+GEOGRAPHIC_CRS = "EPSG:4490"
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+@dataclass
+class ResultData:
+    """What the ledger needs from one result GeoPackage.
+
+    ``patches``: one dict per patch with the result's fields (only those the ledger uses) plus
+    ``fid``, ``centre_x``/``centre_y`` (working CRS) and ``lon``/``lat`` (EPSG:4490).
+    ``wkbs``: fid → WKB (working CRS) of every patch with a non-empty geometry; bytes, not
+    geometry objects, as most readers need none (a county's 30,000 objects cost ~100 MB).
+    """
+
+    path: str
+    crs_wkt: str
+    run_info: Dict[str, str]
+    baselines: List[str]
+    analyst_fields: List[str]
+    patches: List[dict] = field(default_factory=list)
+    wkbs: Dict[int, bytes] = field(default_factory=dict)
+
+    def geometry(self, fid: int):
+        """The patch's shapely geometry, None when it has none."""
+        wkb = self.wkbs.get(fid)
+        return None if wkb is None else shapely_wkb.loads(wkb)
+
+    @property
+    def crs_label(self) -> str:
+        return self.run_info.get("working_crs") or CRS.from_wkt(self.crs_wkt).name
+
+
+def read_result(path: str) -> ResultData:
+    """Read a result GeoPackage written by ``analyse``; InputError if it is not one."""
+    return _reading(path, _read)
+
+
+def read_run_info(path: str) -> Dict[str, str]:
+    """Only the result's ``run_info`` (inputs, rules, CRS): no patch is read."""
+    return _reading(path, lambda con, _: _run_info(con, _tables(con)))
+
+
+def _reading(path, read):
+    """``read(connection, path)`` on the GeoPackage opened read-only; InputError if it is none."""
+    if not os.path.isfile(path):
+        raise InputError("结果文件不存在", layer=path)
+    try:
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return read(con, path)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as e:
+        raise InputError(f"不是可读的 GeoPackage ({e})", layer=path) from e
+
+
+def _tables(con):
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _run_info(con, names):
+    if "run_info" not in names:
+        return {}
+    return {k: v for k, v in con.execute("SELECT key, value FROM run_info ORDER BY fid")}
+
+
+def _read(con, path):
+    names = _tables(con)
+    if PATCH_LAYER not in names or "gpkg_geometry_columns" not in names:
+        raise InputError(f"没有 {PATCH_LAYER} 图层，不是 analyse 输出的结果文件", layer=path)
+    columns = [r[1] for r in con.execute(f'PRAGMA table_info("{PATCH_LAYER}")')]
+    for name in REQUIRED_FIELDS:
+        if name not in columns:
+            raise InputError("结果图层缺少字段 (请用当前版本重新运行 analyse)",
+                             layer=f"{path}:{PATCH_LAYER}", field=name)
+    geom_col, srs_id = con.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns "
+                                   "WHERE table_name = ?", (PATCH_LAYER,)).fetchone()
+    row = con.execute("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+                      (srs_id,)).fetchone()
+    if row is None or not row[0] or row[0] == "undefined":
+        raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
+    crs_wkt = row[0]
+    run_info = _run_info(con, names)
+    baselines = [k for k, _ in BASELINE_COLUMNS if f"{k}_m2" in columns]
+    analyst = [c.field for c in ANALYST_COLUMNS if c.field in columns]
+    wanted = ["fid", *REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst]
+    select = ", ".join(f'"{c}"' for c in wanted)
+    patches, blobs = [], []
+    for values in con.execute(f'SELECT {select}, "{geom_col}" FROM "{PATCH_LAYER}" ORDER BY fid'):
+        patches.append(dict(zip(wanted, values[:-1])))
+        blobs.append(values[-1])
+    wkbs = _add_centres(patches, blobs, crs_wkt)
+    return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
+                      analyst_fields=analyst, patches=patches, wkbs=wkbs)
+
+
+def _add_centres(patches, blobs, crs_wkt):
+    """Centre of each patch: its centroid, or a point inside it when the centroid falls outside
+    (a field team navigates to this point, so it must lie on the patch). Returns the WKB of
+    each non-empty geometry (fid → bytes)."""
+    xs = np.full(len(patches), np.nan)
+    ys = np.full(len(patches), np.nan)
+    wkbs = {}
+    for k, blob in enumerate(blobs):
+        wkb = _gpkg_wkb(blob)
+        if wkb is None:
+            continue
+        geom = shapely_wkb.loads(wkb)
+        if geom.is_empty:
+            continue
+        wkbs[patches[k]["fid"]] = wkb
+        point = geom.centroid
+        if not geom.contains(point):
+            point = geom.representative_point()
+        xs[k], ys[k] = point.x, point.y
+    lon, lat = Transformer.from_crs(CRS.from_wkt(crs_wkt), GEOGRAPHIC_CRS,
+                                    always_xy=True).transform(xs, ys)
+    for k, p in enumerate(patches):
+        ok = not np.isnan(xs[k])
+        p["centre_x"] = float(xs[k]) if ok else None
+        p["centre_y"] = float(ys[k]) if ok else None
+        p["lon"] = float(lon[k]) if ok else None
+        p["lat"] = float(lat[k]) if ok else None
+    return wkbs
+
+
+def _gpkg_wkb(blob) -> Optional[bytes]:
+    """The WKB inside a GeoPackage geometry blob (None for null or empty geometries)."""
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        return None
+    flags = blob[3]
+    if flags & 0x10:
+        return None
+    return bytes(blob[8 + _ENVELOPE_BYTES.get((flags >> 1) & 0x07, 0):])
+
+
+def file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_analyst_values(result: ResultData, values: Dict[int, Dict[str, Optional[str]]],
+                         info: Dict[str, str]) -> None:
+    """Write analysts' values into the result's ``patches`` layer, atomically.
+
+    ``values`` maps a patch's fid to {field: text or None}. Missing analyst fields are added
+    (text, with Chinese aliases in the layer's default QGIS style); ``info`` replaces the
+    ``ledger.*`` keys of ``run_info``. The result is copied, the copy updated and renamed over
+    the original, so a crash leaves the original untouched.
+    """
+    path = result.path
+    if os.path.exists(path + "-wal") and os.path.getsize(path + "-wal") > 0:
+        raise InputError("结果文件正被其他程序写入 (存在未合并的 -wal 文件)；请在 QGIS 中移除该图层后重试",
+                         layer=path)
+    try:
+        with replacing(path, ".gpkg") as tmp:
+            shutil.copyfile(path, tmp)
+            ds = ogr.Open(tmp, update=1)
+            try:
+                _update(ds, values, info)
+            finally:
+                ds = None
+    except PermissionError as e:
+        raise InputError(f"无法写入结果文件 ({e.strerror})；若它正在 QGIS 中打开，请移除该图层后重试",
+                         layer=path) from e
+
+
+def _update(ds, values, info):
+    layer = ds.GetLayerByName(PATCH_LAYER)
+    defn = layer.GetLayerDefn()
+    existing = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+    for column in ANALYST_COLUMNS:
+        if column.field not in existing:
+            layer.CreateField(ogr.FieldDefn(column.field, ogr.OFTString))
+    defn = layer.GetLayerDefn()
+    index = {c.field: defn.GetFieldIndex(c.field) for c in ANALYST_COLUMNS}
+    ds.StartTransaction()
+    for fid, changes in values.items():
+        feature = layer.GetFeature(fid)
+        for name, value in changes.items():
+            # by index: OGR's Python binding looks a field name up field by field
+            if value is None:
+                feature.SetFieldNull(index[name])
+            else:
+                feature.SetField(index[name], value)
+        layer.SetFeature(feature)
+    _add_aliases(ds, layer)
+    _replace_run_info(ds, info)
+    ds.CommitTransaction()
+
+
+def _add_aliases(ds, layer):
+    styles = ds.GetLayerByName("layer_styles")
+    if styles is None:
+        return
+    defn = layer.GetLayerDefn()
+    index = {defn.GetFieldDefn(i).GetName(): i for i in range(defn.GetFieldCount())}
+    styles.SetAttributeFilter(f"f_table_name = '{PATCH_LAYER}'")
+    for style in styles:
+        qml = style.GetField("styleQML") or ""
+        if "</aliases>" not in qml:
+            continue
+        missing = "".join(f'<alias field="{c.field}" index="{index[c.field]}" name="{c.header}"/>'
+                          for c in ANALYST_COLUMNS
+                          if not re.search(f'field="{c.field}"', qml))
+        if missing:
+            style.SetField("styleQML", qml.replace("</aliases>", missing + "</aliases>", 1))
+            styles.SetFeature(style)
+    styles.SetAttributeFilter(None)
+
+
+def _replace_run_info(ds, info):
+    table = ds.GetLayerByName("run_info")
+    if table is None:
+        return
+    stale = [f.GetFID() for f in table if (f.GetField("key") or "").startswith("ledger.")]
+    for fid in stale:
+        table.DeleteFeature(fid)
+    for key, value in info.items():
+        feature = ogr.Feature(table.GetLayerDefn())
+        feature.SetField("key", key)
+        feature.SetField("value", value)
+        table.CreateFeature(feature)

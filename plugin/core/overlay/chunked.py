@@ -1,0 +1,264 @@
+"""Patch × layer overlay: the part of each patch inside a layer's features.
+
+Occupied area is the patch ∩ the *union* of the layer's features, so overlapping baseline
+features (duplicate deliveries, repaired slivers) never count twice. Only features whose box
+meets a patch box are parsed, repaired and reprojected.
+
+Work is split into spatially coherent chunks of patches; with a worker pool the chunks run in
+separate processes (shapely 1.8 holds the GIL, so threads would not help).
+"""
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import List
+
+import numpy as np
+import shapely.wkb
+from pyproj import CRS, Transformer
+from shapely.ops import transform as shapely_transform
+from shapely.ops import unary_union
+from shapely.prepared import prep
+
+from . import kernel_raw_geos, kernel_vectorised
+from .areas import EllipsoidalArea, planar_areas
+from .bbox import bbox_join
+from ..io.layers import parse_geometries, polygonal_part
+from ..io.wkb_arrays import envelopes
+
+UNION, PIECES = "union", "pieces"
+_FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
+CHUNKS_PER_WORKER = 4
+
+
+@dataclass
+class PatchSet:
+    """The patches in the working CRS, with what every overlay reuses."""
+
+    ids: List[str]
+    geoms: list
+    envelopes: np.ndarray
+    wkb: list
+
+    @classmethod
+    def from_geoms(cls, ids, geoms, wkb=None):
+        """``wkb``: the geometries' WKB where already at hand (None entries are made here)."""
+        wkb = [w if w is not None else g.wkb for g, w in zip(geoms, wkb or [None] * len(geoms))]
+        return cls(ids=ids, geoms=geoms, envelopes=envelopes(wkb), wkb=wkb)
+
+    def __len__(self):
+        return len(self.geoms)
+
+    def chunks(self, n):
+        """Index arrays of n groups of patches that lie near each other (west to east)."""
+        centre = (self.envelopes[:, 0] + self.envelopes[:, 2]) / 2
+        return [c for c in np.array_split(np.argsort(centre, kind="stable"), n) if len(c)]
+
+
+def default_workers():
+    """Two worker processes when we run in a plain Python interpreter with two cores.
+
+    Inside QGIS (or qgis_process) ``sys.executable`` is not Python, and forking a Qt process is
+    unsafe, so the engine stays in-process there. LAND_SUPERVISION_WORKERS overrides.
+    """
+    env = os.environ.get("LAND_SUPERVISION_WORKERS")
+    if env:
+        return max(1, int(env))
+    if not os.path.basename(sys.executable or "").startswith("python"):
+        return 1
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def worker_pool(workers):
+    """A process pool that starts fresh interpreters (spawn), or None for in-process work.
+
+    The workers are started at once, so they import the geo stack while the caller reads.
+    """
+    if workers <= 1:
+        return None
+    import multiprocessing
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
+
+
+def _ready():
+    """Nothing: importing this module in a worker is the work."""
+
+
+class PendingOverlay:
+    """One layer's overlay, submitted chunk by chunk; ``collect`` gathers the results."""
+
+    def __init__(self, patches, layer, working_crs, mode, id_field=None, pool=None, workers=1):
+        same_crs = layer.crs is None or layer.crs == working_crs
+        patch_env = patches.envelopes
+        if not same_crs:
+            patch_env = _transform_envelopes(patch_env, working_crs, layer.crs)
+        pi, fj = bbox_join(patch_env, layer.envelopes())
+        ids = layer.ids(id_field) if id_field else [f"FID {f}" for f in layer.fids]
+        work = CRS.from_user_input(working_crs).to_wkt()
+        crs_pair = (work if same_crs else layer.crs.to_wkt(), work)
+        order = np.argsort(pi, kind="stable")
+        pi, fj = pi[order], fj[order]
+        chunks = patches.chunks(max(1, workers * CHUNKS_PER_WORKER)) if pool else [
+            np.arange(len(patches))]
+        self.mode, self.count, self.jobs = mode, len(patches), []
+        for rows in chunks:
+            rows = np.sort(rows)
+            lo = np.searchsorted(pi, rows, side="left")
+            hi = np.searchsorted(pi, rows, side="right")
+            counts = hi - lo
+            take = (np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if counts.sum()
+                    else np.zeros(0, dtype=np.int64))
+            feats = np.unique(fj[take])
+            payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
+                       [ids[f] for f in feats], layer.label,
+                       np.repeat(np.arange(len(rows)), counts), np.searchsorted(feats, fj[take]),
+                       crs_pair)
+            future = pool.submit(_overlay_chunk, payload) if pool else None
+            self.jobs.append((rows, feats, future if pool else payload))
+
+    def collect(self, step=None):
+        """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
+        None; PIECES: per patch [(feature row, piece area)]. ``step(fraction)`` after each
+        chunk may raise to cancel."""
+        union = self.mode == UNION
+        results = [None] * self.count if union else [[] for _ in range(self.count)]
+        notes, seen = [], set()
+        for k, (rows, feats, job) in enumerate(self.jobs):
+            out, chunk_notes = job.result() if hasattr(job, "result") else _overlay_chunk(job)
+            for local, value in out:
+                i = rows[local]
+                results[i] = value if union else [(int(feats[f]), a) for f, a in value]
+            for n in chunk_notes:
+                key = (n.layer, n.feature, n.message)
+                if key not in seen:
+                    seen.add(key)
+                    notes.append(n)
+            if step is not None:
+                step((k + 1) / len(self.jobs))
+        return results, notes
+
+
+def _overlay_chunk(payload):
+    """One chunk of patches against the features that meet them (runs in a worker or inline)."""
+    mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
+    fast = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
+    if mode == UNION and crs_pair[0] == crs_pair[1] and _FAST and fast.AVAILABLE:
+        out, notes = fast.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
+        return _with_areas(out, crs_pair), notes
+    geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
+    if crs_pair[0] != crs_pair[1]:
+        to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
+                                       always_xy=True).transform
+        geoms = [shapely_transform(to_work, g) if g is not None else None for g in geoms]
+    bounds = np.searchsorted(local_p, np.arange(len(patch_wkb) + 1))
+    out = []
+    for i, blob in enumerate(patch_wkb):
+        lo, hi = bounds[i], bounds[i + 1]
+        if lo == hi:
+            continue
+        patch = shapely.wkb.loads(blob)
+        p = prep(patch)
+        cands = [(int(j), geoms[j]) for j in local_f[lo:hi]
+                 if geoms[j] is not None and p.intersects(geoms[j])]
+        if not cands:
+            continue
+        if mode == PIECES:
+            pieces = []
+            for j, g in cands:
+                piece = g if p.contains(g) else patch.intersection(g)
+                if piece.area > 0:
+                    pieces.append((j, piece.area))
+            if pieces:
+                out.append((i, pieces))
+            continue
+        occupied = _occupied(patch, [g for _, g in cands])
+        if occupied is not None:
+            out.append((i, occupied.wkb))
+    return (_with_areas(out, crs_pair) if mode == UNION else out), notes
+
+
+def _with_areas(out, crs_pair):
+    """Ellipsoidal and planar areas of each piece, here in the worker, not in the caller."""
+    if not out:
+        return out
+    wkbs = [w for _, w in out]
+    m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
+    planar = planar_areas(wkbs)
+    return [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
+
+
+def _occupied(patch, features):
+    """patch ∩ union(features), by successive differences: no union of pieces is built, and
+    overlapping features are subtracted once."""
+    if len(features) == 1:
+        return polygonal_part(patch.intersection(features[0]))
+    rest = patch
+    for g in features:
+        rest = rest.difference(g)
+        if rest.is_empty:
+            return patch
+    if rest.area >= patch.area:
+        return None
+    return polygonal_part(patch.difference(rest))
+
+
+def _transform_envelopes(env, src, dst):
+    """Boxes in another CRS: corners and edge midpoints transformed, padded by 1 m."""
+    t = Transformer.from_crs(src, dst, always_xy=True)
+    minx, miny, maxx, maxy = env.T
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    xs = np.stack([minx, maxx, minx, maxx, midx, midx, minx, maxx])
+    ys = np.stack([miny, miny, maxy, maxy, miny, maxy, midy, midy])
+    tx, ty = t.transform(xs, ys)
+    tx, ty = np.asarray(tx), np.asarray(ty)
+    return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
+
+
+def subtract(wkbs, holes):
+    """WKB of wkbs[i] minus holes[i] (WKB; either may be None)."""
+    out = []
+    for g, h in zip(wkbs, holes):
+        if g is None or h is None:
+            out.append(g)
+        else:
+            rest = polygonal_part(shapely.wkb.loads(g).difference(shapely.wkb.loads(h)))
+            out.append(rest.wkb if rest is not None else None)
+    return out
+
+
+def union_each(*wkb_lists):
+    """Element-wise union of several per-patch WKB lists (None where nothing), as WKB."""
+    out = []
+    for gs in zip(*wkb_lists):
+        gs = [g for g in gs if g is not None]
+        if len(gs) <= 1:
+            out.append(gs[0] if gs else None)
+        else:
+            u = polygonal_part(unary_union([shapely.wkb.loads(g) for g in gs]))
+            out.append(u.wkb if u is not None else None)
+    return out
+
+
+def dominant_values(parts, values):
+    """Per patch: (value holding most area, its share 0..1, [(value, share), ...] by area).
+
+    ``parts`` is a PIECES overlay's per-patch (feature row, piece area) list; ``values`` maps a
+    feature row to its attribute value.
+    """
+    out = []
+    for plist in parts:
+        totals = {}
+        for row, area in plist:
+            v = values[row]
+            totals[v] = totals.get(v, 0.0) + area
+        if not totals:
+            out.append((None, 0.0, []))
+            continue
+        whole = sum(totals.values())
+        ranked = sorted(((v, a / whole) for v, a in totals.items()), key=lambda t: -t[1])
+        out.append((ranked[0][0], ranked[0][1], ranked))
+    return out
