@@ -8,7 +8,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from plugin.core.changes.derive import derive_changes, layer_spec  # noqa: E402
+from plugin.core.changes.derive import derive_changes  # noqa: E402
+from plugin.core.changes.read import layer_spec  # noqa: E402
 
 
 def main(data_dir, out_dir, out_json):

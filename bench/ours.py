@@ -9,7 +9,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from plugin.core.analysis import run_analysis  # noqa: E402
 from plugin.core.job import load_job  # noqa: E402
-from plugin.core.overlay.chunked import default_workers  # noqa: E402
+from plugin.core.overlay.pool import default_workers  # noqa: E402
 from osgeo import ogr  # noqa: E402
 
 

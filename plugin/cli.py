@@ -53,7 +53,7 @@ def cmd_ledger(args):
 
 
 def cmd_import_ledger(args):
-    from .core.ledger.export import import_ledger
+    from .core.ledger.imports import import_ledger
 
     return _report_import(import_ledger(args.ledger, args.result, force=args.force,
                                         progress=_progress_printer(args.quiet)), args.verbose)
@@ -74,7 +74,8 @@ def _report_import(report, verbose):
 
 
 def cmd_derive_changes(args):
-    from .core.changes.derive import ChangeOptions, derive_changes, layer_spec
+    from .core.changes.derive import ChangeOptions, derive_changes
+    from .core.changes.read import layer_spec
 
     admin = None
     if args.admin:

@@ -1,7 +1,6 @@
 """The analysis job end to end: read → check → overlay → areas → (verdicts) → result.gpkg."""
 
 import datetime
-import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import List
@@ -14,15 +13,19 @@ from shapely.ops import transform as shapely_transform
 
 from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
 from .rules.classes import load_class_table
-from .io.crs import check_coordinates, working_crs
+from .io.crs import check_coordinates, crs_label, working_crs
 from .errors import InputError, Note
 from .io.gpkg_writer import atomic_geopackage
-from .io.layers import parse_geometries, read_layer
-from .overlay.chunked import (PIECES, UNION, PatchSet, PendingOverlay, default_workers, dominant_values,
-                      subtract, union_each, worker_pool)
+from .io.geometry import parse_geometries
+from .io.hashing import file_sha256
+from .io.layers import read_layer
+from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
+from .overlay.per_patch import dominant_values, subtract, union_each
+from .overlay.pool import default_workers, worker_pool
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
-from .rules.evaluate import class_problems, evaluate, load_ruleset
+from .rules.evaluate import class_problems, evaluate
+from .rules.schema import load_ruleset
 from .rules.evaluate import metadata as rules_metadata
 from ..identity import VERSION as ENGINE_VERSION
 
@@ -114,7 +117,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
-                            working_crs=_crs_label(crs), notes=notes, totals=totals,
+                            working_crs=crs_label(crs), notes=notes, totals=totals,
                             seconds=seconds,
                             verdicts=verdicts["verdict"].value_counts().to_dict())
     with atomic_geopackage(out_path) as ds:
@@ -366,19 +369,6 @@ def _source_attributes(layer, ours, notes):
     return defs, rows
 
 
-def _crs_label(crs):
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
-
-
-def _file_sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _run_info(job, layers, result, started):
     info = [("engine_version", ENGINE_VERSION), ("job", job.path or ""),
             ("started", started.isoformat(timespec="seconds")),
@@ -388,7 +378,7 @@ def _run_info(job, layers, result, started):
         layer = layers.get(spec.role, (None, None))[1]
         info.append((f"input.{spec.role}.path", spec.path))
         if os.path.isfile(spec.path):
-            info.append((f"input.{spec.role}.sha256", _file_sha256(spec.path)))
+            info.append((f"input.{spec.role}.sha256", file_sha256(spec.path)))
         if spec.layer:
             info.append((f"input.{spec.role}.layer", spec.layer))
         if layer is not None:

@@ -87,7 +87,7 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         from ..core.job import load_job
-        from ..core.rules.evaluate import CHECK, ILLEGAL
+        from ..core.rules.terms import CHECK, ILLEGAL
 
         job_path = self.parameterAsFile(parameters, self.JOB, context)
         out_dir = self.parameterAsFileOutput(parameters, self.OUTPUT_FOLDER, context)

@@ -235,7 +235,7 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
         if rules:
             from ..core.rules.classes import load_class_table
             from ..core.errors import InputError
-            from ..core.rules.evaluate import load_ruleset
+            from ..core.rules.schema import load_ruleset
 
             try:
                 load_ruleset(rules, load_class_table())
@@ -327,7 +327,7 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
             return job_from_dict(data, base_dir=work), COPY_SHARE if to_copy else 0.0
 
     def _outputs(self, parameters, context, feedback, result):
-        from ..core.rules.evaluate import CHECK, ILLEGAL
+        from ..core.rules.terms import CHECK, ILLEGAL
 
         outputs = {
             self.PATCH_COUNT: result.patch_count,

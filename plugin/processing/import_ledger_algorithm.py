@@ -73,7 +73,7 @@ class ImportLedgerAlgorithm(LandSupervisionAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         from ..core.fieldwork.field_import import import_verification
-        from ..core.ledger.export import import_ledger
+        from ..core.ledger.imports import import_ledger
 
         ledger = self.parameterAsFile(parameters, self.LEDGER, context)
         import_file = import_verification if ledger.lower().endswith(".gpkg") else import_ledger

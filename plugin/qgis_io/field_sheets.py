@@ -34,8 +34,8 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     in route order (序号); the map shows the patch over ``after`` with ``baselines``
     (core ``BaselineSource``) outlined, the pictures the chips in ``chips_dir``. Returns the
     page count; raises QgsProcessingException when QGIS cannot print."""
-    from ..core.fieldwork.chips import VERDICT_COLOURS
-    from ..core.fieldwork.pack import MOBILE_NAME
+    from ..core.imagery.chips import VERDICT_COLOURS
+    from ..core.fieldwork.mobile import MOBILE_NAME
 
     project = QgsProject()
     coverage = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")

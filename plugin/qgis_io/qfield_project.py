@@ -21,8 +21,8 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
     """A QGIS project for QField beside the mobile GeoPackage (relative paths): the layer
     ``核查图斑`` with drop-down lists on the verification fields, a date picker on 核查日期, the
     result's copies read-only, and the after-image underneath when given."""
-    from ..core.fieldwork.chips import VERDICT_COLOURS
-    from ..core.fieldwork.pack import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS
+    from ..core.imagery.chips import VERDICT_COLOURS
+    from ..core.fieldwork.mobile import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS
 
     project = QgsProject()
     project.setFileName(project_path)

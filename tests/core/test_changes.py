@@ -18,7 +18,9 @@ from shapely.validation import make_valid
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0, write_layer
 from plugin import cli
-from plugin.core.changes.derive import ChangeOptions, derive_changes, layer_spec, stable_ids
+from plugin.core.changes.derive import ChangeOptions, derive_changes
+from plugin.core.changes.match import stable_ids
+from plugin.core.changes.read import layer_spec
 from plugin.core.errors import InputError
 from plugin.core.job import LayerSpec
 

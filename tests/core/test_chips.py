@@ -13,7 +13,7 @@ from pyproj import CRS, Transformer
 from rasterio.transform import from_bounds
 from shapely.geometry import box
 
-from plugin.core.fieldwork.chips import Image, write_png
+from plugin.core.imagery.chips import Image, write_png
 from plugin.core.errors import InputError
 
 WORKING = CRS.from_epsg(4529)  # CGCS2000 GK zone 41, prefixed eastings

@@ -18,9 +18,10 @@ from shapely import wkb as shapely_wkb
 from shapely.geometry import box
 
 from plugin.core.analysis import run_analysis
-from plugin.core.fieldwork.chips import Image, chip_window, write_png
-from plugin.core.fieldwork.pack import (FLAGGED_VERDICTS, VERIFICATION_FIELDS, prepare_fieldpack,
-                                   read_flagged)
+from plugin.core.imagery.chips import Image, chip_window, write_png
+from plugin.core.fieldwork.flagged import FLAGGED_VERDICTS, read_flagged
+from plugin.core.fieldwork.mobile import VERIFICATION_FIELDS
+from plugin.core.fieldwork.pack import prepare_fieldpack
 from plugin.core.job import load_job
 
 REPO = Path(__file__).resolve().parents[2]

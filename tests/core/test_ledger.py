@@ -396,7 +396,7 @@ def test_formula_like_text_is_written_as_text(odd_result, tmp_path):
 
 
 def test_chinese_and_odd_text_is_written_exactly(odd_result, tmp_path):
-    from plugin.core.ledger.workbook import read_detail_sheet
+    from plugin.core.ledger.workbook_reader import read_detail_sheet
 
     out = tmp_path / "台账.xlsx"
     export_ledger(odd_result, str(out), include_all=True)

@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 from osgeo import ogr
 
-from plugin.core.ledger.export import export_ledger, import_ledger
+from plugin.core.ledger.export import export_ledger
+from plugin.core.ledger.imports import import_ledger
 from test_ledger import build_county
 
 N = 10_200

@@ -15,7 +15,8 @@ import pytest
 from plugin import cli
 from plugin.core.ledger import result_access as ledger_result
 from plugin.core.errors import InputError
-from plugin.core.ledger.export import check_ledger, export_ledger, import_ledger
+from plugin.core.ledger.export import export_ledger
+from plugin.core.ledger.imports import check_ledger, import_ledger
 from test_ledger import ANALYST_HEADERS, HEADERS, summary_blocks, sheet_records
 
 
@@ -212,7 +213,7 @@ def test_chinese_long_and_odd_text_round_trips(result, ledger, tmp_path):
     assert stored["ledger_fix_measure"] == "=1+1" and stored["ledger_resp_unit"] == "  前后空格  "
     again = tmp_path / "again.xlsx"
     export_ledger(result, str(again))
-    from plugin.core.ledger.workbook import read_detail_sheet
+    from plugin.core.ledger.workbook_reader import read_detail_sheet
     _, records, _ = read_detail_sheet(str(again))
     row = {r["图斑编号"]: r for _, r in records}["P2"]
     assert {h: row[h] for h in odd} == odd

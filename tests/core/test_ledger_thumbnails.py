@@ -20,7 +20,8 @@ from rasterio.transform import from_bounds
 
 from plugin.core.analysis import run_analysis
 from plugin.core.job import load_job
-from plugin.core.ledger.export import THUMBNAIL_PIXELS, export_ledger, import_ledger
+from plugin.core.ledger.export import THUMBNAIL_PIXELS, export_ledger
+from plugin.core.ledger.imports import import_ledger
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 FLAGGED = ("违法", "需核实")

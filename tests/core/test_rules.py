@@ -13,7 +13,8 @@ import pytest
 
 from plugin.core.rules.classes import load_class_table
 from plugin.core.errors import InputError
-from plugin.core.rules.evaluate import class_problems, evaluate, load_ruleset, parse_ruleset
+from plugin.core.rules.evaluate import class_problems, evaluate
+from plugin.core.rules.schema import load_ruleset, parse_ruleset
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")

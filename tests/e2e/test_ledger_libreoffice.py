@@ -21,7 +21,8 @@ from osgeo import ogr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 
-from plugin.core.ledger.export import export_ledger, import_ledger  # noqa: E402
+from plugin.core.ledger.export import export_ledger  # noqa: E402
+from plugin.core.ledger.imports import import_ledger  # noqa: E402
 from test_ledger import ODD_IDS, ODD_UNITS, build_county  # noqa: E402
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

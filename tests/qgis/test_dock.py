@@ -761,7 +761,7 @@ def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tm
 def test_progress_imported_from_a_filled_ledger_can_be_filtered(ready_dock, qtbot, tmp_path):
     import openpyxl
 
-    from plugin.core.ledger.export import import_ledger
+    from plugin.core.ledger.imports import import_ledger
 
     _run(ready_dock, qtbot)
     path = str(tmp_path / "台账.xlsx")

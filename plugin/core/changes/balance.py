@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
-from ..overlay.areas import MU_PER_M2
 from ..io.atomic import replacing
+from ..overlay.areas import MU_PER_M2
 
 GROUPS: List[Tuple[str, str]] = [("construction", "建设用地"), ("garden", "种植园用地"),
                                  ("forest", "林地"), ("pond", "坑塘水面"), ("other", "其他")]

@@ -14,8 +14,8 @@ from osgeo import ogr
 
 from ..rules.classes import load_class_table
 from ..errors import InputError
-from .pack import MOBILE_NAME, VERIFICATION_FIELDS
-from ..ledger.export import ImportReport, apply_import
+from .mobile import MOBILE_NAME, VERIFICATION_FIELDS
+from ..ledger.imports import ImportReport, apply_import
 from ..ledger.columns import BY_KEY
 from ..ledger.checks import check_rows
 from ..ledger.result_access import read_result

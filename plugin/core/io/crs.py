@@ -119,3 +119,9 @@ def working_crs(requested, patch_crs, patch_bounds):
     if own is not None and own[0] == zone:
         return CRS.from_user_input(patch_crs)
     return CRS.from_epsg(gk3_epsg(zone, prefixed=False))
+
+
+def crs_label(crs):
+    """``EPSG:n name`` of a pyproj CRS, or its name when it has no EPSG code."""
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name

@@ -15,6 +15,7 @@ from osgeo import gdal, ogr, osr
 
 from .atomic import replacing
 from .wkb_arrays import envelopes
+from .xml_text import xml_escape
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -73,7 +74,7 @@ class GeoPackageBuilder:
         QGIS applies it whenever the layer is added. GDAL < 3.7 does not write field alternative
         names to GeoPackage, so this is how the Chinese aliases reach QGIS on every version.
         """
-        entries = "".join(f'<alias field="{_xml(f)}" index="{i}" name="{_xml(a)}"/>'
+        entries = "".join(f'<alias field="{xml_escape(f)}" index="{i}" name="{xml_escape(a)}"/>'
                           for i, (f, a) in enumerate(aliases) if a)
         qml = ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
                f'<qgis version="3.22.0" styleCategories="Fields"><aliases>{entries}</aliases></qgis>')
@@ -184,6 +185,3 @@ def atomic_geopackage(path):
             raise
 
 
-def _xml(text):
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))

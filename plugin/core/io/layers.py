@@ -1,4 +1,4 @@
-"""Reading input layers: formats, encodings, CRS, and geometry repair — never writing to them.
+"""Reading input layers (any format GDAL reads, in their own CRS) — never writing to them.
 
 Large layers come through GDAL's Arrow stream (about 1 s for 300,000 parcels, against ~40 s
 for per-feature reads); only the columns a job needs are read. Geometries stay WKB until the
@@ -6,18 +6,15 @@ engine knows which features touch a patch, and only those are parsed and repaire
 """
 
 import os
-import struct
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import numpy as np
-import shapely.wkb
 from osgeo import gdal, ogr
 from pyproj import CRS
-from shapely.geometry import MultiPolygon, Polygon
-from shapely.validation import explain_validity, make_valid
 
 from ..errors import InputError, Note
+from .encodings import shapefile_encoding
 from .wkb_arrays import envelopes as wkb_envelopes
 
 gdal.UseExceptions()
@@ -69,7 +66,7 @@ def open_layer(spec):
     if not os.path.exists(spec.path):
         raise InputError(f"文件不存在: {spec.path}", layer=spec.label)
     notes = []
-    encoding = _shapefile_encoding(spec, notes)
+    encoding = shapefile_encoding(spec, notes)
     options = [f"ENCODING={encoding}"] if encoding else []
     try:
         ds = gdal.OpenEx(spec.path, gdal.OF_VECTOR | gdal.OF_READONLY, open_options=options)
@@ -110,12 +107,7 @@ def read_layer(spec, fields=None, all_fields=False):
         if f not in names:
             raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
     source_count = lyr.GetFeatureCount()
-    plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
-    # Curved or untyped layers go feature by feature, where geometries are linearised.
-    if all_fields or not plain or not hasattr(lyr, "GetArrowStreamAsNumPy"):
-        fids, wkb, columns = _read_features(lyr, wanted)
-    else:
-        fids, wkb, columns = _read_arrow(lyr, wanted, names)
+    fids, wkb, columns = read_columns(lyr, wanted, by_feature=all_fields)
     srs = lyr.GetSpatialRef()
     crs = CRS.from_wkt(srs.ExportToWkt()) if srs is not None else None
     if spec.crs:
@@ -129,6 +121,20 @@ def read_layer(spec, fields=None, all_fields=False):
         layer = _filtered(layer, spec.where)
     del lyr, ds  # close the input now; nothing of it is kept
     return layer, notes
+
+
+def read_columns(lyr, wanted, by_feature=False):
+    """(fids, WKB per feature or None, {field: values}) of an open OGR layer, in fid order.
+
+    Plain polygon layers come through GDAL's Arrow stream; curved or untyped layers (and
+    ``by_feature``) feature by feature, where geometries are linearised.
+    """
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
+    if by_feature or not plain or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+        return _read_features(lyr, wanted)
+    return _read_arrow(lyr, wanted, names)
 
 
 def _copy_field(fd):
@@ -165,8 +171,13 @@ def _read_arrow(lyr, wanted, names):
         geoms = batch.get(geom_name)
         if geoms is None:
             geoms = next(v for k, v in batch.items() if k not in wanted and k != fid_key)
-        # GDAL hands binary cells as numpy.void; everything downstream takes bytes.
-        wkb.append(_object_array([bytes(g) if g is not None else None for g in geoms]))
+        # GDAL hands binary cells as numpy.void; everything downstream takes bytes. A null
+        # geometry is a masked cell, never bytes.
+        mask = np.ma.getmaskarray(geoms) if np.ma.isMaskedArray(geoms) else None
+        data = np.ma.getdata(geoms)
+        blobs = [None if (mask is not None and mask[i]) or g is None else bytes(g)
+                 for i, g in enumerate(data)]
+        wkb.append(_object_array([b if b else None for b in blobs]))
         for f in wanted:
             columns[f].extend(_arrow_values(batch[f]))
     lyr.SetIgnoredFields([])
@@ -223,86 +234,3 @@ def _id_text(value, fid):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _shapefile_encoding(spec, notes):
-    """The encoding GDAL should use for a shapefile's DBF, detecting GBK when nothing says.
-
-    County deliveries are often GBK shapefiles without a .cpg; GDAL would then read them as
-    Latin-1 and every Chinese name would silently turn to mojibake.
-    """
-    if spec.encoding:
-        return spec.encoding
-    if not spec.path.lower().endswith(".shp"):
-        return None
-    stem = spec.path[:-4]
-    if any(os.path.exists(stem + ext) for ext in (".cpg", ".CPG")):
-        return None
-    dbf = next((stem + ext for ext in (".dbf", ".DBF") if os.path.exists(stem + ext)), None)
-    if dbf is None:
-        return None
-    with open(dbf, "rb") as f:
-        head = f.read(32)
-        if len(head) < 32:
-            return None
-        if head[29] != 0:  # the DBF's language driver id names the code page: GDAL honours it
-            return None
-        header_len, record_len = struct.unpack("<HH", head[8:12])
-        f.seek(header_len)
-        data = f.read(min(record_len * 20000, 8 << 20))
-    if all(b < 0x80 for b in data):
-        return None
-    try:
-        data.decode("utf-8")
-        name = "UTF-8"
-    except UnicodeDecodeError:
-        try:
-            data.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise InputError("属性表编码无法识别 (既非 UTF-8 也非 GBK)，请在任务文件中用 encoding: 指明",
-                             layer=spec.label) from e
-        name = "GB18030"
-    notes.append(Note(spec.label, "-", f"无 .cpg 编码说明，按内容判定为 {name} 读取属性"))
-    return name
-
-
-def parse_geometries(wkbs, ids, label):
-    """Parse WKB into valid (Multi)Polygons; repair invalid ones and report each by id.
-
-    Returns (list of geometries or None for dropped ones, notes).
-    """
-    geoms, notes = [], []
-    for blob, fid in zip(wkbs, ids):
-        geom = shapely.wkb.loads(bytes(blob)) if blob is not None else None
-        if geom is None or geom.is_empty:
-            notes.append(Note(label, fid, "几何为空，已剔除"))
-            geoms.append(None)
-            continue
-        if geom.has_z:
-            geom = shapely.wkb.loads(shapely.wkb.dumps(geom, output_dimension=2))
-        if not geom.is_valid:
-            why = explain_validity(geom)
-            geom = polygonal_part(make_valid(geom))
-            if geom is None:
-                notes.append(Note(label, fid, f"几何无效 ({why})，修复后为空，已剔除"))
-                geoms.append(None)
-                continue
-            notes.append(Note(label, fid, f"几何无效 ({why})，已自动修复"))
-        geoms.append(geom)
-    return geoms, notes
-
-
-def polygonal_part(geom):
-    """The polygons of any geometry as a Polygon/MultiPolygon, or None when there are none."""
-    if geom is None or geom.is_empty:
-        return None
-    if isinstance(geom, (Polygon, MultiPolygon)):
-        return geom
-    polys = []
-    for part in getattr(geom, "geoms", []):
-        p = polygonal_part(part)
-        if p is not None:
-            polys.extend(getattr(p, "geoms", [p]))
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else MultiPolygon(polys)

@@ -1,6 +1,6 @@
 """Checking a ledger that analysts filled in against the result it came from.
 
-The check never changes anything; :func:`plugin.core.ledger.export.import_ledger` writes when the
+The check never changes anything; :func:`plugin.core.ledger.imports.import_ledger` writes when the
 report has no errors (or when forced).
 """
 
@@ -9,8 +9,19 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from .cells import date_from_text, number_for_cell, same_text, value_as_text
-from .columns import (ANALYST_COLUMNS, BY_HEADER, CLOSED_VALUES, COLUMNS, DATE, DECIMALS,
-                             ID_HEADER, IMAGE_HEADERS, SEQ, STATUS_VALUES, TEXT)
+from .columns import (
+    ANALYST_COLUMNS,
+    BY_HEADER,
+    CLOSED_VALUES,
+    COLUMNS,
+    DATE,
+    DECIMALS,
+    ID_HEADER,
+    IMAGE_HEADERS,
+    SEQ,
+    STATUS_VALUES,
+    TEXT,
+)
 
 ERROR, WARNING = "错误", "提示"
 STARTED_KEY = "分析开始时间"

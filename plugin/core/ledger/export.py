@@ -1,13 +1,12 @@
-"""The rectification ledger (整改台账): Excel out of a result, and the analysts' columns back in.
+"""The rectification ledger (整改台账) written out of a result.
 
 ``export_ledger`` writes ``整改台账`` (one row per flagged patch), ``汇总`` (by township and by
 violation type, with 图斑清零 progress) and ``说明`` (inputs, hashes, rules, CRS, versions).
-``import_ledger`` reads a ledger analysts filled in (Excel, WPS or LibreOffice), checks it
-against the result and writes their columns into the result's ``patches`` layer.
+Analysts' values already in the result, or in the ledger being replaced, are carried into the
+new ledger (``imports.py`` brings a filled-in ledger back).
 
 Files are never half-written: the workbook and the result are built under a temporary name
 and renamed. An existing ledger is replaced only on request, after a backup copy is made.
-The ledger file given to ``import_ledger`` is only read.
 """
 
 import datetime
@@ -17,22 +16,29 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from ..io.atomic import replacing
-from ..rules.classes import load_class_table
+from ...identity import VERSION as ENGINE_VERSION
 from ..errors import InputError
-from .cells import value_as_text
-from .columns import (ALL_VERDICTS, ANALYST_COLUMNS, DATE, FLAGGED_VERDICTS, ID_HEADER,
-                             IMAGE_LABELS, SHEET_DETAIL)
-from .checks import STARTED_KEY, Issue, LedgerCheck, analyst_value, check_rows
-from .result_access import file_sha256, read_result, write_analyst_values
-from .table import build_rows, select_rows, summary_tables
-from .workbook import read_detail_sheet, write_workbook
+from ..io.atomic import replacing
 from ..progress import Steps
 from ..result_fields import LAYER_NAMES
-from ...identity import VERSION as ENGINE_VERSION
+from ..rules.classes import load_class_table
+from .cells import value_as_text
+from .checks import STARTED_KEY, analyst_value
+from .columns import (
+    ALL_VERDICTS,
+    ANALYST_COLUMNS,
+    DATE,
+    FLAGGED_VERDICTS,
+    ID_HEADER,
+    IMAGE_LABELS,
+    SHEET_DETAIL,
+)
+from .result_access import read_result
+from .table import build_rows, select_rows, summary_tables
+from .workbook import write_workbook
+from .workbook_reader import read_detail_sheet
 
 ROLE_NAMES = dict(LAYER_NAMES, patches="监测图斑", admin="行政区", parcels_before="上年度地类图斑")
-ISSUE_LINES = 50
 THUMBNAIL_PIXELS = 120  # longer side of a ledger thumbnail; the chips on field sheets are 600
 
 
@@ -51,40 +57,6 @@ class ExportReport:
         if self.backup:
             out.append(f"原台账已备份为 {self.backup}")
         out += [f"提示: {w}" for w in self.warnings]
-        return out
-
-
-@dataclass
-class ImportReport:
-    ledger_path: str
-    result_path: str
-    check: LedgerCheck
-    written: bool = False
-    forced: bool = False
-    seconds: float = 0.0
-
-    @property
-    def errors(self) -> List[Issue]:
-        return self.check.errors
-
-    def lines(self, limit: Optional[int] = ISSUE_LINES) -> List[str]:
-        c = self.check
-        out = [f"台账 {self.ledger_path}: {c.rows} 行，对应结果中的图斑 {c.matched} 个",
-               f"错误 {len(c.errors)} 条，提示 {len(c.warnings)} 条"]
-        issues = c.errors + c.warnings
-        shown = issues if limit is None else issues[:limit]
-        out += [f"  {i}" for i in shown]
-        if len(issues) > len(shown):
-            out.append(f"  …… 另有 {len(issues) - limit} 条未列出")
-        change = f"{c.changed_patches} 个图斑的 {c.changed_cells} 项内容 (其中清空 {c.cleared_cells} 项)"
-        if self.written:
-            out.append(f"已写入 {self.result_path}: {change}"
-                       + ("；有错误的行已按 --force 处理" if self.errors else ""))
-        elif c.errors and not self.forced:
-            out.append("有错误，结果文件未做任何修改；改正台账后重新导入，或确认后加 --force 强制导入")
-        else:
-            out.append("没有需要写入的变化，结果文件未修改")
-        out.append(f"用时 {self.seconds:.1f} 秒")
         return out
 
 
@@ -131,63 +103,6 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     counts = {v: sum(1 for r in selected if r["verdict"] == v) for v in verdicts}
     return ExportReport(path=out_path, rows=len(selected), verdicts=counts, backup=backup,
                         warnings=warnings, seconds=time.monotonic() - started)
-
-
-def check_ledger(ledger_path: str, result_path: str) -> ImportReport:
-    """What importing would do, without writing anything."""
-    started = time.monotonic()
-    check, _ = _check(ledger_path, result_path)
-    return ImportReport(ledger_path, result_path, check, seconds=time.monotonic() - started)
-
-
-def import_ledger(ledger_path: str, result_path: str, force: bool = False,
-                  progress=None, cancelled=None) -> ImportReport:
-    """Write the analysts' columns of a filled-in ledger into the result, keyed by 图斑编号.
-
-    Nothing is written when the report has errors, unless ``force``: then rows that match no
-    patch and repeated ids (after the first) are skipped, edits of read-only columns are
-    ignored and values outside the allowed lists are written as they are. The ledger file is
-    only read. Raises InputError when the file is not a ledger or the result is not readable.
-    """
-    return apply_import(ledger_path, result_path, _check, "读取台账", force, progress, cancelled)
-
-
-def apply_import(source_path: str, result_path: str, check, reading: str, force: bool = False,
-                 progress=None, cancelled=None) -> ImportReport:
-    """The import of filled-in values from ``source_path`` (a ledger, or the field team's
-    GeoPackage): ``check(source_path, result_path)`` gives (LedgerCheck, ResultData); the
-    values are written unless there are errors (or ``force``) or nothing changes, with the
-    source's name, hash and row count in the result's run_info."""
-    started = time.monotonic()
-    steps = Steps(progress, cancelled)
-    steps.report(0.0, reading)
-    sha = file_sha256(source_path) if os.path.isfile(source_path) else ""
-    found, result = check(source_path, result_path)
-    report = ImportReport(source_path, result_path, found, forced=force)
-    if (found.errors and not force) or found.changed_cells == 0:
-        report.seconds = time.monotonic() - started
-        return report
-    steps.report(0.6, "写入结果文件")
-    info = {"ledger.imported": datetime.datetime.now().isoformat(timespec="seconds"),
-            "ledger.file": os.path.abspath(source_path), "ledger.sha256": sha,
-            "ledger.rows": str(found.matched)}
-    if found.errors:
-        info["ledger.forced_errors"] = str(len(found.errors))
-    steps.check()
-    write_analyst_values(result, found.values, info)
-    report.written = True
-    steps.report(1.0, "完成")
-    report.seconds = time.monotonic() - started
-    return report
-
-
-def _check(ledger_path, result_path):
-    if not os.path.isfile(ledger_path):
-        raise InputError("台账文件不存在", layer=ledger_path)
-    headers, records, notes = read_detail_sheet(ledger_path)
-    result = read_result(result_path)
-    rows = build_rows(result, load_class_table())
-    return check_rows(headers, records, notes, rows, result), result
 
 
 def _check_out_path(result_path, out_path, overwrite):
@@ -275,7 +190,8 @@ def _carry_previous(rows, path, explicit):
 
 def _thumbnail_column(result, rows, label, image, steps, span, warnings):
     """(header, {patch id: JPEG}) of one image; patches outside it are listed in ``warnings``."""
-    from ..fieldwork.chips import outline_colour, thumbnails  # rasterio: only a ledger with pictures needs it
+    # rasterio: only a ledger with pictures needs it
+    from ..imagery.chips import outline_colour, thumbnails
 
     if label not in IMAGE_LABELS:
         raise InputError(f"影像只能是 {'、'.join(IMAGE_LABELS)}，不是“{label}”", layer=image)

@@ -1,18 +1,15 @@
 """The analysis result as the ledger sees it: reading patches and run information, and writing
 the analysts' columns back into ``patches``.
 
-Reading goes through sqlite3 (a GeoPackage is an SQLite database): it is fast and keeps every
-value's type. Writing goes through GDAL, whose R-tree triggers call SQL functions that only
-GDAL registers, on a copy of the file that replaces the original only when all went well.
+Reading and writing go through GDAL (its R-tree triggers call SQL functions only GDAL
+registers); writing works on a copy of the file that replaces the original only when all went
+well.
 """
 
-import hashlib
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -20,8 +17,9 @@ from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely import wkb as shapely_wkb
 
-from ..io.atomic import replacing
 from ..errors import InputError
+from ..io.atomic import replacing
+from ..io.gpkg_reader import field_names, layer_names, open_geopackage, read_features, read_table
 from .columns import ANALYST_COLUMNS, BASELINE_COLUMNS
 
 ogr.UseExceptions()
@@ -30,7 +28,6 @@ PATCH_LAYER = "patches"
 REQUIRED_FIELDS = ("patch_id", "area_m2", "township", "village", "before_class", "after_class",
                    "verdict", "violation_type", "severity", "measure", "reason")
 GEOGRAPHIC_CRS = "EPSG:4490"
-_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
 @dataclass
@@ -63,66 +60,43 @@ class ResultData:
 
 def read_result(path: str) -> ResultData:
     """Read a result GeoPackage written by ``analyse``; InputError if it is not one."""
-    return _reading(path, _read)
-
-
-def read_run_info(path: str) -> Dict[str, str]:
-    """Only the result's ``run_info`` (inputs, rules, CRS): no patch is read."""
-    return _reading(path, lambda con, _: _run_info(con, _tables(con)))
-
-
-def _reading(path, read):
-    """``read(connection, path)`` on the GeoPackage opened read-only; InputError if it is none."""
-    if not os.path.isfile(path):
-        raise InputError("结果文件不存在", layer=path)
-    try:
-        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            return read(con, path)
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as e:
-        raise InputError(f"不是可读的 GeoPackage ({e})", layer=path) from e
-
-
-def _tables(con):
-    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-def _run_info(con, names):
-    if "run_info" not in names:
-        return {}
-    return {k: v for k, v in con.execute("SELECT key, value FROM run_info ORDER BY fid")}
-
-
-def _read(con, path):
-    names = _tables(con)
-    if PATCH_LAYER not in names or "gpkg_geometry_columns" not in names:
+    ds = _open_result(path)
+    names = layer_names(ds)
+    if PATCH_LAYER not in names:
         raise InputError(f"没有 {PATCH_LAYER} 图层，不是 analyse 输出的结果文件", layer=path)
-    columns = [r[1] for r in con.execute(f'PRAGMA table_info("{PATCH_LAYER}")')]
+    columns = field_names(ds.GetLayerByName(PATCH_LAYER))
     for name in REQUIRED_FIELDS:
         if name not in columns:
             raise InputError("结果图层缺少字段 (请用当前版本重新运行 analyse)",
                              layer=f"{path}:{PATCH_LAYER}", field=name)
-    geom_col, srs_id = con.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns "
-                                   "WHERE table_name = ?", (PATCH_LAYER,)).fetchone()
-    row = con.execute("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
-                      (srs_id,)).fetchone()
-    if row is None or not row[0] or row[0] == "undefined":
-        raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
-    crs_wkt = row[0]
-    run_info = _run_info(con, names)
     baselines = [k for k, _ in BASELINE_COLUMNS if f"{k}_m2" in columns]
     analyst = [c.field for c in ANALYST_COLUMNS if c.field in columns]
-    wanted = ["fid", *REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst]
-    select = ", ".join(f'"{c}"' for c in wanted)
-    patches, blobs = [], []
-    for values in con.execute(f'SELECT {select}, "{geom_col}" FROM "{PATCH_LAYER}" ORDER BY fid'):
-        patches.append(dict(zip(wanted, values[:-1])))
-        blobs.append(values[-1])
+    wanted = [*REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst]
+    fids, blobs, values, crs_wkt = read_features(ds, PATCH_LAYER, wanted)
+    if not crs_wkt:
+        raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
+    patches = [{"fid": fid, **{c: values[c][k] for c in wanted}} for k, fid in enumerate(fids)]
     wkbs = _add_centres(patches, blobs, crs_wkt)
-    return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
-                      analyst_fields=analyst, patches=patches, wkbs=wkbs)
+    return ResultData(path=path, crs_wkt=crs_wkt, run_info=_run_info(ds, names),
+                      baselines=baselines, analyst_fields=analyst, patches=patches, wkbs=wkbs)
+
+
+def read_run_info(path: str) -> Dict[str, str]:
+    """Only the result's ``run_info`` (inputs, rules, CRS): no patch is read."""
+    ds = _open_result(path)
+    return _run_info(ds, layer_names(ds))
+
+
+def _open_result(path):
+    if not os.path.isfile(path):
+        raise InputError("结果文件不存在", layer=path)
+    return open_geopackage(path)
+
+
+def _run_info(ds, names):
+    if "run_info" not in names:
+        return {}
+    return {k: v for k, v in read_table(ds, "run_info", ("key", "value"))}
 
 
 def _add_centres(patches, blobs, crs_wkt):
@@ -132,14 +106,13 @@ def _add_centres(patches, blobs, crs_wkt):
     xs = np.full(len(patches), np.nan)
     ys = np.full(len(patches), np.nan)
     wkbs = {}
-    for k, blob in enumerate(blobs):
-        wkb = _gpkg_wkb(blob)
+    for k, wkb in enumerate(blobs):
         if wkb is None:
             continue
-        geom = shapely_wkb.loads(wkb)
+        geom = shapely_wkb.loads(bytes(wkb))
         if geom.is_empty:
             continue
-        wkbs[patches[k]["fid"]] = wkb
+        wkbs[patches[k]["fid"]] = bytes(wkb)
         point = geom.centroid
         if not geom.contains(point):
             point = geom.representative_point()
@@ -153,24 +126,6 @@ def _add_centres(patches, blobs, crs_wkt):
         p["lon"] = float(lon[k]) if ok else None
         p["lat"] = float(lat[k]) if ok else None
     return wkbs
-
-
-def _gpkg_wkb(blob) -> Optional[bytes]:
-    """The WKB inside a GeoPackage geometry blob (None for null or empty geometries)."""
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        return None
-    flags = blob[3]
-    if flags & 0x10:
-        return None
-    return bytes(blob[8 + _ENVELOPE_BYTES.get((flags >> 1) & 0x07, 0):])
-
-
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_analyst_values(result: ResultData, values: Dict[int, Dict[str, Optional[str]]],

@@ -13,8 +13,14 @@ from typing import Dict, List, Optional, Sequence
 
 from ..rules.classes import ClassCodeError
 from .cells import number_for_cell, round_half_up
-from .columns import (ANALYST_COLUMNS, BASELINE_COLUMNS, CLOSED_VALUES, DECIMALS,
-                             FLAGGED_VERDICTS, STATUS_VALUES)
+from .columns import (
+    ANALYST_COLUMNS,
+    BASELINE_COLUMNS,
+    CLOSED_VALUES,
+    DECIMALS,
+    FLAGGED_VERDICTS,
+    STATUS_VALUES,
+)
 
 MU_PER_M2 = Decimal("0.0015")  # 1 亩 = 10000/15 m²
 NO_TOWNSHIP = "(未归属乡镇)"

@@ -1,4 +1,4 @@
-"""The ledger workbook on disk: writing the three sheets, and reading the detail sheet back.
+"""The ledger workbook written: the detail sheet, 汇总 and 说明 (``workbook_reader`` reads it back).
 
 openpyxl (streaming, write-only mode) writes the workbook: styles, header, sheet settings,
 validations, the summary and notes sheets. The detail sheet's data rows, the bulk of the file,
@@ -8,9 +8,9 @@ are then added as SpreadsheetML with a shared-string table (see :func:`_detail_x
 import io
 import os
 import zipfile
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -19,10 +19,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from ..errors import InputError
-from .cells import (EXCEL_MAX_TEXT, display_width, needs_quote_prefix, text_from_cell,
-                           text_to_cell)
-from .columns import (COLUMNS, ID_HEADER, NUMBER_FORMATS, SHEET_DETAIL, SHEET_NOTES,
-                             SHEET_SUMMARY)
+from ..io.xml_text import xml_escape
+from .cells import (
+    EXCEL_MAX_TEXT,
+    display_width,
+    needs_quote_prefix,
+    text_to_cell,
+)
+from .columns import (
+    COLUMNS,
+    NUMBER_FORMATS,
+    SHEET_DETAIL,
+    SHEET_NOTES,
+    SHEET_SUMMARY,
+)
 
 _THIN = Side(style="thin", color="999999")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -160,7 +170,9 @@ def _anchor_pictures(rows, pictures):
     """[(column letter, row number, openpyxl Image)] of every picture, in its patch's row."""
     if not any(images for _, images in pictures):
         return []
-    from openpyxl.drawing.image import Image  # needs Pillow; only a ledger with pictures does
+    from openpyxl.drawing.image import (
+        Image,  # needs Pillow; only a ledger with pictures does
+    )
 
     out = []
     for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
@@ -217,13 +229,9 @@ def _detail_xml(rows, styles, heights=None):
                 parts.append(f'<c r="{letter}{n}" s="{number_style}"><v>{value!r}</v></c>')
         parts.append("</row>")
     table = [f'<sst xmlns="{SHEET_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">']
-    table += [f'<si><t xml:space="preserve">{_xml_text(t)}</t></si>' for t in strings]
+    table += [f'<si><t xml:space="preserve">{xml_escape(t)}</t></si>' for t in strings]
     table.append("</sst>")
     return "".join(parts).encode("utf-8"), (XML_HEADER + "".join(table)).encode("utf-8")
-
-
-def _xml_text(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _splice(frame, path, sheet_part, rows_xml, strings_xml):
@@ -343,64 +351,3 @@ def _write_notes(ws, rows):
         else:
             ws.append([None if v is None else cells.value(k, v, border=False)
                        for k, v in enumerate(row)])
-
-
-def read_detail_sheet(path: str) -> Tuple[Dict[str, int], List[Tuple[int, dict]], Dict[str, str]]:
-    """The detail sheet of a ledger as (header → column index, [(Excel row, {header: value})],
-    {key: value} of the 说明 sheet's two-column rows).
-
-    Values are as openpyxl reads them (text, numbers, dates), text decoded from ``_xHHHH_``.
-    Rows with no value at all are skipped. Raises InputError naming file, sheet and column.
-    """
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any failure to parse means "not a workbook"
-        raise InputError(f"无法作为 Excel 工作簿 (.xlsx) 打开: {e}", layer=path) from e
-    try:
-        if SHEET_DETAIL not in wb.sheetnames:
-            raise InputError(f"没有名为“{SHEET_DETAIL}”的工作表 (现有: {'、'.join(wb.sheetnames)})",
-                             layer=path)
-        ws = wb[SHEET_DETAIL]
-        ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None) or ()
-        where = f"{path} 工作表 {SHEET_DETAIL}"
-        headers: Dict[str, int] = {}
-        for k, value in enumerate(header_row):
-            if value is None:
-                continue
-            name = text_from_cell(str(value)).strip()
-            if name in headers:
-                raise InputError("表头重复", layer=where, feature="第 1 行", field=name)
-            headers[name] = k
-        if ID_HEADER not in headers:
-            raise InputError("表头中找不到此列 (第 1 行应为台账表头)", layer=where,
-                             feature="第 1 行", field=ID_HEADER)
-        out = []
-        for number, values in enumerate(rows, 2):
-            if values is None or all(_blank(v) for v in values):
-                continue
-            record = {name: _decoded(values[k]) if k < len(values) else None
-                      for name, k in headers.items()}
-            out.append((number, record))
-        notes = {}
-        if SHEET_NOTES in wb.sheetnames:
-            for values in wb[SHEET_NOTES].iter_rows(max_col=2, values_only=True):
-                if values and len(values) == 2 and isinstance(values[0], str) and values[1] is not None:
-                    notes[values[0]] = values[1]
-        return headers, out, notes
-    finally:
-        wb.close()
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def _decoded(value):
-    return text_from_cell(value) if isinstance(value, str) else value
-
-
-def header_cells(headers: Dict[str, int]) -> Dict[str, Optional[int]]:
-    """Column index of each ledger column by header, None where the sheet lacks it."""
-    return {c.header: headers.get(c.header) for c in COLUMNS}

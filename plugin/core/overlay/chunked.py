@@ -9,8 +9,6 @@ separate processes (shapely 1.8 holds the GIL, so threads would not help).
 """
 
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import List
 
@@ -18,13 +16,12 @@ import numpy as np
 import shapely.wkb
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
-from shapely.ops import unary_union
 from shapely.prepared import prep
 
 from . import kernel_raw_geos, kernel_vectorised
 from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
-from ..io.layers import parse_geometries, polygonal_part
+from ..io.geometry import parse_geometries, polygonal_part
 from ..io.wkb_arrays import envelopes
 
 UNION, PIECES = "union", "pieces"
@@ -54,38 +51,6 @@ class PatchSet:
         """Index arrays of n groups of patches that lie near each other (west to east)."""
         centre = (self.envelopes[:, 0] + self.envelopes[:, 2]) / 2
         return [c for c in np.array_split(np.argsort(centre, kind="stable"), n) if len(c)]
-
-
-def default_workers():
-    """Two worker processes when we run in a plain Python interpreter with two cores.
-
-    Inside QGIS (or qgis_process) ``sys.executable`` is not Python, and forking a Qt process is
-    unsafe, so the engine stays in-process there. LAND_SUPERVISION_WORKERS overrides.
-    """
-    env = os.environ.get("LAND_SUPERVISION_WORKERS")
-    if env:
-        return max(1, int(env))
-    if not os.path.basename(sys.executable or "").startswith("python"):
-        return 1
-    return 2 if (os.cpu_count() or 1) >= 2 else 1
-
-
-def worker_pool(workers):
-    """A process pool that starts fresh interpreters (spawn), or None for in-process work.
-
-    The workers are started at once, so they import the geo stack while the caller reads.
-    """
-    if workers <= 1:
-        return None
-    import multiprocessing
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(workers):
-        pool.submit(_ready)
-    return pool
-
-
-def _ready():
-    """Nothing: importing this module in a worker is the work."""
 
 
 class PendingOverlay:
@@ -216,49 +181,3 @@ def _transform_envelopes(env, src, dst):
     tx, ty = t.transform(xs, ys)
     tx, ty = np.asarray(tx), np.asarray(ty)
     return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
-
-
-def subtract(wkbs, holes):
-    """WKB of wkbs[i] minus holes[i] (WKB; either may be None)."""
-    out = []
-    for g, h in zip(wkbs, holes):
-        if g is None or h is None:
-            out.append(g)
-        else:
-            rest = polygonal_part(shapely.wkb.loads(g).difference(shapely.wkb.loads(h)))
-            out.append(rest.wkb if rest is not None else None)
-    return out
-
-
-def union_each(*wkb_lists):
-    """Element-wise union of several per-patch WKB lists (None where nothing), as WKB."""
-    out = []
-    for gs in zip(*wkb_lists):
-        gs = [g for g in gs if g is not None]
-        if len(gs) <= 1:
-            out.append(gs[0] if gs else None)
-        else:
-            u = polygonal_part(unary_union([shapely.wkb.loads(g) for g in gs]))
-            out.append(u.wkb if u is not None else None)
-    return out
-
-
-def dominant_values(parts, values):
-    """Per patch: (value holding most area, its share 0..1, [(value, share), ...] by area).
-
-    ``parts`` is a PIECES overlay's per-patch (feature row, piece area) list; ``values`` maps a
-    feature row to its attribute value.
-    """
-    out = []
-    for plist in parts:
-        totals = {}
-        for row, area in plist:
-            v = values[row]
-            totals[v] = totals.get(v, 0.0) + area
-        if not totals:
-            out.append((None, 0.0, []))
-            continue
-        whole = sum(totals.values())
-        ranked = sorted(((v, a / whole) for v, a in totals.items()), key=lambda t: -t[1])
-        out.append((ranked[0][0], ranked[0][1], ranked))
-    return out

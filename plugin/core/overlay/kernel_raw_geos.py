@@ -12,7 +12,7 @@ from ctypes import byref, c_double, c_size_t, pointer
 import shapely
 from shapely.geometry.base import geom_factory
 
-from ..io.layers import parse_geometries, polygonal_part
+from ..io.geometry import parse_geometries, polygonal_part
 
 AVAILABLE = shapely.__version__.startswith("1.")
 if AVAILABLE:

@@ -7,7 +7,7 @@ reference path, and tests assert both give the same pieces.
 import numpy as np
 import shapely
 
-from ..io.layers import parse_geometries, polygonal_part
+from ..io.geometry import parse_geometries, polygonal_part
 
 AVAILABLE = not shapely.__version__.startswith("1.")
 _POLYGONAL = (3, 6)  # shapely.get_type_id of Polygon and MultiPolygon

@@ -16,7 +16,7 @@ import shapely
 import shapely.wkb
 
 from . import kernel_raw_geos
-from ..io.layers import polygonal_part
+from ..io.geometry import polygonal_part
 
 SHAPELY2 = not shapely.__version__.startswith("1.")
 _POINTLIKE_OR_LINEAR = {0, 1, 2, 4, 5}  # GEOS type ids: point, line string, ring, multi-…

@@ -9,7 +9,6 @@ A patch outside an image gets no chip and a note, never an error.
 import io
 import math
 import os
-from xml.sax.saxutils import escape
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -26,6 +25,7 @@ from shapely.geometry import mapping
 from shapely.ops import transform as shapely_transform
 
 from ..errors import InputError, Note
+from ..io.xml_text import xml_escape
 
 # outline colour per verdict (RGB); also the field data's KML line colours
 VERDICT_COLOURS = {"违法": (230, 0, 0), "需核实": (255, 170, 0)}
@@ -154,7 +154,7 @@ def write_png(pixels: ChipPixels, srs_wkt: Optional[str], path: str) -> None:
         f.write("".join(f"{v!r}\n" for v in (t.a, t.d, t.b, t.e, centre_x, centre_y)))
     if srs_wkt:
         with open(path + ".aux.xml", "w", encoding="utf-8") as f:
-            f.write(f"<PAMDataset>\n  <SRS>{escape(srs_wkt)}</SRS>\n</PAMDataset>\n")
+            f.write(f"<PAMDataset>\n  <SRS>{xml_escape(srs_wkt)}</SRS>\n</PAMDataset>\n")
 
 
 def jpeg_bytes(pixels: ChipPixels, quality: int = 85) -> bytes:

@@ -1,0 +1,195 @@
+"""Rule objects: the conditions a rule tests, its exemptions, the rule and the rule set."""
+
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple, Union
+
+import numpy as np
+
+from .classes import is_missing
+from .logic import Tri, all_of, at_least, at_most, constant
+from .patch_table import PatchTable
+from .terms import BASELINES, EXEMPTIONS, SIDES
+
+@dataclass(frozen=True)
+class GroupCondition:
+    """The before or after class is in any of the groups (or, negated, in none of them)."""
+
+    side: str
+    groups: Tuple[str, ...]
+    negate: bool = False
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        tri = patches.in_groups(self.side, self.groups)
+        return Tri(tri.false, tri.true) if self.negate else tri
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return f"缺少{SIDES[self.side]}"
+
+
+@dataclass(frozen=True)
+class ClassCondition:
+    """The before or after code is one of the codes (a suffix variant matches its base code) or
+    starts with one of the prefixes."""
+
+    side: str
+    codes: Tuple[str, ...]
+    prefixes: Tuple[str, ...]
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        codes = patches.codes[self.side]["code"]
+        hit = np.zeros(patches.n, dtype=bool)
+        known = np.zeros(patches.n, dtype=bool)
+        wanted = set(self.codes)
+        matches: Dict[str, bool] = {}
+        for i, code in enumerate(codes):
+            if code is None:
+                continue
+            if code not in matches:
+                base = patches.table.lookup(code).base
+                matches[code] = (code in wanted or base in wanted
+                                 or any(code.startswith(p) for p in self.prefixes))
+            known[i] = True
+            hit[i] = matches[code]
+        return Tri(known & hit, known & ~hit)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return f"缺少{SIDES[self.side]}"
+
+
+@dataclass(frozen=True)
+class BaselineCondition:
+    """Overlap of the patch with a baseline (``part: inside``) or the part outside it."""
+
+    key: str
+    part: str = "inside"
+    min_m2: Optional[float] = None
+    min_pct: Optional[float] = None
+    min_free_m2: Optional[float] = None
+
+    def areas(self, patches: PatchTable):
+        """(part m², part % of the patch, part m² not covered by any exemption)."""
+        m2 = patches.baseline_m2(self.key)
+        pct = patches.baseline_pct(self.key)
+        free = patches.baseline_free_m2(self.key)
+        if self.part == "outside":
+            return (np.clip(patches.area - m2, 0, None), np.clip(100.0 - pct, 0, None),
+                    np.clip(patches.free - free, 0, None))
+        return m2, pct, free
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        m2, pct, free = self.areas(patches)
+        checks = [at_least(values, limit) for values, limit in
+                  ((m2, self.min_m2), (pct, self.min_pct), (free, self.min_free_m2))
+                  if limit is not None]
+        return all_of(checks, patches.n)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return f"{BASELINES[self.key]}叠加面积缺失"
+
+
+@dataclass(frozen=True)
+class AdminCondition:
+    """The patch's township or village (code or name, as the overlay gives it) is listed."""
+
+    column: str
+    values: Tuple[str, ...]
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        raw = patches.text(self.column)
+        known = np.array([not is_missing(v) for v in raw], dtype=bool)
+        wanted = set(self.values)
+        hit = np.array([str(v).strip() in wanted if k else False for v, k in zip(raw, known)],
+                       dtype=bool)
+        return Tri(known & hit, known & ~hit)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return "缺少乡镇信息" if self.column == "township" else "缺少行政村信息"
+
+
+@dataclass(frozen=True)
+class AreaCondition:
+    """Patch area (ellipsoidal m²) at least ``min_m2`` and/or at most ``max_m2``."""
+
+    min_m2: Optional[float] = None
+    max_m2: Optional[float] = None
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        checks = []
+        if self.min_m2 is not None:
+            checks.append(at_least(patches.area, self.min_m2))
+        if self.max_m2 is not None:
+            checks.append(at_most(patches.area, self.max_m2))
+        return all_of(checks, patches.n)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return "缺少图斑面积"
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """Legal cover that clears a rule: the exemption layer covers at least ``min_pct`` % of the
+    patch (and, with ``when_after_group``, only when the after class is in those groups)."""
+
+    key: str
+    min_pct: float
+    when_after_group: Tuple[str, ...] = ()
+    if_missing: str = "undecided"
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        if patches.has_exemption(self.key):
+            tri = at_least(patches.exemption_pct(self.key), self.min_pct)
+        else:
+            tri = constant(patches.n, False if self.if_missing == "ignore" else None)
+        if self.when_after_group:
+            tri = all_of([tri, patches.in_groups("after", self.when_after_group)], patches.n)
+        return tri
+
+    @property
+    def label(self) -> str:
+        return EXEMPTIONS[self.key]
+
+
+Condition = Union[GroupCondition, ClassCondition, BaselineCondition, AdminCondition,
+                  AreaCondition]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    verdict: str
+    severity: int
+    measure: str
+    conditions: Tuple[Condition, ...]
+    exemptions: Tuple[Exemption, ...] = ()
+    flag_area: str = "patch_free"
+    note: str = ""
+
+    @property
+    def baselines(self) -> Tuple[BaselineCondition, ...]:
+        return tuple(c for c in self.conditions if isinstance(c, BaselineCondition))
+
+
+@dataclass(frozen=True)
+class MinArea:
+    """上图面积: patches whose after class is in ``group`` are below threshold under ``min_m2``."""
+
+    group: str
+    min_m2: float
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    version: str
+    description: str
+    sha256: str
+    path: Optional[str]
+    rules: Tuple[Rule, ...]
+    min_area: Tuple[MinArea, ...] = ()
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

@@ -1,0 +1,12 @@
+"""The words rules speak: baseline and exemption names, verdicts, sides of a change."""
+
+BASELINES = {"farmland": "耕地", "basic_farmland": "永久基本农田", "red_line": "生态保护红线",
+             "urban_boundary": "城镇开发边界"}
+EXEMPTIONS = {"approved": "批准用地", "facility_agri": "设施农用地备案", "temporary": "临时用地"}
+# What an exemption layer cannot tell, said whenever that exemption clears a patch.
+EXEMPTION_CAVEATS = {"temporary": "临时用地是否仍在批准期限内无法从图层判断，请核对批文期限"}
+ILLEGAL, LEGAL, CHECK, BELOW = "违法", "合法", "需核实", "低于上图面积"
+SIDES = {"before": "变化前地类", "after": "变化后地类"}
+OVERLAY = "叠加分析结果"
+# Comparisons against thresholds forgive float rounding of the overlay (95 % computed as 94.9999…).
+EPSILON = 1e-9
