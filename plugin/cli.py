@@ -6,6 +6,7 @@ Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack`` and ``impo
 """
 
 import argparse
+import os
 import sys
 
 from .core.errors import Cancelled, InputError
@@ -199,9 +200,37 @@ def main(argv=None):
     except InputError as e:
         print(f"输入错误: {e}", file=sys.stderr)
         return 2
-    except Cancelled:
-        print("已取消", file=sys.stderr)
+    except (Cancelled, KeyboardInterrupt):
+        print("已取消，未写出任何结果", file=sys.stderr)
         return 3
+    except Exception as e:  # noqa: BLE001 - the user gets a message, never a traceback
+        log = _save_traceback()
+        print(f"输入错误: 处理 {_subject(args)} 时遇到无法识别的情况 ({type(e).__name__}: {e})，"
+              f"未写出任何结果。技术细节已写入 {log}，请连同输入文件一并报告。", file=sys.stderr)
+        return 2
+
+
+def _subject(args):
+    """The input a command was run on, for a message."""
+    for name in ("job", "result", "ledger", "gpkg", "before"):
+        value = getattr(args, name, None)
+        if value:
+            return value
+    return args.command
+
+
+def _save_traceback():
+    import datetime
+    import tempfile
+    import traceback
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = os.path.join(tempfile.gettempdir(), f"land_supervision-error-{stamp}-{os.getpid()}.log")
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(traceback.format_exc())
+    except OSError:
+        return "(无法写入日志)"
+    return path
 
 
 if __name__ == "__main__":

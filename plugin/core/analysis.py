@@ -13,15 +13,17 @@ from shapely.ops import transform as shapely_transform
 
 from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
 from .rules.classes import load_class_table
+from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, working_crs
 from .errors import InputError, Note
 from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
 from .io.layers import read_layer
+from .overlay import robust
 from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
-from .overlay.pool import default_workers, worker_pool
+from .overlay.pool import close_pool, default_workers, worker_pool
 from .progress import Steps
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
 from .rules.evaluate import class_problems, evaluate
@@ -43,6 +45,7 @@ class AnalysisResult:
     totals: dict = field(default_factory=dict)
     seconds: float = 0.0
     verdicts: dict = field(default_factory=dict)
+    baseline_labels: List[str] = field(default_factory=list)
 
     def summary_lines(self):
         lines = [f"结果: {self.result_path}",
@@ -52,9 +55,25 @@ class AnalysisResult:
                          f"{m2:.2f} 平方米 ({m2 * MU_PER_M2:.2f} 亩)")
         if self.verdicts:
             lines.append("判定: " + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())))
+        for note in self.warnings():
+            lines.append(f"警告: {note}")
         if self.notes:
-            lines.append(f"提示 {len(self.notes)} 条 (修复、剔除、编码等)，见结果中的 notes 表")
+            counts = {k: sum(1 for n in self.notes if n.kind == k) for k in ("drop", "repair")}
+            lines.append(f"提示 {len(self.notes)} 条 (剔除要素 {counts['drop']} 个，修复 "
+                         f"{counts['repair']} 处，其余为编码、改名等说明)，见结果中的 notes 表")
         return lines
+
+    def warnings(self, shown=20):
+        """Notes the user must look at before trusting the figures (an empty baseline, a
+        patch delivered twice, features dropped from a baseline); at most ``shown``, then a
+        count of the rest."""
+        baselines = set(self.baseline_labels)
+        loud = [n for n in self.notes if n.kind == "warning"
+                or (n.kind == "drop" and n.layer in baselines)]
+        out = [str(n) for n in loud[:shown]]
+        if len(loud) > shown:
+            out.append(f"…… 另有 {len(loud) - shown} 条，见 notes 表")
+        return out
 
 
 def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
@@ -66,10 +85,13 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     """
     started = datetime.datetime.now()
     steps = Steps(progress, cancelled)
-    notes: List[Note] = []
+    notes: List[Note] = list(job.notes)
     # A bad rule file must stop the job before any data is read.
     class_table = load_class_table()
     ruleset = load_ruleset(job.rules, class_table)
+    out_path = os.path.join(out_dir, RESULT_NAME)
+    refuse_inputs([out_path], [s.path for s in job.layers()] + [job.rules, job.path])
+    writable_folder(out_dir)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
     workers = default_workers() if job_workers is None else job_workers
@@ -77,11 +99,12 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
             else None)
     try:
         steps.report(0.05, "检查坐标系")
-        layers = _read_layers(job, notes)
+        layers = _read_layers(job, class_table, notes)
         overlays = _overlay_all(job, patches, layers, crs, steps, notes, pool, workers)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        close_pool(pool, failed=True)
+        raise
+    close_pool(pool)
 
     steps.report(0.82, "计算椭球面积")
     rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
@@ -112,14 +135,14 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
 
     steps.report(0.93, "写出结果")
-    out_path = os.path.join(out_dir, RESULT_NAME)
     fields = patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
                             working_crs=crs_label(crs), notes=notes, totals=totals,
                             seconds=seconds,
-                            verdicts=verdicts["verdict"].value_counts().to_dict())
+                            verdicts=verdicts["verdict"].value_counts().to_dict(),
+                            baseline_labels=[s.label for s in job.baselines.values()])
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
@@ -130,26 +153,54 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         ds.write_table("run_info", ["key", "value"],
                     _run_info(job, layers, result, started)
                     + sorted(rules_metadata(ruleset, class_table).items()))
-        ds.write_table("notes", ["layer", "feature", "message"],
-                    [(n.layer, n.feature, n.message) for n in notes])
+        ds.write_table("notes", ["layer", "feature", "message", "kind"],
+                    [(n.layer, n.feature, n.message, n.kind) for n in notes])
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
 
 
-def _read_layers(job, notes):
-    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}."""
+def _read_layers(job, class_table, notes):
+    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}. A layer left
+    empty (by its ``where`` above all) is a warning: its baseline then counts as untouched."""
     layers = {}
     for spec in job.layers()[1:]:
         fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
-        layer, layer_notes = read_layer(spec, fields=fields)
+        key = _CodeKey(class_table)
+        layer, layer_notes = read_layer(spec, fields=fields, where_key=key)
         notes.extend(layer_notes)
+        notes.extend(key.notes(spec))
         if len(layer) == 0:
-            notes.append(Note(spec.label, "-", "图层为空 (或 where 过滤后没有要素)，按未占用计"))
+            where = (f"where 过滤后图层为空 (过滤前 {layer.source_count} 个要素；请核对过滤条件与字段取值)"
+                     if spec.where and layer.source_count else "图层为空")
+            notes.append(Note(spec.label, "-", f"{where}，按未占用计", kind="warning"))
         elif layer.crs is None or layer.bounds() is not None:
             check_coordinates(layer.crs, layer.bounds(), spec.label)
         layers[spec.role] = (spec, layer)
     return layers
+
+
+class _CodeKey:
+    """The ``where`` comparison of a layer: land-class codes that lost a leading zero (DLBM
+    stored as a number, or ``where: [101]``) compare as the code they were, each noted."""
+
+    def __init__(self, class_table):
+        self.table = class_table
+        self.restored = {}
+
+    def __call__(self, value):
+        text = self.table.comparable(value)
+        if text is not None and not (isinstance(value, str) and value.strip().upper() == text):
+            if text != str(value) and not isinstance(value, bool):
+                self.restored.setdefault(text, value)
+        return text
+
+    def notes(self, spec):
+        if not self.restored:
+            return []
+        shown = "、".join(f"{v!r} → {k}" for k, v in list(self.restored.items())[:5])
+        return [Note(spec.label, "-", f"where 比较时把丢失前导零的地类编码补齐 ({shown})；"
+                     "请核对该字段是否被当作数字保存", kind="repair")]
 
 
 def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
@@ -245,8 +296,14 @@ def _read_patches(job, notes):
     check_coordinates(layer.crs, bounds, spec.label)
     crs = working_crs(job.crs, layer.crs, bounds)
     ids = _unique_ids(layer.ids(spec.id_field), layer.fids, spec, notes)
-    geoms, geom_notes = parse_geometries(layer.wkb, ids, spec.label)
+    # a geometry left out while reading is named there already
+    rows = [i for i in range(len(layer)) if i not in layer.dropped]
+    parsed, geom_notes = parse_geometries([layer.wkb[i] for i in rows], [ids[i] for i in rows],
+                                          spec.label)
     notes.extend(geom_notes)
+    geoms = [None] * len(layer)
+    for i, g in zip(rows, parsed):
+        geoms[i] = g
     keep = [i for i, g in enumerate(geoms) if g is not None]
     if not keep:
         raise InputError("监测图斑图层没有任何有效几何", layer=spec.label)
@@ -257,10 +314,38 @@ def _read_patches(job, notes):
            for i in keep]
     if CRS.from_user_input(layer.crs) != crs:
         to_work = Transformer.from_crs(layer.crs, crs, always_xy=True).transform
-        geoms = [shapely_transform(to_work, g) for g in geoms]
+        # degrees to metres can leave a sliver self-touching: repaired, never carried invalid
+        geoms = [robust.valid_polygonal(shapely_transform(to_work, g)) for g in geoms]
+        for i, g in zip(keep, geoms):
+            if g is None:
+                notes.append(Note(spec.label, ids[i], "投影到工作坐标系后面积为零，已剔除",
+                                  kind="drop"))
+        keep = [i for i, g in zip(keep, geoms) if g is not None]
+        geoms = [g for g in geoms if g is not None]
+        if not keep:
+            raise InputError("监测图斑图层没有任何有效几何", layer=spec.label)
         wkb = None
     layer.kept_rows = keep
-    return PatchSet.from_geoms([ids[i] for i in keep], geoms, wkb), layer, crs
+    patches = PatchSet.from_geoms([ids[i] for i in keep], geoms, wkb)
+    notes.extend(_repeated_geometries(patches, spec.label))
+    return patches, layer, crs
+
+
+def _repeated_geometries(patches, label):
+    """A warning for every patch whose geometry equals an earlier patch's: delivered twice
+    under two ids, its areas would count twice in every total."""
+    keys = {}
+    for k, env in enumerate(np.round(patches.envelopes, 3).tolist()):
+        keys.setdefault(tuple(env), []).append(k)
+    notes = []
+    for group in keys.values():
+        for k in group[1:]:
+            twin = next((j for j in group if j < k and patches.geoms[j].equals(patches.geoms[k])),
+                        None)
+            if twin is not None:
+                notes.append(Note(label, patches.ids[k], f"与图斑 {patches.ids[twin]} 几何完全相同"
+                                  "(重复下发?)，两者面积都会计入合计，请核实", kind="warning"))
+    return notes
 
 
 def _is_plain_2d(blob):
@@ -269,23 +354,30 @@ def _is_plain_2d(blob):
 
 
 def _unique_ids(ids, fids, spec, notes):
-    """Patch ids are the ledger's key: blanks get FID-based ids and repeats a suffix, reported."""
-    seen, out = {}, []
+    """Patch ids are the ledger's key: blanks get FID-based ids and repeats a suffix, reported;
+    a made-up id never takes one the layer already holds (``A``, ``A``, ``A#2``)."""
+    taken = {pid for pid in ids if pid is not None}
+    used, out = set(), []
     for pid, fid in zip(ids, fids):
         if pid is None:
-            new = f"FID{fid}"
+            new = _free_id(f"FID{fid}", taken | used)
             notes.append(Note(spec.label, f"FID {fid}",
-                              f"编号字段 {spec.id_field} 为空，图斑编号记为 {new}"))
+                              f"编号字段 {spec.id_field} 为空，图斑编号记为 {new}", kind="repair"))
             pid = new
-        if pid in seen:
-            seen[pid] += 1
-            new = f"{pid}#{seen[pid]}"
-            notes.append(Note(spec.label, pid, f"编号重复，第 {seen[pid]} 个图斑编号记为 {new}"))
+        elif pid in used:
+            new = _free_id(pid, taken | used)
+            notes.append(Note(spec.label, pid, f"编号重复，此图斑编号记为 {new}", kind="repair"))
             pid = new
-        else:
-            seen[pid] = 1
+        used.add(pid)
         out.append(pid)
     return out
+
+
+def _free_id(base, taken):
+    """``base`` itself when free, else ``base#2``, ``base#3`` … the first free one."""
+    if base not in taken:
+        return base
+    return next(c for c in (f"{base}#{k}" for k in range(2, len(taken) + 3)) if c not in taken)
 
 
 def _attribute_admin(job, layers, overlays, rows):
@@ -351,20 +443,26 @@ def _effective_cover(key, geoms, after_classes, class_table):
 
 
 def _source_attributes(layer, ours, notes):
-    """The patches' own fields for the output; a name that clashes with ours, or with the
-    GeoPackage's own fid/geom columns (SQLite names ignore case), gets '_src'."""
+    """The patches' own fields for the output. A name that clashes with ours, with another
+    source field, or with the GeoPackage's own fid/geom columns (SQLite names ignore case) gets
+    '_src' (and a number where that is taken too), each rename noted."""
     taken = {n.lower() for n in ours} | {"fid", "geom"}
+    source = [fd.GetName() for fd in layer.field_defs]
+    taken_later = {n.lower() for n in source}
     defs = []
     for fd in layer.field_defs:
         name = fd.GetName()
+        new_name = name
         if name.lower() in taken:
-            new = ogr.FieldDefn(f"{name}_src", fd.GetType())
+            new_name = next(c for c in (f"{name}_src", *(f"{name}_src{k}" for k in range(2, 999)))
+                            if c.lower() not in taken and c.lower() not in taken_later)
+            new = ogr.FieldDefn(new_name, fd.GetType())
             new.SetSubType(fd.GetSubType())
             fd = new
-            notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {name}_src"))
+            notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {new_name}"))
+        taken.add(new_name.lower())
         defs.append(fd)
-    names = [fd.GetName() for fd in layer.field_defs]
-    cols = [layer.columns[n] for n in names]
+    cols = [layer.columns[n] for n in source]
     rows = [[c[i] for c in cols] for i in layer.kept_rows]
     return defs, rows
 

@@ -35,11 +35,16 @@ class Cancelled(Exception):
 
 @dataclass
 class Note:
-    """One thing the engine did to the input that the user must hear about (a repair, a drop)."""
+    """One thing the engine did to the input that the user must hear about.
+
+    ``kind``: ``drop`` (a feature left out), ``repair`` (a feature changed to be usable),
+    ``warning`` (a result the user must look at, e.g. an empty baseline) or ``info``.
+    """
 
     layer: str
     feature: object
     message: str
+    kind: str = "info"
 
     def __str__(self) -> str:
         return f"{self.layer} [{self.feature}]: {self.message}"

@@ -1,12 +1,15 @@
 """The job file: which layers to overlay, and how their fields map to the survey schema."""
 
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import yaml
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from .errors import InputError
+from .errors import InputError, Note
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
@@ -52,6 +55,7 @@ class Job:
     min_area_m2: float = 1.0
     rules: Optional[str] = None
     name: str = ""
+    notes: List[Note] = field(default_factory=list)
 
     def layers(self):
         """Every layer spec of the job, patches first."""
@@ -60,16 +64,56 @@ class Job:
         return out
 
 
+class _JobLoader(yaml.SafeLoader):
+    """Safe YAML where a number written with a leading zero stays text: ``0101`` in a job is a
+    land-class code, which plain YAML would read as the octal number 65."""
+
+
+def _int_or_code(loader, node):
+    text = loader.construct_scalar(node)
+    if len(text) > 1 and text[0] == "0" and text.isdigit():
+        return text
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_JobLoader.add_constructor("tag:yaml.org,2002:int", _int_or_code)
+
+
 def load_job(path):
-    """Read and validate a YAML job file; relative paths are taken from the file's folder."""
+    """Read and validate a YAML job file; relative paths are taken from the file's folder.
+
+    The file may be UTF-8 (with or without BOM) or, as Windows editors save it, GBK; the
+    encoding used is noted in ``job.notes``.
+    """
     try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as e:
         raise InputError(f"无法读取任务文件: {e.strerror}", layer=str(path)) from e
+    notes = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise InputError("任务文件既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8", layer=str(path)) from e
+        notes.append(Note(str(path), "-", "任务文件不是 UTF-8 编码，已按 GBK (GB18030) 读取"))
+    try:
+        data = yaml.load(text, Loader=_JobLoader)
     except yaml.YAMLError as e:
-        raise InputError(f"任务文件不是有效的 YAML: {e}", layer=str(path)) from e
-    return job_from_dict(data, base_dir=os.path.dirname(os.path.abspath(path)), path=str(path))
+        raise InputError(_yaml_problem(e), layer=str(path)) from e
+    job = job_from_dict(data, base_dir=os.path.dirname(os.path.abspath(path)), path=str(path))
+    job.notes = notes + job.notes
+    return job
+
+
+def _yaml_problem(error):
+    """Where a YAML file stops parsing, in Chinese (the parser's own words are English)."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近" if mark is not None else ""
+    return (f"任务文件{where}不是有效的 YAML：请检查缩进、冒号后的空格、引号与括号是否成对"
+            "（地类编码等文本可加引号）")
 
 
 def job_from_dict(data, base_dir, path=None):
@@ -89,16 +133,23 @@ def job_from_dict(data, base_dir, path=None):
     before = (_layer("parcels_before", data["parcels_before"], base_dir, where)
               if data.get("parcels_before") else None)
     min_area = data.get("min_area_m2", 1.0)
-    if not isinstance(min_area, (int, float)) or isinstance(min_area, bool) or min_area < 0:
-        raise InputError(f"min_area_m2 应为非负数，而不是 {min_area!r}", layer=where,
+    if not isinstance(min_area, (int, float)) or isinstance(min_area, bool) \
+            or not math.isfinite(min_area) or min_area < 0:
+        raise InputError(f"min_area_m2 应为有限的非负数，而不是 {min_area!r}", layer=where,
                          field="min_area_m2")
+    if admin is not None and not (admin.extra.get("township_field")
+                                  or admin.extra.get("village_field")):
+        raise InputError("行政区图层需指明 township_field (乡镇字段) 或 village_field (村字段)",
+                         layer=where, field="admin")
     rules = data.get("rules")
     if rules is not None:
-        rules = _abspath(str(rules), base_dir)
+        rules = _abspath(_text_value(rules, where, "rules"), base_dir)
     crs = data.get("crs", "auto")
+    crs = "auto" if crs is None else _crs_value(crs, where, "crs", allow_auto=True)
     return Job(path=path, patches=patches, baselines=baselines, exemptions=exemptions,
-               admin=admin, parcels_before=before, crs=str(crs) if crs is not None else "auto",
-               min_area_m2=float(min_area), rules=rules, name=str(data.get("name", "")))
+               admin=admin, parcels_before=before, crs=crs,
+               min_area_m2=float(min_area), rules=rules,
+               name=_text_value(data.get("name", ""), where, "name"))
 
 
 def _group(entries, allowed, group, base_dir, where):
@@ -122,13 +173,46 @@ def _layer(role, spec, base_dir, where):
         raise InputError(f"{role} 中未知的键 {sorted(unknown)}；可用的键: {sorted(allowed)}",
                          layer=where, field=f"{role}.{sorted(unknown)[0]}")
     filt = spec.get("where") or {}
-    if not isinstance(filt, dict) or not all(isinstance(v, (list, str)) for v in filt.values()):
+    values = filt.values() if isinstance(filt, dict) else ()
+    if not isinstance(filt, dict) or not all(isinstance(v, (list, str, int, float))
+                                             and not isinstance(v, bool) for v in values):
         raise InputError("where 应写成 {字段: [值, ...]}", layer=where, field=f"{role}.where")
-    filt = {str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in filt.items()}
-    extra = {k: str(spec[k]) for k in ROLE_KEYS.get(role, set()) if spec.get(k)}
-    return LayerSpec(role=role, path=_abspath(str(spec["path"]), base_dir),
-                     layer=spec.get("layer"), where=filt, id_field=spec.get("id_field"),
-                     encoding=spec.get("encoding"), crs=spec.get("crs"), extra=extra)
+    # numbers stay numbers: the reader compares them as land-class codes where they are one
+    filt = {str(k): [x if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+                     for x in (v if isinstance(v, list) else [v])] for k, v in filt.items()}
+    extra = {k: _text_value(spec[k], where, f"{role}.{k}")
+             for k in ROLE_KEYS.get(role, set()) if spec.get(k)}
+    text = {k: _text_value(spec[k], where, f"{role}.{k}") if spec.get(k) is not None else None
+            for k in ("path", "layer", "id_field", "encoding")}
+    crs = _crs_value(spec["crs"], where, f"{role}.crs") if spec.get("crs") is not None else None
+    return LayerSpec(role=role, path=_abspath(text["path"], base_dir), layer=text["layer"],
+                     where=filt, id_field=text["id_field"], encoding=text["encoding"], crs=crs,
+                     extra=extra)
+
+
+def _text_value(value, where, key):
+    """A job value that must be text (a name, a path); a number is taken as its text."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"{key} 应为文本，而不是 {_type_name(value)}", layer=where, field=key)
+    return str(value)
+
+
+def _crs_value(value, where, key, allow_auto=False):
+    """A CRS as PROJ reads it (``EPSG:4529``, ``4529``, WKT), checked now, not mid-run."""
+    text = _text_value(value, where, key).strip()
+    if allow_auto and text.lower() == "auto":
+        return "auto"
+    try:
+        CRS.from_user_input(int(text) if text.isdigit() else text)
+    except CRSError as e:
+        raise InputError(f"无法识别的坐标系 {text!r} (应如 EPSG:4529 或 auto)", layer=where,
+                         field=key) from e
+    return f"EPSG:{text}" if text.isdigit() else text
+
+
+def _type_name(value):
+    return {bool: "布尔值", list: "列表", dict: "键值表", type(None): "空值"}.get(
+        type(value), type(value).__name__)
 
 
 def _abspath(path, base_dir):

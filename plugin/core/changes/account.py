@@ -153,7 +153,7 @@ class _InsideArea:
 
     def __call__(self, wkbs):
         from ..overlay.chunked import UNION, PatchSet, PendingOverlay
-        from ..overlay.pool import default_workers, worker_pool
+        from ..overlay.pool import close_pool, default_workers, worker_pool
         out = np.zeros(len(wkbs))
         if not len(wkbs) or not len(self.layer):
             return out
@@ -165,9 +165,10 @@ class _InsideArea:
         try:
             results, _ = PendingOverlay(patches, self.layer, self.crs, UNION, pool=pool,
                                         workers=workers).collect()
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            close_pool(pool, failed=True)
+            raise
+        close_pool(pool)
         for k, v in enumerate(results):
             if v is not None:
                 out[k] = v[1]

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from ..errors import Note
+from ..io.atomic import refuse_inputs, staging_folder, writable_folder
 from ..io.crs import crs_label
 from ..overlay.areas import MU_PER_M2, EllipsoidalArea
 from ..progress import Steps
@@ -107,6 +108,13 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     clock = Clock()
     steps = Steps(progress, cancelled)
     notes: List[Note] = []
+    inputs = [before_spec.path, after_spec.path,
+              *(s.path for specs in options.protected.values() for s in specs)]
+    if options.admin is not None:
+        inputs.append(options.admin.path)
+    refuse_inputs([os.path.join(out_dir, n) for n in (RESULT_NAME, BALANCE_XLSX, BALANCE_PNG)],
+                  inputs)
+    writable_folder(out_dir)
     table = load_class_table()
     before, after, crs = read_years(before_spec, after_spec, options, table, steps, notes)
     clock.lap("read")
@@ -143,10 +151,9 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
         protected = protected_accounts(parts, options, crs, notes, steps)
         clock.lap("balance")
 
-    os.makedirs(out_dir, exist_ok=True)
-    out_path = os.path.join(out_dir, RESULT_NAME)
     keep = ~pieces.sliver[change]
-    result = ChangeResult(result_path=out_path, change_count=int(keep.sum()),
+    result = ChangeResult(result_path=os.path.join(out_dir, RESULT_NAME),
+                          change_count=int(keep.sum()),
                           change_m2=float(pieces.m2[change][keep].sum()),
                           dropped_count=int((~keep).sum()),
                           dropped_m2=float(pieces.m2[change][~keep].sum()),
@@ -156,20 +163,24 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
         notes.append(Note("变化图斑", "-", f"剔除碎片 {result.dropped_count} 个 "
                           f"({result.dropped_m2:.2f} 平方米，见 dropped 图层)；"
                           "仍计入耕地进出平衡表的减少/增加 (单列碎片面积)"))
-    if account is not None:
-        steps.report(0.8, "写出耕地进出平衡表")
-        labels = options.labels or (before.year or "期初", after.year or "期末")
-        sheet = balance.balance_table(account, protected)
-        paths = [balance.write_balance_xlsx(os.path.join(out_dir, BALANCE_XLSX), sheet, labels)]
-        png = os.path.join(out_dir, BALANCE_PNG)
-        if balance.write_balance_chart(png, sheet, labels, notes):
-            paths.append(png)
-        result.balance_paths, result.county = tuple(paths), sheet[-1]
-        clock.lap("balance_write")
-
-    steps.report(0.9, "写出结果")
-    write_result(out_path, crs, rows, pieces, change, notes,
-                  run_info(before_spec, after_spec, options, result, started))
+    # all outputs appear together or none does (a full disk half-way leaves the old ones)
+    with staging_folder(out_dir) as (stage, commit):
+        if account is not None:
+            steps.report(0.8, "写出耕地进出平衡表")
+            labels = options.labels or (before.year or "期初", after.year or "期末")
+            sheet = balance.balance_table(account, protected)
+            balance.write_balance_xlsx(os.path.join(stage, BALANCE_XLSX), sheet, labels)
+            names = [BALANCE_XLSX]
+            if balance.write_balance_chart(os.path.join(stage, BALANCE_PNG), sheet, labels, notes):
+                names.append(BALANCE_PNG)
+            result.balance_paths = tuple(os.path.join(out_dir, n) for n in names)
+            result.county = sheet[-1]
+            clock.lap("balance_write")
+        steps.report(0.9, "写出结果")
+        write_result(os.path.join(stage, RESULT_NAME), crs, rows, pieces, change, notes,
+                     run_info(before_spec, after_spec, options, result, started))
+        steps.check()
+        commit()
     clock.lap("write")
     result.timings = clock.laps
     steps.report(1.0, "完成")

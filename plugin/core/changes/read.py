@@ -11,6 +11,7 @@ from ..errors import InputError, Note
 from ..io.crs import check_coordinates, working_crs
 from ..io.geometry import parse_geometries
 from ..io.layers import open_layer, read_layer
+from ..io.sql_text import sql_identifier
 from ..io.wkb_arrays import envelopes as wkb_envelopes
 from ..io.wkb_transform import transform_wkbs
 from .match import polygon_key
@@ -207,7 +208,7 @@ def _year_label(spec, ds, lyr, names):
     layer name, else None."""
     import re
     if "SJNF" in names:
-        sql = f'SELECT MAX("SJNF") FROM "{lyr.GetName()}"'
+        sql = f'SELECT MAX("SJNF") FROM {sql_identifier(lyr.GetName())}'
         found = None
         try:
             result = ds.ExecuteSQL(sql)

@@ -14,6 +14,7 @@ from osgeo import ogr
 
 from ..rules.classes import load_class_table
 from ..errors import InputError
+from ..io.sql_text import sql_identifier
 from .mobile import MOBILE_NAME, VERIFICATION_FIELDS
 from ..ledger.imports import ImportReport, apply_import
 from ..ledger.columns import BY_KEY
@@ -57,9 +58,9 @@ def _raw_text(ds, fields):
     written text that is no date)."""
     out = {}
     for name in fields:
-        quoted = name.replace('"', '""')
-        sql = ds.ExecuteSQL(f'SELECT fid, CAST("{quoted}" AS TEXT) AS raw FROM "{MOBILE_NAME}" '
-                            f'WHERE "{quoted}" IS NOT NULL')
+        quoted = sql_identifier(name)
+        sql = ds.ExecuteSQL(f"SELECT fid, CAST({quoted} AS TEXT) AS raw "
+                            f"FROM {sql_identifier(MOBILE_NAME)} WHERE {quoted} IS NOT NULL")
         try:
             for feature in sql:
                 out[(feature.GetFID(), name)] = feature.GetField("raw")  # fid: GDAL's FID

@@ -7,6 +7,7 @@ from osgeo import gdal, ogr
 
 from ..errors import InputError
 from .layers import read_columns
+from .sql_text import sql_literal
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -47,7 +48,7 @@ def read_features(ds, name: str, columns: Sequence[str]) -> Tuple[list, list, Di
     """(fids, WKB or None per feature, {column: values}, the layer's CRS as WKT) in fid order;
     the CRS is "" when the layer has none."""
     lyr = ds.GetLayerByName(name)
-    fids, wkbs, values = read_columns(lyr, list(columns))
+    fids, wkbs, values, _ = read_columns(lyr, list(columns))
     return [int(f) for f in fids], list(wkbs), values, _crs_definition(ds, lyr)
 
 
@@ -58,7 +59,7 @@ def _crs_definition(ds, lyr) -> str:
            "ON g.srs_id = s.srs_id WHERE g.table_name = ?")
     found = None
     try:
-        result = ds.ExecuteSQL(sql.replace("?", _sql_text(lyr.GetName())))
+        result = ds.ExecuteSQL(sql.replace("?", sql_literal(lyr.GetName())))
     except RuntimeError:
         result = None
     if result is not None:
@@ -69,12 +70,3 @@ def _crs_definition(ds, lyr) -> str:
         return found
     srs = lyr.GetSpatialRef()
     return srs.ExportToWkt() if srs is not None else ""
-
-
-def sql_identifier(name: str) -> str:
-    """A table or column name quoted for SQLite/OGR SQL, whatever characters it holds."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def _sql_text(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"

@@ -15,6 +15,7 @@ from osgeo import gdal, ogr, osr
 
 from .atomic import replacing
 from .wkb_arrays import envelopes
+from .sql_text import sql_identifier
 from .xml_text import xml_escape
 
 gdal.UseExceptions()
@@ -52,7 +53,9 @@ class GeoPackageBuilder:
                 fd.SetAlternativeName(alias)
             lyr.CreateField(fd)
         convert = [_converter(fd.GetType()) for fd in source_fields]
-        names = [fd.GetName() for fd in source_fields] + [f[0] for f in fields]
+        # the names as the table holds them (a driver may adjust a name it is given)
+        defn = lyr.GetLayerDefn()
+        names = [defn.GetFieldDefn(k).GetName() for k in range(defn.GetFieldCount())]
         values = []
         for k, row in enumerate(rows):
             src = [c(v) for c, v in zip(convert, source_rows[k])] if source_rows is not None else []
@@ -118,26 +121,28 @@ class GeoPackageBuilder:
 
 
 def _insert(con, table, columns, values, wkbs):
-    cols = ", ".join(f'"{c}"' for c in columns)
+    cols = ", ".join(sql_identifier(c) for c in columns)
     marks = ", ".join("?" for _ in columns)
+    name = sql_identifier(table)
     if wkbs is None:
-        con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', values)
+        con.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", values)
         return
     srs_id, geom = con.execute("SELECT srs_id, column_name FROM gpkg_geometry_columns "
                                "WHERE table_name = ?", (table,)).fetchone()
-    rtree = f"rtree_{table}_{geom}"
+    rtree = f"rtree_{table}_{geom}"  # GDAL's name for the layer's R-tree table
     # GDAL's R-tree triggers call SQL functions only GDAL registers: drop them for the bulk
     # insert, fill the R-tree from our own envelopes, and put them back.
     triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                            "AND name LIKE ?", (rtree + "%",)).fetchall()
     for trig, _ in triggers:
-        con.execute(f'DROP TRIGGER "{trig}"')
+        con.execute(f"DROP TRIGGER {sql_identifier(trig)}")
     env = envelopes(wkbs)
     blobs = [_gpkg_blob(w, srs_id, e) for w, e in zip(wkbs, env)]
-    con.executemany(f'INSERT INTO "{table}" (fid, "{geom}", {cols}) VALUES (?, ?, {marks})',
+    con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}, {cols}) "
+                    f"VALUES (?, ?, {marks})",
                     ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
     ok = ~np.isnan(env).any(axis=1)
-    con.executemany(f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
+    con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
                     ((int(k) + 1, *map(float, env[k, [0, 2, 1, 3]])) for k in np.flatnonzero(ok)))
     for _, sql in triggers:
         con.execute(sql)

@@ -15,6 +15,7 @@ from pyproj import CRS
 
 from ..errors import InputError, Note
 from .encodings import shapefile_encoding
+from .geometry import vet_wkbs
 from .wkb_arrays import envelopes as wkb_envelopes
 
 gdal.UseExceptions()
@@ -36,6 +37,8 @@ class VectorLayer:
     field_defs: List[ogr.FieldDefn] = field(default_factory=list)
     encoding: Optional[str] = None
     source_count: int = 0
+    dropped: set = field(default_factory=set)
+    """Rows whose geometry was left out at reading, each already named in a note."""
     _envelopes: Optional[np.ndarray] = field(default=None, repr=False)
 
     def __len__(self):
@@ -91,10 +94,11 @@ def open_layer(spec):
     return ds, lyr, encoding, notes
 
 
-def read_layer(spec, fields=None, all_fields=False):
+def read_layer(spec, fields=None, all_fields=False, where_key=None):
     """Read a layer's geometries (WKB) and the named fields (or all of them).
 
-    Returns (VectorLayer, notes). Applies the spec's ``where`` filter.
+    Returns (VectorLayer, notes). Applies the spec's ``where`` filter, comparing values as
+    ``where_key(value)`` when given (e.g. land-class codes that lost a leading zero).
     """
     ds, lyr, encoding, notes = open_layer(spec)
     defn = lyr.GetLayerDefn()
@@ -107,7 +111,7 @@ def read_layer(spec, fields=None, all_fields=False):
         if f not in names:
             raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
     source_count = lyr.GetFeatureCount()
-    fids, wkb, columns = read_columns(lyr, wanted, by_feature=all_fields)
+    fids, wkb, columns, broken = read_columns(lyr, wanted, by_feature=all_fields)
     srs = lyr.GetSpatialRef()
     crs = CRS.from_wkt(srs.ExportToWkt()) if srs is not None else None
     if spec.crs:
@@ -118,16 +122,27 @@ def read_layer(spec, fields=None, all_fields=False):
                         field_defs=[_copy_field(defn.GetFieldDefn(names.index(f))) for f in wanted],
                         encoding=encoding, source_count=source_count)
     if spec.where:
-        layer = _filtered(layer, spec.where)
+        layer = _filtered(layer, spec.where, where_key)
     del lyr, ds  # close the input now; nothing of it is kept
-    return layer, notes
+    ids = layer.ids(spec.id_field if spec.id_field in layer.columns else None)
+    broken = set(broken)
+    for k, fid in enumerate(layer.fids.tolist()):
+        if fid in broken:
+            notes.append(Note(spec.label, ids[k] or f"FID {fid}",
+                              "几何数据损坏，GDAL 无法读取，已剔除", kind="drop"))
+            layer.dropped.add(k)
+    layer.wkb, layer._envelopes, vet_notes, vet_dropped = vet_wkbs(layer.wkb, ids, spec.label)
+    layer.dropped |= vet_dropped
+    return layer, notes + vet_notes
 
 
 def read_columns(lyr, wanted, by_feature=False):
-    """(fids, WKB per feature or None, {field: values}) of an open OGR layer, in fid order.
+    """(fids, WKB per feature or None, {field: values}, fids whose geometry GDAL could not
+    decode) of an open OGR layer, in fid order.
 
-    Plain polygon layers come through GDAL's Arrow stream; curved or untyped layers (and
-    ``by_feature``) feature by feature, where geometries are linearised.
+    Plain polygon layers come through GDAL's Arrow stream (undecodable WKB passes through as
+    bytes, for :func:`vet_wkbs`); curved or untyped layers (and ``by_feature``) feature by
+    feature, where geometries are linearised.
     """
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
@@ -147,17 +162,53 @@ def _copy_field(fd):
 
 
 def _read_features(lyr, wanted):
-    fids, wkb, columns = [], [], {f: [] for f in wanted}
+    """Feature by feature, geometries linearised; a feature whose geometry GDAL cannot decode
+    is kept with the geometry None and its fid listed, for a note (its attributes come from a
+    second pass that skips geometries)."""
+    fids, wkb, columns, broken = [], [], {f: [] for f in wanted}, []
     lyr.ResetReading()
-    for feat in lyr:
-        geom = feat.GetGeometryRef()
-        if geom is not None and geom.GetGeometryType() not in (ogr.wkbPolygon, ogr.wkbMultiPolygon):
-            geom = ogr.ForceToMultiPolygon(geom.GetLinearGeometry())
+    while True:
+        try:
+            feat = lyr.GetNextFeature()
+        except RuntimeError:
+            broken.append(len(fids))
+            fids.append(None)
+            wkb.append(None)
+            for f in wanted:
+                columns[f].append(None)
+            continue
+        if feat is None:
+            break
         fids.append(feat.GetFID())
-        wkb.append(bytes(geom.ExportToIsoWkb()) if geom is not None and not geom.IsEmpty() else None)
+        wkb.append(_feature_wkb(feat.GetGeometryRef()))
         for f in wanted:
             columns[f].append(feat.GetField(f) if feat.IsFieldSetAndNotNull(f) else None)
-    return np.asarray(fids, dtype=np.int64), _object_array(wkb), columns
+    if broken:
+        _attributes_of(lyr, wanted, broken, fids, columns)
+    return np.asarray(fids, dtype=np.int64), _object_array(wkb), columns, \
+        [fids[k] for k in broken]
+
+
+def _feature_wkb(geom):
+    if geom is None or geom.IsEmpty():
+        return None
+    if geom.GetGeometryType() not in (ogr.wkbPolygon, ogr.wkbMultiPolygon):
+        geom = ogr.ForceToMultiPolygon(geom.GetLinearGeometry())
+    return bytes(geom.ExportToIsoWkb())
+
+
+def _attributes_of(lyr, wanted, rows, fids, columns):
+    """Fids and attributes of the features at positions ``rows``, read without geometries."""
+    lyr.SetIgnoredFields(["OGR_GEOMETRY"])
+    try:
+        lyr.ResetReading()
+        for k, feat in enumerate(lyr):
+            if k in rows:
+                fids[k] = feat.GetFID()
+                for f in wanted:
+                    columns[f][k] = feat.GetField(f) if feat.IsFieldSetAndNotNull(f) else None
+    finally:
+        lyr.SetIgnoredFields([])
 
 
 def _read_arrow(lyr, wanted, names):
@@ -182,8 +233,8 @@ def _read_arrow(lyr, wanted, names):
             columns[f].extend(_arrow_values(batch[f]))
     lyr.SetIgnoredFields([])
     if not fids:
-        return np.zeros(0, dtype=np.int64), _object_array([]), columns
-    return np.concatenate(fids), np.concatenate(wkb), columns
+        return np.zeros(0, dtype=np.int64), _object_array([]), columns, []
+    return np.concatenate(fids), np.concatenate(wkb), columns, []
 
 
 def _arrow_values(arr):
@@ -208,15 +259,22 @@ def _object_array(items):
     return out
 
 
-def _filtered(layer, where):
+def _filtered(layer, where, key=None):
+    """The features whose value of every ``where`` field is one of its values (``X*``: starts
+    with X), both sides compared as ``key(value)`` (default: their text)."""
+    key = key or _text
     keep = np.ones(len(layer), dtype=bool)
     for f, values in where.items():
-        exact = {v for v in values if not v.endswith("*")}
-        prefixes = tuple(v[:-1] for v in values if v.endswith("*"))
+        texts = [v if isinstance(v, str) and v.endswith("*") else key(v) for v in values]
+        exact = {v for v in texts if not v.endswith("*")}
+        prefixes = tuple(v[:-1] for v in texts if v.endswith("*"))
         col = layer.columns[f]
-        keep &= np.fromiter(((v is not None) and (_text(v) in exact or
-                             (bool(prefixes) and _text(v).startswith(prefixes))) for v in col),
-                            dtype=bool, count=len(col))
+        seen = {}
+        for v in col:
+            if v is not None and v not in seen:
+                t = key(v)
+                seen[v] = t in exact or (bool(prefixes) and t.startswith(prefixes))
+        keep &= np.fromiter((v is not None and seen[v] for v in col), dtype=bool, count=len(col))
     rows = np.flatnonzero(keep)
     return VectorLayer(label=layer.label, crs=layer.crs, fids=layer.fids[rows], wkb=layer.wkb[rows],
                        columns={k: [v[i] for i in rows] for k, v in layer.columns.items()},
@@ -225,6 +283,8 @@ def _filtered(layer, where):
 
 
 def _text(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
     return v if isinstance(v, str) else str(v)
 
 

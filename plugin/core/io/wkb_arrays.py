@@ -13,7 +13,11 @@ _POLYGON, _MULTIPOLYGON = 3, 6
 
 class Runs:
     """Every ring of every geometry: byte offset of its first point, point count, point size,
-    owning geometry and whether it is a shell (first ring of a polygon)."""
+    owning geometry and whether it is a shell (first ring of a polygon).
+
+    A blob that is not a complete (Multi)Polygon WKB contributes no ring and is listed in
+    ``malformed`` (geometry index → why), never read past its own end.
+    """
 
     def __init__(self, wkbs):
         blobs = [bytes(b) if b is not None else b"" for b in wkbs]
@@ -24,10 +28,18 @@ class Runs:
         self.count = n
         self.raw = np.frombuffer(b"".join(blobs), dtype=np.uint8)
         simple = _simple_polygons(self.raw, bases, lengths)
-        runs, big = [], []
+        runs, big, self.malformed = [], [], {}
         for i in np.flatnonzero(~simple & (lengths > 0)):
-            if _parse(blobs[i], int(bases[i]), int(i), runs) == ">":
-                big.append(int(i))
+            kept = len(runs)
+            try:
+                if _parse(blobs[i], int(bases[i]), int(i), runs) == ">":
+                    big.append(int(i))
+            except ValueError as error:
+                del runs[kept:]
+                self.malformed[int(i)] = str(error)
+            except (IndexError, struct.error):
+                del runs[kept:]
+                self.malformed[int(i)] = "WKB 不完整"
         # The common case, a little-endian 2D polygon with one ring, needs no parsing.
         srows = np.flatnonzero(simple)
         fast = np.column_stack([bases[srows] + 13, _u32(self.raw, bases[srows] + 9),
@@ -61,11 +73,33 @@ class Runs:
 
 
 def envelopes(wkbs):
-    """An (n, 4) array [minx, miny, maxx, maxy]; NaN rows for empty or missing geometries."""
+    """An (n, 4) array [minx, miny, maxx, maxy]; NaN rows for empty or missing geometries.
+
+    For WKB already vetted (or written by the engine): a blob that is not a (Multi)Polygon
+    raises ValueError, as it means a defect slipped past :func:`vetted_envelopes`."""
     runs = Runs(wkbs)
+    if runs.malformed:
+        index, why = next(iter(runs.malformed.items()))
+        raise ValueError(f"geometry {index}: {why}")
+    return _envelopes(runs, {})[0]
+
+
+def vetted_envelopes(wkbs):
+    """(envelopes as :func:`envelopes`, {geometry index: defect}) in one pass over the points.
+
+    Defects are what GEOS cannot take: a blob that is no complete (Multi)Polygon, a coordinate
+    that is NaN or infinite, a ring of fewer than 4 points or whose last point is not its first.
+    A defective geometry's envelope row is NaN, so it meets nothing until it is repaired.
+    """
+    runs = Runs(wkbs)
+    return _envelopes(runs, {i: why if why.startswith("不是面") else f"WKB 无法解析 ({why})"
+                             for i, why in runs.malformed.items()})
+
+
+def _envelopes(runs, defects):
     out = np.full((runs.count, 4), np.nan)
     if len(runs.npts) == 0:
-        return out
+        return out, defects
     xs, ys = runs.coordinates()
     point_owner = np.repeat(runs.owner, runs.npts)
     uniq, starts = np.unique(point_owner, return_index=True)  # runs are sorted by owner
@@ -73,22 +107,44 @@ def envelopes(wkbs):
     out[uniq, 1] = np.minimum.reduceat(ys, starts)
     out[uniq, 2] = np.maximum.reduceat(xs, starts)
     out[uniq, 3] = np.maximum.reduceat(ys, starts)
-    return out
+    ends = np.cumsum(runs.npts)
+    firsts = ends - runs.npts
+    checks = (
+        (np.maximum.reduceat(~(np.isfinite(xs) & np.isfinite(ys)), firsts), "坐标含非数值 (NaN/无穷大)"),
+        (runs.npts < 4, "环少于 4 个点"),
+        ((xs[firsts] != xs[ends - 1]) | (ys[firsts] != ys[ends - 1]), "环未闭合"),
+    )
+    for bad, why in checks:
+        for i in np.unique(runs.owner[bad]).tolist():
+            defects.setdefault(int(i), why)
+    if defects:
+        out[list(defects)] = np.nan
+    return out, defects
 
 
 def _parse(blob, base, owner, runs):
-    """Append the rings of one (Multi)Polygon WKB to ``runs``; returns its byte order."""
+    """Append the rings of one (Multi)Polygon WKB to ``runs``; returns its byte order. Raises
+    ValueError for another geometry type or a blob that ends before its rings do."""
+    if blob[0] not in (0, 1):
+        raise ValueError("WKB 字节序标记无效")
     order = "<" if blob[0] == 1 else ">"
     flat, dims = _type_and_dims(struct.unpack_from(order + "I", blob, 1)[0])
     if flat == _MULTIPOLYGON:
         nparts = struct.unpack_from(order + "I", blob, 5)[0]
         pos = 9
         for _ in range(nparts):
+            if pos + 9 > len(blob):
+                raise ValueError("WKB 不完整")
+            part = struct.unpack_from(order + "I", blob, pos + 1)[0]
+            if _type_and_dims(part)[0] != _POLYGON:
+                raise ValueError(f"多面中含非面部件 (WKB 类型 {part})")
             pos = _polygon(blob, pos + 5, base, owner, runs, dims, order)
     elif flat == _POLYGON:
-        _polygon(blob, 5, base, owner, runs, dims, order)
+        pos = _polygon(blob, 5, base, owner, runs, dims, order)
     else:
-        raise ValueError(f"not a polygon geometry (WKB type {flat})")
+        raise ValueError(f"不是面几何 (WKB 类型 {flat})")
+    if pos > len(blob):
+        raise ValueError("WKB 不完整")
     return order
 
 
@@ -118,10 +174,13 @@ def _u32(raw, offsets):
 
 
 def _simple_polygons(raw, bases, lengths):
-    """Mask of blobs that are little-endian 2D single-ring polygons (their layout is fixed)."""
+    """Mask of blobs that are little-endian 2D single-ring polygons (their layout is fixed) and
+    exactly as long as that layout says."""
     simple = np.zeros(len(bases), dtype=bool)
     rows = np.flatnonzero(lengths >= 13)
     if len(rows):
         b = bases[rows]
-        simple[rows] = (raw[b] == 1) & (_u32(raw, b + 1) == 3) & (_u32(raw, b + 5) == 1)
+        header = (raw[b] == 1) & (_u32(raw, b + 1) == 3) & (_u32(raw, b + 5) == 1)
+        npts = _u32(raw, b + 9).astype(np.int64)
+        simple[rows] = header & (lengths[rows] == 13 + 16 * npts)
     return simple

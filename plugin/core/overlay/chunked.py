@@ -18,10 +18,10 @@ from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 from shapely.prepared import prep
 
-from . import kernel_raw_geos, kernel_vectorised
+from . import kernel_raw_geos, kernel_vectorised, robust
 from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
-from ..io.geometry import parse_geometries, polygonal_part
+from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
 
 UNION, PIECES = "union", "pieces"
@@ -118,7 +118,9 @@ def _overlay_chunk(payload):
     if crs_pair[0] != crs_pair[1]:
         to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
                                        always_xy=True).transform
-        geoms = [shapely_transform(to_work, g) if g is not None else None for g in geoms]
+        # a valid feature can come out of a reprojection invalid where vertices nearly touch
+        geoms = [robust.valid_polygonal(shapely_transform(to_work, g)) if g is not None else None
+                 for g in geoms]
     bounds = np.searchsorted(local_p, np.arange(len(patch_wkb) + 1))
     out = []
     for i, blob in enumerate(patch_wkb):
@@ -134,13 +136,13 @@ def _overlay_chunk(payload):
         if mode == PIECES:
             pieces = []
             for j, g in cands:
-                piece = g if p.contains(g) else patch.intersection(g)
-                if piece.area > 0:
+                piece = g if p.contains(g) else robust.intersection(patch, g)
+                if piece is not None and piece.area > 0:
                     pieces.append((j, piece.area))
             if pieces:
                 out.append((i, pieces))
             continue
-        occupied = _occupied(patch, [g for _, g in cands])
+        occupied = robust.occupied(patch, [g for _, g in cands])
         if occupied is not None:
             out.append((i, occupied.wkb))
     return (_with_areas(out, crs_pair) if mode == UNION else out), notes
@@ -154,21 +156,6 @@ def _with_areas(out, crs_pair):
     m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
     planar = planar_areas(wkbs)
     return [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
-
-
-def _occupied(patch, features):
-    """patch ∩ union(features), by successive differences: no union of pieces is built, and
-    overlapping features are subtracted once."""
-    if len(features) == 1:
-        return polygonal_part(patch.intersection(features[0]))
-    rest = patch
-    for g in features:
-        rest = rest.difference(g)
-        if rest.is_empty:
-            return patch
-    if rest.area >= patch.area:
-        return None
-    return polygonal_part(patch.difference(rest))
 
 
 def _transform_envelopes(env, src, dst):

@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry.base import geom_factory
 
 from ..io.geometry import parse_geometries, polygonal_part
+from . import robust
 
 AVAILABLE = shapely.__version__.startswith("1.")
 if AVAILABLE:
@@ -81,7 +82,10 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
             try:
                 cands = [feats[j] for j in local_f[lo:hi]
                          if feats[j] is not None and lgeos.GEOSPreparedIntersects(prepared, feats[j])]
-                wkb = _occupied(patch, cands) if cands else None
+                try:
+                    wkb = _occupied(patch, cands) if cands else None
+                except ValueError:  # GEOS gave up on this patch: the robust path retries it
+                    wkb = robust.occupied_wkb(blob, [to_wkb(c) for c in cands])
             finally:
                 lgeos.GEOSPreparedGeom_destroy(prepared)
                 lgeos.GEOSGeom_destroy(patch)
@@ -95,7 +99,7 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
 
 
 def _occupied(patch, feats):
-    """patch ∩ union(feats) by successive differences (as chunked._occupied), as WKB."""
+    """patch ∩ union(feats) by successive differences (as robust.occupied), as WKB."""
     if len(feats) == 1:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, feats[0])))
     patch_area = area(patch)

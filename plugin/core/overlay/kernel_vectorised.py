@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from ..io.geometry import parse_geometries, polygonal_part
+from . import robust
 
 AVAILABLE = not shapely.__version__.startswith("1.")
 _POLYGONAL = (3, 6)  # shapely.get_type_id of Polygon and MultiPolygon
@@ -30,14 +31,25 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     lp, lf = lp[hit], lf[hit]
     if len(lp) == 0:
         return [], notes
-    pieces = shapely.intersection(patches[lp], feats[lf])
+    try:
+        pieces = shapely.intersection(patches[lp], feats[lf])
+    except shapely.errors.GEOSException:  # one pair failed: the robust path takes them one by one
+        pieces = np.array([robust.intersection(p, f) for p, f in zip(patches[lp], feats[lf])],
+                          dtype=object)
     starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
     ends = np.r_[starts[1:], len(lp)]
     out = []
     for a, b in zip(starts.tolist(), ends.tolist()):
-        geom = pieces[a] if b - a == 1 else shapely.union_all(pieces[a:b])
-        if shapely.get_type_id(geom) not in _POLYGONAL:
+        geom = pieces[a] if b - a == 1 else _union(pieces[a:b])
+        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
             geom = polygonal_part(geom)
         if geom is not None and not geom.is_empty and geom.area > 0:
             out.append((int(lp[a]), shapely.to_wkb(geom)))
     return out, notes
+
+
+def _union(pieces):
+    try:
+        return shapely.union_all(pieces)
+    except shapely.errors.GEOSException:
+        return robust.union(list(pieces))

@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 import shapely.wkb
 
-from . import kernel_raw_geos
+from . import kernel_raw_geos, robust
 from ..io.geometry import polygonal_part
 
 SHAPELY2 = not shapely.__version__.startswith("1.")
@@ -46,7 +46,7 @@ def intersect_pairs(left, right, li, rj):
 def _pairs_reference(left, right, li, rj):
     out = []
     for k, (i, j) in enumerate(zip(li.tolist(), rj.tolist())):
-        piece = polygonal_part(left[i].intersection(right[j]))
+        piece = robust.intersection(left[i], right[j])
         if piece is not None and piece.area > 0:
             out.append((k, piece.wkb))
     return out
@@ -57,8 +57,11 @@ def _pairs_raw_geos(left, right, li, rj):
     out = []
     for k, (i, j) in enumerate(zip(li.tolist(), rj.tolist())):
         ptr = lg.GEOSIntersection(left[i]._geom, right[j]._geom)
-        if not ptr:
-            raise ValueError("GEOS overlay failed (topology error)")
+        if not ptr:  # GEOS gave up on this pair: the robust path retries it
+            piece = robust.intersection(left[i], right[j])
+            if piece is not None and piece.area > 0:
+                out.append((k, piece.wkb))
+            continue
         kind = lg.GEOSGeomTypeId(ptr)
         if kind in _POINTLIKE_OR_LINEAR or lg.GEOSisEmpty(ptr):
             lg.GEOSGeom_destroy(ptr)
@@ -78,7 +81,11 @@ def _pairs_raw_geos(left, right, li, rj):
 def _pairs_shapely2(left, right, li, rj):
     a = np.asarray(left, dtype=object)[li]
     b = np.asarray(right, dtype=object)[rj]
-    pieces = shapely.intersection(a, b)
+    try:
+        pieces = shapely.intersection(a, b)
+    except shapely.errors.GEOSException:  # one pair failed: the robust path takes them one by one
+        pieces = np.array([robust.intersection(x, y) for x, y in zip(a, b)], dtype=object)
+        pieces[[p is None for p in pieces]] = shapely.from_wkt("POLYGON EMPTY")
     kind = shapely.get_type_id(pieces)
     out = []
     for k in np.flatnonzero(~np.isin(kind, list(_POINTLIKE_OR_LINEAR)) & ~shapely.is_empty(pieces)):

@@ -2,9 +2,8 @@
 the union of several covers, and the unit holding most of a patch."""
 
 import shapely.wkb
-from shapely.ops import unary_union
 
-from ..io.geometry import polygonal_part
+from . import robust
 
 
 def subtract(wkbs, holes):
@@ -14,7 +13,7 @@ def subtract(wkbs, holes):
         if g is None or h is None:
             out.append(g)
         else:
-            rest = polygonal_part(shapely.wkb.loads(g).difference(shapely.wkb.loads(h)))
+            rest = robust.difference(shapely.wkb.loads(g), shapely.wkb.loads(h))
             out.append(rest.wkb if rest is not None else None)
     return out
 
@@ -27,7 +26,7 @@ def union_each(*wkb_lists):
         if len(gs) <= 1:
             out.append(gs[0] if gs else None)
         else:
-            u = polygonal_part(unary_union([shapely.wkb.loads(g) for g in gs]))
+            u = robust.union([shapely.wkb.loads(g) for g in gs])
             out.append(u.wkb if u is not None else None)
     return out
 

@@ -1,8 +1,12 @@
-"""The worker processes the overlay runs on: how many, and a pool of fresh interpreters."""
+"""The worker processes the overlay runs on: how many, a pool of fresh interpreters, and how
+the pool ends — waited for after a run, killed at once when the run is cancelled or fails, and
+never outliving the process that started it."""
 
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 
 def default_workers():
@@ -11,8 +15,8 @@ def default_workers():
     Inside QGIS (or qgis_process) ``sys.executable`` is not Python, and forking a Qt process is
     unsafe, so the engine stays in-process there. LAND_SUPERVISION_WORKERS overrides.
     """
-    env = os.environ.get("LAND_SUPERVISION_WORKERS")
-    if env:
+    env = os.environ.get("LAND_SUPERVISION_WORKERS", "").strip()
+    if env.isdigit():
         return max(1, int(env))
     if not os.path.basename(sys.executable or "").startswith("python"):
         return 1
@@ -27,10 +31,66 @@ def worker_pool(workers):
     if workers <= 1:
         return None
     import multiprocessing
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(workers):
-        pool.submit(_ready)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                               mp_context=multiprocessing.get_context("spawn"))
+    # A Ctrl-C in the terminal reaches every process of the group: the workers are started
+    # ignoring it (they inherit the setting), so only the parent sees it and ends them.
+    with _sigint_ignored():
+        for _ in range(workers):
+            pool.submit(_ready)
     return pool
+
+
+@contextmanager
+def _sigint_ignored():
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def close_pool(pool, failed=False):
+    """End a pool: wait for its workers after a run; after a failure or Ctrl-C, cancel what is
+    queued and end the workers at once (a chunk in progress can take seconds)."""
+    if pool is None:
+        return
+    if not failed:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # A chunk half-written into the call queue's pipe would hold its feeder thread, and with it
+    # the interpreter's exit, forever once the workers are gone: let it go unjoined.
+    queue = getattr(pool, "_call_queue", None)
+    if queue is not None:
+        queue.cancel_join_thread()
+    # queued chunks stay queued: ending the workers breaks the pool and fails them all, where a
+    # cancelled chunk caught half-sent would be reported by the queue's thread as a traceback
+    pool.shutdown(wait=False, cancel_futures=False)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
+
+
+def _worker_start():
+    """In each worker: Ctrl-C is the parent's to handle (it ends the workers), and on Linux the
+    kernel ends a worker whose parent died (kill -9) instead of leaving it running."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def _ready():

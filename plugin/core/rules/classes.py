@@ -143,6 +143,22 @@ class ClassTable:
             return None, f"不在地类表中，疑似丢失前导零（是否为 0{text}？）"
         return None, "不在地类表中"
 
+    def comparable(self, value: object) -> Optional[str]:
+        """Text to compare a code-like value by: trimmed, NFKC, upper case; an integer, or
+        digits shorter than a code, that is a known code once zero-padded gets its zeros back
+        (``101`` and ``"101"`` → ``"0101"``, as a layer that stored DLBM as a number holds)."""
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not float(value).is_integer():
+                return str(value)
+            text = str(int(value))
+        else:
+            text = unicodedata.normalize("NFKC", str(value)).strip().upper()
+        if text.isdigit() and len(text) < 4 and text.zfill(4) in self._classes:
+            return text.zfill(4)
+        return text
+
     def validate(self, code: object) -> str:
         """The normalised code (upper case, trimmed), or :class:`ClassCodeError`."""
         normalised, problem = self.check(code)
