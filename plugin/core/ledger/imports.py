@@ -16,6 +16,7 @@ from ..progress import Steps
 from ..rules.classes import load_class_table
 from .checks import Issue, LedgerCheck, check_rows
 from ..io.hashing import file_sha256
+from ..io.lock import exclusive
 from .result_access import read_result, write_analyst_values
 from .table import build_rows
 from .workbook_reader import read_detail_sheet
@@ -81,9 +82,16 @@ def apply_import(source_path: str, result_path: str, check, reading: str, force:
     """The import of filled-in values from ``source_path`` (a ledger, or the field team's
     GeoPackage): ``check(source_path, result_path)`` gives (LedgerCheck, ResultData); the
     values are written unless there are errors (or ``force``) or nothing changes, with the
-    source's name, hash and row count in the result's run_info."""
+    source's name, hash and row count in the result's run_info. The result is locked from the
+    check to the write, so a second import at the same time is refused, never lost."""
+    if not os.path.isfile(result_path):
+        raise InputError("结果文件不存在", layer=result_path)
+    with exclusive(result_path, f"导入 {os.path.basename(source_path)}"):
+        return _apply(source_path, result_path, check, reading, force, Steps(progress, cancelled))
+
+
+def _apply(source_path, result_path, check, reading, force, steps):
     started = time.monotonic()
-    steps = Steps(progress, cancelled)
     steps.report(0.0, reading)
     sha = file_sha256(source_path) if os.path.isfile(source_path) else ""
     found, result = check(source_path, result_path)
