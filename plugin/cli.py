@@ -195,6 +195,18 @@ def main(argv=None):
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)
+    from osgeo import gdal
+    gdal.UseExceptions()
+    # GDAL's own warnings are English lines on stderr; what matters of them reaches the user
+    # as our notes and errors (GDAL's errors are raised as exceptions all the same)
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        return _run(args)
+    finally:
+        gdal.PopErrorHandler()
+
+
+def _run(args):
     try:
         return args.func(args)
     except InputError as e:

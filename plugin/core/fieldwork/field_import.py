@@ -14,6 +14,7 @@ from osgeo import ogr
 
 from ..rules.classes import load_class_table
 from ..errors import InputError
+from ..io.encodings import gdal_reason
 from ..io.sql_text import sql_identifier
 from .mobile import MOBILE_NAME, VERIFICATION_FIELDS
 from ..ledger.imports import ImportReport, apply_import
@@ -33,7 +34,7 @@ def read_verification(gpkg_path: str):
     try:
         ds = ogr.Open(gpkg_path)
     except RuntimeError as e:
-        raise InputError(f"无法打开 ({e})", layer=gpkg_path) from e
+        raise InputError(f"无法打开 ({gdal_reason(e)})", layer=gpkg_path) from e
     layer = ds.GetLayerByName(MOBILE_NAME) if ds is not None else None
     if layer is None:
         raise InputError(f"没有图层 {MOBILE_NAME}，不是外业核查数据", layer=gpkg_path)
@@ -74,7 +75,10 @@ def _value(feature, name):
         return None
     if feature.GetFieldDefnRef(name).GetType() == ogr.OFTDate:
         y, m, d = feature.GetFieldAsDateTime(name)[:3]
-        return datetime.date(y, m, d).isoformat()
+        try:
+            return datetime.date(y, m, d).isoformat()
+        except ValueError:  # a day that does not exist: the stored text goes to the check
+            return None
     return feature.GetField(name)
 
 

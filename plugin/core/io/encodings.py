@@ -78,3 +78,21 @@ def _guess(data, spec):
         return "UTF-8"
     raise InputError("属性表编码无法识别 (既非 UTF-8 也非 GBK)，请在任务文件中用 encoding: 指明",
                      layer=spec.label)
+
+
+# GDAL's usual reasons for refusing a file, as a county analyst reads them.
+_GDAL_REASONS = (("not recognized as a supported file format", "不是 GDAL 能识别的数据格式"),
+                 ("database disk image is malformed", "文件已损坏 (数据库结构损坏)"),
+                 ("file is not a database", "不是有效的 GeoPackage/SQLite 文件"),
+                 ("No such file or directory", "文件不存在"),
+                 ("Permission denied", "没有读取权限"),
+                 ("is a directory", "这是一个文件夹"))
+
+
+def gdal_reason(error) -> str:
+    """Why GDAL refused a file, in Chinese where the reason is a known one."""
+    text = str(error).strip()
+    for english, chinese in _GDAL_REASONS:
+        if english in text:
+            return chinese
+    return text or "原因未知"

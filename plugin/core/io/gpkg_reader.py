@@ -6,6 +6,7 @@ from typing import Dict, List, Sequence, Tuple
 from osgeo import gdal, ogr
 
 from ..errors import InputError
+from .encodings import gdal_reason
 from .layers import read_columns
 from .sql_text import sql_literal
 
@@ -20,7 +21,7 @@ def open_geopackage(path: str):
     try:
         ds = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
     except RuntimeError as e:
-        raise InputError(f"不是可读的 GeoPackage ({e})", layer=path) from e
+        raise InputError(f"不是可读的 GeoPackage ({gdal_reason(e)})", layer=path) from e
     if ds is None:
         raise InputError("不是可读的 GeoPackage", layer=path)
     return ds

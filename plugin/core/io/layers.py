@@ -14,7 +14,7 @@ from osgeo import gdal, ogr
 from pyproj import CRS
 
 from ..errors import InputError, Note
-from .encodings import shapefile_encoding
+from .encodings import gdal_reason, shapefile_encoding
 from .geometry import vet_wkbs
 from .wkb_arrays import envelopes as wkb_envelopes
 
@@ -74,7 +74,7 @@ def open_layer(spec):
     try:
         ds = gdal.OpenEx(spec.path, gdal.OF_VECTOR | gdal.OF_READONLY, open_options=options)
     except RuntimeError as e:
-        raise InputError(f"GDAL 无法打开: {e}", layer=spec.label) from e
+        raise InputError(f"无法打开: {gdal_reason(e)}", layer=spec.label) from e
     if ds is None:
         raise InputError("GDAL 无法打开此文件 (格式不支持?)", layer=spec.label)
     if spec.layer:
