@@ -7,7 +7,7 @@ Used only when shapely < 2 is installed; ``chunked._overlay_chunk`` is the refer
 (and the one shapely 2 takes), and tests assert the two agree.
 """
 
-from ctypes import byref, c_double, c_size_t, pointer
+from ctypes import byref, c_double, c_size_t, c_void_p, pointer
 
 import shapely
 from shapely.geometry.base import geom_factory
@@ -20,6 +20,7 @@ if AVAILABLE:
     from shapely.geos import lgeos
 
 _POLYGONAL = {3, 6}  # GEOSGeomTypeId of Polygon and MultiPolygon
+_COLLECTION = 7  # GEOS_GEOMETRYCOLLECTION
 
 
 def _from_wkb(blob):
@@ -99,23 +100,20 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
 
 
 def _occupied(patch, feats):
-    """patch ∩ union(feats) by successive differences (as robust.occupied), as WKB."""
+    """patch ∩ union(feats), as WKB: the features' union first, then one intersection (QGIS's
+    order: about a quarter less GEOS work than subtracting the features one by one)."""
     if len(feats) == 1:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, feats[0])))
-    patch_area = area(patch)
-    rest = lgeos.GEOSGeom_clone(patch)
+    parts = (c_void_p * len(feats))(*(lgeos.GEOSGeom_clone(f) for f in feats))
+    collection = _checked(lgeos.GEOSGeom_createCollection(_COLLECTION, parts, len(feats)))
     try:
-        for g in feats:
-            nxt = _checked(lgeos.GEOSDifference(rest, g))
-            lgeos.GEOSGeom_destroy(rest)
-            rest = nxt
-            if lgeos.GEOSisEmpty(rest):
-                return to_wkb(patch)
-        if area(rest) >= patch_area:
-            return None
-        return polygonal_wkb(_checked(lgeos.GEOSDifference(patch, rest)))
+        union = _checked(lgeos.GEOSUnaryUnion(collection))
     finally:
-        lgeos.GEOSGeom_destroy(rest)
+        lgeos.GEOSGeom_destroy(collection)
+    try:
+        return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, union)))
+    finally:
+        lgeos.GEOSGeom_destroy(union)
 
 
 def _checked(ptr):

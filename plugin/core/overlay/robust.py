@@ -71,19 +71,11 @@ def union(geoms):
 
 
 def occupied(patch, features):
-    """patch ∩ union(features), by successive differences (no union of pieces is built, and
-    overlapping features are subtracted once); each intermediate stays valid. None when the
-    patch and the features share no area."""
+    """patch ∩ union(features): the features' union first (overlapping features count once),
+    then one intersection, each step valid. None when they share no area."""
     if len(features) == 1:
         return intersection(patch, features[0])
-    rest = patch
-    for g in features:
-        rest = difference(rest, g)
-        if rest is None:
-            return patch
-    if rest.area >= patch.area:
-        return None
-    return difference(patch, rest)
+    return intersection(patch, union(features))
 
 
 def occupied_wkb(patch_wkb, feature_wkbs):
