@@ -23,6 +23,7 @@ ogr.UseExceptions()
 
 _OGR_TYPES = {"str": ogr.OFTString, "real": ogr.OFTReal, "int": ogr.OFTInteger64}
 _GPKG_HEADER = struct.Struct("<2sBBi4d")  # magic, version, flags (LE, xy envelope), srs id, env
+_MULTI_OF_ONE = b"\x01" + struct.pack("<II", 6, 1)
 
 
 class GeoPackageBuilder:
@@ -110,6 +111,9 @@ class GeoPackageBuilder:
         self.ds = None
         con = sqlite3.connect(self.path)
         try:
+            # a new file under a temporary name, renamed only when whole: no journal to keep
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
             for name, columns, values, wkbs in self._pending:
                 _insert(con, name, columns, values, wkbs)
             con.commit()
@@ -137,13 +141,14 @@ def _insert(con, table, columns, values, wkbs):
     for trig, _ in triggers:
         con.execute(f"DROP TRIGGER {sql_identifier(trig)}")
     env = envelopes(wkbs)
-    blobs = [_gpkg_blob(w, srs_id, e) for w, e in zip(wkbs, env)]
+    blobs = _gpkg_blobs(wkbs, srs_id, env)
     con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}, {cols}) "
                     f"VALUES (?, ?, {marks})",
                     ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
     ok = ~np.isnan(env).any(axis=1)
+    fids = np.flatnonzero(ok) + 1.0
     con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
-                    ((int(k) + 1, *map(float, env[k, [0, 2, 1, 3]])) for k in np.flatnonzero(ok)))
+                    np.column_stack([fids, env[ok][:, [0, 2, 1, 3]]]).tolist())
     for _, sql in triggers:
         con.execute(sql)
     if ok.any():
@@ -153,14 +158,27 @@ def _insert(con, table, columns, values, wkbs):
                                               float(e[:, 2].max()), float(e[:, 3].max()), table))
 
 
-def _gpkg_blob(wkb, srs_id, env):
-    if wkb is None:
-        return None
-    if wkb[0] == 1 and struct.unpack_from("<I", wkb, 1)[0] == 3:
-        wkb = b"\x01" + struct.pack("<II", 6, 1) + wkb  # the column is MultiPolygon
-    elif not (wkb[0] == 1 and struct.unpack_from("<I", wkb, 1)[0] == 6):
-        wkb = bytes(ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(wkb)).ExportToIsoWkb())
-    return _GPKG_HEADER.pack(b"GP", 0, 0x03, srs_id, env[0], env[2], env[1], env[3]) + wkb
+def _gpkg_blobs(wkbs, srs_id, env):
+    """GeoPackage geometry blobs: the headers (with envelopes) packed for all rows at once."""
+    n = len(wkbs)
+    header = np.zeros(n, dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"),
+                                ("srs", "<i4"), ("env", "<f8", 4)])
+    header["magic"], header["flags"], header["srs"] = b"GP", 0x03, srs_id
+    header["env"] = env[:, [0, 2, 1, 3]]
+    raw = header.tobytes()
+    size = _GPKG_HEADER.size
+    return [None if w is None else raw[k * size:(k + 1) * size] + _multipolygon(w)
+            for k, w in enumerate(wkbs)]
+
+
+def _multipolygon(wkb):
+    """Little-endian MultiPolygon WKB (the column's type) of a Polygon or MultiPolygon WKB."""
+    kind = wkb[1:5]
+    if wkb[0] == 1 and kind == b"\x03\x00\x00\x00":
+        return _MULTI_OF_ONE + wkb
+    if wkb[0] == 1 and kind == b"\x06\x00\x00\x00":
+        return wkb
+    return bytes(ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(wkb)).ExportToIsoWkb())
 
 
 def _converter(ogr_type):

@@ -21,6 +21,7 @@ from .wkb_arrays import envelopes as wkb_envelopes
 gdal.UseExceptions()
 ogr.UseExceptions()
 
+_ARROW_TYPES = {ogr.OFTString, ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal, ogr.OFTDate}
 POLYGONAL = {ogr.wkbPolygon, ogr.wkbMultiPolygon, ogr.wkbCurvePolygon, ogr.wkbMultiSurface,
              ogr.wkbUnknown}
 
@@ -111,7 +112,7 @@ def read_layer(spec, fields=None, all_fields=False, where_key=None):
         if f not in names:
             raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
     source_count = lyr.GetFeatureCount()
-    fids, wkb, columns, broken = read_columns(lyr, wanted, by_feature=all_fields)
+    fids, wkb, columns, broken = read_columns(lyr, wanted)
     srs = lyr.GetSpatialRef()
     crs = CRS.from_wkt(srs.ExportToWkt()) if srs is not None else None
     if spec.crs:
@@ -147,7 +148,9 @@ def read_columns(lyr, wanted, by_feature=False):
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
-    if by_feature or not plain or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+    # Arrow gives these types as OGR's GetField does; others (times, lists, binary) differ
+    simple = all(defn.GetFieldDefn(names.index(f)).GetType() in _ARROW_TYPES for f in wanted)
+    if by_feature or not plain or not simple or not hasattr(lyr, "GetArrowStreamAsNumPy"):
         return _read_features(lyr, wanted)
     return _read_arrow(lyr, wanted, names)
 
@@ -224,17 +227,28 @@ def _read_arrow(lyr, wanted, names):
             geoms = next(v for k, v in batch.items() if k not in wanted and k != fid_key)
         # GDAL hands binary cells as numpy.void; everything downstream takes bytes. A null
         # geometry is a masked cell, never bytes.
-        mask = np.ma.getmaskarray(geoms) if np.ma.isMaskedArray(geoms) else None
-        data = np.ma.getdata(geoms)
-        blobs = [None if (mask is not None and mask[i]) or g is None else bytes(g)
-                 for i, g in enumerate(data)]
-        wkb.append(_object_array([b if b else None for b in blobs]))
+        wkb.append(_arrow_blobs(geoms))
         for f in wanted:
             columns[f].extend(_arrow_values(batch[f]))
     lyr.SetIgnoredFields([])
     if not fids:
         return np.zeros(0, dtype=np.int64), _object_array([]), columns, []
     return np.concatenate(fids), np.concatenate(wkb), columns, []
+
+
+def _arrow_blobs(geoms):
+    """WKB bytes (None for a null or empty cell) of an Arrow binary column, as numpy gives it:
+    an object array of bytes, or fixed-size void cells when a batch holds one feature."""
+    data = np.ma.getdata(geoms)
+    if data.dtype == object:
+        out = data.copy()
+    else:
+        out = _object_array([bytes(g) for g in data])
+    if np.ma.isMaskedArray(geoms):
+        out[np.ma.getmaskarray(geoms)] = None
+    empty = [k for k, b in enumerate(out) if not b]
+    out[empty] = None
+    return out
 
 
 def _arrow_values(arr):
@@ -246,6 +260,8 @@ def _arrow_values(arr):
             out.append(None)
         elif isinstance(v, bytes):
             out.append(v.decode("utf-8", errors="replace"))
+        elif isinstance(v, np.datetime64):
+            out.append(v.item().strftime("%Y/%m/%d"))  # as OGR's GetField gives a date
         elif isinstance(v, np.generic):
             out.append(v.item())
         else:

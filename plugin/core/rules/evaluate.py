@@ -189,7 +189,8 @@ def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, l
     undecided = [o for o in outcomes if o.undecided[i]]
     if undecided:
         first = undecided[0]
-        why = sorted({c.why_unknown(patches, i) for c, tri in first.parts if tri.unknown[i]})
+        why = sorted({c.why_unknown(patches, i) for c, tri in first.parts
+                      if not (tri.true[i] or tri.false[i])})
         labels = "、".join(f"“{o.rule.label}”" for o in undecided)
         reason = sentence(f"{'、'.join(why) or '数据不全'}，无法判定是否属于{labels}，需核实",
                            scope)
