@@ -99,7 +99,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
             else None)
     try:
         steps.report(0.05, "检查坐标系")
-        layers = _read_layers(job, class_table, notes)
+        layers = _read_layers(job, class_table, (patches.envelopes, crs), notes)
         overlays = _overlay_all(job, patches, layers, crs, steps, notes, pool, workers)
     except BaseException:
         close_pool(pool, failed=True)
@@ -160,24 +160,35 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     return result
 
 
-def _read_layers(job, class_table, notes):
-    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}. A layer left
-    empty (by its ``where`` above all) is a warning: its baseline then counts as untouched."""
+def _read_layers(job, class_table, near, notes):
+    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}; only the
+    features near the patches (``near``: their boxes and CRS) where the layer's index allows.
+    A layer left empty by its ``where`` is a warning: its baseline then counts as untouched."""
     layers = {}
     for spec in job.layers()[1:]:
         fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
         key = _CodeKey(class_table)
-        layer, layer_notes = read_layer(spec, fields=fields, where_key=key)
+        layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
         notes.extend(layer_notes)
         notes.extend(key.notes(spec))
         if len(layer) == 0:
-            where = (f"where 过滤后图层为空 (过滤前 {layer.source_count} 个要素；请核对过滤条件与字段取值)"
-                     if spec.where and layer.source_count else "图层为空")
-            notes.append(Note(spec.label, "-", f"{where}，按未占用计", kind="warning"))
+            notes.append(_empty_note(spec, layer))
         elif layer.crs is None or layer.bounds() is not None:
             check_coordinates(layer.crs, layer.bounds(), spec.label)
         layers[spec.role] = (spec, layer)
     return layers
+
+
+def _empty_note(spec, layer):
+    """Why a layer holds no feature to overlay: a ``where`` that matched none of the features
+    read is a warning; a layer with no feature near any patch only says so."""
+    if spec.where and layer.read_count:
+        scope = "图斑附近" if layer.partial else "过滤前"
+        return Note(spec.label, "-", f"where 过滤后图层为空 ({scope} {layer.read_count} 个要素均未通过；"
+                    "请核对过滤条件与字段取值)，按未占用计", kind="warning")
+    if layer.partial:
+        return Note(spec.label, "-", "图斑附近没有该图层的要素，按未占用计")
+    return Note(spec.label, "-", "图层为空，按未占用计", kind="warning")
 
 
 class _CodeKey:

@@ -16,6 +16,8 @@ from pyproj import CRS
 from ..errors import InputError, Note
 from .encodings import gdal_reason, shapefile_encoding
 from .geometry import vet_wkbs
+from .near import fids_near
+from .sql_text import sql_identifier
 from .wkb_arrays import envelopes as wkb_envelopes
 
 gdal.UseExceptions()
@@ -38,6 +40,10 @@ class VectorLayer:
     field_defs: List[ogr.FieldDefn] = field(default_factory=list)
     encoding: Optional[str] = None
     source_count: int = 0
+    partial: bool = False
+    """Only the features near the patches were read (the layer's spatial index chose them)."""
+    read_count: int = 0
+    """Features read, before the ``where`` filter."""
     dropped: set = field(default_factory=set)
     """Rows whose geometry was left out at reading, each already named in a note."""
     _envelopes: Optional[np.ndarray] = field(default=None, repr=False)
@@ -95,11 +101,13 @@ def open_layer(spec):
     return ds, lyr, encoding, notes
 
 
-def read_layer(spec, fields=None, all_fields=False, where_key=None):
+def read_layer(spec, fields=None, all_fields=False, where_key=None, near=None):
     """Read a layer's geometries (WKB) and the named fields (or all of them).
 
     Returns (VectorLayer, notes). Applies the spec's ``where`` filter, comparing values as
     ``where_key(value)`` when given (e.g. land-class codes that lost a leading zero).
+    ``near``: (boxes, their CRS): only features whose boxes may meet one of them need reading
+    (the layer's spatial index decides, where it has one: ``VectorLayer.partial``).
     """
     ds, lyr, encoding, notes = open_layer(spec)
     defn = lyr.GetLayerDefn()
@@ -112,16 +120,21 @@ def read_layer(spec, fields=None, all_fields=False, where_key=None):
         if f not in names:
             raise InputError(f"缺少字段 '{f}'；图层中的字段: {names}", layer=spec.label, field=f)
     source_count = lyr.GetFeatureCount()
-    fids, wkb, columns, broken = read_columns(lyr, wanted)
     srs = lyr.GetSpatialRef()
     crs = CRS.from_wkt(srs.ExportToWkt()) if srs is not None else None
     if spec.crs:
         if crs is not None and CRS.from_user_input(spec.crs) != crs:
             notes.append(Note(spec.label, "-", f"按任务文件指定的 {spec.crs} 读取 (图层自带 {crs.name})"))
         crs = CRS.from_user_input(spec.crs)
+    only = fids_near(lyr, spec.path, near[0], near[1], crs) if near is not None else None
+    if only is not None:
+        fids, wkb, columns, broken = _read_fids(lyr, wanted, only)
+    else:
+        fids, wkb, columns, broken = read_columns(lyr, wanted)
     layer = VectorLayer(label=spec.label, crs=crs, fids=fids, wkb=wkb, columns=columns,
                         field_defs=[_copy_field(defn.GetFieldDefn(names.index(f))) for f in wanted],
-                        encoding=encoding, source_count=source_count)
+                        encoding=encoding, source_count=source_count, partial=only is not None)
+    layer.read_count = len(layer)
     if spec.where:
         layer = _filtered(layer, spec.where, where_key)
     del lyr, ds  # close the input now; nothing of it is kept
@@ -153,6 +166,24 @@ def read_columns(lyr, wanted, by_feature=False):
     if by_feature or not plain or not simple or not hasattr(lyr, "GetArrowStreamAsNumPy"):
         return _read_features(lyr, wanted)
     return _read_arrow(lyr, wanted, names)
+
+
+def _read_fids(lyr, wanted, fids, batch=2000):
+    """``read_columns`` of the features with the given fids, in batches of an id list."""
+    parts = []
+    column = sql_identifier(lyr.GetFIDColumn() or "fid")
+    try:
+        for start in range(0, len(fids), batch):
+            ids = ",".join(str(int(f)) for f in fids[start:start + batch])
+            lyr.SetAttributeFilter(f"{column} IN ({ids})")
+            parts.append(read_columns(lyr, wanted))
+    finally:
+        lyr.SetAttributeFilter(None)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), _object_array([]), {f: [] for f in wanted}, []
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            {f: [v for p in parts for v in p[2][f]] for f in wanted},
+            [b for p in parts for b in p[3]])
 
 
 def _copy_field(fd):
@@ -295,7 +326,8 @@ def _filtered(layer, where, key=None):
     return VectorLayer(label=layer.label, crs=layer.crs, fids=layer.fids[rows], wkb=layer.wkb[rows],
                        columns={k: [v[i] for i in rows] for k, v in layer.columns.items()},
                        field_defs=layer.field_defs, encoding=layer.encoding,
-                       source_count=layer.source_count)
+                       source_count=layer.source_count, partial=layer.partial,
+                       read_count=layer.read_count)
 
 
 def _text(v):

@@ -1,0 +1,82 @@
+"""Reading only the features a batch of patches can touch.
+
+A quarterly 卫片 batch is 100–3,000 patches against a whole county's parcels (10⁵–10⁶): the
+GeoPackage's own R-tree says which features' boxes meet a patch's box, and only those are read.
+Where the layer has no such index (another format), or the patches cover much of it, the whole
+layer is read as before.
+"""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+from .sql_text import sql_identifier
+
+# Above this share of the layer's features, one full read beats a long list of ids.
+FULL_READ_SHARE = 0.3
+PAD = 1.0  # metres (or a hair of a degree) around every box: reprojected boxes are not exact
+
+
+def fids_near(lyr, path, boxes, boxes_crs, layer_crs):
+    """Fids of the features of ``lyr`` (an open OGR layer of the GeoPackage ``path``) whose
+    boxes meet any of ``boxes`` (n × [minx, miny, maxx, maxy] in ``boxes_crs``); None when the
+    whole layer should be read instead."""
+    if not path.lower().endswith(".gpkg") or not os.path.isfile(path) or len(boxes) == 0:
+        return None
+    boxes = _in_layer_crs(np.asarray(boxes, dtype=float), boxes_crs, layer_crs)
+    if boxes is None:
+        return None
+    total = lyr.GetFeatureCount()
+    try:
+        found = _rtree_query(path, lyr.GetName(), lyr.GetGeometryColumn(), boxes)
+    except sqlite3.Error:
+        return None
+    if found is None or len(found) > FULL_READ_SHARE * max(total, 1):
+        return None
+    return found
+
+
+def _in_layer_crs(boxes, boxes_crs, layer_crs):
+    ok = ~np.isnan(boxes).any(axis=1)
+    boxes = boxes[ok]
+    if layer_crs is None or boxes_crs is None:
+        return None
+    src, dst = CRS.from_user_input(boxes_crs), CRS.from_user_input(layer_crs)
+    if src != dst:
+        boxes = transform_boxes(boxes, src, dst)
+    pad = PAD if not dst.is_geographic else PAD / 100_000
+    return boxes + np.array([-pad, -pad, pad, pad])
+
+
+def transform_boxes(env, src, dst):
+    """Boxes in another CRS: corners and edge midpoints transformed, padded by 1 unit."""
+    t = Transformer.from_crs(src, dst, always_xy=True)
+    minx, miny, maxx, maxy = env.T
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    xs = np.stack([minx, maxx, minx, maxx, midx, midx, minx, maxx])
+    ys = np.stack([miny, miny, maxy, maxy, miny, maxy, midy, midy])
+    tx, ty = t.transform(xs, ys)
+    tx, ty = np.asarray(tx), np.asarray(ty)
+    return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
+
+
+def _rtree_query(path, table, geom, boxes):
+    """Sorted fids whose R-tree box meets a box; None when the table has no R-tree."""
+    rtree = f"rtree_{table}_{geom}"
+    con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        exists = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                             (rtree,)).fetchone()
+        if not exists:
+            return None
+        con.execute("CREATE TEMP TABLE near_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
+        con.executemany("INSERT INTO near_boxes VALUES (?, ?, ?, ?)", boxes.tolist())
+        rows = con.execute(f"SELECT DISTINCT r.id FROM near_boxes b, {sql_identifier(rtree)} r "
+                           "WHERE r.minx <= b.maxx AND r.maxx >= b.minx "
+                           "AND r.miny <= b.maxy AND r.maxy >= b.miny").fetchall()
+    finally:
+        con.close()
+    return np.array(sorted(r[0] for r in rows), dtype=np.int64)
