@@ -1,14 +1,27 @@
 """Headless entry point: ``/usr/bin/python3 -m plugin.cli analyse JOB.yaml --out DIR``.
 
 Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack`` and ``import-field``
-(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field),
-3 cancelled, 1 when an import found errors and wrote nothing.
+(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field)
+or a Python module this installation lacks (the message says how to add it), 3 cancelled,
+1 when an import found errors and wrote nothing.
 """
 
 import argparse
 import sys
 
+from . import dependencies
+from .bundled import use_bundled_modules
 from .core.errors import Cancelled, InputError
+
+#: The job behind each sub-command, for the optional modules it needs.
+COMMAND_FEATURES = {
+    "analyse": dependencies.ANALYSE,
+    "ledger": dependencies.LEDGER_EXPORT,
+    "import-ledger": dependencies.LEDGER_IMPORT,
+    "import-field": dependencies.LEDGER_IMPORT,
+    "derive-changes": dependencies.DERIVE_CHANGES,
+    "fieldpack": dependencies.FIELDPACK,
+}
 
 
 def _progress_printer(quiet):
@@ -194,10 +207,21 @@ def main(argv=None):
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)
+    use_bundled_modules()
     try:
+        dependencies.require(COMMAND_FEATURES[args.command])
         return args.func(args)
     except InputError as e:
         print(f"输入错误: {e}", file=sys.stderr)
+        return 2
+    except dependencies.MissingModules as e:
+        print(e, file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:
+        message = dependencies.missing_module_text(e.name)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
         return 2
     except Cancelled:
         print("已取消", file=sys.stderr)
