@@ -209,7 +209,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     use_bundled_modules()
     try:
-        dependencies.require(COMMAND_FEATURES[args.command])
+        # derive-changes writes its balance sheet with openpyxl unless told not to.
+        parts = ("openpyxl",) if args.command == "derive-changes" and not args.no_balance else ()
+        dependencies.require(COMMAND_FEATURES[args.command], parts)
         return args.func(args)
     except InputError as e:
         print(f"输入错误: {e}", file=sys.stderr)

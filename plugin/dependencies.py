@@ -57,13 +57,13 @@ MODULES = {m.name: m for m in (
 
 ANALYSE = Feature("analyse", "图斑叠加分析与违法判定", ("shapely", "pandas"))
 LEDGER_EXPORT = Feature("exportledger", "导出整改台账", ("openpyxl", "shapely", "pandas"),
-                        partly=(("PIL", "台账中的影像缩略图列"),))
+                        partly=(("PIL", "影像缩略图列"),))
 LEDGER_IMPORT = Feature("importledger", "导入核查结果（整改台账或外业核查数据）",
                         ("openpyxl", "shapely", "pandas"))
 FIELDPACK = Feature("fieldpack", "准备外业核查", ("shapely", "pandas"),
                     partly=(("PIL", "前后时相影像切片"),))
 DERIVE_CHANGES = Feature("derive-changes", "两年度变化图斑与耕地进出平衡表", ("shapely", "pandas"),
-                         partly=(("openpyxl", "耕地进出平衡表 Excel"),
+                         partly=(("openpyxl", "耕地进出平衡表 Excel（命令行加 --no-balance 时不需要）"),
                                  ("matplotlib", "耕地进出平衡统计图")))
 FEATURES = (ANALYSE, LEDGER_EXPORT, LEDGER_IMPORT, FIELDPACK, DERIVE_CHANGES)
 #: What needs none of the optional modules, said in the report so the user knows what works.
@@ -115,9 +115,11 @@ def missing_for(feature: Feature):
     return [name for name in feature.needs if module_problem(name) is not None]
 
 
-def require(feature: Feature):
-    """Raise :class:`MissingModules` when ``feature`` cannot run here."""
-    missing = missing_for(feature)
+def require(feature: Feature, parts=()):
+    """Raise :class:`MissingModules` when ``feature`` cannot run here, or the modules of the
+    ``parts`` asked for (names from its ``partly``) are missing."""
+    missing = missing_for(feature) + [name for name in parts
+                                      if module_problem(name) is not None]
     if missing:
         raise MissingModules(feature, missing)
 
@@ -236,7 +238,7 @@ class Report:
         limited = self.limited()
         if limited:
             lines.append("可以运行、但缺少部分输出的功能：")
-            lines.extend(f"  · {f.title}：{part}（缺少 {name}）" for f, part, name in limited)
+            lines.extend(f"  · {f.title}中的{part}：缺少 {name}" for f, part, name in limited)
         blocked_keys = {f.key for f, _names in blocked}
         runnable = [f.title for f in FEATURES if f.key not in blocked_keys]
         lines.append("照常可用：" + "、".join(runnable + [ALWAYS_AVAILABLE]) + "。")
