@@ -57,3 +57,24 @@ def _offline_package(out, options):
          *options], cwd=REPO_ROOT, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     return Path(completed.stdout.strip())
+
+
+@pytest.fixture()
+def plugin_dir(profiles):
+    """The default profile's plugin folder, holding the unpacked zip."""
+    return profiles / "default" / "python" / "plugins"
+
+
+@pytest.fixture()
+def qgis_plugin_paths(plugin_dir, monkeypatch):
+    """qgis.utils looking for plugins in the temporary profile only, restored afterwards."""
+    import qgis.utils
+
+    monkeypatch.syspath_prepend(str(plugin_dir))
+    for name in ("plugin_paths", "available_plugins", "plugins_metadata_parser"):
+        monkeypatch.setattr(qgis.utils, name, getattr(qgis.utils, name))
+    monkeypatch.setattr(qgis.utils, "plugin_paths", [str(plugin_dir)])
+    qgis.utils.updateAvailablePlugins()
+    yield plugin_dir
+    if qgis.utils.isPluginLoaded(NAME):
+        qgis.utils.unloadPlugin(NAME)
