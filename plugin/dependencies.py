@@ -124,9 +124,15 @@ def require(feature: Feature, parts=()):
         raise MissingModules(feature, missing)
 
 
+def shown_name(name: str) -> str:
+    """A module as users install it: its distribution name (Pillow, not PIL)."""
+    module = MODULES.get(name)
+    return module.distribution if module else name
+
+
 def _module_label(name: str) -> str:
     module = MODULES.get(name)
-    return f"{name}（{module.purpose}）" if module else name
+    return f"{shown_name(name)}（{module.purpose}）" if module else name
 
 
 def install_hint(name: str, platform: str = sys.platform) -> str:
@@ -135,7 +141,8 @@ def install_hint(name: str, platform: str = sys.platform) -> str:
     distribution = module.distribution if module else name
     if module is not None and not module.pip_safe:
         if platform.startswith("linux"):
-            return f"可选：sudo apt install {module.debian}（使用系统的 GDAL，可以安装）"
+            return (f"无需安装，插件改用 QGIS 自带的 GDAL（也可 sudo apt install "
+                    f"{module.debian}，它使用系统的 GDAL）")
         return ("无需安装，插件改用 QGIS 自带的 GDAL。切勿用 pip 把它装进 QGIS："
                 "它的安装包自带另一套 GDAL/PROJ，两套 GDAL 同在一个进程会使 QGIS 崩溃")
     if platform.startswith("win"):
@@ -161,8 +168,8 @@ def unavailable_text(feature: Feature, missing) -> str:
     for name in missing:
         problem = module_problem(name)
         if problem and problem != "未安装":
-            lines.append(f"{name}：{problem}。")
-        lines.append(f"安装 {name}：{install_hint(name)}。")
+            lines.append(f"{shown_name(name)}：{problem}。")
+        lines.append(f"安装 {shown_name(name)}：{install_hint(name)}。")
     lines.append("安装后重启 QGIS。")
     return "\n".join(lines)
 
@@ -174,7 +181,7 @@ def missing_module_text(name: str) -> Optional[str]:
     if not top or top == __name__.split(".")[0]:
         return None
     return (f"当前 QGIS 的 Python 中缺少模块 {_module_label(top)}，此功能无法运行。\n"
-            f"安装 {top}：{install_hint(top)}。\n安装后重启 QGIS。")
+            f"安装 {shown_name(top)}：{install_hint(top)}。\n安装后重启 QGIS。")
 
 
 def bundled_text(names) -> str:
@@ -211,13 +218,15 @@ class Report:
                 for name, part in f.partly if name in self.missing]
 
     def summary(self) -> str:
-        """One line for the message bar."""
+        """One short line for the message bar."""
         if not self.problems:
             return "可选 Python 模块齐全，全部功能可用。"
         blocked = self.blocked()
-        text = "缺少 Python 模块 " + "、".join(self.missing) + "："
-        if blocked:
-            text += "、".join(f.title for f, _names in blocked) + "暂不可用"
+        text = "缺少 Python 模块 " + "、".join(shown_name(n) for n in self.missing) + "："
+        if len(blocked) > 2:
+            text += f"{len(blocked)} 项功能暂不可用"
+        elif blocked:
+            text += "、".join(f"“{f.title}”" for f, _names in blocked) + "暂不可用"
         else:
             text += "部分输出暂不可用"
         return text + "。详情和安装方法见日志。"
@@ -225,25 +234,27 @@ class Report:
     def details(self) -> str:
         """The whole report, for the log and the message bar's details."""
         lines = [self.summary()] if not self.problems else self._problem_lines()
-        lines.extend(f"{name}：未安装，{install_hint(name)}。" for name in self.unneeded)
+        lines.extend(f"{shown_name(n)}：未安装。{install_hint(n)}。" for n in self.unneeded)
         return "\n".join(lines)
 
     def _problem_lines(self):
-        lines = ["可选 Python 模块检查：当前 QGIS 的 Python 中"]
+        lines = ["可选 Python 模块检查：当前 QGIS 的 Python 缺少以下模块"]
         lines.extend(f"  · {_module_label(name)}：{problem}" for name, problem in self.problems)
         blocked = self.blocked()
         if blocked:
             lines.append("暂不可用的功能：")
-            lines.extend(f"  · {f.title}（缺少 {'、'.join(names)}）" for f, names in blocked)
+            lines.extend(f"  · {f.title}（缺少 {'、'.join(map(shown_name, names))}）"
+                         for f, names in blocked)
         limited = self.limited()
         if limited:
             lines.append("可以运行、但缺少部分输出的功能：")
-            lines.extend(f"  · {f.title}中的{part}：缺少 {name}" for f, part, name in limited)
+            lines.extend(f"  · {f.title}中的{part}：缺少 {shown_name(name)}"
+                         for f, part, name in limited)
         blocked_keys = {f.key for f, _names in blocked}
         runnable = [f.title for f in FEATURES if f.key not in blocked_keys]
         lines.append("照常可用：" + "、".join(runnable + [ALWAYS_AVAILABLE]) + "。")
         lines.append("安装方法：")
-        lines.extend(f"  · {name}：{install_hint(name)}。" for name in self.missing)
+        lines.extend(f"  · {shown_name(name)}：{install_hint(name)}。" for name in self.missing)
         lines.append("安装后重启 QGIS。")
         return lines
 

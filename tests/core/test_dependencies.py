@@ -147,10 +147,23 @@ def test_without_openpyxl_the_ledger_features_stop_and_the_rest_still_runs():
 
 
 def test_the_summary_names_the_missing_modules_and_the_features_they_stop():
-    summary = Report((("shapely", "未安装"), ("matplotlib", "未安装"))).summary()
+    summary = Report((("openpyxl", "未安装"), ("PIL", "未安装"))).summary()
 
-    assert summary.startswith("缺少 Python 模块 shapely、matplotlib：")
-    assert ANALYSE.title in summary and "见日志" in summary
+    assert summary == ("缺少 Python 模块 openpyxl、Pillow：“导出整改台账”、“导入核查结果（整改台账或"
+                       "外业核查数据）”暂不可用。详情和安装方法见日志。")
+
+
+def test_the_summary_counts_the_features_when_many_stop():
+    summary = Report((("shapely", "未安装"),)).summary()
+
+    assert summary == "缺少 Python 模块 shapely：5 项功能暂不可用。详情和安装方法见日志。"
+
+
+def test_a_missing_module_that_only_costs_parts_of_outputs_is_said_so():
+    report = Report((("PIL", "未安装"),))
+
+    assert report.summary() == "缺少 Python 模块 Pillow：部分输出暂不可用。详情和安装方法见日志。"
+    assert f"  · {LEDGER_EXPORT.title}中的影像缩略图列：缺少 Pillow" in report.details()
 
 
 def test_rasterio_absent_is_told_apart_as_not_needed():
@@ -160,7 +173,7 @@ def test_rasterio_absent_is_told_apart_as_not_needed():
     assert "rasterio" not in report.missing
     assert report.unneeded == ("rasterio",)
     assert report.summary() == "可选 Python 模块齐全，全部功能可用。"
-    assert "rasterio：未安装" in report.details()
+    assert "rasterio：未安装。无需安装" in report.details()
 
 
 def test_a_missing_module_met_during_a_run_is_told_in_chinese():
