@@ -135,10 +135,12 @@ def _module_label(name: str) -> str:
     return f"{shown_name(name)}（{module.purpose}）" if module else name
 
 
-def install_hint(name: str, platform: str = sys.platform) -> str:
-    """How to add module ``name`` to QGIS's Python on ``platform``, in Chinese."""
+def install_hint(name: str, platform: str = sys.platform, upgrade: bool = False) -> str:
+    """How to add module ``name`` to QGIS's Python on ``platform`` (``upgrade``: replace a too
+    old one), in Chinese."""
     module = MODULES.get(name)
     distribution = module.distribution if module else name
+    pip_install = "pip install --upgrade" if upgrade else "pip install"
     if module is not None and not module.pip_safe:
         if platform.startswith("linux"):
             return (f"无需安装，插件改用 QGIS 自带的 GDAL（也可 sudo apt install "
@@ -147,7 +149,7 @@ def install_hint(name: str, platform: str = sys.platform) -> str:
                 "它的安装包自带另一套 GDAL/PROJ，两套 GDAL 同在一个进程会使 QGIS 崩溃")
     if platform.startswith("win"):
         text = (f"在开始菜单打开随 QGIS 安装的“OSGeo4W Shell”，运行 "
-                f"python -m pip install {distribution}")
+                f"python -m {pip_install} {distribution}")
         if module is not None and module.offline:
             return text + f"；单位电脑不能上网时，改装已带此模块的离线安装包 {OFFLINE_PACKAGE}"
         here = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -158,7 +160,7 @@ def install_hint(name: str, platform: str = sys.platform) -> str:
     if platform.startswith("linux"):
         package = module.debian if module else f"python3-{name.lower()}"
         return f"sudo apt install {package}（Debian/Ubuntu；其他发行版用相应的包）"
-    return f"用 QGIS 自带的 Python 运行 python3 -m pip install {distribution}"
+    return f"用 QGIS 自带的 Python 运行 python3 -m {pip_install} {distribution}"
 
 
 def unavailable_text(feature: Feature, missing) -> str:
@@ -167,9 +169,10 @@ def unavailable_text(feature: Feature, missing) -> str:
              + "、".join(_module_label(name) for name in missing) + "。"]
     for name in missing:
         problem = module_problem(name)
-        if problem and problem != "未安装":
+        too_old = bool(problem) and problem != "未安装"
+        if too_old:
             lines.append(f"{shown_name(name)}：{problem}。")
-        lines.append(f"安装 {shown_name(name)}：{install_hint(name)}。")
+        lines.append(f"安装 {shown_name(name)}：{install_hint(name, upgrade=too_old)}。")
     lines.append("安装后重启 QGIS。")
     return "\n".join(lines)
 
@@ -254,7 +257,8 @@ class Report:
         runnable = [f.title for f in FEATURES if f.key not in blocked_keys]
         lines.append("照常可用：" + "、".join(runnable + [ALWAYS_AVAILABLE]) + "。")
         lines.append("安装方法：")
-        lines.extend(f"  · {shown_name(name)}：{install_hint(name)}。" for name in self.missing)
+        lines.extend(f"  · {shown_name(name)}：{install_hint(name, upgrade=problem != '未安装')}。"
+                     for name, problem in self.problems)
         lines.append("安装后重启 QGIS。")
         return lines
 

@@ -72,6 +72,14 @@ def test_a_version_older_than_the_minimum_is_a_problem_naming_both(monkeypatch):
     assert "1.7.1" in problem and MODULES["shapely"].minimum in problem
 
 
+def test_a_too_old_module_is_to_be_upgraded():
+    hint = dependencies.install_hint("shapely", platform="win32", upgrade=True)
+    report = Report((("shapely", "版本 1.7.1 过旧，需要 1.8 或更新"),))
+
+    assert "python -m pip install --upgrade shapely" in hint
+    assert dependencies.install_hint("shapely", upgrade=True) in report.details()
+
+
 def test_missing_for_lists_what_a_feature_needs_in_its_order():
     with hidden_modules({"shapely", "openpyxl"}):
         assert dependencies.missing_for(LEDGER_EXPORT) == ["openpyxl", "shapely"]

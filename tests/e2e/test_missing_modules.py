@@ -37,20 +37,7 @@ def message_bar(qgis_iface, monkeypatch):
 
 
 @pytest.fixture()
-def log():
-    """[(tag, level, message)] logged while the test runs."""
-    logged = []
-
-    def record(message, tag, level):
-        logged.append((tag, level, message))
-
-    QgsApplication.messageLog().messageReceived.connect(record)
-    yield logged
-    QgsApplication.messageLog().messageReceived.disconnect(record)
-
-
-@pytest.fixture()
-def started(qgis_plugin_paths, qgis_iface, message_bar, log):
+def started(qgis_plugin_paths, qgis_iface, message_bar, log_messages):
     """The installed plugin started with the optional modules absent: (plugin, its package)."""
     with hidden_modules(HIDDEN):
         assert qgis.utils.loadPlugin(NAME)
@@ -64,9 +51,10 @@ def test_the_plugin_starts_without_importing_any_optional_module(started, footpr
     assert not [m for m in sys.modules if m.split(".")[0] in HIDDEN]
 
 
-def test_the_log_says_what_is_missing_what_that_stops_and_how_to_add_it(started, log):
+def test_the_log_says_what_is_missing_what_that_stops_and_how_to_add_it(started, log_messages):
     package = started[1]
-    ours = [(level, text) for tag, level, text in log if tag == package.identity.LOG_TAG]
+    ours = [(level, text) for tag, level, text in log_messages
+            if tag == package.identity.LOG_TAG]
     level, report = next((level, text) for level, text in ours if "可选 Python 模块检查" in text)
 
     assert level == Qgis.MessageLevel.Warning
