@@ -21,7 +21,8 @@ SETUP_STAMP := $(VENV)/.setup-done
 PLUGIN_NAME := land_supervision
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 
-.PHONY: setup test test-core test-qgis demo package bench bench-changes lint translations screenshot clean
+.PHONY: setup test test-core test-qgis test-matrix demo package package-offline bench bench-changes lint \
+	translations screenshot clean
 
 setup: $(SETUP_STAMP)
 
@@ -60,6 +61,15 @@ demo: setup translations
 
 package: setup translations
 	$(PY_SYS) -m tools.packaging --name $(PLUGIN_NAME) --out dist
+
+# A second zip for Windows QGIS (Python 3.12, win_amd64) with the wheels a stock QGIS lacks,
+# fetched once into out/wheels/ (pip download --only-binary=:all:); never a GDAL/PROJ wheel.
+package-offline: setup translations
+	$(PY) -m tools.offline_package --name $(PLUGIN_NAME) --out dist
+
+# tests/core on shapely 2 and geopandas 1.x, each in a throw-away venv (never the runtime).
+test-matrix: setup
+	$(PY_SYS) -m tools.test_matrix
 
 # Real QGIS under Xvfb with the plugin in a throw-away profile: the dock on the demo county.
 screenshot: setup translations

@@ -1,15 +1,28 @@
 """Headless entry point: ``/usr/bin/python3 -m plugin.cli analyse JOB.yaml --out DIR``.
 
 Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack`` and ``import-field``
-(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field),
-3 cancelled, 1 when an import found errors and wrote nothing.
+(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field)
+or a Python module this installation lacks (the message says how to add it), 3 cancelled,
+1 when an import found errors and wrote nothing.
 """
 
 import argparse
 import os
 import sys
 
+from . import dependencies
+from .bundled import use_bundled_modules
 from .core.errors import Cancelled, InputError
+
+#: The job behind each sub-command, for the optional modules it needs.
+COMMAND_FEATURES = {
+    "analyse": dependencies.ANALYSE,
+    "ledger": dependencies.LEDGER_EXPORT,
+    "import-ledger": dependencies.LEDGER_IMPORT,
+    "import-field": dependencies.LEDGER_IMPORT,
+    "derive-changes": dependencies.DERIVE_CHANGES,
+    "fieldpack": dependencies.FIELDPACK,
+}
 
 
 def _progress_printer(quiet):
@@ -195,6 +208,7 @@ def main(argv=None):
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)
+    use_bundled_modules()
     from osgeo import gdal
     gdal.UseExceptions()
     # GDAL's own warnings are English lines on stderr; what matters of them reaches the user
@@ -208,17 +222,27 @@ def main(argv=None):
 
 def _run(args):
     try:
+        # derive-changes writes its balance sheet with openpyxl unless told not to.
+        parts = ("openpyxl",) if args.command == "derive-changes" and not args.no_balance else ()
+        dependencies.require(COMMAND_FEATURES[args.command], parts)
         return args.func(args)
     except InputError as e:
         print(f"输入错误: {e}", file=sys.stderr)
+        return 2
+    except dependencies.MissingModules as e:
+        print(e, file=sys.stderr)
         return 2
     except (Cancelled, KeyboardInterrupt):
         print("已取消，未写出任何结果", file=sys.stderr)
         return 3
     except Exception as e:  # noqa: BLE001 - the user gets a message, never a traceback
-        log = _save_traceback()
-        print(f"输入错误: 处理 {_subject(args)} 时遇到无法识别的情况 ({type(e).__name__}: {e})，"
-              f"未写出任何结果。技术细节已写入 {log}，请连同输入文件一并报告。", file=sys.stderr)
+        message = (dependencies.missing_module_text(e.name)
+                   if isinstance(e, ModuleNotFoundError) else None)
+        if message is None:
+            message = (f"输入错误: 处理 {_subject(args)} 时遇到无法识别的情况 ({type(e).__name__}: "
+                       f"{e})，未写出任何结果。技术细节已写入 {_save_traceback()}，"
+                       "请连同输入文件一并报告。")
+        print(message, file=sys.stderr)
         return 2
 
 

@@ -6,6 +6,7 @@ rest of the plugin is written once against the names below.
 
 from qgis.core import (
     Qgis,
+    QgsFeatureRequest,
     QgsMapLayerProxyModel,
     QgsProcessing,
     QgsProcessingFeatureSource,
@@ -30,6 +31,7 @@ __all__ = [
     "GEOMETRY_UNKNOWN",
     "INTEGER_FIELD_TYPES",
     "LAYER_FILTER_POLYGON",
+    "NO_GEOMETRY",
     "NUMBER_DOUBLE",
     "SKIP_GEOMETRY_CHECKS",
     "SOURCE_TYPE_VECTOR_POLYGON",
@@ -87,6 +89,12 @@ if hasattr(Qgis, "ProcessingFeatureSourceFlag"):
     SKIP_GEOMETRY_CHECKS = Qgis.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks
 else:
     SKIP_GEOMETRY_CHECKS = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
+
+# QGIS 3.36 moved the feature-request flags to Qgis.FeatureRequestFlag; QGIS 4 drops the old.
+if hasattr(Qgis, "FeatureRequestFlag"):
+    NO_GEOMETRY = Qgis.FeatureRequestFlag.NoGeometry
+else:
+    NO_GEOMETRY = QgsFeatureRequest.Flag.NoGeometry
 
 # QGIS 3.38 gives field types as QMetaType.Type; before, and only there, as QVariant.Type.
 if Qgis.QGIS_VERSION_INT >= 33800:

@@ -14,8 +14,12 @@ PACKAGE_NAME = "land_supervision"
 PROVIDER_ID = "landsupervision"
 #: The English display name; user-facing text passes it through ``tr()``.
 DISPLAY_NAME = "Land Supervision"
-#: The QgsSettings node every setting of the plugin lives under.
-SETTINGS_PREFIX = f"{PACKAGE_NAME}/"
+#: The QgsSettings node every setting of the plugin lives under: QGIS's node for plugin
+#: settings (``QgsSettingsTree.createPluginTreeNode`` in QGIS 3.30+ makes the same path).
+SETTINGS_PREFIX = f"plugins/{PACKAGE_NAME}/"
+#: The tag of the plugin's tab in QGIS's log panel: one fixed string whatever the interface
+#: language, so messages never split over two tabs (never passed through ``tr()``).
+LOG_TAG = "土地监管 Land Supervision"
 #: The scope of the entries the plugin writes into a QGIS project.
 PROJECT_SCOPE = PACKAGE_NAME
 #: One translation context for the whole plugin; plugin/i18n/*.ts holds its messages.

@@ -22,6 +22,11 @@ def icon_path(name: str) -> str:
     return str(resources_dir() / "icons" / name)
 
 
+def help_page() -> Path:
+    """The user guide (Chinese HTML) that Processing's help button and the dock open."""
+    return resources_dir() / "help" / "index.html"
+
+
 def translation_path(locale: str) -> Path:
     """Compiled translation (``.qm``) for a locale such as ``zh_CN``; it may not exist."""
     return PLUGIN_DIR / "i18n" / f"land_supervision_{locale}.qm"

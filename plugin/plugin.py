@@ -5,7 +5,10 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
+from . import dependencies
+from .bundled import servable_names, stand_ins
 from .compat import QAction, tr
+from .identity import LOG_TAG
 from .paths import icon_path, translation_path
 from .processing.provider import PROVIDER_ID, LandSupervisionProvider
 
@@ -42,6 +45,7 @@ class LandSupervisionPlugin:
         self.iface = iface
         self.provider = None
         self.translator = None
+        self.dependency_report = None
         self.menu = None
         self.toolbar = None
         self.actions = []
@@ -51,6 +55,7 @@ class LandSupervisionPlugin:
     def initProcessing(self):  # noqa: N802 (QGIS calls it, also from qgis_process)
         """Install the translator and register the Processing provider (idempotent)."""
         self._install_translator()
+        self._report_dependencies()
         if self.provider is not None:
             return
         provider = LandSupervisionProvider()
@@ -62,12 +67,13 @@ class LandSupervisionPlugin:
                 tr("A Processing provider with the id {0} is already registered.").format(
                     PROVIDER_ID
                 ),
-                tr("Land Supervision"),
+                LOG_TAG,
                 Qgis.MessageLevel.Critical,
             )
 
     def initGui(self):  # noqa: N802 (QGIS API)
         self.initProcessing()
+        self._show_missing_modules()
         main_window = self.iface.mainWindow()
         self._add_dock(main_window)
 
@@ -104,6 +110,30 @@ class LandSupervisionPlugin:
         self.toolbar.addAction(self.dock_action)
         self.toolbar.addActions(self.actions)
         self.iface.addToolBar(self.toolbar)
+
+    def _report_dependencies(self):
+        """Log once which optional modules this QGIS lacks and what that rules out."""
+        if self.dependency_report is not None:
+            return
+        self.dependency_report = dependencies.check()
+        bundled = stand_ins(servable_names())
+        if bundled:
+            QgsMessageLog.logMessage(dependencies.bundled_text(bundled), LOG_TAG,
+                                     Qgis.MessageLevel.Info)
+        level = Qgis.MessageLevel.Warning if self.dependency_report.problems \
+            else Qgis.MessageLevel.Info
+        QgsMessageLog.logMessage(self.dependency_report.details(), LOG_TAG, level)
+
+    def _show_missing_modules(self):
+        """Tell the analyst in the message bar, with the whole report behind its button: a
+        warning that stays while whole features cannot run, a passing note for lesser parts."""
+        report = self.dependency_report
+        if not report.problems:
+            return
+        level, duration = (Qgis.MessageLevel.Warning, 0) if report.blocked() \
+            else (Qgis.MessageLevel.Info, 15)
+        self.iface.messageBar().pushMessage(tr("Land Supervision"), report.summary(),
+                                            report.details(), level, duration)
 
     def _add_dock(self, main_window):
         """The workspace dock, hidden until its button (or View > Panels) opens it."""

@@ -49,3 +49,18 @@ def footprint(qgis_iface):
         }
 
     return count
+
+
+@pytest.fixture()
+def log_messages():
+    """[(tag, level, message)] of everything logged to QGIS's message log during the test."""
+    from qgis.core import QgsApplication
+
+    logged = []
+
+    def record(message, tag, level):
+        logged.append((tag, level, message))
+
+    QgsApplication.messageLog().messageReceived.connect(record)
+    yield logged
+    QgsApplication.messageLog().messageReceived.disconnect(record)

@@ -4,8 +4,9 @@
     /usr/bin/python3 -m tools.packaging --update-translations
 
 The zip holds one folder, ``<name>/``, laid out as QGIS installs it: the package files of
-``plugin/`` with ``metadata.txt`` beside ``__init__.py``, the compiled ``.qm`` translations, and
-``resources/`` (icons, styles, rules, layouts, class tables, the demo job and its data).
+``plugin/`` with ``metadata.txt`` and ``LICENSE`` beside ``__init__.py``, the compiled ``.qm``
+translations, and ``resources/`` (icons, styles, rules, layouts, class tables, the help page,
+the demo job and its data). A zip the plugin repository would refuse is not written.
 This is a build tool beside the plugin (never in the zip); it imports nothing from QGIS.
 """
 
@@ -21,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from plugin.identity import PACKAGE_NAME, TRANSLATION_CONTEXT, read_version
+from tools.plugin_repository_rules import problems as repository_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLUGIN_SRC = REPO_ROOT / "plugin"
@@ -54,9 +56,7 @@ def plugin_files():
         if _shipped(rel):
             yield PLUGIN_SRC / rel, rel
     yield REPO_ROOT / "metadata.txt", Path("metadata.txt")
-    license_file = REPO_ROOT / "LICENSE"
-    if license_file.is_file():
-        yield license_file, Path("LICENSE")
+    yield REPO_ROOT / "LICENSE", Path("LICENSE")
     resources = REPO_ROOT / "resources"
     for rel in _walk(resources):
         if _shipped(rel):
@@ -86,12 +86,16 @@ def compile_translations(dest_dir: Path) -> list:
     return written
 
 
-def build_package(name: str, out_dir: Path) -> Path:
-    """Write ``out_dir/<name>-<version>.zip`` atomically and return its path."""
+def build_package(name: str, out_dir: Path, extra=(), suffix="") -> Path:
+    """Write ``out_dir/<name>-<version><suffix>.zip`` atomically and return its path.
+
+    ``extra``: more (source path, path inside the plugin folder) entries. The zip is checked
+    against the plugin repository's rules before it replaces anything.
+    """
     if not name.isidentifier():
         raise SystemExit(f"--name must be a valid Python package name, not {name!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{name}-{plugin_version()}.zip"
+    target = out_dir / f"{name}-{plugin_version()}{suffix}.zip"
     with tempfile.TemporaryDirectory() as tmp:
         qm_files = compile_translations(Path(tmp) / "i18n")
         entries = list(plugin_files()) + [(qm, Path("i18n") / qm.name) for qm in qm_files]
@@ -99,8 +103,12 @@ def build_package(name: str, out_dir: Path) -> Path:
         os.close(fd)
         try:
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-                for source, rel in entries:
+                for source, rel in entries + list(extra):
                     archive.write(source, (Path(name) / rel).as_posix())
+            refused = repository_problems(partial)
+            if refused:
+                raise SystemExit("the plugin repository would refuse the zip:\n  "
+                                 + "\n  ".join(refused))
             os.chmod(partial, 0o644)  # mkstemp makes it private; the package is not
             os.replace(partial, target)
         except BaseException:

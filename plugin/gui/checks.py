@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from qgis.core import QgsFeatureRequest, QgsProject
 
+from .. import dependencies
 from ..compat import GEOMETRY_POLYGON, tr
 from ..core.errors import InputError
 from .field_mapping import input_roles
@@ -29,8 +30,13 @@ class Problem:
 
 
 def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAMPLE):
-    """Every problem of the chosen inputs, errors first."""
+    """Every problem of the chosen inputs, errors first; a module the analysis needs and
+    QGIS lacks is one too."""
     problems = []
+    missing = dependencies.missing_for(dependencies.ANALYSE)
+    if missing:
+        problems.append(Problem(ERROR, "modules",
+                                dependencies.unavailable_text(dependencies.ANALYSE, missing)))
     for role in input_roles():
         layer = chosen_layer(state, role.key, project)
         choice = state.choices.get(role.key)

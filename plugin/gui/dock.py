@@ -33,7 +33,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..compat import tr
-from ..identity import PROVIDER_ID, SETTINGS_PREFIX
+from ..identity import LOG_TAG, PROVIDER_ID, SETTINGS_PREFIX
 from ..core.errors import InputError
 from . import checks
 from .field_mapping import guess_role_layers, input_roles
@@ -68,7 +68,7 @@ IMPORT_ALGORITHM_ID = f"{PROVIDER_ID}:importledger"
 
 
 def log(message, level=Qgis.MessageLevel.Info):
-    QgsMessageLog.logMessage(message, tr("Land Supervision"), level)
+    QgsMessageLog.logMessage(message, LOG_TAG, level)
 
 
 class LandSupervisionDock(QgsDockWidget):

@@ -16,7 +16,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..compat import tr
+from ..compat import NO_GEOMETRY, tr
 from ..core.ledger.columns import BY_KEY, STATUS_VALUES
 
 ILLEGAL, TO_VERIFY, LAWFUL, BELOW_MIN = "违法", "需核实", "合法", "低于上图面积"
@@ -62,7 +62,7 @@ def read_rows(layer: QgsVectorLayer):
               "flag_area_mu", "area_mu", "measure", "reason", STATUS_FIELD]
     names = layer.fields().names()
     present = [n for n in wanted if n in names]
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry) \
+    request = QgsFeatureRequest().setFlags(NO_GEOMETRY) \
         .setSubsetOfAttributes(present, layer.fields())
     rows, verdicts = [], {}
     for feature in layer.getFeatures(request):

@@ -5,6 +5,8 @@ import traceback
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
+from ..dependencies import missing_module_text
+
 SUCCEEDED, CANCELLED, BAD_INPUT, FAILED = "succeeded", "cancelled", "bad input", "failed"
 
 
@@ -15,7 +17,8 @@ class CoreTask(QgsTask):
     new step; connect it to a QObject's method so Qt queues it to the main thread.
     ``done(task)`` is emitted on the main thread when the task ends, whatever the outcome;
     then ``outcome`` is one of SUCCEEDED, CANCELLED, BAD_INPUT, FAILED with ``result``,
-    ``error`` (the InputError) or ``failure`` (a traceback) set accordingly.
+    ``error`` (the InputError, or the Chinese message naming a module this QGIS lacks) or
+    ``failure`` (a traceback) set accordingly.
     """
 
     stepped = pyqtSignal(float, str)
@@ -43,6 +46,13 @@ class CoreTask(QgsTask):
             return False
         except InputError as error:
             self.outcome, self.error = BAD_INPUT, error
+            return False
+        except ModuleNotFoundError as error:
+            message = missing_module_text(error.name)
+            if message is None:
+                self.outcome, self.failure = FAILED, traceback.format_exc()
+            else:
+                self.outcome, self.error = BAD_INPUT, message
             return False
         except Exception:  # noqa: BLE001 - reported to the user with the traceback in the log
             self.outcome, self.failure = FAILED, traceback.format_exc()

@@ -1,10 +1,38 @@
-"""What every algorithm of the provider shares: its group, its icon, a fresh instance."""
+"""What every algorithm of the provider shares: its group, icon, help page, search keywords,
+the optional modules it needs, and a fresh instance."""
 
-from qgis.core import QgsProcessingAlgorithm
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
+from .. import dependencies
 from ..compat import tr
-from ..paths import icon_path
+from ..paths import help_page, icon_path
+
+#: Keywords of every algorithm: the toolbox search finds them in either language.
+COMMON_TAGS = ("土地监管", "自然资源", "land supervision")
+#: An algorithm's own keywords, by its name (the id after ``landsupervision:``).
+ALGORITHM_TAGS = {
+    "analyselayers": ("图斑", "叠加分析", "违法判定", "卫片执法", "变更调查", "耕地", "永久基本农田",
+                      "生态保护红线", "城镇开发边界", "占用面积", "patch", "overlay", "verdict",
+                      "violation", "farmland", "basic farmland", "red line", "area"),
+    "analyse": ("图斑", "叠加分析", "违法判定", "任务文件", "批处理", "patch", "overlay",
+                "verdict", "job file", "batch"),
+    "exportledger": ("整改台账", "台账", "汇总", "缩略图", "Excel", "ledger", "rectification",
+                     "export", "spreadsheet"),
+    "importledger": ("导入核查结果", "整改台账", "外业核查", "核查结果", "销号", "ledger", "import",
+                     "verification", "field work"),
+    "fieldpack": ("外业核查", "核查表", "举证", "影像切片", "奥维", "QField", "KML", "field work",
+                  "field verification", "field sheets", "atlas"),
+}
+#: The job behind each algorithm, for the optional modules it needs.
+ALGORITHM_FEATURES = {
+    "analyselayers": dependencies.ANALYSE,
+    "analyse": dependencies.ANALYSE,
+    "exportledger": dependencies.LEDGER_EXPORT,
+    "importledger": dependencies.LEDGER_IMPORT,
+    "fieldpack": dependencies.FIELDPACK,
+}
 
 
 def group_name(group_id: str) -> str:
@@ -31,6 +59,38 @@ class LandSupervisionAlgorithm(QgsProcessingAlgorithm):
 
     def svgIconPath(self):  # noqa: N802 (QGIS API)
         return icon_path(self.ICON)
+
+    def tags(self):
+        return list(ALGORITHM_TAGS.get(self.name(), ())) + list(COMMON_TAGS)
+
+    def helpUrl(self):  # noqa: N802 (QGIS API)
+        """The algorithm's section of the bundled user guide (a local file: no network)."""
+        url = QUrl.fromLocalFile(str(help_page()))
+        url.setFragment(self.name())
+        return url.toString()
+
+    def canExecute(self):  # noqa: N802 (QGIS API)
+        """Refused, with the Chinese report of what to install, when QGIS lacks a module the
+        algorithm needs; Processing shows the message instead of running."""
+        feature = ALGORITHM_FEATURES.get(self.name())
+        missing = dependencies.missing_for(feature) if feature else []
+        if missing:
+            return False, dependencies.unavailable_text(feature, missing)
+        return True, ""
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+        # First, as checking some parameters (a rule file) already needs the engine.
+        ok, message = self.canExecute()
+        if not ok:
+            return ok, message
+        return super().checkParameterValues(parameters, context)
+
+    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
+        # Every way of running (dialog, processing.run, models, qgis_process) passes here.
+        ok, message = self.canExecute()
+        if not ok:
+            raise QgsProcessingException(message)
+        return True
 
     def createInstance(self):  # noqa: N802 (QGIS API)
         return type(self)()

@@ -69,14 +69,14 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Patches in the ledger")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.ledger.export import export_ledger
-
         result = self.parameterAsFile(parameters, self.RESULT, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         previous = self.parameterAsFile(parameters, self.PREVIOUS, context) or None
         images = {"前时相": self.parameterAsFile(parameters, self.BEFORE, context) or None,
                   "后时相": self.parameterAsFile(parameters, self.AFTER, context) or None}
         with core_errors():
+            from ..core.ledger.export import export_ledger
+
             # Processing overwrites its outputs; the core keeps a backup of a replaced ledger
             # and carries the values analysts wrote in it.
             report = export_ledger(

@@ -72,14 +72,14 @@ class ImportLedgerAlgorithm(LandSupervisionAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ERRORS, tr("Errors found")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        from ..core.fieldwork.field_import import import_verification
-        from ..core.ledger.imports import import_ledger
-
         ledger = self.parameterAsFile(parameters, self.LEDGER, context)
-        import_file = import_verification if ledger.lower().endswith(".gpkg") else import_ledger
         result = self.parameterAsFile(parameters, self.RESULT, context)
         force = self.parameterAsBoolean(parameters, self.FORCE, context)
         with core_errors():
+            if ledger.lower().endswith(".gpkg"):
+                from ..core.fieldwork.field_import import import_verification as import_file
+            else:
+                from ..core.ledger.imports import import_ledger as import_file
             report = import_file(ledger, result, force=force,
                                  progress=progress_callback(feedback),
                                  cancelled=feedback.isCanceled)

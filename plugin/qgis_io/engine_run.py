@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from qgis.core import QgsProcessingException
 
 from ..compat import tr
+from ..dependencies import missing_module_text
 
 
 def progress_callback(feedback, start=0.0, span=1.0):
@@ -23,7 +24,8 @@ def progress_callback(feedback, start=0.0, span=1.0):
 
 @contextmanager
 def core_errors():
-    """The core's InputError and Cancelled raised as QgsProcessingException with its message."""
+    """The core's InputError and Cancelled, and a module this QGIS lacks, raised as
+    QgsProcessingException with a message the user can act on (never an ImportError)."""
     from ..core.errors import Cancelled, InputError
 
     try:
@@ -32,6 +34,11 @@ def core_errors():
         raise QgsProcessingException(str(error)) from error
     except Cancelled as error:
         raise QgsProcessingException(cancelled_message()) from error
+    except ModuleNotFoundError as error:
+        message = missing_module_text(error.name)
+        if message is None:
+            raise
+        raise QgsProcessingException(message) from error
 
 
 def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
@@ -41,11 +48,11 @@ def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
     engine. Engine notes become warnings and its summary info lines. Bad input and cancel raise
     QgsProcessingException with the engine's message (nothing is written then).
     """
-    # The engine pulls in geopandas: import it when an algorithm runs, not when QGIS loads
-    # the plugin.
-    from ..core.analysis import run_analysis
-
     with core_errors():
+        # The engine pulls in shapely and pandas: imported when an algorithm runs, not when
+        # QGIS loads the plugin, and reported in Chinese where QGIS lacks them.
+        from ..core.analysis import run_analysis
+
         # Never worker processes inside QGIS: they would start new QGIS interpreters.
         result = run_analysis(job, out_dir, progress=progress_callback(feedback, start, span),
                               cancelled=feedback.isCanceled, job_workers=1)

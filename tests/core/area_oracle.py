@@ -12,7 +12,8 @@ def geodesic_area(geom, epsg=4529):
     to_lonlat = Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4490", always_xy=True).transform
     if geom.is_empty:
         return 0.0
-    g = transform(to_lonlat, geom)
-    parts = getattr(g, "geoms", [g])
-    return sum(GEOD.geometry_area_perimeter(orient(p, sign=1.0))[0]
+    parts = getattr(geom, "geoms", [geom])
+    # Oriented where the polygon is drawn: on a sliver a few mm wide, the degrees' shoelace
+    # can give the opposite sign, and Geod would then subtract the part instead of adding it.
+    return sum(GEOD.geometry_area_perimeter(transform(to_lonlat, orient(p, sign=1.0)))[0]
                for p in parts if p.geom_type == "Polygon")

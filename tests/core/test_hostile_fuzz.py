@@ -12,7 +12,7 @@ from osgeo import ogr
 from shapely.geometry import Polygon
 
 from hostile_inputs import base_county
-from layer_factory import X0, Y0, square, write_layer
+from layer_factory import X0, Y0, square
 from plugin.core.analysis import run_analysis
 from plugin.core.errors import InputError
 from plugin.core.job import job_from_dict

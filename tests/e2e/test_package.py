@@ -5,7 +5,6 @@ import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
-import pytest
 import qgis.utils
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QTranslator
@@ -14,25 +13,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 NAME = "land_supervision"
 NOTHING = {"menu bar entries": 0, "menus": 0, "toolbars": 0, "actions": 0, "providers": 0}
 ONE_OF_EACH = {"menu bar entries": 1, "menus": 1, "toolbars": 1, "actions": 1, "providers": 1}
-
-
-@pytest.fixture()
-def plugin_dir(profiles):
-    """The default profile's plugin folder, holding the unpacked zip."""
-    return profiles / "default" / "python" / "plugins"
-
-
-@pytest.fixture()
-def qgis_plugin_paths(plugin_dir, monkeypatch):
-    """qgis.utils looking for plugins in the temporary profile only, restored afterwards."""
-    monkeypatch.syspath_prepend(str(plugin_dir))
-    for name in ("plugin_paths", "available_plugins", "plugins_metadata_parser"):
-        monkeypatch.setattr(qgis.utils, name, getattr(qgis.utils, name))
-    monkeypatch.setattr(qgis.utils, "plugin_paths", [str(plugin_dir)])
-    qgis.utils.updateAvailablePlugins()
-    yield plugin_dir
-    if qgis.utils.isPluginLoaded(NAME):
-        qgis.utils.unloadPlugin(NAME)
 
 
 def _names(package):

@@ -82,3 +82,9 @@ def test_flags_are_booleans(general, key):
 
 def test_changelog_mentions_the_current_version(general):
     assert general["version"] in general["changelog"]
+
+
+def test_the_licence_is_stated_as_gpl_2_or_later(general):
+    assert "GPL-2.0-or-later" in general["about"]
+    assert (REPO_ROOT / "LICENSE").read_text(encoding="ascii").lstrip().startswith(
+        "GNU GENERAL PUBLIC LICENSE")
