@@ -5,6 +5,9 @@ Modules are made absent with the import blocker (tests/import_blocker.py), as on
 never had them.
 """
 
+import contextlib
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -269,6 +272,12 @@ def test_a_missing_module_of_the_plugin_itself_is_a_defect_not_a_message(monkeyp
         raise ModuleNotFoundError("No module named 'plugin.core.gone'", name="plugin.core.gone")
 
     monkeypatch.setattr(cli, "cmd_analyse", broken)
-
-    with pytest.raises(ModuleNotFoundError):
-        cli.main(["analyse", str(DEMO_JOB), "--out", "unused"])
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = cli.main(["analyse", str(DEMO_JOB), "--out", "unused"])
+    # reported as the defect it is (with its traceback in a log), not as a module to install
+    assert code == 2
+    assert "无法识别的情况" in err.getvalue() and "pip" not in err.getvalue()
+    log = err.getvalue().split("技术细节已写入 ")[1].split("，")[0]
+    assert "plugin.core.gone" in open(log, encoding="utf-8").read()
+    os.unlink(log)
