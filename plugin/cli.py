@@ -8,6 +8,7 @@ or a Python module this installation lacks (the message says how to add it), 3 c
 
 import argparse
 import os
+import signal
 import sys
 
 from . import dependencies
@@ -49,6 +50,10 @@ def cmd_analyse(args):
     from .core.job import load_job
 
     job = load_job(args.job)
+    if args.json:
+        from .core.process_protocol import json_progress, write_result
+        write_result(run_analysis(job, args.out, progress=json_progress))
+        return 0
     result = run_analysis(job, args.out, progress=_progress_printer(args.quiet))
     _print_summary(result, args.verbose)
     return 0
@@ -188,6 +193,8 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="输出文件夹 (写出 result.gpkg)")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条修复/剔除提示")
+    p.add_argument("--json", action="store_true",
+                   help="进度、结果和错误以 JSON 行写到标准输出 (供 QGIS 在独立进程中运行)")
     p.set_defaults(func=cmd_analyse)
     p = sub.add_parser("ledger", help="生成整改台账: 结果 GeoPackage → Excel (.xlsx)")
     p.add_argument("result", help="analyse 输出的 result.gpkg")
@@ -209,6 +216,8 @@ def main(argv=None):
     _fieldpack_parser(sub)
     args = parser.parse_args(argv)
     use_bundled_modules()
+    if hasattr(signal, "SIGBREAK"):  # Windows: the parent's way to say Ctrl-C to a child
+        signal.signal(signal.SIGBREAK, signal.default_int_handler)
     from osgeo import gdal
     gdal.UseExceptions()
     # GDAL's own warnings are English lines on stderr; what matters of them reaches the user
@@ -227,6 +236,9 @@ def _run(args):
         dependencies.require(COMMAND_FEATURES[args.command], parts)
         return args.func(args)
     except InputError as e:
+        if getattr(args, "json", False):
+            from .core.process_protocol import write_error
+            write_error(e)
         print(f"输入错误: {e}", file=sys.stderr)
         return 2
     except dependencies.MissingModules as e:

@@ -218,3 +218,30 @@ def _type_name(value):
 def _abspath(path, base_dir):
     path = os.path.expanduser(path)
     return path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+
+
+def job_to_dict(job):
+    """The job as :func:`job_from_dict` reads it (paths absolute): to hand a job to another
+    process, which reads it back as the same job."""
+    def layer(spec):
+        out = {"path": spec.path}
+        for key in ("layer", "id_field", "encoding", "crs"):
+            if getattr(spec, key) is not None:
+                out[key] = getattr(spec, key)
+        if spec.where:
+            out["where"] = {k: list(v) for k, v in spec.where.items()}
+        out.update(spec.extra)
+        return out
+
+    data = {"patches": layer(job.patches),
+            "baselines": {k: layer(s) for k, s in job.baselines.items()},
+            "exemptions": {k: layer(s) for k, s in job.exemptions.items()},
+            "crs": job.crs, "min_area_m2": job.min_area_m2}
+    for role in ("admin", "parcels_before"):
+        if getattr(job, role) is not None:
+            data[role] = layer(getattr(job, role))
+    if job.rules:
+        data["rules"] = job.rules
+    if job.name:
+        data["name"] = job.name
+    return data

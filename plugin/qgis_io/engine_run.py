@@ -48,19 +48,33 @@ def run_engine(job, out_dir, feedback, start=0.0, span=1.0):
     engine. Engine notes become warnings and its summary info lines. Bad input and cancel raise
     QgsProcessingException with the engine's message (nothing is written then).
     """
+    progress = progress_callback(feedback, start, span)
     with core_errors():
-        # The engine pulls in shapely and pandas: imported when an algorithm runs, not when
-        # QGIS loads the plugin, and reported in Chinese where QGIS lacks them.
-        from ..core.analysis import run_analysis
-
-        # Never worker processes inside QGIS: they would start new QGIS interpreters.
-        result = run_analysis(job, out_dir, progress=progress_callback(feedback, start, span),
-                              cancelled=feedback.isCanceled, job_workers=1)
+        result = analyse(job, out_dir, progress, feedback.isCanceled, feedback.pushInfo)
     for note in result.notes:
         feedback.pushWarning(str(note))
     for line in result.summary_lines():
         feedback.pushInfo(line)
     return result
+
+
+def analyse(job, out_dir, progress, cancelled, say=None):
+    """The engine's AnalysisResult for ``job``: run in a Python process of its own (its worker
+    pool included) where this installation has one, else in QGIS's process, one worker, which
+    ``say`` reports."""
+    from .engine_process import find_python, run_analysis_process
+
+    python = find_python()
+    if python is not None:
+        return run_analysis_process(job, out_dir, python, progress, cancelled)
+    if say is not None:
+        say(tr("No separate Python found for the analysis: it runs inside QGIS, slower."))
+    # The engine pulls in shapely and pandas: imported when an algorithm runs, not when
+    # QGIS loads the plugin, and reported in Chinese where QGIS lacks them.
+    from ..core.analysis import run_analysis
+
+    # Never worker processes inside QGIS: they would start new QGIS interpreters.
+    return run_analysis(job, out_dir, progress=progress, cancelled=cancelled, job_workers=1)
 
 
 def cancelled_message():
