@@ -4,13 +4,11 @@ last patch."""
 
 import openpyxl
 
-ID_HEADER = "图斑编号"
-
-
 def header_row(ws) -> int:
-    """The row holding the column headers: the first with a cell 图斑编号."""
-    for row in ws.iter_rows(min_row=1, max_row=10):
-        if any(c.value == ID_HEADER for c in row):
+    """The row holding the column headers: the first starting with 序号 (every template used
+    in the tests starts with it)."""
+    for row in ws.iter_rows(min_row=1, max_row=10, max_col=1):
+        if row[0].value == "序号":
             return row[0].row
     raise AssertionError("no header row")
 
@@ -21,9 +19,9 @@ def headers(ws) -> dict:
 
 
 def data_rows(ws) -> range:
-    """Row numbers of the patches: from under the header to the last row with a patch id."""
+    """Row numbers of the patches: from under the header to the last row with a 序号."""
     first = header_row(ws) + 1
-    column = headers(ws)[ID_HEADER]
+    column = 1
     last = first - 1
     for r in range(first, ws.max_row + 1):
         if ws.cell(r, column).value is not None:

@@ -231,6 +231,56 @@ def test_chinese_long_and_odd_text_round_trips(result, ledger, tmp_path):
     assert cell.data_type == "s" and cell.quotePrefix
 
 
+CASE = [("P0", "是否立案", "是"), ("P0", "立案号", "示自然资罚〔2025〕12号"), ("P0", "罚没款(元)", 12000.5),
+        ("P0", "拆除面积(亩)", 0.5), ("P0", "复耕面积(亩)", "0.45亩"), ("P0", "追责人数", 2),
+        ("P0", "整改完成时间", datetime.datetime(2025, 9, 30)),
+        ("P1", "是否立案", "否"), ("P1", "罚没款(元)", "1,200元"), ("P1", "追责人数", "０"),
+        ("P1", "整改完成时间", "2025年10月8日")]
+
+
+def test_case_handling_columns_are_stored_in_one_form(result, ledger, tmp_path):
+    report = import_ledger(edit(ledger, tmp_path / "filled.xlsx", CASE), result)
+    assert report.written and not report.errors, [str(e) for e in report.errors]
+    values = analyst_values(result)
+    assert {k: v for k, v in values["P0"].items() if v} == {
+        "ledger_case_filed": "是", "ledger_case_no": "示自然资罚〔2025〕12号",
+        "ledger_fine_yuan": "12000.50", "ledger_demolished_mu": "0.50",
+        "ledger_restored_mu": "0.45", "ledger_accountable": "2", "ledger_done_on": "2025-09-30"}
+    assert (values["P1"]["ledger_fine_yuan"], values["P1"]["ledger_accountable"],
+            values["P1"]["ledger_done_on"]) == ("1200.00", "0", "2025-10-08")
+
+
+def test_case_handling_columns_round_trip_as_numbers_and_dates(result, ledger, tmp_path):
+    import_ledger(edit(ledger, tmp_path / "filled.xlsx", CASE), result)
+    again = tmp_path / "again.xlsx"
+    export_ledger(result, str(again))
+    row = {r["图斑编号"]: r for r in sheet_records(again)}["P0"]
+    assert (row["罚没款(元)"], row["拆除面积(亩)"], row["复耕面积(亩)"], row["追责人数"]) == (
+        12000.5, 0.5, 0.45, 2)
+    assert (row["是否立案"], row["整改完成时间"]) == ("是", "2025-09-30")
+    ws = openpyxl.load_workbook(again)["整改台账"]
+    names = headers(ws)
+    first = data_rows(ws)[0]
+    assert [ws.cell(first, names[h]).number_format for h in ("罚没款(元)", "拆除面积(亩)", "追责人数")] == [
+        "0.00", "0.00", "0"]
+    report = import_ledger(str(again), result)  # unchanged: nothing to write
+    assert not report.errors and report.check.changed_cells == 0
+
+
+@pytest.mark.parametrize("header, value, message", [
+    ("罚没款(元)", "一千元", "不是数字"), ("罚没款(元)", -5, "负数"), ("追责人数", 1.5, "不是整数"),
+    ("拆除面积(亩)", 999, "大于图斑面积"), ("复耕面积(亩)", "inf", "不是数字"),
+    ("整改完成时间", "明年", "不是日期"), ("是否立案", "Y", "不在允许范围"),
+])
+def test_bad_case_handling_values_are_refused_with_row_and_column(result, ledger, tmp_path,
+                                                                  header, value, message):
+    row = {r["图斑编号"]: n for n, r in enumerate(sheet_records(ledger), 5)}["P2"]
+    report = import_ledger(edit(ledger, tmp_path / "bad.xlsx", [("P2", header, value)]), result)
+    (issue,) = report.errors
+    assert (issue.row, issue.column, issue.patch_id) == (row, header, "P2")
+    assert message in issue.message and not report.written
+
+
 def test_unmatched_rows_are_reported_and_nothing_is_written(result, ledger, tmp_path):
     filled = edit(ledger, tmp_path / "filled.xlsx", FILLED, append=[[99, "NOPE", None]])
     before = sha256(result)

@@ -25,6 +25,7 @@ from ..overlay.areas import MU_PER_M2, EllipsoidalArea
 from ..progress import Steps
 from ..rules.classes import load_class_table
 from . import balance
+from .balance_chart import write_balance_chart
 from .account import farmland_account, protected_accounts
 from .admin import AdminLocator
 from .match import identical
@@ -162,7 +163,7 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
         sheet = balance.balance_table(account, protected)
         paths = [balance.write_balance_xlsx(os.path.join(out_dir, BALANCE_XLSX), sheet, labels)]
         png = os.path.join(out_dir, BALANCE_PNG)
-        if balance.write_balance_chart(png, sheet, labels, notes):
+        if write_balance_chart(png, sheet, labels, notes):
             paths.append(png)
         result.balance_paths, result.county = tuple(paths), sheet[-1]
         clock.lap("balance_write")
