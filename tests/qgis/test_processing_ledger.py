@@ -224,3 +224,33 @@ def test_import_takes_the_field_teams_geopackage_too(qgis_processing, loaded_plu
     assert outputs["CHANGED"] == 1 and outputs["ERRORS"] == 0
     assert _ledger_values(result, "ledger_check_result")["JC001"] == "属实"
     assert _ledger_values(result, "ledger_site_state")["JC001"] == "在建"
+
+
+def test_export_takes_a_template_and_the_title_values(qgis_processing, loaded_plugin, result,
+                                                      tmp_path):
+    template = tmp_path / "省模板.yaml"
+    template.write_text(
+        "title: '{county}{batch}问题图斑整改台账'\n"
+        "subtitle: '填报单位：{unit}'\n"
+        "groups:\n"
+        "  - {group: 图斑, repeat: true, columns: [seq, patch_id, verdict]}\n"
+        "  - {group: 整改, columns: [{status: 整改情况}, remark]}\n", encoding="utf-8")
+
+    outputs = _run(EXPORT, {"RESULT": result, "TEMPLATE": str(template), "COUNTY": "甲县",
+                            "BATCH": "第一批", "UNIT": "甲县自然资源局",
+                            "OUTPUT": str(tmp_path / "台账.xlsx")})
+
+    sheet = load_workbook(outputs["OUTPUT"])["整改台账"]
+    assert list(headers(sheet)) == ["序号", "图斑编号", "判定结果", "整改情况", "备注"]
+    assert (sheet["A1"].value, sheet["A2"].value) == ("甲县第一批问题图斑整改台账", "填报单位：甲县自然资源局")
+
+
+def test_export_names_a_bad_template_in_the_error(qgis_processing, loaded_plugin, result,
+                                                  tmp_path):
+    template = tmp_path / "坏模板.yaml"
+    template.write_text("groups: [{group: 图斑, columns: [no_such_column]}]\n", encoding="utf-8")
+
+    with pytest.raises(QgsProcessingException, match="坏模板.yaml"):
+        _run(EXPORT, {"RESULT": result, "TEMPLATE": str(template),
+                      "OUTPUT": str(tmp_path / "台账.xlsx")})
+    assert not (tmp_path / "台账.xlsx").exists()

@@ -193,6 +193,8 @@ def _same(kind, got, want) -> bool:
         return want is None
     if want is None:
         return False
+    if got == want and type(got) is type(want):
+        return True  # as written: most cells of a ledger coming back
     if kind == TEXT or kind == SEQ:
         text = value_as_text(got)
         return text is not None and same_text(text, want)

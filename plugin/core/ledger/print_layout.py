@@ -46,17 +46,23 @@ def width_points(width: float) -> float:
 def column_width(column: Column, rows: Sequence[dict]) -> float:
     """Width in Excel units: the widest value (up to ``max_width``; wrapping columns wrap
     beyond it), the header on at most four lines, the longest list value with its arrow."""
-    widest = 0
-    fmt = NUMBER_FORMATS.get(column.kind)
+    widest, largest, negative = 0, None, False
     for row in rows:
         value = row.get(column.key)
         if value is None:
             continue
-        w = display_width(value) if isinstance(value, str) else len(_shown_number(value, fmt))
+        if not isinstance(value, str):  # a number's shown width grows with its magnitude
+            largest = abs(value) if largest is None else max(largest, abs(value))
+            negative = negative or value < 0
+            continue
+        w = display_width(value)
         if w > widest:
             widest = w
             if widest >= column.max_width:
                 break
+    if largest is not None:
+        shown = len(_shown_number(largest, NUMBER_FORMATS.get(column.kind))) + negative
+        widest = max(widest, shown)
     width = max(widest + 2, math.ceil(display_width(column.header) / HEADER_LINES) + 2, MIN_WIDTH)
     if column.allowed:
         width = max(width, max(display_width(v) for v in column.allowed) + LIST_ARROW)
@@ -93,13 +99,13 @@ class RowHeights:
 
     def __init__(self, columns: Sequence[Column], widths: Sequence[float]):
         self._wrapped = [(c.key, w) for c, w in zip(columns, widths) if c.wrap]
-        self._lines: Dict[Tuple[str, float], int] = {}
+        self._lines: Dict[Tuple[str, float], int] = {}  # reasons repeat row after row
 
     def __call__(self, row: dict) -> Optional[float]:
         lines = 1
         for key, width in self._wrapped:
             value = row.get(key)
-            if isinstance(value, str) and (display_width(value) > width - 1 or "\n" in value):
+            if isinstance(value, str):
                 cached = self._lines.get((value, width))
                 if cached is None:
                     cached = self._lines[(value, width)] = text_lines(value, width)
