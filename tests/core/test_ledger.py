@@ -7,7 +7,6 @@ ledger's own reader), or written out literally.
 
 import hashlib
 import os
-import shutil
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -80,19 +79,6 @@ def build_county(folder, ids=None, units=UNITS):
         "admin": {"path": "xzq.gpkg", "township_field": "XZMC", "village_field": "XZQMC"}},
         base_dir=str(folder))
     return run_analysis(job, str(folder / "out")).result_path
-
-
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    return build_county(tmp_path_factory.mktemp("county"))
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    """A private copy of the county's result."""
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
 
 
 def result_patches(path):

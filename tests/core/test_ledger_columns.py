@@ -5,9 +5,7 @@ the columns, their order and headers.
 Expectations come from the result read with plain OGR, from pyproj, or are written out."""
 
 import datetime
-import shutil
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
@@ -24,28 +22,7 @@ from plugin.core.ledger.columns import COLUMNS
 from plugin.core.ledger.export import export_ledger
 from plugin.core.ledger.imports import import_ledger
 from plugin.core.ledger.template import default_template_path, load_template
-from test_ledger import HEADERS, build_county
-
-
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    return build_county(tmp_path_factory.mktemp("county"))
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
-
-
-def result_patches(path):
-    ds = ogr.Open(path)
-    return {f.GetField("patch_id"): f.items() for f in ds.GetLayerByName("patches")}
-
-
-def mu(m2):
-    return float((Decimal(str(m2)) * Decimal("0.0015")).quantize(Decimal("0.01"), ROUND_HALF_UP))
+from test_ledger import HEADERS, mu, result_patches
 
 
 def test_title_block_names_county_year_batch_unit_and_date(result, tmp_path):

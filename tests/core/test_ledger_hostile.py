@@ -4,7 +4,6 @@ Each is refused (errors, nothing written, exit 1) with the sheet row and column 
 a forced import never writes what it could not read."""
 
 import hashlib
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -14,28 +13,7 @@ import pytest
 
 from ledger_sheet import data_rows, headers
 from plugin import cli
-from plugin.core.ledger.export import export_ledger
 from plugin.core.ledger.imports import import_ledger
-from test_ledger import build_county
-
-
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    return build_county(tmp_path_factory.mktemp("county"))
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
-
-
-@pytest.fixture
-def ledger(result, tmp_path):
-    path = tmp_path / "台账.xlsx"
-    export_ledger(result, str(path))
-    return str(path)
 
 
 def sha256(path):

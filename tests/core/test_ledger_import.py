@@ -5,7 +5,6 @@ a spreadsheet program would: typed text, dates, numbers, rows moved or removed."
 import datetime
 import hashlib
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from test_ledger import ANALYST_HEADERS, HEADERS
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def ledger(result, tmp_path):
-    path = tmp_path / "台账.xlsx"
-    export_ledger(result, str(path))
-    return str(path)
 
 
 def edit(path, out, changes=(), delete_ids=(), reverse=False, append=()):
@@ -443,16 +435,3 @@ def test_analyst_headers_are_the_issue_list():
                                "整改措施", "整改时限", "责任单位", "责任人", "整改进展", "是否销号",
                                "是否立案", "立案号", "罚没款(元)", "拆除面积(亩)", "复耕面积(亩)",
                                "追责人数", "整改完成时间", "备注"]
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    from test_ledger import build_county
-    return build_county(tmp_path_factory.mktemp("county"))
