@@ -560,6 +560,11 @@
       <translation>台账模板</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Ledger template (*.yaml *.yml);;All files (*.*)</source>
+      <translation>台账模板 (*.yaml *.yml);;所有文件 (*.*)</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Ledger written: {0} ({1} patches).</source>
       <translation>整改台账已导出：{0}（{1} 个图斑）。</translation>

@@ -77,7 +77,8 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
             self.addParameter(QgsProcessingParameterFile(
                 key, text, fileFilter=image_filter, optional=True))
         self.addParameter(QgsProcessingParameterFile(
-            self.TEMPLATE, tr("Ledger template"), extension="yaml", optional=True))
+            self.TEMPLATE, tr("Ledger template"),
+            fileFilter=tr("Ledger template (*.yaml *.yml);;All files (*.*)"), optional=True))
         for key, text in ((self.COUNTY, tr("County in the title")),
                           (self.BATCH, tr("Monitoring batch in the title")),
                           (self.UNIT, tr("Reporting unit"))):

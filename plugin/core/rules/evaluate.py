@@ -112,8 +112,8 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
     1–5, 5 most severe; NA if no rule), ``measure``, ``flag_area_m2``/``flag_area_mu`` (the area
     the verdict is about, e.g. the unapproved part inside basic farmland), ``reason`` (one
     Chinese sentence) and ``flag_basis`` (the part of the patch that area measures, see
-    :func:`~.outcome.flag_basis`; "" when it is 0). ``result.attrs["rules"]`` holds :func:`metadata` plus the rules put out
-    of scope by missing baseline layers.
+    :func:`~.outcome.flag_basis`; "" when it is 0). ``result.attrs["rules"]`` holds
+    :func:`metadata` plus the rules put out of scope by missing baseline layers.
     """
     patches = PatchTable(frame, class_table)
     min_area = (ruleset.min_area if min_area_rules is None
