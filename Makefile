@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-geopandas python3-fiona \
 	python3-rasterio python3-shapely python3-pyproj python3-openpyxl python3-yaml \
 	python3-gdal python3-venv python3-pip xvfb xauth fonts-noto-cjk \
-	libreoffice-calc-nogui poppler-utils qttools5-dev-tools pyqt5-dev-tools zip unzip \
+	libreoffice-calc-nogui fonts-crosextra-carlito poppler-utils qttools5-dev-tools pyqt5-dev-tools zip unzip \
 	python3-matplotlib python3-pil
 
 SETUP_STAMP := $(VENV)/.setup-done

@@ -65,6 +65,8 @@ def cmd_ledger(args):
     report = export_ledger(args.result, args.out, include_all=args.all, overwrite=args.force,
                            previous=args.previous,
                            images={"前时相": args.before, "后时相": args.after},
+                           template=args.template,
+                           title={"county": args.county, "batch": args.batch, "unit": args.unit},
                            progress=_progress_printer(args.quiet))
     for line in report.lines():
         print(line)
@@ -204,6 +206,11 @@ def main(argv=None):
     p.add_argument("--previous", help="从这份旧台账带入结果中尚未导入的填写内容 (默认: 被替换的文件)")
     p.add_argument("--before", help="前时相影像 (GeoTIFF 等)：台账末尾加一列图斑缩略图")
     p.add_argument("--after", help="后时相影像：台账末尾加一列图斑缩略图")
+    p.add_argument("--template", help="台账模板 (YAML，列的顺序、表头与打印分页；默认 "
+                                      "resources/ledger/default.yaml)")
+    p.add_argument("--county", help="标题中的县 (市、区) 名 (默认取任务文件 ledger.county 或 name)")
+    p.add_argument("--batch", help="监测批次 (默认取任务文件 ledger.batch 或图斑的批次字段)")
+    p.add_argument("--unit", help="填报单位 (默认取任务文件 ledger.unit)")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_ledger)
     _import_parser(sub, "import-ledger", "导入核查后的整改台账: Excel → 结果 GeoPackage",

@@ -5,6 +5,7 @@ the QGIS side calls it, in process or out. One folder per capability, used from 
 
 - ``analysis.py``  the end-to-end job: read → overlay → areas → rules → ``result.gpkg``
 - ``job.py``, ``result_fields.py``  the job file, and the fields the engine adds to the result
+- ``ledger_details.py``  what the ledger needs besides the verdict (flagged-area split, approvals)
 - ``errors.py``, ``progress.py``  errors the user can act on; progress and cancel callables
 - ``io/``        reading layers (formats, encodings, CRS, repair), WKB arrays, GeoPackages, atomic writes
 - ``overlay/``   the box join, chunked overlay on a worker pool, the GEOS kernels, areas

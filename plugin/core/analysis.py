@@ -25,7 +25,8 @@ from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool
 from .progress import Steps
-from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, patch_fields
+from .ledger_details import add_ledger_details
+from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, ledger_fields, patch_fields
 from .rules.evaluate import class_problems, evaluate
 from .rules.schema import load_ruleset
 from .rules.evaluate import metadata as rules_metadata
@@ -116,7 +117,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                  planar_m2=round(float(planar), 4))
     pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
     after_classes = _patch_classes(job.patches, patch_layer, "after_field")
-    _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
+    cover = _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
 
     steps.report(0.88, "归属乡镇村与地类")
     _attribute_admin(job, layers, overlays, rows)
@@ -133,9 +134,12 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
     for p in class_problems(pd.DataFrame(rows), class_table).itertuples():
         notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
+    ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
+                                     list(verdicts["flag_basis"]), ellipsoid, rows)
 
     steps.report(0.93, "写出结果")
-    fields = patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
+    fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
+              + ledger_fields(list(job.baselines), list(job.exemptions)))
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
@@ -151,7 +155,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                             + [(f, a) for f, _, a in fields])
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         ds.write_table("run_info", ["key", "value"],
-                    _run_info(job, layers, result, started)
+                    _run_info(job, layers, result, started) + ledger_info
                     + sorted(rules_metadata(ruleset, class_table).items()))
         ds.write_table("notes", ["layer", "feature", "message", "kind"],
                     [(n.layer, n.feature, n.message, n.kind) for n in notes])
@@ -271,7 +275,8 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
 
 
 def _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows):
-    """K_free_m2 (inside K, no exemption covers it) and free_m2 (no exemption covers it)."""
+    """K_free_m2 (inside K, no exemption covers it) and free_m2 (no exemption covers it);
+    returns the cover of each patch (WKB or None)."""
     cover = union_each(*(_effective_cover(k, [v[0] if v else None for v in overlays[k]],
                                           after_classes, class_table)
                          for k in job.exemptions)) if job.exemptions else [None] * len(rows)
@@ -291,12 +296,12 @@ def _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2
         covered_m2 = ellipsoid.areas(cover)
         for r, whole, c in zip(rows, patch_m2, covered_m2):
             r["free_m2"] = round(float(max(whole - c, 0.0)), 4)
+    return cover
 
 
 def _read_patches(job, notes):
     spec = job.patches
-    fields = [f for f in (spec.id_field, spec.extra.get("before_field"),
-                          spec.extra.get("after_field")) if f]
+    fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
     layer, layer_notes = read_layer(spec, fields=fields, all_fields=True)
     notes.extend(layer_notes)
     if len(layer) == 0:

@@ -14,11 +14,13 @@ from .errors import InputError, Note
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
 TOP_KEYS = {"crs", "patches", "baselines", "exemptions", "admin", "parcels_before",
-            "min_area_m2", "rules", "name"}
+            "min_area_m2", "rules", "name", "ledger"}
+# The ledger's title block: county, survey year, monitoring batch, reporting unit (填报单位).
+LEDGER_KEYS = ("county", "year", "batch", "unit")
 # Keys a layer entry may carry; the role-specific ones are listed per role.
 LAYER_KEYS = {"path", "layer", "where", "id_field", "encoding", "crs"}
 ROLE_KEYS = {
-    "patches": {"before_field", "after_field"},
+    "patches": {"before_field", "after_field", "batch_field", "type_field", "code_field"},
     "admin": {"township_field", "village_field"},
     "parcels_before": {"class_field"},
 }
@@ -55,6 +57,7 @@ class Job:
     min_area_m2: float = 1.0
     rules: Optional[str] = None
     name: str = ""
+    ledger: Dict[str, str] = field(default_factory=dict)
     notes: List[Note] = field(default_factory=list)
 
     def layers(self):
@@ -149,7 +152,29 @@ def job_from_dict(data, base_dir, path=None):
     return Job(path=path, patches=patches, baselines=baselines, exemptions=exemptions,
                admin=admin, parcels_before=before, crs=crs,
                min_area_m2=float(min_area), rules=rules,
-               name=_text_value(data.get("name", ""), where, "name"))
+               name=_text_value(data.get("name", ""), where, "name"),
+               ledger=_ledger_title(data.get("ledger"), where))
+
+
+def _ledger_title(entries, where):
+    """The ``ledger:`` block ({county, year, batch, unit}) as text; unknown keys are named."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, dict):
+        raise InputError(f"ledger 应是键值表 ({'、'.join(LEDGER_KEYS)})", layer=where, field="ledger")
+    unknown = set(entries) - set(LEDGER_KEYS)
+    if unknown:
+        raise InputError(f"ledger 中未知的键 {sorted(unknown)}；可用的键: {list(LEDGER_KEYS)}",
+                         layer=where, field=f"ledger.{sorted(unknown)[0]}")
+    out = {}
+    for key, value in entries.items():
+        if value is None:
+            continue
+        if isinstance(value, (dict, list, bool)):
+            raise InputError(f"ledger.{key} 应是文字，而不是 {value!r}", layer=where,
+                             field=f"ledger.{key}")
+        out[key] = str(value).strip()
+    return out
 
 
 def _group(entries, allowed, group, base_dir, where):
@@ -244,4 +269,6 @@ def job_to_dict(job):
         data["rules"] = job.rules
     if job.name:
         data["name"] = job.name
+    if job.ledger:
+        data["ledger"] = dict(job.ledger)
     return data

@@ -51,6 +51,29 @@ def patch_fields(baseline_keys, exemption_keys, with_verdict=False):
     return out
 
 
+# The flagged area (认定面积) split by the layers the ledger reports it in.
+FLAG_SPLIT_KEYS = ("farmland", "basic_farmland", "red_line")
+DELIVERY_FIELDS = [
+    ("batch", "str", "监测批次"),
+    ("patch_type", "str", "图斑类型"),
+    ("admin_code", "str", "行政区代码"),
+]
+
+
+def ledger_fields(baseline_keys, exemption_keys):
+    """(name, type, alias) of the fields the ledger reads besides the verdict: the patches'
+    delivery attributes, the flagged area inside each baseline (and outside the urban
+    boundary), and the approvals covering the patch."""
+    out = list(DELIVERY_FIELDS)
+    out += [(f"flag_{k}_m2", "real", f"认定面积中占{LAYER_NAMES[k]}(平方米)")
+            for k in FLAG_SPLIT_KEYS if k in baseline_keys]
+    if "urban_boundary" in baseline_keys:
+        out.append(("flag_outside_urban_m2", "real", "认定面积中位于城镇开发边界外(平方米)"))
+    if exemption_keys:
+        out.append(("permit_refs", "str", "批准文号/备案编号"))
+    return out
+
+
 OVERLAP_FIELDS = [
     ("patch_id", "str", "图斑编号"),
     ("layer_key", "str", "图层代码"),

@@ -55,8 +55,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
-      <source>&lt;p&gt;Writes the rectification ledger of an analysis result as an Excel workbook: the sheet &lt;i&gt;整改台账&lt;/i&gt; with one row per patch judged illegal or to verify (its areas, township and village, verdict, rule, measure and reasons, and the columns analysts fill in: verification result, rectification measure and progress, deadline, closing), the sheet &lt;i&gt;汇总&lt;/i&gt; with totals by township and by violation type, and &lt;i&gt;说明&lt;/i&gt; describing the inputs and rules.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Result&lt;/b&gt;: the result GeoPackage of the analysis (result.gpkg, or the one kept by the layer analysis).&lt;/p&gt;&lt;p&gt;An existing ledger is replaced after a backup copy is made, and the values analysts wrote in it are carried into the new one. Values already imported into the result always come along.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Before image&lt;/b&gt;, &lt;b&gt;After image&lt;/b&gt; (optional): each adds a column of thumbnails at the end of the sheet, the image around every patch with its outline drawn in (red: illegal, orange: to verify). Patches outside an image are listed in the log.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;将分析结果导出为 Excel 整改台账：工作表 &lt;i&gt;整改台账&lt;/i&gt; 中每个判定为违法或需核实的图斑一行（面积、乡镇和村、判定结果、命中规则、建议整改措施和判定理由，以及供核查人员填写的核查结果、整改措施、整改进展、整改时限、是否销号等列），工作表 &lt;i&gt;汇总&lt;/i&gt; 按乡镇和违法类型汇总，&lt;i&gt;说明&lt;/i&gt; 记录输入数据和规则。&lt;/p&gt;&lt;p&gt;&lt;b&gt;分析结果&lt;/b&gt;：分析得到的结果 GeoPackage（result.gpkg，或图层分析时保留的完整结果）。&lt;/p&gt;&lt;p&gt;已有的台账会先备份再替换，其中已填写的内容会带入新台账；已导入结果中的内容总会带入。&lt;/p&gt;&lt;p&gt;&lt;b&gt;前时相影像&lt;/b&gt;、&lt;b&gt;后时相影像&lt;/b&gt;（可选）：每给出一幅影像，台账末尾增加一列缩略图，显示每个图斑周围的影像并勾绘图斑边界（红色为违法，橙色为需核实）。不在影像范围内的图斑在日志中列出。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Writes the rectification ledger of an analysis result as an Excel workbook: the sheet &lt;i&gt;整改台账&lt;/i&gt; under a title block, with one row per patch judged illegal or to verify (batch, patch type, township and village, areas, the flagged area and how much of it lies in farmland, basic farmland, the red line and outside the urban boundary, the approvals covering the patch, verdict, reasons and measure, and the columns analysts fill in: verification, rectification, case handling), printed on A3 with the key columns on every page; the sheet &lt;i&gt;汇总&lt;/i&gt; with totals by township, village and violation type; and &lt;i&gt;说明&lt;/i&gt; describing the inputs and rules.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Ledger template&lt;/b&gt; (optional): a YAML file choosing the columns, their order, headers and printed pages, for a province's own ledger (copy resources/ledger/default.yaml). &lt;b&gt;County&lt;/b&gt;, &lt;b&gt;Batch&lt;/b&gt;, &lt;b&gt;Reporting unit&lt;/b&gt; (optional) fill the title block instead of the job's values.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Result&lt;/b&gt;: the result GeoPackage of the analysis (result.gpkg, or the one kept by the layer analysis).&lt;/p&gt;&lt;p&gt;An existing ledger is replaced after a backup copy is made, and the values analysts wrote in it are carried into the new one. Values already imported into the result always come along.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Before image&lt;/b&gt;, &lt;b&gt;After image&lt;/b&gt; (optional): each adds a column of thumbnails at the end of the sheet, the image around every patch with its outline drawn in (red: illegal, orange: to verify). Patches outside an image are listed in the log.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;将分析结果导出为 Excel 整改台账：工作表 &lt;i&gt;整改台账&lt;/i&gt; 上方为标题栏，每个判定为违法或需核实的图斑一行（监测批次、图斑类型、乡镇和村、面积、认定面积及其中占耕地、永久基本农田、生态保护红线和位于城镇开发边界外的部分、覆盖图斑的批准文号、判定结果、判定理由和建议整改措施，以及供核查人员填写的核查、整改、查处情况各列），按 A3 横向打印，每页重复关键列；工作表 &lt;i&gt;汇总&lt;/i&gt; 按乡镇、村和违法类型汇总；&lt;i&gt;说明&lt;/i&gt; 记录输入数据和规则。&lt;/p&gt;&lt;p&gt;&lt;b&gt;台账模板&lt;/b&gt;（可选）：选择台账的列、顺序、表头和打印分页的 YAML 文件，用于省级规定的台账格式（复制 resources/ledger/default.yaml 修改）。&lt;b&gt;标题中的县&lt;/b&gt;、&lt;b&gt;标题中的监测批次&lt;/b&gt;、&lt;b&gt;填报单位&lt;/b&gt;（可选）代替任务文件中的值填入标题栏。&lt;/p&gt;&lt;p&gt;&lt;b&gt;分析结果&lt;/b&gt;：分析得到的结果 GeoPackage（result.gpkg，或图层分析时保留的完整结果）。&lt;/p&gt;&lt;p&gt;已有的台账会先备份再替换，其中已填写的内容会带入新台账；已导入结果中的内容总会带入。&lt;/p&gt;&lt;p&gt;&lt;b&gt;前时相影像&lt;/b&gt;、&lt;b&gt;后时相影像&lt;/b&gt;（可选）：每给出一幅影像，台账末尾增加一列缩略图，显示每个图斑周围的影像并勾绘图斑边界（红色为违法，橙色为需核实）。不在影像范围内的图斑在日志中列出。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -261,6 +261,11 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Could not open the layer given as {0}.</source>
       <translation>无法打开作为“{0}”的图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>County in the title</source>
+      <translation>标题中的县 (市、区)</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -550,6 +555,16 @@
       <translation>匹配的台账行数</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Ledger template</source>
+      <translation>台账模板</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Ledger template (*.yaml *.yml);;All files (*.*)</source>
+      <translation>台账模板 (*.yaml *.yml);;所有文件 (*.*)</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/dock.py" />
       <source>Ledger written: {0} ({1} patches).</source>
       <translation>整改台账已导出：{0}（{1} 个图斑）。</translation>
@@ -563,6 +578,11 @@
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Listed: &lt;b&gt;{0}&lt;/b&gt; patches ({1} illegal, {2} to verify); flagged area &lt;b&gt;{3}&lt;/b&gt; mu, patch area {4} mu</source>
       <translation>列表中 &lt;b&gt;{0}&lt;/b&gt; 个图斑（违法 {1}，需核实 {2}）；认定面积 &lt;b&gt;{3}&lt;/b&gt; 亩，图斑面积 {4} 亩</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Monitoring batch in the title</source>
+      <translation>标题中的监测批次</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
@@ -781,6 +801,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>Refresh</source>
       <translation>刷新</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/export_ledger_algorithm.py" />
+      <source>Reporting unit</source>
+      <translation>填报单位</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />

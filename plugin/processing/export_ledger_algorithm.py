@@ -5,6 +5,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
 )
 
 from ..compat import tr
@@ -22,6 +23,10 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
     PREVIOUS = "PREVIOUS"
     BEFORE = "BEFORE"
     AFTER = "AFTER"
+    TEMPLATE = "TEMPLATE"
+    COUNTY = "COUNTY"
+    BATCH = "BATCH"
+    UNIT = "UNIT"
     OUTPUT = "OUTPUT"
     ROWS = "ROWS"
 
@@ -34,11 +39,18 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
     def shortHelpString(self):  # noqa: N802 (QGIS API)
         return tr(
             "<p>Writes the rectification ledger of an analysis result as an Excel workbook: "
-            "the sheet <i>整改台账</i> with one row per patch judged illegal or to verify "
-            "(its areas, township and village, verdict, rule, measure and reasons, and the "
-            "columns analysts fill in: verification result, rectification measure and "
-            "progress, deadline, closing), the sheet <i>汇总</i> with totals by township and "
-            "by violation type, and <i>说明</i> describing the inputs and rules.</p>"
+            "the sheet <i>整改台账</i> under a title block, with one row per patch judged "
+            "illegal or to verify (batch, patch type, township and village, areas, the flagged "
+            "area and how much of it lies in farmland, basic farmland, the red line and outside "
+            "the urban boundary, the approvals covering the patch, verdict, reasons and measure, "
+            "and the columns analysts fill in: verification, rectification, case handling), "
+            "printed on A3 with the key columns on every page; the sheet <i>汇总</i> with "
+            "totals by township, village and violation type; and <i>说明</i> describing the "
+            "inputs and rules.</p>"
+            "<p><b>Ledger template</b> (optional): a YAML file choosing the columns, their "
+            "order, headers and printed pages, for a province's own ledger (copy "
+            "resources/ledger/default.yaml). <b>County</b>, <b>Batch</b>, <b>Reporting unit"
+            "</b> (optional) fill the title block instead of the job's values.</p>"
             "<p><b>Result</b>: the result GeoPackage of the analysis (result.gpkg, or the one "
             "kept by the layer analysis).</p>"
             "<p>An existing ledger is replaced after a backup copy is made, and the values "
@@ -64,6 +76,13 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
                           (self.AFTER, tr("After image (thumbnail column)"))):
             self.addParameter(QgsProcessingParameterFile(
                 key, text, fileFilter=image_filter, optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.TEMPLATE, tr("Ledger template"),
+            fileFilter=tr("Ledger template (*.yaml *.yml);;All files (*.*)"), optional=True))
+        for key, text in ((self.COUNTY, tr("County in the title")),
+                          (self.BATCH, tr("Monitoring batch in the title")),
+                          (self.UNIT, tr("Reporting unit"))):
+            self.addParameter(QgsProcessingParameterString(key, text, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Rectification ledger"), tr("Excel workbook (*.xlsx)")))
         self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Patches in the ledger")))
@@ -74,6 +93,10 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
         previous = self.parameterAsFile(parameters, self.PREVIOUS, context) or None
         images = {"前时相": self.parameterAsFile(parameters, self.BEFORE, context) or None,
                   "后时相": self.parameterAsFile(parameters, self.AFTER, context) or None}
+        template = self.parameterAsFile(parameters, self.TEMPLATE, context) or None
+        title = {name: self.parameterAsString(parameters, key, context).strip()
+                 for name, key in (("county", self.COUNTY), ("batch", self.BATCH),
+                                   ("unit", self.UNIT))}
         with core_errors():
             from ..core.ledger.export import export_ledger
 
@@ -82,7 +105,8 @@ class ExportLedgerAlgorithm(LandSupervisionAlgorithm):
             report = export_ledger(
                 result, out, include_all=self.parameterAsBoolean(
                     parameters, self.INCLUDE_ALL, context),
-                overwrite=True, previous=previous, images=images,
+                overwrite=True, previous=previous, images=images, template=template,
+                title=title,
                 progress=progress_callback(feedback),
                 cancelled=feedback.isCanceled)
         for warning in report.warnings:

@@ -7,9 +7,10 @@ import pytest
 from openpyxl import load_workbook
 
 from plugin.core.changes import balance
-from plugin.core.changes.balance import (COUNTY, FarmlandAccount, balance_table, farmland_flow,
-                                 flow_group, sheet_columns, write_balance_chart,
-                                 write_balance_xlsx)
+from plugin.core.changes.balance import (COUNTY, OTHER_DEFINITION, FarmlandAccount,
+                                         balance_table, farmland_flow, flow_group, sheet_columns,
+                                         write_balance_xlsx)
+from plugin.core.changes.balance_chart import balance_figure, write_balance_chart
 from plugin.core.rules.classes import load_class_table
 
 MU = 0.0015
@@ -96,6 +97,17 @@ def test_workbook_is_atomic_with_units_and_two_decimals(tmp_path):
     assert os.listdir(tmp_path) == ["b.xlsx"]
 
 
+def test_workbook_prints_on_a3_one_page_wide_with_its_header_rows_repeated(tmp_path):
+    path = tmp_path / "b.xlsx"
+    write_balance_xlsx(str(path), balance_table(_account()), ("2023年", "2024年"))
+    ws = load_workbook(path)["耕地进出平衡表"]
+    assert int(ws.page_setup.paperSize) == 8 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "2:3"
+    assert "&P" in ws.oddFooter.center.text
+
+
 def test_protected_layer_columns(tmp_path):
     inside = FarmlandAccount()
     inside.add_stock("start", [("T1", None)], [400.0])
@@ -113,6 +125,50 @@ def test_chart_is_a_png(tmp_path):
     path = tmp_path / "c.png"
     assert write_balance_chart(str(path), balance_table(_account()), ("2023年", "2024年"))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_every_bar_of_the_chart_carries_its_value():
+    rows = balance_table(_account())
+    fig = balance_figure(rows, ("2023年", "2024年"))
+    towns, county = fig.axes[0], fig.axes[1]
+    t1, t2, whole = rows
+    assert f"减少 {t1['lost_mu']:.2f}" in _texts(towns) and f"增加 {t1['gained_mu']:.2f}" in _texts(towns)
+    assert f"净 {t2['net_mu']:+.2f}" in _texts(towns)
+    assert {f"{whole['start_mu']:.2f}", f"{whole['end_mu']:.2f}",
+            f"{-whole['lost_construction_mu']:+.2f}", f"{whole['gained_mu']:+.2f}"} <= set(_texts(county))
+
+
+def test_other_is_defined_under_the_chart():
+    fig = balance_figure(balance_table(_account()), ("2023年", "2024年"))
+    assert [t.get_text() for t in fig.texts] == [OTHER_DEFINITION + "。"]
+    assert "其他*" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_the_cut_value_axis_of_the_county_waterfall_is_marked_as_cut():
+    a = FarmlandAccount()
+    a.add_stock("start", [("T1", None)], [1_000_000.0])
+    a.add_stock("end", [("T1", None)], [999_000.0])
+    a.add_flow("lost", ("T1", None), "construction", 1000.0, False)
+    fig = balance_figure(balance_table(a), ("2023年", "2024年"))
+    county = fig.axes[1]
+    low, _ = county.get_ylim()
+    assert low > 0 and f"纵轴自 {low:.0f} 起，已截断" in county.get_ylabel()
+    marks = [line for line in county.lines if not line.get_clip_on()]
+    assert len(marks) == 2  # the two strokes of the break on the axis
+
+
+def test_a_waterfall_from_zero_is_not_marked():
+    a = FarmlandAccount()
+    a.add_stock("start", [("T1", None)], [100.0])
+    a.add_stock("end", [("T1", None)], [10.0])
+    a.add_flow("lost", ("T1", None), "construction", 90.0, False)
+    county = balance_figure(balance_table(a), ("a", "b")).axes[1]
+    assert county.get_ylim()[0] <= 0 and "截断" not in county.get_ylabel()
+    assert all(line.get_clip_on() for line in county.lines)
 
 
 def test_without_matplotlib_the_chart_is_skipped_with_a_note(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """The rectification ledger (整改台账) export: sheets, order, units, layout, safety.
+(Title block, the flagged area and its split, approvals and templates: test_ledger_columns.)
 
 Each expectation is computed here from the result GeoPackage read with plain OGR (not with the
 ledger's own reader), or written out literally.
@@ -6,7 +7,6 @@ ledger's own reader), or written out literally.
 
 import hashlib
 import os
-import shutil
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from shapely.geometry import Polygon, Point
 from shapely import wkb as shapely_wkb
 
 from layer_factory import X0, Y0, square, write_layer
+from ledger_sheet import data_rows, header_row, headers, sheet_records, summary_blocks
 from plugin.core.ledger import export as ledger_module
 from plugin.core.analysis import run_analysis
 from plugin.core.errors import InputError
@@ -26,13 +27,19 @@ from plugin.core.ledger.export import export_ledger
 from plugin.identity import VERSION as ENGINE_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
-HEADERS = ["序号", "图斑编号", "乡镇", "村", "中心点经度(度)", "中心点纬度(度)", "中心点X坐标(米)",
-           "中心点Y坐标(米)", "图斑面积(亩)", "图斑面积(平方米)", "前地类", "现地类",
-           "占用耕地面积(亩)", "占用永久基本农田面积(亩)", "占用生态保护红线面积(亩)", "判定结果",
-           "违法类型", "严重程度(1-5)", "判定理由", "建议整改措施", "核查结果", "现场现状", "现场照片编号",
-           "核查人", "核查日期", "用地主体", "整改措施", "整改时限", "责任单位", "责任人", "整改进展",
-           "是否销号", "备注"]
-ANALYST_HEADERS = HEADERS[20:]
+KEY_HEADERS = ["序号", "图斑编号", "乡镇", "村", "判定结果", "违法类型", "认定面积(亩)"]
+PAGE_ONE = ["监测批次", "行政区代码", "图斑类型", "前地类", "现地类", "批准文号/备案编号", "批文覆盖比例(%)",
+            "中心点经度(度)", "中心点纬度(度)", "中心点X坐标(米)", "中心点Y坐标(米)", "图斑面积(亩)",
+            "图斑面积(平方米)", "占用耕地面积(亩)", "占用永久基本农田面积(亩)", "占用生态保护红线面积(亩)"]
+PAGE_TWO = ["认定面积中占耕地(亩)", "认定面积中占永久基本农田(亩)", "认定面积中占生态保护红线(亩)",
+            "认定面积中城镇开发边界外(亩)", "认定面积中原为农用地(亩)", "认定面积中原为建设用地(亩)",
+            "认定面积中原为未利用地(亩)", "严重程度(1-5)", "判定理由", "建议整改措施",
+            "核查结果", "现场现状", "现场照片编号", "核查人", "核查日期"]
+PAGE_THREE = ["用地主体", "整改措施", "整改时限", "责任单位", "责任人", "整改进展", "是否销号",
+              "是否立案", "立案号", "罚没款(元)", "拆除面积(亩)", "复耕面积(亩)", "追责人数", "整改完成时间",
+              "备注"]
+HEADERS = KEY_HEADERS + PAGE_ONE + PAGE_TWO + PAGE_THREE
+ANALYST_HEADERS = PAGE_TWO[10:] + PAGE_THREE
 UNITS = [("东镇", "一村"), ("东镇", "二村"), ("西乡", "三村")]
 CODES = [("0101", "0702"), ("0101", "0601"), ("0103", "0701"), ("0101", "0101"), ("0102", "1202"),
          ("0101", "0201")]
@@ -74,19 +81,6 @@ def build_county(folder, ids=None, units=UNITS):
     return run_analysis(job, str(folder / "out")).result_path
 
 
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    return build_county(tmp_path_factory.mktemp("county"))
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    """A private copy of the county's result."""
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
-
-
 def result_patches(path):
     """patch id → attributes and shapely geometry, read with plain OGR."""
     ds = ogr.Open(path)
@@ -96,12 +90,6 @@ def result_patches(path):
         d["_geom"] = shapely_wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
         out[d["patch_id"]] = d
     return out
-
-
-def sheet_records(path, sheet="整改台账"):
-    ws = openpyxl.load_workbook(path)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 def mu(m2):
@@ -121,8 +109,11 @@ def test_detail_sheet_has_the_ledger_headers_in_order(result, tmp_path):
     out = tmp_path / "台账.xlsx"
     export_ledger(result, str(out))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["整改台账", "汇总", "说明"]
-    assert [c.value for c in wb["整改台账"][1]] == HEADERS
+    assert wb.sheetnames == ["整改台账", "汇总", "说明", "列定义"]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible", "visible", "visible", "hidden"]
+    ws = wb["整改台账"]
+    assert header_row(ws) == 4
+    assert [c.value for c in ws[4]] == HEADERS
 
 
 def test_rows_are_flagged_patches_ordered_by_township_village_and_id(result, tmp_path):
@@ -159,7 +150,7 @@ def test_areas_are_mu_to_two_decimals_and_whole_square_metres(result, tmp_path):
         assert r["占用永久基本农田面积(亩)"] == mu(p["basic_farmland_m2"])
         assert r["占用生态保护红线面积(亩)"] == mu(p["red_line_m2"])
     ws = openpyxl.load_workbook(out)["整改台账"]
-    formats = {h: ws.cell(2, k + 1).number_format for k, h in enumerate(HEADERS)}
+    formats = {h: ws.cell(5, k + 1).number_format for k, h in enumerate(HEADERS)}
     assert formats["图斑面积(亩)"] == formats["占用耕地面积(亩)"] == "0.00"
     assert formats["图斑面积(平方米)"] == "0"
 
@@ -199,18 +190,23 @@ def test_land_classes_are_shown_with_their_names(result, tmp_path):
     assert by_id["P0"]["现地类"] == "0702 农村宅基地"
 
 
-def test_header_frozen_filtered_and_printed_landscape_fit_to_width(result, tmp_path):
+def test_header_frozen_filtered_and_printed_on_a3_with_the_key_columns_on_every_page(
+        result, tmp_path):
     out = tmp_path / "台账.xlsx"
     export_ledger(result, str(out))
     ws = openpyxl.load_workbook(out)["整改台账"]
-    n = ws.max_row
-    assert ws.freeze_panes == "C2"
+    last_patch = data_rows(ws)[-1]
+    assert ws.freeze_panes == "C5"
     last = openpyxl.utils.get_column_letter(len(HEADERS))
-    assert ws.auto_filter.ref == f"A1:{last}{n}"
-    assert ws.print_title_rows == "1:1"
-    assert ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.auto_filter.ref == f"A4:{last}{last_patch}"
+    assert ws.print_title_rows == "$3:$4"  # the group row and the header row
+    assert ws.print_title_cols == f"$A:${openpyxl.utils.get_column_letter(len(KEY_HEADERS))}"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 8  # A3
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert 75 <= int(ws.page_setup.scale) <= 100
+    # a printed page begins at each group the template starts a page with
+    starts = [len(KEY_HEADERS) + len(PAGE_ONE), len(KEY_HEADERS) + len(PAGE_ONE) + len(PAGE_TWO)]
+    assert [b.id for b in ws.col_breaks.brk] == starts
 
 
 def test_column_widths_fit_chinese_text(result, tmp_path):
@@ -222,63 +218,89 @@ def test_column_widths_fit_chinese_text(result, tmp_path):
     out = tmp_path / "台账.xlsx"
     export_ledger(result, str(out))
     ws = openpyxl.load_workbook(out)["整改台账"]
+    wrapped = {"乡镇", "村", "违法类型", "监测批次", "图斑类型", "前地类", "现地类", "批准文号/备案编号",
+               "判定理由", "建议整改措施"}
     for k, header in enumerate(HEADERS, 1):
         letter = openpyxl.utils.get_column_letter(k)
         shown = ws.column_dimensions[letter].width
-        values = [ws.cell(r, k).value for r in range(2, ws.max_row + 1)]
-        texts = [v for v in values if isinstance(v, str)]
-        if texts:
-            assert shown >= min(max(width(t) for t in texts), 40), header
-        assert shown * 2 >= width(header), header  # the header fits on two lines
-    township = ws.column_dimensions["C"].width
-    assert township >= 2 * len("东镇")
+        texts = [v for v in (ws.cell(r, k).value for r in data_rows(ws)) if isinstance(v, str)]
+        if texts and header not in wrapped:
+            assert shown >= max(width(t) for t in texts), header
+        if texts and header in wrapped:  # wider text wraps; its row is as tall as its lines
+            assert shown >= min(max(width(t) for t in texts) + 2, 12), header
+        assert shown * 4 >= width(header), header  # the header fits on four lines
+    assert ws.column_dimensions["C"].width >= 2 * len("东镇")
+
+
+def test_list_columns_are_wide_enough_for_their_longest_value_and_the_arrow(result, tmp_path):
+    out = tmp_path / "台账.xlsx"
+    export_ledger(result, str(out))
+    ws = openpyxl.load_workbook(out)["整改台账"]
+    names = headers(ws)
+    for header, longest in (("核查结果", "部分属实"), ("现场现状", "已建成"), ("整改进展", "未整改"),
+                            ("是否销号", "是"), ("是否立案", "是")):
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(names[header])].width
+        assert width >= 2 * len(longest) + 3, header
+
+
+def test_rows_with_long_reasons_are_tall_enough_for_every_line(result, tmp_path):
+    import math
+    import unicodedata
+
+    out = tmp_path / "台账.xlsx"
+    export_ledger(result, str(out))
+    ws = openpyxl.load_workbook(out)["整改台账"]
+    column = headers(ws)["判定理由"]
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+    assert ws.cell(data_rows(ws)[0], column).alignment.wrap_text
+    for r in data_rows(ws):
+        text = ws.cell(r, column).value
+        units = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        lines = math.ceil(units / (width - 1))
+        if lines > 1:
+            assert ws.row_dimensions[r].height >= lines * 10 * 1.2, (r, lines)
 
 
 def test_status_columns_offer_drop_down_lists(result, tmp_path):
     out = tmp_path / "台账.xlsx"
     export_ledger(result, str(out))
     ws = openpyxl.load_workbook(out)["整改台账"]
-    n = ws.max_row
+    n = data_rows(ws)[-1]
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation
              if dv.type == "list"}
     col = {h: openpyxl.utils.get_column_letter(k) for k, h in enumerate(HEADERS, 1)}
-    assert lists == {f"{col['整改进展']}2:{col['整改进展']}{n}": '"未整改,整改中,已整改,已销号"',
-                     f"{col['现场现状']}2:{col['现场现状']}{n}": '"已建成,在建,已拆除,已复耕,未动工,其他"',
-                     f"{col['是否销号']}2:{col['是否销号']}{n}": '"是,否"',
-                     f"{col['核查结果']}2:{col['核查结果']}{n}": '"属实,不属实,部分属实"'}
+    assert lists == {f"{col['整改进展']}5:{col['整改进展']}{n}": '"未整改,整改中,已整改,已销号"',
+                     f"{col['现场现状']}5:{col['现场现状']}{n}": '"已建成,在建,已拆除,已复耕,未动工,其他"',
+                     f"{col['是否销号']}5:{col['是否销号']}{n}": '"是,否"',
+                     f"{col['是否立案']}5:{col['是否立案']}{n}": '"是,否"',
+                     f"{col['核查结果']}5:{col['核查结果']}{n}": '"属实,不属实,部分属实"'}
 
 
-def summary_blocks(path):
-    """{title: (headers, [group rows], total row)} of the 汇总 sheet."""
-    rows = list(openpyxl.load_workbook(path)["汇总"].iter_rows(values_only=True))
-    blocks, k = {}, 0
-    while k < len(rows):
-        if rows[k][0] in ("按乡镇汇总", "按违法类型汇总"):
-            headers = rows[k + 1]
-            body = []
-            j = k + 2
-            while rows[j][0] != "合计":
-                body.append(dict(zip(headers, rows[j])))
-                j += 1
-            blocks[rows[k][0]] = (headers, body, dict(zip(headers, rows[j])))
-            k = j
-        k += 1
-    return blocks
+def test_amounts_areas_and_head_counts_accept_only_non_negative_numbers(result, tmp_path):
+    out = tmp_path / "台账.xlsx"
+    export_ledger(result, str(out))
+    ws = openpyxl.load_workbook(out)["整改台账"]
+    col = {h: openpyxl.utils.get_column_letter(k) for k, h in enumerate(HEADERS, 1)}
+    numbers = {str(dv.sqref).split(":")[0]: (dv.type, dv.operator, dv.formula1)
+               for dv in ws.data_validations.dataValidation if dv.type != "list"}
+    assert numbers == {f"{col['罚没款(元)']}5": ("decimal", "greaterThanOrEqual", "0"),
+                       f"{col['拆除面积(亩)']}5": ("decimal", "greaterThanOrEqual", "0"),
+                       f"{col['复耕面积(亩)']}5": ("decimal", "greaterThanOrEqual", "0"),
+                       f"{col['追责人数']}5": ("whole", "greaterThanOrEqual", "0")}
 
 
 def test_summary_totals_equal_detail_sums(result, tmp_path):
     out = tmp_path / "台账.xlsx"
     export_ledger(result, str(out))
     detail = sheet_records(out)
-    for title, key in (("按乡镇汇总", "乡镇"), ("按违法类型汇总", "违法类型")):
-        headers, body, total = summary_blocks(out)[title]
+    for title in ("按乡镇汇总", "按村汇总", "按违法类型汇总"):
+        _, body, total = summary_blocks(out)[title]
         assert total["图斑数(个)"] == len(detail) == sum(r["图斑数(个)"] for r in body)
-        for column in ("图斑面积(亩)", "占用耕地面积(亩)", "占用永久基本农田面积(亩)",
-                       "占用生态保护红线面积(亩)"):
+        for column in ("图斑面积(亩)", "认定面积(亩)", "认定面积中占耕地(亩)",
+                       "认定面积中占永久基本农田(亩)", "认定面积中占生态保护红线(亩)"):
             detail_sum = sum(Decimal(str(r[column])) for r in detail)
             assert Decimal(str(total[column])) == detail_sum, (title, column)
             assert sum(Decimal(str(r[column])) for r in body) == detail_sum, (title, column)
-        assert total["图斑面积(平方米)"] == sum(r["图斑面积(平方米)"] for r in detail)
         assert total["违法(个)"] == sum(1 for r in detail if r["判定结果"] == "违法")
         assert total["需核实(个)"] == sum(1 for r in detail if r["判定结果"] == "需核实")
 
@@ -288,21 +310,45 @@ def test_summary_groups_match_the_detail_rows(result, tmp_path):
     export_ledger(result, str(out))
     detail = sheet_records(out)
     _, towns, _ = summary_blocks(out)["按乡镇汇总"]
-    assert [t["乡镇"] for t in towns] == ["东镇", "西乡", "(未归属乡镇)"]
+    name = "乡镇 / 村 / 违法类型"
+    assert [t[name] for t in towns] == ["东镇", "西乡", "(未归属乡镇)"]
     for town in towns:
-        name = None if town["乡镇"] == "(未归属乡镇)" else town["乡镇"]
-        rows = [r for r in detail if r["乡镇"] == name]
+        township = None if town[name] == "(未归属乡镇)" else town[name]
+        rows = [r for r in detail if r["乡镇"] == township]
         assert town["图斑数(个)"] == len(rows)
         assert Decimal(str(town["图斑面积(亩)"])) == sum(Decimal(str(r["图斑面积(亩)"])) for r in rows)
-        assert town["整改进展:未填(个)"] == len(rows)
-        assert town["是否销号:是(个)"] == 0 and town["清零进度(%)"] == 0
+        assert Decimal(str(town["认定面积(亩)"])) == sum(Decimal(str(r["认定面积(亩)"])) for r in rows)
+        assert town["未填(个)"] == len(rows)
+        assert town["销号图斑(个)"] == 0 and town["清零进度(%)"] == 0
+    _, villages, _ = summary_blocks(out)["按村汇总"]
+    assert [v[name] for v in villages] == ["东镇 一村", "东镇 二村", "西乡 三村",
+                                           "(未归属乡镇) (未归属村)"]
+    assert [v["图斑数(个)"] for v in villages] == [
+        sum(1 for r in detail if (r["乡镇"], r["村"]) == unit) for unit in UNITS] + [1]
     _, types, _ = summary_blocks(out)["按违法类型汇总"]
-    assert {t["违法类型"]: t["图斑数(个)"] for t in types} == {
+    assert {t[name]: t["图斑数(个)"] for t in types} == {
         v: sum(1 for r in detail if r["违法类型"] == v) for v in {r["违法类型"] for r in detail}}
-    severity = {t["违法类型"]: max(r["严重程度(1-5)"] for r in detail if r["违法类型"] == t["违法类型"])
+    severity = {t[name]: max(r["严重程度(1-5)"] for r in detail if r["违法类型"] == t[name])
                 for t in types}
-    order = [severity[t["违法类型"]] for t in types]
+    order = [severity[t[name]] for t in types]
     assert order == sorted(order, reverse=True)  # most severe types first
+
+
+def test_summary_header_rows_are_frozen_repeated_and_tall_enough(result, tmp_path):
+    import math
+    import unicodedata
+
+    out = tmp_path / "台账.xlsx"
+    export_ledger(result, str(out))
+    ws = openpyxl.load_workbook(out)["汇总"]
+    assert ws.freeze_panes == "B5" and ws.print_title_rows == "3:4"
+    assert int(ws.page_setup.paperSize) == 8 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    for k in range(2, ws.max_column + 1):
+        header = ws.cell(4, k).value
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(k)].width
+        units = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in header)
+        assert ws.row_dimensions[4].height >= math.ceil(units / (width - 1)) * 10 * 1.2, header
 
 
 def test_notes_sheet_lists_inputs_hashes_rules_crs_version_and_time(result, county_result, tmp_path):
@@ -321,10 +367,11 @@ def test_notes_sheet_lists_inputs_hashes_rules_crs_version_and_time(result, coun
     assert pairs["规则集 SHA-256"] == sha256(REPO / "resources" / "rules" / "default.yaml")
     assert pairs["规则集"].startswith("county-default")
     assert pairs["工作坐标系"].startswith("EPSG:4529")
-    assert "CGCS2000" in pairs["坐标系定义 (WKT)"]
+    assert "EPSG:4529" in pairs["中心点X/Y坐标"]
+    assert not any("PROJCRS" in str(v) for r in rows for v in r if v)  # no WKT in a cell
     assert ENGINE_VERSION in pairs["软件版本"]
     assert pairs["台账生成时间"][:4].isdigit() and pairs["分析开始时间"]
-    assert pairs["地类表版本"]
+    assert pairs["地类表"].startswith("2019-sandiao")
 
 
 def test_existing_ledger_is_never_silently_overwritten(result, tmp_path):
@@ -343,7 +390,7 @@ def test_forced_overwrite_keeps_a_backup(result, tmp_path):
     report = export_ledger(result, str(out), overwrite=True)
     assert report.backup == str(tmp_path / "台账.bak.xlsx")
     assert Path(report.backup).read_bytes() == first
-    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "汇总", "说明"]
+    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "汇总", "说明", "列定义"]
     second = export_ledger(result, str(out), overwrite=True).backup
     assert second == str(tmp_path / "台账.bak2.xlsx") and Path(report.backup).read_bytes() == first
 
@@ -400,13 +447,13 @@ def test_chinese_and_odd_text_is_written_exactly(odd_result, tmp_path):
 
     out = tmp_path / "台账.xlsx"
     export_ledger(odd_result, str(out), include_all=True)
-    _, records, _ = read_detail_sheet(str(out))
+    records = read_detail_sheet(str(out)).records
     patches = result_patches(odd_result)
-    assert sorted(r["图斑编号"] for _, r in records) == sorted(patches)
+    assert sorted(r["patch_id"] for _, r in records) == sorted(patches)
     for _, r in records:
-        p = patches[r["图斑编号"]]
-        assert (r["乡镇"], r["村"]) == (p["township"], p["village"])
-    towns = {(r["乡镇"], r["村"]) for _, r in records}
+        p = patches[r["patch_id"]]
+        assert (r["township"], r["village"]) == (p["township"], p["village"])
+    towns = {(r["township"], r["village"]) for _, r in records}
     assert set(ODD_UNITS) <= towns  # tab, CR LF, a control character, emoji, CJK Ext. B
     # openpyxl shows the OOXML escape for characters XML cannot hold; clients decode it
     raw = {r["村"] for r in sheet_records(out)}

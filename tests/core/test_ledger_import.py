@@ -5,7 +5,6 @@ a spreadsheet program would: typed text, dates, numbers, rows moved or removed."
 import datetime
 import hashlib
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,34 +16,30 @@ from plugin.core.ledger import result_access as ledger_result
 from plugin.core.errors import InputError
 from plugin.core.ledger.export import export_ledger
 from plugin.core.ledger.imports import check_ledger, import_ledger
-from test_ledger import ANALYST_HEADERS, HEADERS, summary_blocks, sheet_records
+from ledger_sheet import data_rows, headers, sheet_records, summary_blocks
+from test_ledger import ANALYST_HEADERS, HEADERS
 
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def ledger(result, tmp_path):
-    path = tmp_path / "台账.xlsx"
-    export_ledger(result, str(path))
-    return str(path)
-
-
 def edit(path, out, changes=(), delete_ids=(), reverse=False, append=()):
     """Save a copy of a ledger with cells changed: changes are (patch id, header, value)."""
     wb = openpyxl.load_workbook(path)
     ws = wb["整改台账"]
-    headers = {c.value: c.column for c in ws[1]}
-    rows = {ws.cell(r, headers["图斑编号"]).value: r for r in range(2, ws.max_row + 1)}
+    names = headers(ws)
+    patch_rows = data_rows(ws)
+    rows = {ws.cell(r, names["图斑编号"]).value: r for r in patch_rows}
     for pid, header, value in changes:
-        cell = ws.cell(rows[pid], headers[header])
+        cell = ws.cell(rows[pid], names[header])
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # typed as text (Excel: a leading apostrophe for "=1+1")
     if reverse:
-        values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-        for r, row in enumerate(reversed(values), 2):
+        values = [[c.value for c in row] for row in ws.iter_rows(min_row=patch_rows[0],
+                                                                 max_row=patch_rows[-1])]
+        for r, row in enumerate(reversed(values), patch_rows[0]):
             for k, v in enumerate(row, 1):
                 ws.cell(r, k).value = v
     for pid in sorted((rows[p] for p in delete_ids), reverse=True):
@@ -87,7 +82,11 @@ def test_imported_values_are_written_to_the_result_keyed_by_patch_id(result, led
                             "ledger_status": "已销号", "ledger_closed": "是",
                             "ledger_remark": "已复耕，见照片 2024-11-02",
                             "ledger_site_state": None, "ledger_photo_ids": None,
-                            "ledger_checked_by": None, "ledger_checked_on": None}
+                            "ledger_checked_by": None, "ledger_checked_on": None,
+                            "ledger_case_filed": None, "ledger_case_no": None,
+                            "ledger_fine_yuan": None, "ledger_demolished_mu": None,
+                            "ledger_restored_mu": None, "ledger_accountable": None,
+                            "ledger_done_on": None}
     assert values["P6"]["ledger_status"] == "整改中" and values["P6"]["ledger_closed"] == "否"
     assert values["P8"]["ledger_check_result"] == "部分属实"
     assert values["P1"] == dict.fromkeys(values["P1"])  # untouched rows stay empty
@@ -153,10 +152,10 @@ def test_closed_patches_drive_the_clearing_progress(result, ledger, tmp_path):
     again = tmp_path / "again.xlsx"
     export_ledger(result, str(again))
     _, towns, total = summary_blocks(again)["按乡镇汇总"]
-    town = {t["乡镇"]: t for t in towns}["东镇"]
-    assert town["是否销号:是(个)"] == 2 and town["整改进展:已销号(个)"] == 2
+    town = {t["乡镇 / 村 / 违法类型"]: t for t in towns}["东镇"]
+    assert town["销号图斑(个)"] == 2 and town["已销号(个)"] == 2
     assert town["清零进度(%)"] == round(200 / len(east), 2)
-    assert total["是否销号:是(个)"] == 2
+    assert total["销号图斑(个)"] == 2
 
 
 def test_typed_dates_and_numbers_come_back_as_the_text_shown(result, ledger, tmp_path):
@@ -214,13 +213,64 @@ def test_chinese_long_and_odd_text_round_trips(result, ledger, tmp_path):
     again = tmp_path / "again.xlsx"
     export_ledger(result, str(again))
     from plugin.core.ledger.workbook_reader import read_detail_sheet
-    _, records, _ = read_detail_sheet(str(again))
-    row = {r["图斑编号"]: r for _, r in records}["P2"]
-    assert {h: row[h] for h in odd} == odd
+    sheet = read_detail_sheet(str(again))
+    row = {r["patch_id"]: r for _, r in sheet.records}["P2"]
+    key = {c.header: c.key for c in sheet.columns}
+    assert {h: row[key[h]] for h in odd} == odd
     ws = openpyxl.load_workbook(again)["整改台账"]
     column = openpyxl.utils.get_column_letter(HEADERS.index("整改措施") + 1)
     cell = next(c for c in ws[column] if c.value == "=1+1")
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+CASE = [("P0", "是否立案", "是"), ("P0", "立案号", "示自然资罚〔2025〕12号"), ("P0", "罚没款(元)", 12000.5),
+        ("P0", "拆除面积(亩)", 0.5), ("P0", "复耕面积(亩)", "0.45亩"), ("P0", "追责人数", 2),
+        ("P0", "整改完成时间", datetime.datetime(2025, 9, 30)),
+        ("P1", "是否立案", "否"), ("P1", "罚没款(元)", "1,200元"), ("P1", "追责人数", "０"),
+        ("P1", "整改完成时间", "2025年10月8日")]
+
+
+def test_case_handling_columns_are_stored_in_one_form(result, ledger, tmp_path):
+    report = import_ledger(edit(ledger, tmp_path / "filled.xlsx", CASE), result)
+    assert report.written and not report.errors, [str(e) for e in report.errors]
+    values = analyst_values(result)
+    assert {k: v for k, v in values["P0"].items() if v} == {
+        "ledger_case_filed": "是", "ledger_case_no": "示自然资罚〔2025〕12号",
+        "ledger_fine_yuan": "12000.50", "ledger_demolished_mu": "0.50",
+        "ledger_restored_mu": "0.45", "ledger_accountable": "2", "ledger_done_on": "2025-09-30"}
+    assert (values["P1"]["ledger_fine_yuan"], values["P1"]["ledger_accountable"],
+            values["P1"]["ledger_done_on"]) == ("1200.00", "0", "2025-10-08")
+
+
+def test_case_handling_columns_round_trip_as_numbers_and_dates(result, ledger, tmp_path):
+    import_ledger(edit(ledger, tmp_path / "filled.xlsx", CASE), result)
+    again = tmp_path / "again.xlsx"
+    export_ledger(result, str(again))
+    row = {r["图斑编号"]: r for r in sheet_records(again)}["P0"]
+    assert (row["罚没款(元)"], row["拆除面积(亩)"], row["复耕面积(亩)"], row["追责人数"]) == (
+        12000.5, 0.5, 0.45, 2)
+    assert (row["是否立案"], row["整改完成时间"]) == ("是", "2025-09-30")
+    ws = openpyxl.load_workbook(again)["整改台账"]
+    names = headers(ws)
+    first = data_rows(ws)[0]
+    assert [ws.cell(first, names[h]).number_format for h in ("罚没款(元)", "拆除面积(亩)", "追责人数")] == [
+        "0.00", "0.00", "0"]
+    report = import_ledger(str(again), result)  # unchanged: nothing to write
+    assert not report.errors and report.check.changed_cells == 0
+
+
+@pytest.mark.parametrize("header, value, message", [
+    ("罚没款(元)", "一千元", "不是数字"), ("罚没款(元)", -5, "负数"), ("追责人数", 1.5, "不是整数"),
+    ("拆除面积(亩)", 999, "大于图斑面积"), ("复耕面积(亩)", "inf", "不是数字"),
+    ("整改完成时间", "明年", "不是日期"), ("是否立案", "Y", "不在允许范围"),
+])
+def test_bad_case_handling_values_are_refused_with_row_and_column(result, ledger, tmp_path,
+                                                                  header, value, message):
+    row = {r["图斑编号"]: n for n, r in enumerate(sheet_records(ledger), 5)}["P2"]
+    report = import_ledger(edit(ledger, tmp_path / "bad.xlsx", [("P2", header, value)]), result)
+    (issue,) = report.errors
+    assert (issue.row, issue.column, issue.patch_id) == (row, header, "P2")
+    assert message in issue.message and not report.written
 
 
 def test_unmatched_rows_are_reported_and_nothing_is_written(result, ledger, tmp_path):
@@ -230,7 +280,7 @@ def test_unmatched_rows_are_reported_and_nothing_is_written(result, ledger, tmp_
     assert not report.written and sha256(result) == before
     (issue,) = report.errors
     assert issue.patch_id == "NOPE" and issue.column == "图斑编号"
-    assert issue.row == len(sheet_records(filled)) + 1
+    assert issue.row == openpyxl.load_workbook(filled)["整改台账"].max_row
 
 
 def test_duplicate_ids_are_reported(result, ledger, tmp_path):
@@ -240,7 +290,7 @@ def test_duplicate_ids_are_reported(result, ledger, tmp_path):
     report = import_ledger(filled, result)
     assert not report.written
     (issue,) = report.errors
-    assert issue.patch_id == first["图斑编号"] and "重复" in issue.message and "第 2 行" in issue.message
+    assert issue.patch_id == first["图斑编号"] and "重复" in issue.message and "第 5 行" in issue.message
 
 
 def test_edited_read_only_columns_are_reported(result, ledger, tmp_path):
@@ -350,11 +400,11 @@ def test_a_workbook_without_the_ledger_sheet_is_bad_input(result, tmp_path):
 
 def test_a_sheet_without_the_id_column_is_bad_input(result, ledger, tmp_path):
     wb = openpyxl.load_workbook(ledger)
-    wb["整改台账"]["B1"].value = "编号"
+    wb["整改台账"]["B4"].value = "编号"
     wb.save(tmp_path / "renamed.xlsx")
     with pytest.raises(InputError) as e:
         import_ledger(str(tmp_path / "renamed.xlsx"), result)
-    assert e.value.field == "图斑编号" and e.value.feature == "第 1 行"
+    assert e.value.field == "图斑编号" and "表头" in str(e.value)
     assert "renamed.xlsx" in str(e.value)
 
 
@@ -372,7 +422,7 @@ def test_cli_exit_codes(result, ledger, tmp_path, capsys):
     bad = edit(ledger, tmp_path / "bad.xlsx", [("P0", "整改进展", "完成")])
     assert cli.main(["import-ledger", bad, result, "-q"]) == 1
     out = capsys.readouterr().out
-    assert "第 2 行" in out and "整改进展" in out and "未做任何修改" in out
+    assert "第 5 行" in out and "整改进展" in out and "未做任何修改" in out
     good = edit(ledger, tmp_path / "good.xlsx", FILLED)
     assert cli.main(["import-ledger", good, result, "-q"]) == 0
     assert cli.main(["import-ledger", str(tmp_path / "none.xlsx"), result, "-q"]) == 2
@@ -382,17 +432,6 @@ def test_cli_exit_codes(result, ledger, tmp_path, capsys):
 
 def test_analyst_headers_are_the_issue_list():
     assert ANALYST_HEADERS == ["核查结果", "现场现状", "现场照片编号", "核查人", "核查日期", "用地主体",
-                               "整改措施", "整改时限", "责任单位", "责任人", "整改进展", "是否销号", "备注"]
-
-
-@pytest.fixture
-def result(county_result, tmp_path):
-    path = tmp_path / "result.gpkg"
-    shutil.copyfile(county_result, path)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def county_result(tmp_path_factory):
-    from test_ledger import build_county
-    return build_county(tmp_path_factory.mktemp("county"))
+                               "整改措施", "整改时限", "责任单位", "责任人", "整改进展", "是否销号",
+                               "是否立案", "立案号", "罚没款(元)", "拆除面积(亩)", "复耕面积(亩)",
+                               "追责人数", "整改完成时间", "备注"]

@@ -22,6 +22,7 @@ from plugin.core.analysis import run_analysis
 from plugin.core.job import load_job
 from plugin.core.ledger.export import THUMBNAIL_PIXELS, export_ledger
 from plugin.core.ledger.imports import import_ledger
+from ledger_sheet import data_rows, headers
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 FLAGGED = ("违法", "需核实")
@@ -60,12 +61,12 @@ def gradient_image(path, crs_wkt, bounds):
 def pictures_by_row(path, sheet="整改台账"):
     """{(header, patch id): PIL image} of the pictures anchored in the detail sheet."""
     ws = openpyxl.load_workbook(path)[sheet]
-    headers = {c.column - 1: c.value for c in ws[1]}
-    ids = {r: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
+    names = {column - 1: header for header, column in headers(ws).items()}
+    ids = {r: ws.cell(r, 2).value for r in data_rows(ws)}
     out = {}
     for picture in ws._images:
         marker = picture.anchor._from
-        key = (headers[marker.col], ids[marker.row + 1])
+        key = (names[marker.col], ids[marker.row + 1])
         assert key not in out, f"two pictures in one cell {key}"
         out[key] = Image.open(io.BytesIO(picture._data()))
     return out, ws
@@ -115,7 +116,7 @@ def test_rows_with_pictures_are_tall_enough_to_show_them(result, images, tmp_pat
     export_ledger(result, str(out), images={"前时相": images[0], "后时相": images[0]})
     pictures, ws = pictures_by_row(out)
     assert len({h for h, _ in pictures}) == 2
-    for row in range(2, ws.max_row + 1):
+    for row in data_rows(ws):
         assert ws.row_dimensions[row].height >= THUMBNAIL_PIXELS * 0.75  # points at 96 dpi
 
 
@@ -144,8 +145,7 @@ def test_a_ledger_with_pictures_imports_without_complaint(result, images, tmp_pa
     export_ledger(result, str(out), images={"前时相": images[0], "后时相": images[0]})
     wb = openpyxl.load_workbook(out)
     ws = wb["整改台账"]
-    headers = {c.value: c.column for c in ws[1]}
-    ws.cell(2, headers["核查结果"]).value = "属实"
+    ws.cell(data_rows(ws)[0], headers(ws)["核查结果"]).value = "属实"
     wb.save(tmp_path / "filled.xlsx")
     report = import_ledger(str(tmp_path / "filled.xlsx"), result)
     assert report.written and report.check.issues == []

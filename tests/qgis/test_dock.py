@@ -13,6 +13,8 @@ an approval over another. The expected verdicts follow from the default rule set
 """
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from osgeo import ogr, osr
@@ -38,6 +40,9 @@ from plugin.gui.job_state import JobState, RoleChoice, job_dict, load_from_proje
 from plugin.gui.layer_sources import file_source, layer_entry
 from plugin.gui.task import CANCELLED
 from plugin.plugin import ANALYSE_ACTION_OBJECT_NAME, DOCK_ACTION_OBJECT_NAME, TOOLBAR_OBJECT_NAME
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+from ledger_sheet import data_rows, headers, sheet_records  # noqa: E402
 
 EPSG = 4529  # CGCS2000 3-degree GK zone 41, zone prefixed to X
 X0, Y0 = 41_500_000.0, 3_400_000.0
@@ -742,8 +747,6 @@ def test_import_opens_prefilled_with_the_result_and_reads_it_again_after(ready_d
 
 
 def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tmp_path):
-    import openpyxl
-
     _run(ready_dock, qtbot)
     assert ready_dock.ledger_button.isEnabled()
     path = str(tmp_path / "台账.xlsx")
@@ -751,9 +754,7 @@ def test_the_ledger_is_exported_from_the_dock(ready_dock, qtbot, message_bar, tm
     assert ready_dock.export_ledger(path)
     qtbot.waitUntil(lambda: ready_dock.ledger_task is None, timeout=60000)
 
-    sheet = openpyxl.load_workbook(path)["整改台账"]
-    headers = [cell.value for cell in sheet[1]]
-    ids = [row[headers.index("图斑编号")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    ids = [row["图斑编号"] for row in sheet_records(path)]
     assert sorted(ids) == ["JC001", "JC002", "JC004"]
     assert message_bar.currentItem().text() == f"Ledger written: {path} (3 patches)."
 
@@ -769,10 +770,10 @@ def test_progress_imported_from_a_filled_ledger_can_be_filtered(ready_dock, qtbo
     qtbot.waitUntil(lambda: ready_dock.ledger_task is None, timeout=60000)
     book = openpyxl.load_workbook(path)
     sheet = book["整改台账"]
-    headers = [cell.value for cell in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        if row[headers.index("图斑编号")].value == "JC002":
-            row[headers.index("整改进展")].value = "整改中"
+    names = headers(sheet)
+    for r in data_rows(sheet):
+        if sheet.cell(r, names["图斑编号"]).value == "JC002":
+            sheet.cell(r, names["整改进展"]).value = "整改中"
     book.save(path)
     assert import_ledger(path, ready_dock.state.result_path).written
 

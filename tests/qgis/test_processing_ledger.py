@@ -2,6 +2,8 @@
 
 import hashlib
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +14,9 @@ from plugin.core.analysis import run_analysis
 from plugin.core.job import job_from_dict
 from plugin.core.ledger.export import export_ledger
 from plugin.processing.provider import PROVIDER_ID
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+from ledger_sheet import data_rows, headers, sheet_records  # noqa: E402
 
 EXPORT = f"{PROVIDER_ID}:exportledger"
 IMPORT = f"{PROVIDER_ID}:importledger"
@@ -81,9 +86,9 @@ def _fill(ledger, header, values_by_patch):
     """Fill one column of the ledger's detail sheet as an analyst would: {patch id: value}."""
     workbook = load_workbook(ledger)
     sheet = workbook["整改台账"]
-    headers = [cell.value for cell in sheet[1]]
-    id_column, column = headers.index("图斑编号") + 1, headers.index(header) + 1
-    for row in range(2, sheet.max_row + 1):
+    names = headers(sheet)
+    id_column, column = names["图斑编号"], names[header]
+    for row in data_rows(sheet):
         patch_id = sheet.cell(row, id_column).value
         if patch_id in values_by_patch:
             sheet.cell(row, column).value = values_by_patch[patch_id]
@@ -123,9 +128,8 @@ def test_export_again_keeps_a_backup_and_the_filled_in_values(qgis_processing, l
     _run(EXPORT, {"RESULT": result, "OUTPUT": ledger})
 
     assert (tmp_path / "台账.bak.xlsx").exists()
-    rows = _sheet_rows(ledger)
-    column = rows[0].index("责任单位")
-    assert [r[column] for r in rows[1:] if r[1] == "JC001"] == ["甲镇人民政府"]
+    rows = sheet_records(ledger)
+    assert [r["责任单位"] for r in rows if r["图斑编号"] == "JC001"] == ["甲镇人民政府"]
 
 
 def test_import_writes_the_analysts_columns_into_the_result(qgis_processing, loaded_plugin,
@@ -197,7 +201,7 @@ def test_export_adds_thumbnail_columns_for_the_images_given(qgis_processing, loa
     outputs = _run(EXPORT, {"RESULT": result, "AFTER": image, "OUTPUT": str(tmp_path / "台账.xlsx")})
 
     sheet = load_workbook(outputs["OUTPUT"])["整改台账"]
-    assert sheet.cell(1, sheet.max_column).value == "后时相影像"
+    assert list(headers(sheet))[-1] == "后时相影像"
     assert len(sheet._images) == outputs["ROWS"] > 0
 
 
@@ -220,3 +224,33 @@ def test_import_takes_the_field_teams_geopackage_too(qgis_processing, loaded_plu
     assert outputs["CHANGED"] == 1 and outputs["ERRORS"] == 0
     assert _ledger_values(result, "ledger_check_result")["JC001"] == "属实"
     assert _ledger_values(result, "ledger_site_state")["JC001"] == "在建"
+
+
+def test_export_takes_a_template_and_the_title_values(qgis_processing, loaded_plugin, result,
+                                                      tmp_path):
+    template = tmp_path / "省模板.yaml"
+    template.write_text(
+        "title: '{county}{batch}问题图斑整改台账'\n"
+        "subtitle: '填报单位：{unit}'\n"
+        "groups:\n"
+        "  - {group: 图斑, repeat: true, columns: [seq, patch_id, verdict]}\n"
+        "  - {group: 整改, columns: [{status: 整改情况}, remark]}\n", encoding="utf-8")
+
+    outputs = _run(EXPORT, {"RESULT": result, "TEMPLATE": str(template), "COUNTY": "甲县",
+                            "BATCH": "第一批", "UNIT": "甲县自然资源局",
+                            "OUTPUT": str(tmp_path / "台账.xlsx")})
+
+    sheet = load_workbook(outputs["OUTPUT"])["整改台账"]
+    assert list(headers(sheet)) == ["序号", "图斑编号", "判定结果", "整改情况", "备注"]
+    assert (sheet["A1"].value, sheet["A2"].value) == ("甲县第一批问题图斑整改台账", "填报单位：甲县自然资源局")
+
+
+def test_export_names_a_bad_template_in_the_error(qgis_processing, loaded_plugin, result,
+                                                  tmp_path):
+    template = tmp_path / "坏模板.yaml"
+    template.write_text("groups: [{group: 图斑, columns: [no_such_column]}]\n", encoding="utf-8")
+
+    with pytest.raises(QgsProcessingException, match="坏模板.yaml"):
+        _run(EXPORT, {"RESULT": result, "TEMPLATE": str(template),
+                      "OUTPUT": str(tmp_path / "台账.xlsx")})
+    assert not (tmp_path / "台账.xlsx").exists()

@@ -7,8 +7,9 @@ sheet shows any gap (area one year's parcels do not cover in the other, a parcel
 township code changed) in its own column. Slivers dropped from the change layer still move
 farmland in the survey database, so they are counted here, and shown as "其中碎片".
 
-Written as an Excel sheet (frozen header, Chinese headers with units, two decimals, written to
-a temporary file and renamed) and, where matplotlib is installed, as a chart.
+Written as an Excel sheet (frozen header, Chinese headers with units, two decimals, printed on
+A3 landscape one page wide with its header rows repeated, written to a temporary file and
+renamed) and, where matplotlib is installed, as a chart (``balance_chart``).
 """
 
 import datetime
@@ -28,6 +29,10 @@ NO_TOWNSHIP = "(未归属乡镇)"
 GAP_TOLERANCE_M2 = 1.0
 SHEET = "耕地进出平衡表"
 NOTES_SHEET = "说明"
+# What the group 其他 holds: every class outside the four named groups (flow_group).
+OTHER_DEFINITION = ("其他 = 建设用地、种植园用地、林地、坑塘水面以外的地类，如草地、农村道路、设施农用地、"
+                    "田坎、沟渠、河流水面、水库水面、湿地 (森林沼泽除外) 和未利用地")
+PRINT_MARGIN_IN = 0.3
 
 
 def flow_group(code, table):
@@ -204,7 +209,6 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
     ws.cell(row=1, column=1, value=title or f"耕地进出平衡表 ({labels[0]}—{labels[1]}，单位: 亩)")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
-    ws.row_dimensions[3].height = 32
     # Two header rows: the group spans (merged) over each column's own header.
     spans = []
     for k, (_, header, group) in enumerate(cols, 1):
@@ -236,21 +240,21 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
             if total:
                 cell.font, cell.fill = Font(bold=True), total_fill
     town_width = max([10] + [2 * len(str(r["township"])) + 2 for r in rows])
+    widest = max([len(f"{round(r[k + '_mu'], 2):,.2f}") for r in rows for k, _, _ in cols[1:]] + [8])
     for k, (key, header, _) in enumerate(cols, 1):
-        width = town_width if key == "township" else max(10, min(16, len(header) * 2))
+        # numbers as wide as the widest in bold, headers wrapped on up to three lines
+        width = town_width if key == "township" else max(widest + 4, len(header) * 2 // 3 + 2)
         ws.column_dimensions[get_column_letter(k)].width = width
-    ws.freeze_panes = "B4"
-    ws.print_title_rows = "2:3"
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
+    ws.row_dimensions[3].height = 45  # three lines of header
+    _print_setup(ws)
 
     notes = wb.create_sheet(NOTES_SHEET)
     lines = [
         "耕地 = 地类编码属 01 耕地 (0101 水田、0102 水浇地、0103 旱地)。面积为 CGCS2000 椭球面积，1 亩 = 10000/15 平方米。",
         f"期初/期末耕地: {labels[0]}/{labels[1]} 图层中耕地图斑的面积，按坐落单位代码前 9 位 (或行政区图层) 归属乡镇。",
         "耕地减少/增加: 两年图斑叠加后地类由耕地变为非耕地 (按变更后地类分组) 或由非耕地变为耕地 (按变更前地类分组) 的面积。",
-        "分组: 建设用地 = 三大类中的建设用地；种植园用地 = 02；林地 = 03 及森林湿地；坑塘水面 = 1104；其他 = 其余地类。",
+        "分组: 建设用地 = 三大类中的建设用地；种植园用地 = 02；林地 = 03 及森林湿地；坑塘水面 = 1104；"
+        + OTHER_DEFINITION + "。",
         "净变化 = 增加合计 − 减少合计。跨乡镇调整: 仍为耕地、但次年归属另一乡镇的面积 (界线调整、坐落单位代码变更)，全县合计为零。",
         "未能归因差额 = 期末 − 期初 − 净变化 − 跨乡镇调整: 应为零；不为零时两年图层范围不一致或图斑重叠，请核查。",
         "碎片 (边界误差产生的细小或细长图斑) 不列入变化图斑图层，但仍计入本表的减少/增加，单列其面积以便核对。",
@@ -259,88 +263,29 @@ def write_balance_xlsx(path, rows, labels, title=None, extra_notes=()):
         *extra_notes,
     ]
     notes.column_dimensions["A"].width = 120
+    _print_setup(notes, repeat=False)
     for k, line in enumerate(lines, 1):
         notes.cell(row=k, column=1, value=line).alignment = Alignment(wrap_text=True)
-    _save_atomic(wb.save, path, ".xlsx")
+    save_atomic(wb.save, path, ".xlsx")
     return path
 
 
-def write_balance_chart(path, rows, labels, notes=None):
-    """A PNG chart of farmland lost (by destination) and gained (by origin) per township and
-    the county's start → end. Returns False (with a note) where matplotlib is not installed."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib import font_manager
-    except ImportError:
-        if notes is not None:
-            from ..errors import Note
-            notes.append(Note("耕地进出平衡表", "-", "未安装 matplotlib (python3-matplotlib)，未生成统计图"))
-        return False
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    # matplotlib sees only the first face of Debian's .ttc files (JP); its Han glyphs serve.
-    family = next((f for f in ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei",
-                               "Microsoft YaHei") if f in names), None) or \
-        next((f for f in sorted(names) if "CJK" in f and "Sans" in f), None) or \
-        next((f for f in sorted(names) if "CJK" in f), None)
-    style = {"font.family": family, "axes.unicode_minus": False} if family else {}
-    towns = [r for r in rows if r["township"] != COUNTY]
-    county = rows[-1]
-    colours = ["#c0504d", "#9bbb59", "#4f8a3c", "#4bacc6", "#a6a6a6"]
-    with plt.rc_context(style):
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, max(4.5, 0.45 * len(towns) + 2.5)),
-                                     gridspec_kw={"width_ratios": [3, 2]})
-        y = list(range(len(towns)))
-        left = [0.0] * len(towns)
-        right = [0.0] * len(towns)
-        for (g, name), colour in zip(GROUPS, colours):
-            lost = [-r[f"lost_{g}_mu"] for r in towns]
-            gained = [r[f"gained_{g}_mu"] for r in towns]
-            ax.barh(y, lost, left=left, color=colour, label=f"{name}", edgecolor="white")
-            ax.barh(y, gained, left=right, color=colour, hatch="//", edgecolor="white", alpha=0.8)
-            left = [a + b for a, b in zip(left, lost)]
-            right = [a + b for a, b in zip(right, gained)]
-        ax.scatter([r["net_mu"] for r in towns], y, color="black", marker="D", zorder=3,
-                   label="净变化")
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y)
-        ax.set_yticklabels([str(r["township"]) for r in towns])
-        ax.invert_yaxis()
-        ax.set_xlabel("亩　左: 减少 (按去向)　右 (斜线): 增加 (按来源)")
-        ax.set_title("各乡镇耕地进出")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=6, fontsize=8,
-                  frameon=False)
-        steps = [("期初", county["start_mu"], None)]
-        steps += [(f"−{name}", -county[f"lost_{g}_mu"], c) for (g, name), c in zip(GROUPS, colours)]
-        steps += [("+增加", county["gained_mu"], "#2e75b6"), ("期末", county["end_mu"], None)]
-        level, xs, heights, bottoms, cols = 0.0, [], [], [], []
-        for label, v, c in steps:
-            xs.append(label)
-            if c is None:
-                bottoms.append(0.0)
-                heights.append(v)
-                level = v
-                cols.append("#7f7f7f")
-            else:
-                bottoms.append(level + min(v, 0))
-                heights.append(abs(v))
-                level += v
-                cols.append(c)
-        bx.bar(xs, heights, bottom=bottoms, color=cols)
-        low = min(b for b in bottoms[1:-1]) if len(bottoms) > 2 else 0.0
-        span = max(county["start_mu"], county["end_mu"]) - low
-        if county["start_mu"] > 0 and span > 0:
-            bx.set_ylim(max(0.0, low - span * 0.5), max(county["start_mu"], county["end_mu"])
-                        + span * 0.3)
-        bx.set_title(f"全县耕地 {labels[0]} → {labels[1]} (亩)")
-        bx.tick_params(axis="x", rotation=30)
-        fig.tight_layout()
-        _save_atomic(lambda p: fig.savefig(p, dpi=130, format="png"), path, ".png")
-        plt.close(fig)
-    return True
+def _print_setup(ws, repeat=True):
+    """A3 landscape, one page wide, the two header rows repeated on every page, numbered."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    if repeat:
+        ws.freeze_panes = "B4"
+        ws.print_title_rows = "2:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = PRINT_MARGIN_IN
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _save_atomic(save, path, suffix):
+def save_atomic(save, path, suffix):
     with replacing(path, suffix) as tmp:
         save(tmp)

@@ -26,6 +26,7 @@ from ..overlay.areas import MU_PER_M2, EllipsoidalArea
 from ..progress import Steps
 from ..rules.classes import load_class_table
 from . import balance
+from .balance_chart import write_balance_chart
 from .account import farmland_account, protected_accounts
 from .admin import AdminLocator
 from .match import identical
@@ -171,7 +172,7 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
             sheet = balance.balance_table(account, protected)
             balance.write_balance_xlsx(os.path.join(stage, BALANCE_XLSX), sheet, labels)
             names = [BALANCE_XLSX]
-            if balance.write_balance_chart(os.path.join(stage, BALANCE_PNG), sheet, labels, notes):
+            if write_balance_chart(os.path.join(stage, BALANCE_PNG), sheet, labels, notes):
                 names.append(BALANCE_PNG)
             result.balance_paths = tuple(os.path.join(out_dir, n) for n in names)
             result.county = sheet[-1]

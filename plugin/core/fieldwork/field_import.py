@@ -18,10 +18,11 @@ from ..io.encodings import gdal_reason
 from ..io.sql_text import sql_identifier
 from .mobile import MOBILE_NAME, VERIFICATION_FIELDS
 from ..ledger.imports import ImportReport, apply_import
-from ..ledger.columns import BY_KEY
+from ..ledger.columns import BY_KEY, COLUMNS
 from ..ledger.checks import check_rows
 from ..ledger.result_access import read_result
 from ..ledger.table import build_rows
+from ..ledger.workbook_reader import sheet_data
 
 ogr.UseExceptions()
 
@@ -88,7 +89,8 @@ def check_verification(gpkg_path: str, result_path: str):
     result = read_result(result_path)
     rows = build_rows(result, load_class_table())
     carried = [BY_KEY[key] for _, _, key in VERIFICATION_FIELDS]
-    return check_rows(headers, records, {}, rows, result, carried), result
+    sheet = sheet_data(list(headers), records, list(COLUMNS))
+    return check_rows(sheet, rows, result, carried), result
 
 
 def import_verification(gpkg_path: str, result_path: str, force: bool = False,

@@ -9,6 +9,7 @@ which Excel, WPS and LibreOffice decode; :func:`text_from_cell` decodes it on th
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
@@ -73,8 +74,17 @@ def number_for_cell(value: Optional[float], decimals: int):
 
 
 def display_width(text: str) -> int:
-    """Width in Excel column units: CJK and full-width characters take two, others one."""
-    line = max(str(text).split("\n"), key=len) if text is not None else ""
+    """Width in Excel column units of the longest line: CJK and full-width characters take
+    two, others one."""
+    if text is None:
+        return 0
+    return _width(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _width(text: str) -> int:
+    # a ledger repeats its reasons, classes and townships row after row
+    line = max(text.split("\n"), key=len)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 

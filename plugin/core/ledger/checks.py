@@ -1,23 +1,24 @@
 """Checking a ledger that analysts filled in against the result it came from.
 
 The check never changes anything; :func:`plugin.core.ledger.imports.import_ledger` writes when the
-report has no errors (or when forced).
+report has no errors (or when forced). A cell whose value cannot be trusted (merged, an
+uncomputed formula, over-long text) and a column the ledger was made with but no longer holds
+(renamed or deleted) are errors; such cells are never written, not even when forced.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .cells import date_from_text, number_for_cell, same_text, value_as_text
+from .analyst_values import analyst_value, value_problem
+from .cells import number_for_cell, same_text, value_as_text
 from .columns import (
     ANALYST_COLUMNS,
-    BY_HEADER,
     CLOSED_VALUES,
-    COLUMNS,
-    DATE,
     DECIMALS,
-    ID_HEADER,
+    ID_KEY,
     IMAGE_HEADERS,
+    PATCH_AREA_KEY,
     SEQ,
     STATUS_VALUES,
     TEXT,
@@ -73,76 +74,78 @@ class LedgerCheck:
         return [i for i in self.issues if i.level == WARNING]
 
 
-def check_rows(headers, records, notes, expected_rows, result,
-               carried=ANALYST_COLUMNS) -> LedgerCheck:
-    """Compare the detail sheet's rows with the rows the result gives (``build_rows``).
-    ``carried``: the analysts' columns the source is made to hold; one of them missing is
-    worth a warning (the field GeoPackage holds only the verifier's)."""
-    check = LedgerCheck(rows=len(records))
-    present = [c for c in COLUMNS if c.header in headers]
-    for column in carried:
-        if column.header not in headers:
-            check.issues.append(Issue(WARNING, "台账中没有此列，结果中的该项保持不变",
-                                      row=1, column=column.header))
-    for name in headers:
-        if name not in BY_HEADER and name not in IMAGE_HEADERS:
-            check.issues.append(Issue(WARNING, "不是台账的列，未导入", row=1, column=name))
+def check_rows(sheet, expected_rows, result, carried=ANALYST_COLUMNS) -> LedgerCheck:
+    """Compare a sheet's rows (a ``workbook_reader.SheetData``) with the rows the result gives
+    (``build_rows``). ``carried``: the analysts' columns the source is made to hold (the field
+    GeoPackage holds only the verifier's); one of them missing is an error."""
+    check = LedgerCheck(rows=len(sheet.records))
+    _check_columns(check, sheet, carried)
     started = result.run_info.get("started")
-    if STARTED_KEY in notes and started and str(notes[STARTED_KEY]) != started:
-        check.issues.append(Issue(WARNING, f"台账生成自 {notes[STARTED_KEY]} 的分析，结果文件是 "
+    if STARTED_KEY in sheet.notes and started and str(sheet.notes[STARTED_KEY]) != started:
+        check.issues.append(Issue(WARNING, f"台账生成自 {sheet.notes[STARTED_KEY]} 的分析，结果文件是 "
                                   f"{started} 的分析；只读列的差异可能来自重新分析"))
+    untrusted = set()
+    for problem in sheet.problems:
+        check.issues.append(Issue(ERROR, problem.message, row=problem.row, column=problem.column))
+        untrusted |= problem.cells
     by_id = {k.strip(): row for k, row in expected_rows.items()}
     first_row: Dict[str, int] = {}
     matched = []
-    for number, record in records:
-        found = _check_record(check, number, record, present, by_id, first_row)
+    for number, record in sheet.records:
+        found = _check_record(check, number, record, sheet.columns, by_id, first_row, untrusted)
         if found is not None:
             matched.append(found)
     _count_changes(check, matched)
     return check
 
 
-def _check_record(check, number, record, present, by_id, first_row):
+def _check_columns(check, sheet, carried):
+    """A column the ledger was made with and must carry back, now missing (renamed or
+    deleted), is an error: its values would silently stay behind."""
+    present = {c.key for c in sheet.columns}
+    made_with = {c.key: c.header for c in sheet.expected}
+    unknown = [h for h in sheet.unknown if h not in IMAGE_HEADERS]
+    for column in carried:
+        if column.key in made_with and column.key not in present:
+            hint = (f"；表头中有不认识的列“{'”“'.join(unknown)}”，是否被改了名？" if unknown else "")
+            check.issues.append(Issue(ERROR, "台账中找不到此列 (表头被改名或删除)，其中填写的内容无法导入"
+                                      + hint, row=sheet.header_row, column=made_with[column.key]))
+    for name in unknown:
+        check.issues.append(Issue(WARNING, "不是台账的列，未导入", row=sheet.header_row, column=name))
+
+
+def _check_record(check, number, record, columns, by_id, first_row, untrusted):
     """Issues of one sheet row; (analysts' values, expected row) when it matches a patch."""
-    raw_id = value_as_text(record.get(ID_HEADER))
+    raw_id = value_as_text(record.get(ID_KEY))
     pid = raw_id.strip() if raw_id else None
+    id_header = next(c.header for c in columns if c.key == ID_KEY)
     if not pid:
-        check.issues.append(Issue(ERROR, "图斑编号为空，无法对应到结果", row=number, column=ID_HEADER))
+        if (number, ID_KEY) not in untrusted:
+            check.issues.append(Issue(ERROR, "图斑编号为空，无法对应到结果", row=number, column=id_header))
         return None
     if pid in first_row:
         check.issues.append(Issue(ERROR, f"图斑编号重复 (首次出现在第 {first_row[pid]} 行)；"
-                                  "只导入首次出现的一行", row=number, column=ID_HEADER, patch_id=pid))
+                                  "只导入首次出现的一行", row=number, column=id_header, patch_id=pid))
         return None
     first_row[pid] = number
     expected = by_id.get(pid)
     if expected is None:
-        check.issues.append(Issue(ERROR, "结果中没有此图斑编号", row=number, column=ID_HEADER,
+        check.issues.append(Issue(ERROR, "结果中没有此图斑编号", row=number, column=id_header,
                                   patch_id=pid))
         return None
     check.matched += 1
-    for column in present:
-        if not column.editable and column.kind != SEQ and column.header != ID_HEADER:
-            got, want = record.get(column.header), expected.get(column.key)
-            if not _same(column.kind, got, want):
-                check.issues.append(Issue(ERROR, f"只读列被修改：台账中为 {_show(got)}，结果中为 "
-                                          f"{_show(want)}", row=number, column=column.header,
-                                          patch_id=pid))
     values = {}
-    for column in present:
-        if not column.editable:
+    for column in columns:
+        if (number, column.key) in untrusted:
             continue
-        value = analyst_value(column, record.get(column.header))
-        if column.allowed and value is not None and value not in column.allowed:
-            check.issues.append(Issue(ERROR, f"取值“{value}”不在允许范围 "
-                                      f"({'/'.join(column.allowed)})", row=number,
-                                      column=column.header, patch_id=pid))
-        elif column.kind == DATE and value is not None:
-            iso = date_from_text(value)
-            if iso is None:
-                check.issues.append(Issue(ERROR, f"“{value}”不是日期 (应如 2024-11-02)",
-                                          row=number, column=column.header, patch_id=pid))
-            else:
-                value = iso
+        if not column.editable:
+            _check_read_only(check, number, column, record, expected, pid)
+            continue
+        value = analyst_value(column, record.get(column.key))
+        problem = value_problem(column, value, expected.get(PATCH_AREA_KEY))
+        if problem:
+            check.issues.append(Issue(ERROR, problem, row=number, column=column.header,
+                                      patch_id=pid))
         values[column.field] = value
     status, closed = values.get("ledger_status"), values.get("ledger_closed")
     if (closed == CLOSED_VALUES[0]) != (status == STATUS_VALUES[-1]) and (status or closed):
@@ -151,15 +154,14 @@ def _check_record(check, number, record, present, by_id, first_row):
     return values, expected
 
 
-def analyst_value(column, cell) -> Optional[str]:
-    """An analyst's cell as the text stored in the result: list values and dates trimmed,
-    dates in ISO form when they read as one, empty text as None."""
-    value = value_as_text(cell)
-    if value is not None and (column.allowed or column.kind == DATE):
-        value = value.strip() or None
-        if column.kind == DATE and value is not None:
-            value = date_from_text(value) or value
-    return value
+def _check_read_only(check, number, column, record, expected, pid):
+    if column.kind == SEQ or column.key == ID_KEY:
+        return
+    got, want = record.get(column.key), expected.get(column.key)
+    if not _same(column.kind, got, want):
+        check.issues.append(Issue(ERROR, f"只读列被修改：台账中为 {_show(got)}，结果中为 "
+                                  f"{_show(want)}", row=number, column=column.header,
+                                  patch_id=pid))
 
 
 def _count_changes(check, matched):
@@ -169,7 +171,7 @@ def _count_changes(check, matched):
         for column in ANALYST_COLUMNS:
             if column.field not in values:
                 continue
-            new, old = values[column.field], expected.get(column.key)
+            new, old = values[column.field], analyst_value(column, expected.get(column.key))
             if new != old:
                 changed = True
                 check.changed_cells += 1
@@ -191,6 +193,8 @@ def _same(kind, got, want) -> bool:
         return want is None
     if want is None:
         return False
+    if got == want and type(got) is type(want):
+        return True  # as written: most cells of a ledger coming back
     if kind == TEXT or kind == SEQ:
         text = value_as_text(got)
         return text is not None and same_text(text, want)

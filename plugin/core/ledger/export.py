@@ -1,7 +1,9 @@
 """The rectification ledger (整改台账) written out of a result.
 
-``export_ledger`` writes ``整改台账`` (one row per flagged patch), ``汇总`` (by township and by
-violation type, with 图斑清零 progress) and ``说明`` (inputs, hashes, rules, CRS, versions).
+``export_ledger`` writes ``整改台账`` (one row per flagged patch, its columns as the template
+says, under a title block), ``汇总`` (by township, village and violation type, with 图斑清零
+progress), ``说明`` (inputs, hashes, rules, CRS, versions, how to fill in) and the hidden column
+table import reads the ledger by.
 Analysts' values already in the result, or in the ledger being replaced, are carried into the
 new ledger (``imports.py`` brings a filled-in ledger back).
 
@@ -16,29 +18,22 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from ...identity import VERSION as ENGINE_VERSION
 from ..errors import InputError
 from ..io.atomic import replacing
 from ..progress import Steps
-from ..result_fields import LAYER_NAMES
 from ..rules.classes import load_class_table
+from .analyst_values import analyst_value
 from .cells import value_as_text
-from .checks import STARTED_KEY, analyst_value
-from .columns import (
-    ALL_VERDICTS,
-    ANALYST_COLUMNS,
-    DATE,
-    FLAGGED_VERDICTS,
-    ID_HEADER,
-    IMAGE_LABELS,
-    SHEET_DETAIL,
-)
+from .columns import ALL_VERDICTS, FLAGGED_VERDICTS, ID_KEY, IMAGE_LABELS
+from .notes import notes_rows
 from .result_access import read_result
-from .table import build_rows, select_rows, summary_tables
+from .summary import summary
+from .table import analyst_cell, build_rows, select_rows
+from .template import load_template
+from .title import title_block, title_values
 from .workbook import write_workbook
 from .workbook_reader import read_detail_sheet
 
-ROLE_NAMES = dict(LAYER_NAMES, patches="监测图斑", admin="行政区", parcels_before="上年度地类图斑")
 THUMBNAIL_PIXELS = 120  # longer side of a ledger thumbnail; the chips on field sheets are 600
 
 
@@ -62,7 +57,8 @@ class ExportReport:
 
 def export_ledger(result_path: str, out_path: str, include_all: bool = False,
                   overwrite: bool = False, previous: Optional[str] = None,
-                  images: Optional[Dict[str, str]] = None,
+                  images: Optional[Dict[str, str]] = None, template: Optional[str] = None,
+                  title: Optional[Dict[str, str]] = None,
                   progress=None, cancelled=None) -> ExportReport:
     """Write the ledger of a result GeoPackage to ``out_path`` (.xlsx).
 
@@ -74,13 +70,16 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     analysts wrote even before it was imported.
     ``images``: {"前时相" or "后时相": image path}; each adds a column of thumbnails (the image
     around the patch, its outline drawn in) after the ledger's own columns.
+    ``template``: a ledger template file (default: ``resources/ledger/default.yaml``);
+    ``title``: title-block values {county, year, batch, unit} that replace the job's.
     """
     started = time.monotonic()
     steps = Steps(progress, cancelled)
     _check_out_path(result_path, out_path, overwrite)
+    layout = load_template(template)
     steps.report(0.0, "读取分析结果")
     result = read_result(result_path)
-    rows = build_rows(result, load_class_table())
+    rows = build_rows(result, load_class_table(), layout.patch_types)
     warnings = []
     carry_from = previous or (out_path if os.path.exists(out_path) else None)
     if carry_from:
@@ -95,10 +94,11 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
         pictures.append(_thumbnail_column(result, selected, label, image, steps, span, warnings))
     steps.report(0.7, "写出台账")
     generated = datetime.datetime.now()
-    notes = _notes_rows(result, selected, include_all, generated, images or {})
-    summary = summary_tables(selected, verdicts, result.baselines)
-    backup = _write_atomically(
-        out_path, lambda tmp: write_workbook(tmp, selected, summary, notes, pictures), steps)
+    notes = notes_rows(result, selected, layout, include_all, generated, images or {})
+    heading = title_block(layout, title_values(result.run_info, selected, title, generated))
+    totals = summary(selected, verdicts, result.baselines)
+    backup = _write_atomically(out_path, lambda tmp: write_workbook(
+        tmp, layout, selected, totals, notes, heading, pictures), steps)
     steps.report(1.0, "完成")
     counts = {v: sum(1 for r in selected if r["verdict"] == v) for v in verdicts}
     return ExportReport(path=out_path, rows=len(selected), verdicts=counts, backup=backup,
@@ -150,17 +150,19 @@ def _write_atomically(out_path, write, steps):
 def _carry_previous(rows, path, explicit):
     """Fill analysts' columns empty in the result from an earlier ledger; warnings to show."""
     try:
-        headers, records, _ = read_detail_sheet(path)
+        sheet = read_detail_sheet(path)
     except InputError:
         if explicit:
             raise
         return [f"原文件 {os.path.basename(path)} 不是可读的台账，未带入其中内容 (已备份)"]
     carried = conflicts = 0
     gone = []
-    columns = [c for c in ANALYST_COLUMNS if c.header in headers]
-    for _, record in records:
-        pid = (value_as_text(record.get(ID_HEADER)) or "").strip()
-        values = {c: analyst_value(c, record.get(c.header)) for c in columns}
+    columns = [c for c in sheet.columns if c.editable]
+    untrusted = set().union(*(p.cells for p in sheet.problems))
+    for number, record in sheet.records:
+        pid = (value_as_text(record.get(ID_KEY)) or "").strip()
+        values = {c: analyst_value(c, record.get(c.key)) for c in columns
+                  if (number, c.key) not in untrusted}
         if not any(v is not None for v in values.values()):
             continue
         row = rows.get(pid)
@@ -171,9 +173,9 @@ def _carry_previous(rows, path, explicit):
             if value is None:
                 continue
             if row[column.key] is None:
-                row[column.key] = value
+                row[column.key] = analyst_cell(column, value)
                 carried += 1
-            elif row[column.key] != value:
+            elif analyst_value(column, row[column.key]) != value:
                 conflicts += 1
     out = []
     name = os.path.basename(path)
@@ -219,76 +221,3 @@ def _verdict_columns(rows):
     present = {r["verdict"] for r in rows}
     out = [v for v in ALL_VERDICTS if v in FLAGGED_VERDICTS or v in present]
     return out + sorted(v for v in present if v and v not in out)
-
-
-def _notes_rows(result, rows, include_all, generated, images):
-    info = result.run_info
-    analysed = info.get("engine_version", "")
-    missing = [name for key, name in (("farmland", "耕地"), ("basic_farmland", "永久基本农田"),
-                                      ("red_line", "生态保护红线"))
-               if key not in result.baselines]
-    scope = "全部图斑" if include_all else "判定为“违法”“需核实”的图斑，以及已填写核查内容的图斑"
-    out = [
-        ["整改台账 说明"],
-        ["台账生成时间", generated.isoformat(sep=" ", timespec="seconds")],
-        ["软件版本", f"土地监管图斑核查 {ENGINE_VERSION}"
-         + (f" (分析时 {analysed})" if analysed and analysed != ENGINE_VERSION else "")],
-        ["台账范围", scope],
-        ["台账图斑数", len(rows)],
-        [],
-        ["分析结果"],
-        ["结果文件", os.path.abspath(result.path)],
-        [STARTED_KEY, info.get("started", "")],
-        ["任务文件", info.get("job", "")],
-        ["监测图斑总数", info.get("patch_count", str(len(result.patches)))],
-        ["工作坐标系", result.crs_label],
-        ["坐标系定义 (WKT)", result.crs_wkt],
-        ["中心点", "图斑质心；质心落在图斑外时取图斑内的一点"],
-        ["中心点经纬度", "CGCS2000 地理坐标 (EPSG:4490)，十进制度，保留 6 位小数"],
-        ["中心点X/Y坐标", "工作坐标系中的坐标，单位米：X 为东向 (含带号时为 8 位)，Y 为北向"],
-        ["面积", "CGCS2000 椭球面积；1 亩 = 10000/15 平方米；亩保留 2 位小数，平方米取整 (四舍五入)"],
-        ["占用面积", "图斑与该图层全部图斑合并后的相交面积"],
-        ["最小上图面积 (平方米)", info.get("min_area_m2", "")],
-    ]
-    if missing:
-        out.append(["未提供的图层", "、".join(missing) + " (对应的占用面积列为空)"])
-    out += [[], ["规则与地类表"],
-            ["规则集", f"{info.get('ruleset_id', '')} {info.get('ruleset_version', '')}".strip()],
-            ["规则集文件", info.get("ruleset_path", "")],
-            ["规则集 SHA-256", info.get("ruleset_sha256", "")],
-            ["地类表版本", info.get("class_table_version", "")],
-            ["地类表 SHA-256", info.get("class_table_sha256", "")],
-            [], ["输入数据"],
-            ["图层", "路径", "图层名", "要素数 (使用/总数)", "筛选条件", "文件 SHA-256"]]
-    for role in _roles(info):
-        get = lambda k: info.get(f"input.{role}.{k}", "")  # noqa: E731 - a local shorthand
-        out.append([ROLE_NAMES.get(role, role), get("path"), get("layer"), get("features"),
-                    get("where"), get("sha256")])
-    for label, image in images.items():
-        if image:
-            out.append([f"{label}影像 (缩略图列)", os.path.abspath(image), "", "", "", ""])
-    out += [[], ["填写说明"]]
-    for column in ANALYST_COLUMNS:
-        hint = f"从下拉列表选择：{'、'.join(column.allowed)}" if column.allowed else "自由填写"
-        if column.key == "deadline":
-            hint = "日期或期限，如 2025-06-30"
-        elif column.kind == DATE:
-            hint = "日期，如 2024-11-02 (也可写 2024/11/2、2024年11月2日)；导入时统一为 2024-11-02"
-        elif column.key == "photo_ids":
-            hint = "现场照片的编号或文件名，多张用顿号分隔"
-        out.append([column.header, hint])
-    out += [["其他列", "为分析结果，请勿修改；导入时逐项核对，被修改的会报错"],
-            ["汇总表", "生成台账时按当时的填写内容计算；导入填写后的台账再重新生成，即可更新"
-                    "销号数与清零进度 (是否销号为“是”的图斑占比)"],
-            ["工作表", f"请勿改动“{SHEET_DETAIL}”的表头；可以排序、筛选，也可以只发回部分行"]]
-    return out
-
-
-def _roles(info):
-    seen = []
-    for key in info:
-        if key.startswith("input.") and key.count(".") >= 2:
-            role = key.split(".")[1]
-            if role not in seen:
-                seen.append(role)
-    return seen

@@ -116,7 +116,7 @@ def _apply(source_path, result_path, check, reading, force, steps):
 def _check_ledger_file(ledger_path, result_path):
     if not os.path.isfile(ledger_path):
         raise InputError("台账文件不存在", layer=ledger_path)
-    headers, records, notes = read_detail_sheet(ledger_path)
+    sheet = read_detail_sheet(ledger_path)
     result = read_result(result_path)
-    rows = build_rows(result, load_class_table())
-    return check_rows(headers, records, notes, rows, result), result
+    rows = build_rows(result, load_class_table(), sheet.patch_types)
+    return check_rows(sheet, rows, result), result

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, FrozenSet, List, Optional
 
 import numpy as np
 from osgeo import ogr
@@ -27,6 +27,9 @@ ogr.UseExceptions()
 PATCH_LAYER = "patches"
 REQUIRED_FIELDS = ("patch_id", "area_m2", "township", "village", "before_class", "after_class",
                    "verdict", "violation_type", "severity", "measure", "reason")
+# Read where present: results of earlier versions lack some, and their ledger columns stay empty.
+OPTIONAL_FIELDS = ("flag_area_m2", "free_m2", "batch", "patch_type", "admin_code", "permit_refs",
+                   "flag_outside_urban_m2", *(f"flag_{k}_m2" for k, _ in BASELINE_COLUMNS))
 GEOGRAPHIC_CRS = "EPSG:4490"
 
 
@@ -34,8 +37,10 @@ GEOGRAPHIC_CRS = "EPSG:4490"
 class ResultData:
     """What the ledger needs from one result GeoPackage.
 
-    ``patches``: one dict per patch with the result's fields (only those the ledger uses) plus
-    ``fid``, ``centre_x``/``centre_y`` (working CRS) and ``lon``/``lat`` (EPSG:4490).
+    ``patches``: one dict per patch with the result's fields (only those the ledger uses;
+    optional ones None where the result lacks them) plus ``fid``, ``centre_x``/``centre_y``
+    (in ``centre_crs``: the CRS the patches were delivered in when it is projected, else the
+    working CRS) and ``lon``/``lat`` (EPSG:4490).
     ``wkbs``: fid → WKB (working CRS) of every patch with a non-empty geometry; bytes, not
     geometry objects, as most readers need none (a county's 30,000 objects cost ~100 MB).
     """
@@ -47,6 +52,8 @@ class ResultData:
     analyst_fields: List[str]
     patches: List[dict] = field(default_factory=list)
     wkbs: Dict[int, bytes] = field(default_factory=dict)
+    centre_crs: Optional[CRS] = None
+    present: FrozenSet[str] = frozenset()
 
     def geometry(self, fid: int):
         """The patch's shapely geometry, None when it has none."""
@@ -56,6 +63,10 @@ class ResultData:
     @property
     def crs_label(self) -> str:
         return self.run_info.get("working_crs") or CRS.from_wkt(self.crs_wkt).name
+
+    def has(self, name: str) -> bool:
+        """Whether the result holds the optional field ``name`` (see OPTIONAL_FIELDS)."""
+        return name in self.present
 
 
 def read_result(path: str) -> ResultData:
@@ -71,14 +82,34 @@ def read_result(path: str) -> ResultData:
                              layer=f"{path}:{PATCH_LAYER}", field=name)
     baselines = [k for k, _ in BASELINE_COLUMNS if f"{k}_m2" in columns]
     analyst = [c.field for c in ANALYST_COLUMNS if c.field in columns]
-    wanted = [*REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst]
+    optional = [f for f in OPTIONAL_FIELDS if f in columns]
+    wanted = [*REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst, *optional]
     fids, blobs, values, crs_wkt = read_features(ds, PATCH_LAYER, wanted)
     if not crs_wkt:
         raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
-    patches = [{"fid": fid, **{c: values[c][k] for c in wanted}} for k, fid in enumerate(fids)]
-    wkbs = _add_centres(patches, blobs, crs_wkt)
-    return ResultData(path=path, crs_wkt=crs_wkt, run_info=_run_info(ds, names),
-                      baselines=baselines, analyst_fields=analyst, patches=patches, wkbs=wkbs)
+    missing = dict.fromkeys(f for f in OPTIONAL_FIELDS if f not in columns)
+    patches = [{"fid": fid, **missing, **{c: values[c][k] for c in wanted}}
+               for k, fid in enumerate(fids)]
+    run_info = _run_info(ds, names)
+    centre_crs = centre_crs_of(run_info, crs_wkt)
+    wkbs = _add_centres(patches, blobs, crs_wkt, centre_crs)
+    return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
+                      analyst_fields=analyst, patches=patches, wkbs=wkbs, centre_crs=centre_crs,
+                      present=frozenset(optional))
+
+
+def centre_crs_of(run_info, crs_wkt) -> CRS:
+    """The CRS of the ledger's X/Y: the one the patches were delivered in when it is projected
+    (what the analyst holds), else the working CRS."""
+    delivered = run_info.get("input.patches.crs")
+    if delivered:
+        try:
+            crs = CRS.from_wkt(delivered)
+        except Exception:  # noqa: BLE001 - pyproj raises CRSError; an odd entry falls back
+            crs = None
+        if crs is not None and crs.is_projected:
+            return crs
+    return CRS.from_wkt(crs_wkt)
 
 
 def read_run_info(path: str) -> Dict[str, str]:
@@ -99,10 +130,10 @@ def _run_info(ds, names):
     return {k: v for k, v in read_table(ds, "run_info", ("key", "value"))}
 
 
-def _add_centres(patches, blobs, crs_wkt):
+def _add_centres(patches, blobs, crs_wkt, centre_crs):
     """Centre of each patch: its centroid, or a point inside it when the centroid falls outside
-    (a field team navigates to this point, so it must lie on the patch). Returns the WKB of
-    each non-empty geometry (fid → bytes)."""
+    (a field team navigates to this point, so it must lie on the patch), in ``centre_crs`` and
+    in EPSG:4490 degrees. Returns the WKB of each non-empty geometry (fid → bytes)."""
     xs = np.full(len(patches), np.nan)
     ys = np.full(len(patches), np.nan)
     wkbs = {}
@@ -117,8 +148,10 @@ def _add_centres(patches, blobs, crs_wkt):
         if not geom.contains(point):
             point = geom.representative_point()
         xs[k], ys[k] = point.x, point.y
-    lon, lat = Transformer.from_crs(CRS.from_wkt(crs_wkt), GEOGRAPHIC_CRS,
-                                    always_xy=True).transform(xs, ys)
+    working = CRS.from_wkt(crs_wkt)
+    lon, lat = Transformer.from_crs(working, GEOGRAPHIC_CRS, always_xy=True).transform(xs, ys)
+    if centre_crs != working:
+        xs, ys = Transformer.from_crs(working, centre_crs, always_xy=True).transform(xs, ys)
     for k, p in enumerate(patches):
         ok = not np.isnan(xs[k])
         p["centre_x"] = float(xs[k]) if ok else None

@@ -1,31 +1,28 @@
-"""Ledger rows from the result, their order, and the summary tables (汇总).
+"""Ledger rows from the result, and their order.
 
 Every number is rounded here, once, to what the cell shows (亩 to 2 decimals, m² whole,
-四舍五入), and the summary adds up those shown values, so its totals equal what anyone gets
-by summing the detail sheet.
+四舍五入); the summary (``summary.py``) adds up those shown values, so its totals equal what
+anyone gets by summing the detail sheet.
 """
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional
 
 from ..rules.classes import ClassCodeError
-from .cells import number_for_cell, round_half_up
+from .cells import number_for_cell
 from .columns import (
     ANALYST_COLUMNS,
     BASELINE_COLUMNS,
-    CLOSED_VALUES,
     DECIMALS,
     FLAGGED_VERDICTS,
-    STATUS_VALUES,
+    LAND_GROUPS,
+    NUMBER_KINDS,
+    PCT,
 )
 
 MU_PER_M2 = Decimal("0.0015")  # 1 亩 = 10000/15 m²
-NO_TOWNSHIP = "(未归属乡镇)"
-NO_TYPE = "(未定违法类型)"
-TOTAL = "合计"
 
 
 def mu_for_cell(m2: Optional[float]) -> Optional[float]:
@@ -36,10 +33,13 @@ def mu_for_cell(m2: Optional[float]) -> Optional[float]:
                                                                  ROUND_HALF_UP))
 
 
-def build_rows(result, class_table) -> "OrderedDict[str, dict]":
+def build_rows(result, class_table, patch_types: Mapping[str, str] = None
+               ) -> "OrderedDict[str, dict]":
     """One ledger row per patch of the result, keyed by patch id (values as written to cells).
 
     Besides the column keys a row holds ``_fid`` (the patch's fid in the result).
+    ``patch_types``: names shown after patch-type codes (the template's ``patch_types``).
+    Analysts' numbers are stored as text and shown as numbers where they read as one.
     """
     rows = OrderedDict()
     for p in result.patches:
@@ -49,6 +49,9 @@ def build_rows(result, class_table) -> "OrderedDict[str, dict]":
             "patch_id": pid,
             "township": _text(p["township"]),
             "village": _text(p["village"]),
+            "batch": _text(p["batch"]),
+            "admin_code": _text(p["admin_code"]),
+            "patch_type": _patch_type(p["patch_type"], patch_types or {}),
             "lon": number_for_cell(p["lon"], DECIMALS["deg"]),
             "lat": number_for_cell(p["lat"], DECIMALS["deg"]),
             "x": number_for_cell(p["centre_x"], DECIMALS["coord"]),
@@ -62,17 +65,76 @@ def build_rows(result, class_table) -> "OrderedDict[str, dict]":
             "severity": None if p["severity"] is None else int(p["severity"]),
             "reason": _text(p["reason"]),
             "measure": _text(p["measure"]),
+            "permit_refs": _text(p["permit_refs"]),
         }
         for key, _ in BASELINE_COLUMNS:
             row[f"{key}_mu"] = (mu_for_cell(p.get(f"{key}_m2") or 0.0)
                                 if key in result.baselines else None)
+        row.update(_flag_columns(p, result, class_table))
+        row["permit_pct"] = _permit_pct(p) if result.has("free_m2") else None
         for column in ANALYST_COLUMNS:
-            row[column.key] = _text(p.get(column.field))
+            row[column.key] = analyst_cell(column, p.get(column.field))
         rows[pid] = row
     return rows
 
 
+def _flag_columns(p, result, class_table) -> dict:
+    """认定面积 and its split: by baseline (where the result has it) and by the 三大类 of the
+    patch's before class (the whole flagged area goes to that class's group)."""
+    flag = p["flag_area_m2"]
+    out = {"flag_area_mu": mu_for_cell(flag) if result.has("flag_area_m2") else None}
+    for key, _ in BASELINE_COLUMNS:
+        field = f"flag_{key}_m2"
+        out[f"flag_{key}_mu"] = mu_for_cell(p[field] or 0.0) if result.has(field) else None
+    out["flag_outside_urban_mu"] = (mu_for_cell(p["flag_outside_urban_m2"] or 0.0)
+                                    if result.has("flag_outside_urban_m2") else None)
+    group = _land_use(class_table, p["before_class"]) if flag is not None else None
+    for key, name in LAND_GROUPS:
+        out[f"flag_{key}_mu"] = (None if group is None
+                                 else mu_for_cell(flag if group == name else 0.0))
+    return out
+
+
+def _permit_pct(p) -> Optional[float]:
+    """Share of the patch (%) that approvals, filings and temporary permits clear."""
+    area, free = p["area_m2"], p["free_m2"]
+    if not area or free is None:
+        return None
+    return number_for_cell(100.0 * max(area - free, 0.0) / area, DECIMALS[PCT])
+
+
+def analyst_cell(column, stored) -> object:
+    """An analyst's stored text as its cell shows it: numbers (罚没款, 面积, 人数) as numbers when
+    they read as one, anything else as the text stored."""
+    text = _text(stored)
+    if text is None or column.kind not in NUMBER_KINDS:
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return number_for_cell(value, DECIMALS[column.kind])
+
+
+def _patch_type(code, names) -> Optional[str]:
+    code = _text(code)
+    if code is None:
+        return None
+    name = names.get(code.strip())
+    return f"{code} {name}" if name else code
+
+
+def _land_use(class_table, code) -> Optional[str]:
+    if code is None or str(code).strip() == "":
+        return None
+    try:
+        return class_table.land_use(code)
+    except ClassCodeError:
+        return None
+
+
 def has_analyst_values(row: dict) -> bool:
+    """Whether an analyst wrote anything in the row."""
     return any(row.get(c.key) not in (None, "") for c in ANALYST_COLUMNS)
 
 
@@ -123,61 +185,3 @@ def _describe(class_table, code) -> Optional[str]:
         return class_table.describe(code)
     except ClassCodeError:
         return str(code)
-
-
-@dataclass
-class SummaryTable:
-    """One block of the 汇总 sheet: a header row, group rows and the total row."""
-
-    title: str
-    headers: List[str]
-    rows: List[list]
-    total: list
-
-
-def summary_tables(rows: Sequence[dict], verdicts: Sequence[str],
-                   baselines: Sequence[str]) -> List[SummaryTable]:
-    """By township (in ledger order) and by violation type (most severe first): counts, shown
-    areas and rectification progress (图斑清零: share of patches with 是否销号 = 是)."""
-    headers_tail = (["图斑数(个)"] + [f"{v}(个)" for v in verdicts]
-                    + ["图斑面积(亩)", "图斑面积(平方米)"]
-                    + [f"占用{name}面积(亩)" for _, name in BASELINE_COLUMNS]
-                    + [f"整改进展:{s}(个)" for s in STATUS_VALUES] + ["整改进展:未填(个)"]
-                    + ["是否销号:是(个)", "清零进度(%)"])
-    tables = []
-    for title, label, key in (("按乡镇汇总", "乡镇", lambda r: r["township"] or NO_TOWNSHIP),
-                              ("按违法类型汇总", "违法类型",
-                               lambda r: r["violation_type"] or NO_TYPE)):
-        groups: "OrderedDict[str, list]" = OrderedDict()
-        for row in rows:
-            groups.setdefault(key(row), []).append(row)
-        names = list(groups) if label == "乡镇" else sorted(groups, key=lambda g: _type_order(g, groups[g]))
-        body = [[name] + _metrics(groups[name], verdicts, baselines) for name in names]
-        tables.append(SummaryTable(title, [label] + headers_tail, body,
-                                   [TOTAL] + _metrics(rows, verdicts, baselines)))
-    return tables
-
-
-def _type_order(name, rows):
-    """Most severe violation types first; patches without a type last."""
-    severity = max((r["severity"] or 0 for r in rows), default=0)
-    return (name == NO_TYPE, -severity, name)
-
-
-def _metrics(rows, verdicts, baselines):
-    count = len(rows)
-    closed = sum(1 for r in rows if (r.get("closed") or "").strip() == CLOSED_VALUES[0])
-    status = [sum(1 for r in rows if (r.get("status") or "").strip() == s) for s in STATUS_VALUES]
-    out = [count] + [sum(1 for r in rows if r["verdict"] == v) for v in verdicts]
-    out += [_sum(r["area_mu"] for r in rows), int(_sum(r["area_m2"] for r in rows))]
-    out += [_sum(r[f"{k}_mu"] for r in rows) if k in baselines else None
-            for k, _ in BASELINE_COLUMNS]
-    out += status + [count - sum(status), closed]
-    out.append(float(round_half_up(100.0 * closed / count, 2)) if count else None)
-    return out
-
-
-def _sum(values):
-    """Exact decimal sum of shown values."""
-    total = sum((Decimal(repr(v)) for v in values if v is not None), Decimal(0))
-    return float(total)

@@ -1,172 +1,247 @@
-"""The ledger workbook written: the detail sheet, 汇总 and 说明 (``workbook_reader`` reads it back).
+"""The ledger workbook written: the detail sheet (this module), 汇总, 说明 and the hidden column
+table (``side_sheets``); ``workbook_reader`` reads it back.
 
-openpyxl (streaming, write-only mode) writes the workbook: styles, header, sheet settings,
-validations, the summary and notes sheets. The detail sheet's data rows, the bulk of the file,
-are then added as SpreadsheetML with a shared-string table (see :func:`_detail_xml`).
+The detail sheet: a title block (title, then 监测批次/填报单位/填报日期), a row of group headers,
+the column headers, one row per patch, and the signature line under the last row. It prints on
+A3 landscape with the template's key columns on every page (``print_layout``), its header rows
+repeated, frozen and filtered on screen.
+
+openpyxl (streaming, write-only mode) writes the workbook: styles, the rows above the data,
+sheet settings, validations and the other sheets. The detail sheet's data rows, the bulk of the
+file, are then added as SpreadsheetML with a shared-string table (see :func:`_detail_xml`).
 """
 
 import io
 import os
+import re
 import zipfile
-from typing import Dict, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from ..errors import InputError
 from ..io.xml_text import xml_escape
-from .cells import (
-    EXCEL_MAX_TEXT,
-    display_width,
-    needs_quote_prefix,
-    text_to_cell,
-)
+from .cells import EXCEL_MAX_TEXT, needs_quote_prefix, text_to_cell
 from .columns import (
-    COLUMNS,
     NUMBER_FORMATS,
+    SHEET_COLUMNS,
     SHEET_DETAIL,
     SHEET_NOTES,
     SHEET_SUMMARY,
+    Column,
 )
+from .print_layout import (
+    MARGIN_HEADER_IN,
+    MARGIN_SIDE_IN,
+    MARGIN_TOP_IN,
+    MIN_WIDTH,
+    TITLE_PT,
+    PrintPages,
+    RowHeights,
+    column_width,
+    header_height,
+    line_points,
+    print_pages,
+)
+from .sheet_style import (
+    ANALYST_FILL,
+    DATA_ALIGN,
+    DATA_FONT,
+    HEADER_ALIGN,
+    HEADER_FONT,
+    READ_ONLY_FILL,
+    TEXT_FORMAT,
+    TITLE_ALIGN,
+    TITLE_FONT,
+    WRAP_ALIGN,
+    StyledCells,
+)
+from .side_sheets import write_columns_sheet, write_notes, write_summary
+from .validations import add_validations
 
-_THIN = Side(style="thin", color="999999")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEADER_FONT = Font(bold=True)
-READ_ONLY_FILL = PatternFill("solid", fgColor="D9E1F2")
-ANALYST_FILL = PatternFill("solid", fgColor="FFF2CC")
-HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-DATA_ALIGN = Alignment(vertical="center")  # rows heightened by pictures keep text mid-row
-TEXT_FORMAT = "@"
 XML_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 SHARED_STRINGS_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
                       "sharedStrings")
 SHARED_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
                        "sharedStrings+xml")
-MIN_WIDTH = 6
+_PRINT_TITLES = re.compile(rb'(<definedName name="_xlnm.Print_Titles" localSheetId="0">)[^<]*'
+                           rb'(</definedName>)')
 PICTURE_PADDING_PX = 3  # between a picture and its cell's top and left border
+PICTURE_GROUP = "影像"
+TITLE_ROWS = 2  # title, then 监测批次/填报单位/填报日期
+GROUP_ROW, HEADER_ROW = TITLE_ROWS + 1, TITLE_ROWS + 2
+FIRST_DATA_ROW = HEADER_ROW + 1
+SIGNATURE_GAP = 1  # empty rows between the last patch and the signature line
 
 
-def write_workbook(path: str, detail_rows: Sequence[dict], summary, notes,
+@dataclass
+class TitleBlock:
+    """The text above the header (title, then 监测批次/填报单位/填报日期), the page header of the
+    later pages, and the signature line under the last row."""
+
+    title: str
+    subtitle: str
+    signature: str
+
+
+@dataclass
+class DetailLayout:
+    """Where everything goes on the detail sheet."""
+
+    columns: List[Column]
+    headers: List[str]
+    groups: List[str]
+    widths: List[float]
+    repeat: int
+    pages: PrintPages
+    rows: int
+
+    @property
+    def last_row(self) -> int:
+        return HEADER_ROW + self.rows
+
+
+def write_workbook(path: str, template, detail_rows: Sequence[dict], summary, notes,
+                   title: TitleBlock,
                    pictures: Sequence[Tuple[str, Dict[str, bytes]]] = ()) -> None:
     """Write the ledger to ``path`` (which must be a fresh temporary file name).
 
-    ``summary``: SummaryTable list; ``notes``: rows for 说明 (lists of values, a row of one
-    value is a section heading); ``pictures``: extra columns after the ledger's own, each a
-    header and {patch id: image file bytes (JPEG/PNG)} placed in that patch's row.
+    ``template``: the LedgerTemplate (columns, headers, groups, print pages); ``summary``: a
+    Summary; ``notes``: rows for 说明 (lists of values, a row of one value is a section
+    heading); ``pictures``: extra columns after the ledger's own, each a header and {patch id:
+    image file bytes (JPEG/PNG)} placed in that patch's row.
     """
-    _check_lengths(detail_rows)
+    _check_lengths(detail_rows, template.columns)
     wb = Workbook(write_only=True)
     detail = wb.create_sheet(SHEET_DETAIL)
-    anchored = _anchor_pictures(detail_rows, pictures)
-    styles = _write_detail(detail, detail_rows, pictures, anchored)
+    anchored = _anchor_pictures(detail_rows, pictures, len(template.columns))
+    layout = _layout(template, detail_rows, pictures, anchored)
+    styles = _write_detail_head(detail, layout, title)
     heights = {}
     for letter, row, picture in anchored:
         detail.add_image(picture, _in_cell(letter, row, picture))
         # a point is 4/3 pixel at Excel's 96 dpi
         heights[row] = max(heights.get(row, 0.0), (picture.height + PICTURE_PADDING_PX) * 0.75)
-    _write_summary(wb.create_sheet(SHEET_SUMMARY), summary)
-    _write_notes(wb.create_sheet(SHEET_NOTES), notes)
+    write_summary(wb.create_sheet(SHEET_SUMMARY), summary, title)
+    write_notes(wb.create_sheet(SHEET_NOTES), notes)
+    write_columns_sheet(wb.create_sheet(SHEET_COLUMNS), template, title.signature)
     frame = path + ".frame"
     try:
         wb.save(frame)
-        rows_xml, strings_xml = _detail_xml(detail_rows, styles, heights)
-        _splice(frame, path, detail.path.lstrip("/"), rows_xml, strings_xml)
+        rows_xml, strings_xml = _detail_xml(layout, detail_rows, styles, heights, title.signature)
+        _splice(frame, path, detail.path.lstrip("/"), rows_xml, strings_xml,
+                _print_titles(layout))
     finally:
         if os.path.exists(frame):
             os.unlink(frame)
 
 
-class _Cells:
-    """Styled template cells, one per (column, style), reused row after row.
-
-    A row is built before it is written, so two cells of one row never share a template.
-    """
-
-    def __init__(self, ws):
-        self.ws = ws
-        self._cache = {}
-
-    def get(self, slot, fmt=None, quote=False, border=True, bold=False, fill=None, align=None):
-        key = (slot, fmt, quote, border, bold, fill, align)
-        cell = self._cache.get(key)
-        if cell is None:
-            cell = WriteOnlyCell(self.ws)
-            if fmt:
-                cell.number_format = fmt
-            if quote:
-                cell.quotePrefix = True
-            if border:
-                cell.border = BORDER
-            if bold:
-                cell.font = HEADER_FONT
-            if fill is not None:
-                cell.fill = fill
-            if align is not None:
-                cell.alignment = align
-            self._cache[key] = cell
-        return cell
-
-    def value(self, slot, value, fmt=None, **style):
-        """The template cell of column ``slot`` holding ``value``; text never becomes a formula."""
-        if isinstance(value, str):
-            cell = self.get(slot, fmt or TEXT_FORMAT, needs_quote_prefix(value), **style)
-            cell.value = text_to_cell(value)
-            cell.data_type = "s"
-            return cell
-        cell = self.get(slot, fmt, **style)
-        cell.value = value
-        return cell
-
-
-def _write_detail(ws, rows, pictures=(), anchored=()):
-    """Header row and sheet settings through openpyxl; returns the data cells' style ids."""
-    n = len(rows)
-    headers = [c.header for c in COLUMNS] + [header for header, _ in pictures]
-    last = get_column_letter(len(headers))
-    for k, column in enumerate(COLUMNS, 1):
-        ws.column_dimensions[get_column_letter(k)].width = _width(column, rows)
+def _layout(template, rows, pictures, anchored) -> DetailLayout:
+    columns = list(template.columns)
+    widths = [column_width(c, rows) for c in columns]
     widest: Dict[str, int] = {}
     for letter, _, picture in anchored:
         widest[letter] = max(widest.get(letter, 0), picture.width)
-    for k in range(len(COLUMNS) + 1, len(headers) + 1):
+    for k in range(len(columns) + 1, len(columns) + len(pictures) + 1):
         letter = get_column_letter(k)  # an Excel width unit is ~7 pixels
-        ws.column_dimensions[letter].width = max(
-            MIN_WIDTH, round((widest.get(letter, 0) + 2 * PICTURE_PADDING_PX) / 7, 1))
+        widths.append(max(MIN_WIDTH, round((widest.get(letter, 0) + 2 * PICTURE_PADDING_PX) / 7, 1)))
+    groups = list(template.groups) + [PICTURE_GROUP] * len(pictures)
+    pages = print_pages(widths, template.repeat, template.page_starts, groups)
+    return DetailLayout(columns=columns, headers=[c.header for c in columns] + [h for h, _ in pictures],
+                        groups=groups, widths=widths, repeat=template.repeat, pages=pages,
+                        rows=len(rows))
+
+
+def _write_detail_head(ws, layout: DetailLayout, title: TitleBlock):
+    """Title block, group and header rows, and sheet settings through openpyxl; returns the
+    data cells' style ids per column (plain text, quote-prefixed text, number)."""
+    for k, width in enumerate(layout.widths, 1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+    _sheet_settings(ws, layout, title)
+    cells = StyledCells(ws)
+    first_page = _page_span(layout, 0)
+    for row, (text, font, align, height) in enumerate((
+            (title.title, TITLE_FONT, TITLE_ALIGN, line_points(TITLE_PT) + 6),
+            (title.subtitle, DATA_FONT, TITLE_ALIGN, line_points() + 4)), 1):
+        ws.row_dimensions[row].height = round(height, 1)
+        ws.append([cells.value(("title", row), text, border=False, font=font, align=align)])
+        ws.merged_cells.add(f"A{row}:{get_column_letter(first_page[1])}{row}")
+    fills = [ANALYST_FILL if c.editable else READ_ONLY_FILL for c in layout.columns]
+    fills += [READ_ONLY_FILL] * (len(layout.headers) - len(layout.columns))
+    # a streamed row takes its height when it is appended
+    ws.row_dimensions[GROUP_ROW].height = round(line_points() + 4, 1)
+    ws.row_dimensions[HEADER_ROW].height = header_height(layout.headers, layout.widths)
+    ws.append([cells.value(("group", k), name, font=HEADER_FONT, fill=fill, align=HEADER_ALIGN)
+               for k, (name, fill) in enumerate(zip(layout.groups, fills))])
+    for a, b in _group_spans(layout):
+        if b > a:
+            ws.merged_cells.add(f"{get_column_letter(a)}{GROUP_ROW}:{get_column_letter(b)}{GROUP_ROW}")
+    ws.append([cells.value(k, header, font=HEADER_FONT, fill=fill, align=HEADER_ALIGN)
+               for k, (header, fill) in enumerate(zip(layout.headers, fills))])
+    styles = [(cells.get(k, TEXT_FORMAT, align=WRAP_ALIGN if c.wrap else DATA_ALIGN).style_id,
+               cells.get(k, TEXT_FORMAT, quote=True,
+                         align=WRAP_ALIGN if c.wrap else DATA_ALIGN).style_id,
+               cells.get(k, NUMBER_FORMATS.get(c.kind), align=DATA_ALIGN).style_id)
+              for k, c in enumerate(layout.columns)]
+    # the picture columns hold no value, only a bordered cell under the picture
+    return styles + [(cells.get(k).style_id,) * 3
+                     for k in range(len(layout.columns), len(layout.headers))]
+
+
+def _page_span(layout, page):
+    """(first, last) column numbers (1-based) of a printed page's own columns."""
+    starts = layout.pages.starts + [len(layout.widths)]
+    return starts[page] + 1, starts[page + 1]
+
+
+def _group_spans(layout):
+    """(first, last) column numbers of each run of one group within one printed page."""
+    spans = []
+    for k, group in enumerate(layout.groups, 1):
+        page = layout.pages.page_of(k - 1) if k > layout.repeat else -1
+        if spans and spans[-1][2] == (group, page):
+            spans[-1][1] = k
+        else:
+            spans.append([k, k, (group, page)])
+    return [(a, b) for a, b, _ in spans]
+
+
+def _sheet_settings(ws, layout: DetailLayout, title: TitleBlock):
+    last = get_column_letter(len(layout.headers))
     # Without <dimension> a streaming reader (openpyxl's read-only mode) scans the whole sheet
     # just to learn its size; the size is known here, so state it.
-    ws.calculate_dimension = lambda: f"A1:{last}{n + 1}"
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{last}{n + 1}"
-    ws.print_title_rows = "1:1"
+    ws.calculate_dimension = lambda: f"A1:{last}{max(layout.last_row, HEADER_ROW)}"
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(layout.last_row, HEADER_ROW)}"
+    ws.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
+    if layout.repeat:
+        ws.print_title_cols = f"A:{get_column_letter(layout.repeat)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A3
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.row_dimensions[1].height = 32
-    _add_validations(ws, n)
-
-    cells = _Cells(ws)
-    fills = [ANALYST_FILL if c.editable else READ_ONLY_FILL for c in COLUMNS]
-    fills += [READ_ONLY_FILL] * len(pictures)
-    ws.append([cells.value(k, header, fill=fill, bold=True, align=HEADER_ALIGN)
-               for k, (header, fill) in enumerate(zip(headers, fills))])
-    # Style ids of the data cells: (plain text, quote-prefixed text, number) per column; the
-    # picture columns hold no value, only a bordered cell under the picture.
-    styles = [(cells.get(k, TEXT_FORMAT, align=DATA_ALIGN).style_id,
-               cells.get(k, TEXT_FORMAT, quote=True, align=DATA_ALIGN).style_id,
-               cells.get(k, NUMBER_FORMATS.get(c.kind), align=DATA_ALIGN).style_id)
-              for k, c in enumerate(COLUMNS)]
-    return styles + [(cells.get(k).style_id,) * 3 for k in range(len(COLUMNS), len(headers))]
+    ws.page_setup.scale = layout.pages.scale
+    ws.page_setup.pageOrder = "overThenDown"  # a patch's page widths follow each other
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    for start in layout.pages.starts[1:]:
+        ws.col_breaks.append(Break(id=start))
+    margins = ws.page_margins
+    margins.left = margins.right = MARGIN_SIDE_IN
+    margins.top = margins.bottom = MARGIN_TOP_IN
+    margins.header = margins.footer = MARGIN_HEADER_IN
+    ws.HeaderFooter.differentFirst = True  # the first page carries the title block itself
+    ws.oddHeader.center.text = title.title
+    ws.oddHeader.center.size = 9
+    for footer in (ws.oddFooter, ws.firstFooter):
+        footer.center.text = "第 &P 页，共 &N 页"
+        footer.center.size = 9
+    add_validations(ws, layout.columns, FIRST_DATA_ROW, layout.last_row)
 
 
-def _anchor_pictures(rows, pictures):
+def _anchor_pictures(rows, pictures, after):
     """[(column letter, row number, openpyxl Image)] of every picture, in its patch's row."""
     if not any(images for _, images in pictures):
         return []
@@ -175,9 +250,9 @@ def _anchor_pictures(rows, pictures):
     )
 
     out = []
-    for k, (_, images) in enumerate(pictures, len(COLUMNS) + 1):
+    for k, (_, images) in enumerate(pictures, after + 1):
         letter = get_column_letter(k)
-        for n, row in enumerate(rows, 2):
+        for n, row in enumerate(rows, FIRST_DATA_ROW):
             data = images.get(row["patch_id"])
             if data is not None:
                 out.append((letter, n, Image(io.BytesIO(data))))
@@ -200,23 +275,30 @@ def _in_cell(letter, row, picture):
                                          row=row, rowOff=0))
 
 
-def _detail_xml(rows, styles, heights=None):
+def _detail_xml(layout: DetailLayout, rows, styles, heights, signature):
     """The data rows of the detail sheet as SpreadsheetML, and their shared-string table.
 
     openpyxl spends ~30 µs on each cell and writes every string inline (as character
     references with Python's ElementTree); a county's ledger holds 10⁵–10⁶ cells, so the rows
     are written here directly, with repeated text (reasons, classes, townships) stored once.
-    ``heights``: row number → height in points, for rows that hold pictures.
+    ``heights``: row number → height in points of rows that hold pictures; rows whose wrapped
+    text needs more than a line get the height it needs (not marked custom, so a client may
+    grow the row again when an analyst types more).
     """
-    heights = heights or {}
     strings: Dict[str, int] = {}
     letters = [get_column_letter(k) for k in range(1, len(styles) + 1)]
-    keys = [c.key for c in COLUMNS] + [None] * (len(styles) - len(COLUMNS))
+    keys = [c.key for c in layout.columns] + [None] * (len(styles) - len(layout.columns))
+    text_height = RowHeights(layout.columns, layout.widths)
     parts = []
-    for n, row in enumerate(rows, 2):
-        height = heights.get(n)
-        parts.append(f'<row r="{n}" ht="{height:.1f}" customHeight="1">' if height
-                     else f'<row r="{n}">')
+    for n, row in enumerate(rows, FIRST_DATA_ROW):
+        picture = heights.get(n)
+        wrapped = text_height(row)
+        if picture:
+            parts.append(f'<row r="{n}" ht="{max(picture, wrapped or 0):.1f}" customHeight="1">')
+        elif wrapped:
+            parts.append(f'<row r="{n}" ht="{wrapped:.1f}">')
+        else:
+            parts.append(f'<row r="{n}">')
         for letter, key, (text_style, quoted_style, number_style) in zip(letters, keys, styles):
             value = row.get(key) if key else None
             if value is None:
@@ -228,14 +310,32 @@ def _detail_xml(rows, styles, heights=None):
             else:
                 parts.append(f'<c r="{letter}{n}" s="{number_style}"><v>{value!r}</v></c>')
         parts.append("</row>")
+    if signature:
+        # In the first column of the last printed page, so it prints on the last page only.
+        n = layout.last_row + SIGNATURE_GAP + 1
+        index = strings.setdefault(text_to_cell(signature), len(strings))
+        letter = get_column_letter(layout.pages.starts[-1] + 1)
+        parts.append(f'<row r="{n}" ht="{line_points() * 2:.1f}" customHeight="1">'
+                     f'<c r="{letter}{n}" t="s"><v>{index}</v></c></row>')
     table = [f'<sst xmlns="{SHEET_MAIN_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">']
     table += [f'<si><t xml:space="preserve">{xml_escape(t)}</t></si>' for t in strings]
     table.append("</sst>")
     return "".join(parts).encode("utf-8"), (XML_HEADER + "".join(table)).encode("utf-8")
 
 
-def _splice(frame, path, sheet_part, rows_xml, strings_xml):
-    """Copy the workbook openpyxl wrote, adding the detail rows and the shared strings."""
+def _print_titles(layout):
+    """The detail sheet's print titles as Excel writes them (absolute, columns first):
+    LibreOffice ignores the repeated columns in openpyxl's relative form."""
+    sheet = f"'{SHEET_DETAIL}'"
+    rows = f"{sheet}!${GROUP_ROW}:${HEADER_ROW}"
+    if not layout.repeat:
+        return rows
+    return f"{sheet}!$A:${get_column_letter(layout.repeat)},{rows}"
+
+
+def _splice(frame, path, sheet_part, rows_xml, strings_xml, print_titles):
+    """Copy the workbook openpyxl wrote, adding the detail rows and the shared strings, and
+    writing the detail sheet's print titles (the first sheet's) in Excel's form."""
     with zipfile.ZipFile(frame) as src, \
             zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
@@ -248,6 +348,9 @@ def _splice(frame, path, sheet_part, rows_xml, strings_xml):
                 data = data.replace(b"</Relationships>", (
                     f'<Relationship Id="rIdLedgerStrings" Type="{SHARED_STRINGS_REL}" '
                     f'Target="sharedStrings.xml"/></Relationships>').encode("utf-8"))
+            elif item.filename == "xl/workbook.xml":
+                data = _PRINT_TITLES.sub(lambda m: m.group(1) + xml_escape(print_titles).encode()
+                                         + m.group(2), data, count=1)
             elif item.filename == "[Content_Types].xml":
                 data = data.replace(b"</Types>", (
                     f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
@@ -258,96 +361,11 @@ def _splice(frame, path, sheet_part, rows_xml, strings_xml):
         dst.writestr("xl/sharedStrings.xml", strings_xml)
 
 
-def _check_lengths(rows):
+def _check_lengths(rows, columns):
     """Refuse text a cell cannot hold before anything is written (Excel truncates it)."""
     for row in rows:
-        for column in COLUMNS:
+        for column in columns:
             value = row.get(column.key)
             if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT:
                 raise InputError(f"文本长 {len(value)} 字，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 字",
                                  layer=SHEET_DETAIL, feature=row["patch_id"], field=column.header)
-
-
-def _add_validations(ws, n):
-    if n == 0:
-        return
-    for k, column in enumerate(COLUMNS, 1):
-        if not column.allowed:
-            continue
-        letter = get_column_letter(k)
-        choices = "、".join(column.allowed)
-        dv = DataValidation(type="list", formula1='"' + ",".join(column.allowed) + '"',
-                            allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                            errorTitle=f"{column.header}取值不对", error=f"请从下拉列表中选择：{choices}",
-                            promptTitle=column.header, prompt=f"可选：{choices}")
-        dv.add(f"{letter}2:{letter}{n + 1}")
-        ws.data_validations.append(dv)
-
-
-def _width(column, rows):
-    """Column width in Excel units: the widest value, the header on two lines at most."""
-    widest = 0
-    fmt = NUMBER_FORMATS.get(column.kind)
-    for row in rows:
-        value = row.get(column.key)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            w = display_width(value)
-        else:
-            w = len(_shown_number(value, fmt))
-        if w > widest:
-            widest = w
-            if widest >= column.max_width:
-                break
-    header = display_width(column.header)
-    return min(max(widest + 2, (header + 1) // 2 + 2, MIN_WIDTH), max(column.max_width, MIN_WIDTH))
-
-
-def _shown_number(value, fmt):
-    if fmt and "." in fmt:
-        return f"{value:.{len(fmt.split('.')[1])}f}"
-    return str(value)
-
-
-def _write_summary(ws, tables):
-    cells = _Cells(ws)
-    width = max(len(t.headers) for t in tables)
-    for k in range(width):
-        ws.column_dimensions[get_column_letter(k + 1)].width = 16 if k == 0 else 12
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for t, table in enumerate(tables):
-        if t:
-            ws.append([])
-        ws.append([cells.value(0, table.title, border=False, bold=True)])
-        ws.append([cells.value(k, h, bold=True, fill=READ_ONLY_FILL, align=HEADER_ALIGN)
-                   for k, h in enumerate(table.headers)])
-        for row in table.rows + [table.total]:
-            bold = row is table.total
-            ws.append([_summary_cell(cells, k, h, v, bold)
-                       for k, (h, v) in enumerate(zip(table.headers, row))])
-
-
-def _summary_cell(cells, slot, header, value, bold):
-    if value is None:
-        return cells.get(("blank", slot), bold=bold)
-    fmt = "0.00" if header.endswith(("(亩)", "(%)")) else ("0" if isinstance(value, int) else None)
-    return cells.value(slot, value, fmt, bold=bold)
-
-
-def _write_notes(ws, rows):
-    cells = _Cells(ws)
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 70
-    for k in "CDEF":
-        ws.column_dimensions[k].width = 24
-    for row in rows:
-        if len(row) == 1:
-            ws.append([cells.value(0, row[0], border=False, bold=True)])
-        else:
-            ws.append([None if v is None else cells.value(k, v, border=False)
-                       for k, v in enumerate(row)])

@@ -34,13 +34,13 @@ from ..errors import InputError
 from ..overlay.areas import MU_PER_M2
 from .classes import GROUP_LABELS, ClassTable
 from .conditions import MinArea, RuleSet
-from .outcome import Outcome, evaluate_rule
+from .outcome import Outcome, evaluate_rule, flag_basis
 from .patch_table import PatchTable
 from .reasons import area_text, cleared_sentence, fired_sentence, out_of_scope_note, sentence
 from .terms import BELOW, CHECK, EPSILON, LEGAL, SIDES
 
 OUTPUT_COLUMNS = ("verdict", "violation_type", "rule_ids", "severity", "measure",
-                  "flag_area_m2", "flag_area_mu", "reason")
+                  "flag_area_m2", "flag_area_mu", "reason", "flag_basis")
 
 
 def _min_area_from_argument(value, class_table: ClassTable) -> Tuple[MinArea, ...]:
@@ -110,9 +110,10 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
     Adds ``verdict`` (违法/合法/需核实/低于上图面积), ``violation_type`` (top rule's label, "" if
     none), ``rule_ids`` (fired rule ids in rule order, comma-separated), ``severity`` (Int64,
     1–5, 5 most severe; NA if no rule), ``measure``, ``flag_area_m2``/``flag_area_mu`` (the area
-    the verdict is about, e.g. the unapproved part inside basic farmland) and ``reason`` (one
-    Chinese sentence). ``result.attrs["rules"]`` holds :func:`metadata` plus the rules put out
-    of scope by missing baseline layers.
+    the verdict is about, e.g. the unapproved part inside basic farmland), ``reason`` (one
+    Chinese sentence) and ``flag_basis`` (the part of the patch that area measures, see
+    :func:`~.outcome.flag_basis`; "" when it is 0). ``result.attrs["rules"]`` holds
+    :func:`metadata` plus the rules put out of scope by missing baseline layers.
     """
     patches = PatchTable(frame, class_table)
     min_area = (ruleset.min_area if min_area_rules is None
@@ -122,7 +123,7 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
 
     columns = {name: [] for name in OUTPUT_COLUMNS}
     for i in range(patches.n):
-        verdict, label, severity, measure, flag, reason = _decide(
+        verdict, label, severity, measure, flag, reason, basis = _decide(
             i, patches, outcomes, below[i], limit[i], limit_group[i])
         fired = [o.rule.id for o in outcomes if o.fired[i]]
         columns["verdict"].append(verdict)
@@ -133,6 +134,7 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
         columns["flag_area_m2"].append(flag)
         columns["flag_area_mu"].append(flag * MU_PER_M2)
         columns["reason"].append(reason)
+        columns["flag_basis"].append(basis)
 
     result = frame.copy()
     for name in OUTPUT_COLUMNS:
@@ -152,7 +154,8 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
 
 def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, limit: float,
             limit_group: Optional[str]):
-    """(verdict, violation_type, severity, measure, flag_area_m2, reason) of patch ``i``."""
+    """(verdict, violation_type, severity, measure, flag_area_m2, reason, flag_basis) of
+    patch ``i``."""
     fired = [o for o in outcomes if o.fired[i]]
     top = fired[0] if fired else None
     scope = out_of_scope_note(outcomes, i)
@@ -169,22 +172,23 @@ def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, l
                            fired_sentence(top, patches, i) if top else "", also)
         return (CHECK, top.rule.label if top else "地类编码待核实",
                 top.rule.severity if top else None, "核实地类编码后重新判定",
-                float(area), reason)
+                float(area), reason, "patch")
 
     if below:
         head = (f"图斑 {area_text(area)}低于{GROUP_LABELS.get(limit_group, limit_group)}"
                 f"上图面积 {limit:g} m²，予以保留并标注")
         if top:
             return (BELOW, top.rule.label, top.rule.severity, top.rule.measure,
-                    float(top.flag[i]), sentence(head, fired_sentence(top, patches, i), also))
-        return BELOW, "", None, "", 0.0, sentence(head, scope)
+                    float(top.flag[i]), sentence(head, fired_sentence(top, patches, i), also),
+                    flag_basis(top.rule))
+        return BELOW, "", None, "", 0.0, sentence(head, scope), ""
 
     if top:
         verdict = CHECK if top.unsure[i] else top.rule.verdict
         tail = "用地手续无法核对，需核实" if top.unsure[i] else ""
         reason = sentence(fired_sentence(top, patches, i), tail, also, scope)
         return (verdict, top.rule.label, top.rule.severity, top.rule.measure,
-                float(top.flag[i]), reason)
+                float(top.flag[i]), reason, flag_basis(top.rule))
 
     undecided = [o for o in outcomes if o.undecided[i]]
     if undecided:
@@ -196,12 +200,13 @@ def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, l
                            scope)
         flag = first.flag[i]
         return (CHECK, first.rule.label, first.rule.severity, "补充资料或实地核查后重新判定",
-                float(area if np.isnan(flag) else flag), reason)
+                float(area if np.isnan(flag) else flag), reason,
+                "patch" if np.isnan(flag) else flag_basis(first.rule))
 
     if any(o.cleared[i] for o in outcomes):
         return LEGAL, "", None, "", 0.0, sentence(
-            cleared_sentence(outcomes, patches, i), "判定合法", scope)
+            cleared_sentence(outcomes, patches, i), "判定合法", scope), ""
 
     change = (f"图斑 {area_text(area)}，由 {patches.describe('before', i)} 变为 "
               f"{patches.describe('after', i)}，未触发任何规则")
-    return LEGAL, "", None, "", 0.0, sentence(change, scope)
+    return LEGAL, "", None, "", 0.0, sentence(change, scope), ""

@@ -53,3 +53,14 @@ def _flag_area(rule: Rule, patches: PatchTable) -> np.ndarray:
         m2, _, free = rule.baselines[0].areas(patches)
         return free if rule.flag_area == "baseline_free" else m2
     return patches.free if rule.flag_area == "patch_free" else patches.area
+
+
+def flag_basis(rule: Rule) -> str:
+    """Which part of a patch the rule's flag area measures: ``patch`` or ``patch_free`` (the
+    part no exemption covers), or ``K:inside``/``K:outside`` of its first baseline K, with
+    ``_free`` when only the part no exemption covers counts."""
+    if rule.flag_area.startswith("baseline"):
+        baseline = rule.baselines[0]
+        return f"{baseline.key}:{baseline.part}" + ("_free" if rule.flag_area.endswith("free")
+                                                     else "")
+    return rule.flag_area

@@ -1,0 +1,122 @@
+"""The 说明 sheet of a ledger: when and from what it was made (result, inputs with hashes, rules,
+CRS by name and EPSG code, template), what its columns mean and how to fill them in."""
+
+import os
+
+from pyproj import CRS
+
+from ...identity import VERSION as ENGINE_VERSION
+from ..io.crs import crs_label
+from ..result_fields import LAYER_NAMES
+from .checks import STARTED_KEY
+from .columns import BASELINE_COLUMNS, COUNT, DATE, MU, SHEET_DETAIL, YUAN
+
+ROLE_NAMES = dict(LAYER_NAMES, patches="监测图斑", admin="行政区", parcels_before="上年度地类图斑")
+HINTS = {
+    "deadline": "日期或期限，如 2025-06-30",
+    "photo_ids": "现场照片的编号或文件名，多张用顿号分隔",
+    "case_no": "立案决定书或案件编号",
+}
+KIND_HINTS = {
+    DATE: "日期，如 2024-11-02 (也可写 2024/11/2、2024年11月2日)；导入时统一为 2024-11-02",
+    YUAN: "金额 (元)，不小于 0 的数；导入时保留 2 位小数",
+    MU: "面积 (亩)，不小于 0 且不大于图斑面积；导入时保留 2 位小数",
+    COUNT: "人数，不小于 0 的整数",
+}
+
+
+def notes_rows(result, rows, template, include_all, generated, images):
+    """Rows of 说明: a row of one value is a section heading, of two a label and its text,
+    longer rows the input table."""
+    info = result.run_info
+    analysed = info.get("engine_version", "")
+    scope = "全部图斑" if include_all else "判定为“违法”“需核实”的图斑，以及已填写核查内容的图斑"
+    out = [
+        ["整改台账 说明"],
+        ["台账生成时间", generated.isoformat(sep=" ", timespec="seconds")],
+        ["软件版本", f"土地监管图斑核查 {ENGINE_VERSION}"
+         + (f" (分析时 {analysed})" if analysed and analysed != ENGINE_VERSION else "")],
+        ["台账模板", f"{template.name or template.id} ({os.path.basename(template.path)})"],
+        ["台账范围", scope],
+        ["台账图斑数", len(rows)],
+        [],
+        ["分析结果"],
+        ["结果文件", os.path.abspath(result.path)],
+        [STARTED_KEY, info.get("started", "")],
+        ["任务文件", info.get("job", "")],
+        ["监测图斑总数", info.get("patch_count", str(len(result.patches)))],
+    ] + _meaning_rows(result) + [["最小上图面积 (平方米)", info.get("min_area_m2", "")]]
+    missing = [name for key, name in BASELINE_COLUMNS if key not in result.baselines]
+    if missing:
+        out.append(["未提供的图层", "、".join(missing) + " (对应的面积列为空)"])
+    out += [[], ["规则与地类表"],
+            ["规则集", f"{info.get('ruleset_id', '')} {info.get('ruleset_version', '')}".strip()],
+            ["规则集文件", info.get("ruleset_path", "")],
+            ["规则集 SHA-256", info.get("ruleset_sha256", "")],
+            ["地类表", f"{info.get('class_table_version', '')}  SHA-256 "
+                      f"{info.get('class_table_sha256', '')}"]]
+    out += _input_rows(info, images)
+    out += [[], ["填写说明"]] + _fill_in_rows(template)
+    return out
+
+
+def _meaning_rows(result):
+    working = CRS.from_wkt(result.crs_wkt)
+    centre = result.centre_crs or working
+    delivered = ("监测图斑交付时的坐标系" if "input.patches.crs" in result.run_info
+                 and centre != working else "工作坐标系")
+    return [
+        ["工作坐标系", result.crs_label],
+        ["中心点X/Y坐标", f"{delivered} {crs_label(centre)} 中的坐标，单位米：X 为东向 (含带号时为 "
+                      "8 位)，Y 为北向"],
+        ["中心点经纬度", "CGCS2000 地理坐标 (EPSG:4490)，十进制度，保留 6 位小数；中心点为图斑质心，"
+                   "质心落在图斑外时取图斑内的一点"],
+        ["面积", "CGCS2000 椭球面积；1 亩 = 10000/15 平方米；亩保留 2 位小数，平方米取整 (四舍五入)"],
+        ["占用面积", "图斑与该图层全部要素合并后的相交面积"],
+        ["认定面积", "规则认定的问题面积 (如图斑中未获批准的部分、永久基本农田内未获批准的部分)；"
+                 "认定面积中占耕地、永久基本农田、生态保护红线、城镇开发边界外为其中位于各图层内 (外) 的部分，"
+                 "原为农用地、建设用地、未利用地按前地类的三大类计"],
+        ["批准文号/备案编号", "与图斑相交的批准用地、设施农用地备案、临时用地的编号及各自覆盖图斑的比例；"
+                      "批文覆盖比例为它们合计覆盖图斑的比例 (设施农用地备案仅在现地类为设施农用地时计入)"],
+    ]
+
+
+def _input_rows(info, images):
+    out = [[], ["输入数据"], ["图层", "路径", "图层名", "要素数 (使用/总数)", "筛选条件", "文件 SHA-256"]]
+    for role in _roles(info):
+        def get(key, role=role):
+            return info.get(f"input.{role}.{key}", "")
+        out.append([ROLE_NAMES.get(role, role), get("path"), get("layer"), get("features"),
+                    get("where"), get("sha256")])
+    for label, image in images.items():
+        if image:
+            out.append([f"{label}影像 (缩略图列)", os.path.abspath(image), "", "", "", ""])
+    return out
+
+
+def _fill_in_rows(template):
+    out = []
+    for column in template.columns:
+        if not column.editable:
+            continue
+        if column.allowed:
+            hint = f"从下拉列表选择：{'、'.join(column.allowed)}"
+        else:
+            hint = HINTS.get(column.key) or KIND_HINTS.get(column.kind, "自由填写")
+        out.append([column.header, hint])
+    out += [["其他列", "为分析结果，请勿修改；导入时逐项核对，被修改的会报错"],
+            ["汇总表", "生成台账时按当时的填写内容计算；导入填写后的台账再重新生成，即可更新"
+                    "销号数与清零进度 (是否销号为“是”的图斑占比)"],
+            ["工作表", f"请勿改动“{SHEET_DETAIL}”的表头，也不要合并单元格或填写公式；"
+                    "可以排序、筛选，也可以只发回部分行"]]
+    return out
+
+
+def _roles(info):
+    seen = []
+    for key in info:
+        if key.startswith("input.") and key.count(".") >= 2:
+            role = key.split(".")[1]
+            if role not in seen:
+                seen.append(role)
+    return seen

@@ -1,0 +1,95 @@
+"""The summary sheet (汇总): the ledger's rows added up by township, by village and by violation
+type, in 亩, with the flagged area (认定面积) beside the patch area and the clearing progress
+(图斑清零: patches closed, 是否销号 = 是, out of all).
+
+Every area is a sum of the values the detail sheet shows, in decimal arithmetic, so a total
+equals what anyone gets by summing the detail sheet.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import List, Sequence, Tuple
+
+from .cells import round_half_up
+from .columns import BASELINE_COLUMNS, CLOSED_VALUES, STATUS_VALUES
+
+NO_TOWNSHIP = "(未归属乡镇)"
+NO_VILLAGE = "(未归属村)"
+NO_TYPE = "(未定违法类型)"
+TOTAL = "合计"
+NAME_HEADER = "乡镇 / 村 / 违法类型"
+
+
+@dataclass
+class SummaryBlock:
+    """One block of the sheet: its title row, group rows and the total row."""
+
+    title: str
+    rows: List[list]
+    total: list
+
+
+@dataclass
+class Summary:
+    """The sheet's shared header (``groups``: (group header, columns spanned) over
+    ``headers``) and its blocks; every row is [name, value per header after the first]."""
+
+    groups: List[Tuple[str, int]]
+    headers: List[str]
+    blocks: List[SummaryBlock]
+
+
+def summary(rows: Sequence[dict], verdicts: Sequence[str], baselines: Sequence[str]) -> Summary:
+    """By township (in ledger order), by village (in ledger order) and by violation type (most
+    severe first): counts, shown areas and rectification progress."""
+    counts = ["图斑数(个)"] + [f"{v}(个)" for v in verdicts]
+    areas = (["图斑面积(亩)", "认定面积(亩)"]
+             + [f"认定面积中占{name}(亩)" for key, name in BASELINE_COLUMNS if key in baselines])
+    progress = [f"{s}(个)" for s in STATUS_VALUES] + ["未填(个)"]
+    clearing = ["销号图斑(个)", "清零进度(%)"]
+    groups = [("", 1), ("图斑数", len(counts)), ("面积", len(areas)), ("整改进展", len(progress)),
+              ("图斑清零", len(clearing))]
+    flagged = [key for key, _ in BASELINE_COLUMNS if key in baselines]
+
+    def metrics(group):
+        return _metrics(group, verdicts, flagged)
+
+    blocks = []
+    for title, key in (("按乡镇汇总", lambda r: r["township"] or NO_TOWNSHIP),
+                       ("按村汇总", lambda r: f"{r['township'] or NO_TOWNSHIP} "
+                                            f"{r['village'] or NO_VILLAGE}"),
+                       ("按违法类型汇总", lambda r: r["violation_type"] or NO_TYPE)):
+        members: "OrderedDict[str, list]" = OrderedDict()
+        for row in rows:
+            members.setdefault(key(row), []).append(row)
+        names = list(members)
+        if title == "按违法类型汇总":
+            names.sort(key=lambda g: _type_order(g, members[g]))
+        blocks.append(SummaryBlock(title, [[name] + metrics(members[name]) for name in names],
+                                   [TOTAL] + metrics(rows)))
+    return Summary(groups, [NAME_HEADER] + counts + areas + progress + clearing, blocks)
+
+
+def _type_order(name, rows):
+    """Most severe violation types first; patches without a type last."""
+    severity = max((r["severity"] or 0 for r in rows), default=0)
+    return (name == NO_TYPE, -severity, name)
+
+
+def _metrics(rows, verdicts, flagged):
+    count = len(rows)
+    closed = sum(1 for r in rows if (r.get("closed") or "").strip() == CLOSED_VALUES[0])
+    status = [sum(1 for r in rows if (r.get("status") or "").strip() == s) for s in STATUS_VALUES]
+    out = [count] + [sum(1 for r in rows if r["verdict"] == v) for v in verdicts]
+    out += [_sum(r["area_mu"] for r in rows), _sum(r["flag_area_mu"] for r in rows)]
+    out += [_sum(r[f"flag_{k}_mu"] for r in rows) for k in flagged]
+    out += status + [count - sum(status), closed]
+    out.append(float(round_half_up(100.0 * closed / count, 2)) if count else None)
+    return out
+
+
+def _sum(values):
+    """Exact decimal sum of shown values (None when none is shown)."""
+    shown = [Decimal(repr(v)) for v in values if v is not None]
+    return float(sum(shown, Decimal(0))) if shown else None
