@@ -289,4 +289,10 @@ def _save_traceback():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    from .core.overlay import pool
+    if pool.killed:  # see pool.killed: everything is written and closed by now
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -14,6 +14,7 @@ import pytest
 from osgeo import ogr
 
 from hostile_inputs import base_county, write_job
+from ledger_sheet import data_rows, headers
 from test_hostile_inputs import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,8 +32,7 @@ def filled_ledger(result, path, value="属实"):
     assert run_cli(["ledger", str(result), "--out", str(path), "-q"])[0] == 0
     wb = openpyxl.load_workbook(path)
     ws = wb["整改台账"]
-    headers = {c.value: c.column for c in ws[1]}
-    ws.cell(2, headers["核查结果"]).value = value
+    ws.cell(data_rows(ws)[0], headers(ws)["核查结果"]).value = value
     wb.save(path)
     return path
 
@@ -73,8 +73,7 @@ def test_two_imports_in_a_row_both_land(result, tmp_path):
     assert run_cli(["ledger", str(result), "--out", str(second), "-q"])[0] == 0
     wb = openpyxl.load_workbook(second)
     ws = wb["整改台账"]
-    headers = {c.value: c.column for c in ws[1]}
-    ws.cell(3, headers["核查结果"]).value = "不属实"
+    ws.cell(data_rows(ws)[1], headers(ws)["核查结果"]).value = "不属实"
     wb.save(second)
     assert run_cli(["import-ledger", str(second), str(result), "-q"])[0] == 0
     assert sorted(checked(result).values()) == ["不属实", "属实"]

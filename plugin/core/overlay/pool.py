@@ -9,6 +9,12 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 
+#: A pool was ended at once in this process: its queue's thread may still hold a pipe the
+#: workers' end of which is gone, so a command line should leave without the interpreter's
+#: shutdown (which would join that thread and print its error).
+killed = False
+
+
 def default_workers():
     """Two worker processes when we run in a plain Python interpreter with two cores.
 
@@ -35,10 +41,29 @@ def worker_pool(workers):
                                mp_context=multiprocessing.get_context("spawn"))
     # A Ctrl-C in the terminal reaches every process of the group: the workers are started
     # ignoring it (they inherit the setting), so only the parent sees it and ends them.
+    _quiet_resource_tracker()
     with _sigint_ignored():
         for _ in range(workers):
             pool.submit(_ready)
     return pool
+
+
+def _quiet_resource_tracker():
+    """Start multiprocessing's resource tracker with its stderr on the null device: after a
+    kill -9 of this process it would print an English warning about the pool's semaphores
+    (which it then cleans up) on the user's console."""
+    if os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 @contextmanager
@@ -57,11 +82,13 @@ def _sigint_ignored():
 def close_pool(pool, failed=False):
     """End a pool: wait for its workers after a run; after a failure or Ctrl-C, cancel what is
     queued and end the workers at once (a chunk in progress can take seconds)."""
+    global killed
     if pool is None:
         return
     if not failed:
         pool.shutdown(wait=True, cancel_futures=True)
         return
+    killed = True
     processes = list((getattr(pool, "_processes", None) or {}).values())
     # A chunk half-written into the call queue's pipe would hold its feeder thread, and with it
     # the interpreter's exit, forever once the workers are gone: let it go unjoined.
