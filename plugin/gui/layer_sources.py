@@ -43,3 +43,18 @@ def layer_entry(layer: QgsVectorLayer, temp_dir: str, role: str) -> dict:
         return write_geopackage(source, path, table_name(layer.name()), QgsProcessingFeedback())
     except QgsProcessingException as error:
         raise InputError(error.message(), layer=layer.name()) from error
+
+
+def named_layers(project, excepted=()):
+    """(layer id, [its name, table name, file name]) of every vector layer of the project
+    but the excepted ids, as the name-based guesses take them."""
+    out = []
+    for layer in project.mapLayers().values():
+        if not isinstance(layer, QgsVectorLayer) or layer.id() in excepted:
+            continue
+        source = file_source(layer)
+        names = [layer.name()]
+        if source is not None:
+            names += [source[1] or "", os.path.splitext(os.path.basename(source[0]))[0]]
+        out.append((layer.id(), names))
+    return out

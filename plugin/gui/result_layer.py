@@ -10,6 +10,8 @@ ZOOM_MARGIN = 4.0
 #: The smallest extent (map units, metres in a projected CRS) the map zooms to around a patch:
 #: enough to see the parcels and baselines around a house-sized patch.
 MIN_ZOOM_SPAN = 400.0
+#: The layer tree's custom property listing the legend nodes shown expanded.
+EXPANDED_LEGEND = "expandedLegendNodes"
 
 
 def open_result_layer(result_path, name):
@@ -22,9 +24,14 @@ def open_result_layer(result_path, name):
 
 
 def add_result_layer(project, layer):
-    """Put the result layer on top of the layer tree."""
+    """Put the result layer on top of the layer tree with its legend open: a swatch for each
+    verdict and violation type."""
     project.addMapLayer(layer, False)
-    project.layerTreeRoot().insertLayer(0, layer)
+    node = project.layerTreeRoot().insertLayer(0, layer)
+    node.setExpanded(True)
+    renderer = layer.renderer()
+    keys = [item.ruleKey() for item in renderer.legendSymbolItems()] if renderer else []
+    node.setCustomProperty(EXPANDED_LEGEND, keys)
 
 
 def zoom_to_feature(canvas, layer, fid, project=None):
