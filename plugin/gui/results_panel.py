@@ -19,10 +19,12 @@ from .results_model import ANY, FLAGGED, NO_STATUS, FlaggedPatchesModel
 
 #: Sample texts that size the table's columns (the values a county's result holds); the
 #: violation type column gets a fixed width and shows the rest in its tooltip.
-COLUMN_SAMPLES = {"patch_id": "21028120240001", "verdict": "需核实  ", "severity": "5",
+COLUMN_SAMPLES = {"patch_id": "21028120240001", "verdict": "需核实", "severity": "5",
                   "flag_area_mu": "9999.99", "status": "整改中", "township": "石岭乡",
                   "village": "王家屯村", "area_mu": "9999.99"}
 TYPE_COLUMN_WIDTH = 170
+#: Room beside a cell's text (margins) and a header's (margins and the sort arrow), pixels.
+CELL_PADDING, HEADER_PADDING = 12, 20
 
 
 class ResultsPanel(QWidget):
@@ -108,8 +110,11 @@ class ResultsPanel(QWidget):
             if key == "violation_type":
                 width = TYPE_COLUMN_WIDTH
             else:
-                width = max(metrics.horizontalAdvance(COLUMN_SAMPLES.get(key, "")) + 16,
-                            header.fontMetrics().horizontalAdvance(title) + 24)
+                cell = metrics.horizontalAdvance(COLUMN_SAMPLES.get(key, "")) + CELL_PADDING
+                if key == "verdict":  # the verdict's colour swatch
+                    cell += self.table.iconSize().width() or metrics.height()
+                width = max(cell, header.fontMetrics().horizontalAdvance(title)
+                            + HEADER_PADDING)
             header.resizeSection(column, width)
 
     def set_rows(self, result_rows):
