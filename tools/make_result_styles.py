@@ -40,12 +40,13 @@ from plugin.core.rules.schema import load_ruleset  # noqa: E402
 from plugin.core.rules.terms import (  # noqa: E402
     BELOW, CHECK, ILLEGAL, LEGAL, NO_CLASS_TYPE, NO_DATA_TYPE)
 
-#: Solid reds for 违法, darkest for the most severe rule (the rule set's order).
-ILLEGAL_FILLS = ["103,0,13", "165,15,21", "203,24,29", "239,59,44", "251,106,74",
+#: Solid reds for 违法 in the rule set's order (most severe first); construction in the red line
+#: is a rust brown so that it reads apart from construction on basic farmland.
+ILLEGAL_FILLS = ["165,0,38", "140,45,10", "215,48,39", "240,59,32", "251,106,74",
                  "252,146,114"]
 ILLEGAL_OUTLINE = "80,0,0"
 #: 需核实: a saturated orange ground, hatched; the hatch angle tells the types apart.
-CHECK_GROUND = "255,127,0,120"
+CHECK_GROUND = "255,140,0,130"
 CHECK_LINE = "166,54,3"
 CHECK_ANGLES = [45, 135, 0, 90, 30, 150, 60, 120]
 #: Patches no rule could decide: the same orange, cross-hatched in black.
@@ -85,10 +86,10 @@ def outline_only(colour, width, style="solid"):
                                        "outline_width_unit": "MM"})
 
 
-def rule(symbol, label, expression, else_rule=False):
-    item = QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label)
-    item.setIsElse(else_rule)
-    return item
+def rule(symbol, label, expression):
+    """A rule; the expression ELSE makes it the else rule of its siblings. (Rule.setIsElse is
+    not used: on QGIS 3.22 setIsElse(False) turns the filter into ELSE.)"""
+    return QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label)
 
 
 def patches_renderer(ruleset):
@@ -100,7 +101,7 @@ def patches_renderer(ruleset):
     for r, fill in zip(illegal_rules, ILLEGAL_FILLS):
         illegal.appendChild(rule(solid(fill), r.label,
                                  f'"violation_type" = {quoted(r.label)}'))
-    illegal.appendChild(rule(solid("222,45,38"), "其他违法类型", "ELSE", else_rule=True))
+    illegal.appendChild(rule(solid("222,45,38"), "其他违法类型", "ELSE"))
     for r, angle in zip(check_rules, CHECK_ANGLES):
         check.appendChild(rule(hatched(CHECK_GROUND, CHECK_LINE, [angle], "230,85,13"),
                                r.label, f'"violation_type" = {quoted(r.label)}'))
@@ -108,13 +109,13 @@ def patches_renderer(ruleset):
     check.appendChild(rule(hatched(CHECK_GROUND, "0,0,0", [45, 135], "230,85,13"),
                            "无法判定（地类或资料缺失）", f'"violation_type" IN ({unjudged})'))
     check.appendChild(rule(hatched(CHECK_GROUND, CHECK_LINE, [45], "230,85,13"),
-                           "其他需核实情形", "ELSE", else_rule=True))
+                           "其他需核实情形", "ELSE"))
     root.appendChild(illegal)
     root.appendChild(check)
     root.appendChild(rule(outline_only("0,109,44", "0.6"), LEGAL, f'"verdict" = {quoted(LEGAL)}'))
     root.appendChild(rule(outline_only("115,115,115", "0.5", "dot"), BELOW,
                           f'"verdict" = {quoted(BELOW)}'))
-    root.appendChild(rule(outline_only("115,115,115", "0.3"), "未判定", "ELSE", else_rule=True))
+    root.appendChild(rule(outline_only("115,115,115", "0.3"), "未判定", "ELSE"))
     return QgsRuleBasedRenderer(root)
 
 

@@ -17,6 +17,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..compat import tr
 from ..core.errors import InputError
+from ..qgis_io.layer_encoding import fix_layer_encoding
 from .changes_step import ChangesStep
 from .field_mapping import guess_role_layers, input_roles
 from .input_styles import DRAW_ORDER, style_input_layer
@@ -127,6 +128,9 @@ class DataPage(QScrollArea):
                 continue
             if spec.encoding:
                 layer.setProviderEncoding(spec.encoding)
+            else:
+                # The job's field names are the ones the engine reads: the content's encoding.
+                fix_layer_encoding(layer)
             added = add_input_layer(self.project, layer)
             if added is layer:
                 style_input_layer(layer, spec.role, spec.where)

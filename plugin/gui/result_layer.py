@@ -1,6 +1,12 @@
 """The result layer in the project: loaded from result.gpkg, styled by verdict, and shown."""
 
-from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject, QgsVectorLayer
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsLayerTreeLayer,
+    QgsProject,
+    QgsVectorLayer,
+)
 
 from ..qgis_io.result_styles import PATCHES_STYLE, style_result_layer
 
@@ -27,11 +33,13 @@ def add_result_layer(project, layer):
     """Put the result layer on top of the layer tree with its legend open: a swatch for each
     verdict and violation type."""
     project.addMapLayer(layer, False)
-    node = project.layerTreeRoot().insertLayer(0, layer)
+    # Expanded before it joins the tree: the layer tree view reads the state on insertion.
+    node = QgsLayerTreeLayer(layer)
     node.setExpanded(True)
     renderer = layer.renderer()
     keys = [item.ruleKey() for item in renderer.legendSymbolItems()] if renderer else []
     node.setCustomProperty(EXPANDED_LEGEND, keys)
+    project.layerTreeRoot().insertChildNode(0, node)
 
 
 def zoom_to_feature(canvas, layer, fid, project=None):

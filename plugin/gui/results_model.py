@@ -22,7 +22,7 @@ ANY = None  # the "all" entry of a filter
 #: Row tints by verdict: light versions of the result style's fills, dark text stays legible.
 TINTS = {ILLEGAL: QColor(250, 215, 212), CHECK: QColor(255, 230, 190)}
 #: The result style's own colours, shown as the verdict's swatch.
-SWATCHES = {ILLEGAL: QColor(189, 0, 38), CHECK: QColor(255, 127, 0), LEGAL: QColor(26, 152, 80),
+SWATCHES = {ILLEGAL: QColor(165, 0, 38), CHECK: QColor(255, 140, 0), LEGAL: QColor(26, 152, 80),
             BELOW: QColor(150, 150, 150)}
 READ_FIELDS = ("patch_id", "township", "village", "verdict", "violation_type", "severity",
                "flag_area_mu", "area_mu", "measure", "reason", STATUS_FIELD)

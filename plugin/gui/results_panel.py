@@ -7,6 +7,7 @@ from qgis.PyQt.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ COLUMN_SAMPLES = {"patch_id": "21028120240001", "verdict": "需核实", "severit
 TYPE_COLUMN_WIDTH = 170
 #: Room beside a cell's text (margins) and a header's (margins and the sort arrow), pixels.
 CELL_PADDING, HEADER_PADDING = 12, 20
+SWATCH_GAP = 12
 
 
 class ResultsPanel(QWidget):
@@ -111,8 +113,9 @@ class ResultsPanel(QWidget):
                 width = TYPE_COLUMN_WIDTH
             else:
                 cell = metrics.horizontalAdvance(COLUMN_SAMPLES.get(key, "")) + CELL_PADDING
-                if key == "verdict":  # the verdict's colour swatch
-                    cell += self.table.iconSize().width() or metrics.height()
+                if key == "verdict":  # the verdict's colour swatch, and the gap beside it
+                    cell += self.table.style().pixelMetric(
+                        QStyle.PixelMetric.PM_SmallIconSize) + SWATCH_GAP
                 width = max(cell, header.fontMetrics().horizontalAdvance(title)
                             + HEADER_PADDING)
             header.resizeSection(column, width)

@@ -89,9 +89,11 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
             self._add(QgsProcessingParameterFeatureSource(
                 param, label, [SOURCE_TYPE_VECTOR_POLYGON], optional=optional))
             if param == "BEFORE":
+                # Optional only so that a call without it takes the default: an empty value
+                # is read as DLBM.
                 self._add(QgsProcessingParameterField(
                     self.CLASS_FIELD, tr("Land-class field (in both years)"), defaultValue="DLBM",
-                    parentLayerParameterName="BEFORE"))
+                    parentLayerParameterName="BEFORE", optional=True))
                 self._add(QgsProcessingParameterField(
                     self.LOCATION_FIELD, tr("Location code field (township and village)"),
                     defaultValue="ZLDWDM", parentLayerParameterName="BEFORE", optional=True))
@@ -156,9 +158,8 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
         from ..core.changes.derive import ChangeOptions
         from ..core.job import LayerSpec
 
-        fields = {"BEFORE": {"class": self.parameterAsString(parameters, self.CLASS_FIELD,
-                                                             context)},
-                  "ADMIN": {}}
+        class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context) or "DLBM"
+        fields = {"BEFORE": {"class": class_field}, "ADMIN": {}}
         location = self.parameterAsString(parameters, self.LOCATION_FIELD, context)
         if location:
             fields["BEFORE"]["location"] = location

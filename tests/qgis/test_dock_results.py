@@ -6,7 +6,6 @@ import os
 import time
 
 import pytest
-from qgis.core import QgsProject
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication, QDialog, QPushButton
 
