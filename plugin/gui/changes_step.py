@@ -30,6 +30,8 @@ class ChangesStep(QgsCollapsibleGroupBox):
     def __init__(self, parent=None):
         super().__init__(tr("Change patches from two survey years"), parent)
         self.setObjectName("changesStep")
+        # Open exactly when there is something to show, not as a previous session left it.
+        self.setSaveCollapsedState(False)
         self.setCollapsed(True)
         self.results = {}
         layout = QVBoxLayout(self)
@@ -62,7 +64,15 @@ class ChangesStep(QgsCollapsibleGroupBox):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.chart_label)
         self.out_dir = ""
+        self._open_when_shown = False
         self._show_outputs()
+
+    def showEvent(self, event):  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        # QgsCollapsibleGroupBox only opens while it is visible.
+        if self._open_when_shown:
+            self._open_when_shown = False
+            self.setCollapsed(False)
 
     def open_dialog(self):
         """The Processing dialog, its two years guessed from the layer names and its output
@@ -123,13 +133,15 @@ class ChangesStep(QgsCollapsibleGroupBox):
             self.chart_label.clear()
             return
         self.setCollapsed(False)
+        self._open_when_shown = not self.isVisible()
         self.summary_label.setText(tr(
             "{0} change patches ({1} slivers left out); they are now the patches to "
             "verify.").format(int(results.get("CHANGE_COUNT") or 0),
                               int(results.get("DROPPED_COUNT") or 0)))
         if have_chart:
+            width = min(CHART_WIDTH, max(self.width() - 30, 200))
             self.chart_label.setPixmap(QPixmap(chart).scaledToWidth(
-                CHART_WIDTH, Qt.TransformationMode.SmoothTransformation))
+                width, Qt.TransformationMode.SmoothTransformation))
         else:
             self.chart_label.clear()
 

@@ -9,7 +9,7 @@ import os
 
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import QMainWindow, QPushButton, QTabWidget
 
 from ..compat import tr
@@ -32,7 +32,7 @@ from .job_state import (
 )
 from .messages import MessageBar, log, open_path
 from .result_actions import ResultActions
-from .result_layer import add_result_layer, open_result_layer, zoom_to_feature
+from .result_layer import add_result_layer, open_legend, open_result_layer, zoom_to_feature
 from .results_page import ResultsPage
 from .run_page import RunPage
 from .task import BAD_INPUT, CANCELLED, FAILED, SUCCEEDED, AnalysisTask, ResultRowsTask
@@ -294,6 +294,8 @@ class LandSupervisionDock(QgsDockWidget):
             return
         previous = self.result_layer
         add_result_layer(self.project, layer)
+        view = getattr(self.iface, "layerTreeView", lambda: None)()
+        QTimer.singleShot(0, lambda: open_legend(view, self.project, layer))
         if previous is not None and self.project.mapLayer(previous.id()) is not None:
             # The previous run's files stay on disk; only its layer leaves the map.
             self.project.removeMapLayer(previous.id())

@@ -42,6 +42,19 @@ def add_result_layer(project, layer):
     project.layerTreeRoot().insertChildNode(0, node)
 
 
+def open_legend(view, project, layer):
+    """Expand the layer's node in QGIS's layers panel (``view``), once the panel has built the
+    node's legend rows: a node expanded before it has rows stays closed there."""
+    node = project.layerTreeRoot().findLayer(layer.id())
+    model = view.layerTreeModel() if view is not None else None
+    if model is None or node is None:
+        return
+    # The view shows the model through a proxy: its own node2index maps into it.
+    view.setExpanded(view.node2index(node), True)
+    for legend in model.layerLegendNodes(node):  # 违法 and 需核实 hold their types
+        view.setExpanded(view.legendNode2index(legend), True)
+
+
 def zoom_to_feature(canvas, layer, fid, project=None):
     """Zoom the map to one feature with room around it and flash it.
 

@@ -142,6 +142,9 @@ def wait_for_run():
     report["current_tab"] = workspace.tabs.currentIndex()
     report["messages"] = [item.text() for item in iface.messageBar().items()]
     if layer is not None:
+        view = iface.layerTreeView()
+        node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+        report["legend_open"] = view.isExpanded(view.node2index(node))
         extent = layer.extent()
         extent.scale(1.1)
         iface.mapCanvas().setExtent(extent)

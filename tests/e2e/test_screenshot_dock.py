@@ -238,6 +238,7 @@ def test_the_dock_runs_the_county_job_in_real_qgis(screenshots):
     assert report["result_layer"]["renderer"] == "RuleRenderer"
     if report["county"] == "demo":
         assert report["result_layer"]["name"] == "示范县 2024 年度卫片执法图斑核查 判定结果"
+    assert report["legend_open"]  # the layers panel shows a swatch for every verdict
     assert report["current_tab"] == 2
     verdicts = _result_verdicts(report["result_path"])
     flagged = sorted(pid for pid, verdict in verdicts if verdict in ("违法", "需核实"))
