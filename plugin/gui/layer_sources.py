@@ -29,14 +29,17 @@ def file_source(layer: QgsVectorLayer):
 def layer_entry(layer: QgsVectorLayer, temp_dir: str, role: str) -> dict:
     """The job-file entry ({path, layer, crs}) for a project layer given the role ``role``.
 
-    A copy goes to ``temp_dir/<role>.gpkg``; call this on the main thread (it reads the
-    layer).
+    A copy goes to ``temp_dir/<role's Chinese name>.gpkg``; call this on the main thread (it
+    reads the layer).
     """
     entry = file_entry(None, layer)
     if entry is not None:
         return entry
+    from ..core.job import ROLE_NAMES
+
     os.makedirs(temp_dir, exist_ok=True)
-    path = os.path.join(temp_dir, f"{role}.gpkg")
+    # The file's name shows in the engine's progress and messages: the role in Chinese.
+    path = os.path.join(temp_dir, f"{ROLE_NAMES.get(role, role)}.gpkg")
     context = QgsProcessingContext()
     source = QgsProcessingFeatureSource(layer, context)
     try:

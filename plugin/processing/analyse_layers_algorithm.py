@@ -258,14 +258,15 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
 
         Layers the engine cannot read directly are copied to GeoPackages in ``work`` first.
         """
-        from ..core.job import job_from_dict
+        from ..core.job import ROLE_NAMES, job_from_dict
 
         fields = {}
         for param, parent, key, _label, _default in _field_roles():
             value = self.parameterAsString(parameters, param, context)
             if value:
                 fields.setdefault(parent, {})[key] = value
-        layers = [(param, label) for param, _section, _key, label in _layer_roles()]
+        layers = [(param, label, ROLE_NAMES[key or section])
+                  for param, section, key, label in _layer_roles()]
         entries, copied_share = layer_entries(self, parameters, context, feedback, layers,
                                               fields, work)
 

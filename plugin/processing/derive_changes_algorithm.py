@@ -168,7 +168,7 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
             value = self.parameterAsString(parameters, param, context)
             if value:
                 fields["ADMIN"][key] = value
-        layers = [(param, label) for param, label, _optional in _layer_roles()]
+        layers = [(param, label, ROLE_NAMES[param]) for param, label, _optional in _layer_roles()]
         entries, share = layer_entries(self, parameters, context, feedback, layers, fields,
                                        work)
         specs = {param: LayerSpec(role=ROLE_NAMES[param], path=entry["path"],

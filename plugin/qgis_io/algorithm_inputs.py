@@ -23,13 +23,14 @@ def given(parameters, name):
 def layer_entries(algorithm, parameters, context, feedback, layers, fields, work):
     """({parameter: layer entry}, share of the progress bar used) for the given layers.
 
-    ``layers``: (parameter, label) of each layer parameter, read when given. ``fields``:
+    ``layers``: (parameter, label, role name) of each layer parameter, read when given; a
+    copy is named after the role (the engine's messages quote the file name). ``fields``:
     {layer parameter: {job key: field name}} of the fields chosen in the dialog; a shapefile
     the engine reads in another encoding than QGIS shows gets them renamed (in place).
     Layers the engine cannot read directly are copied to GeoPackages in ``work/inputs``.
     """
     entries, to_copy = {}, []
-    for param, label in layers:
+    for param, label, _role in layers:
         if not given(parameters, param):
             continue
         layer = algorithm.parameterAsVectorLayer(parameters, param, context)
@@ -55,11 +56,11 @@ def layer_entries(algorithm, parameters, context, feedback, layers, fields, work
                 "Layer {0}: {1}; QGIS shows it as {2}. The analysis reads it as {3}.").format(
                     layer.name(), wrong[1], layer.dataProvider().encoding(), wrong[0]))
         entries[param] = entry
-    _copy_sources(to_copy, entries, feedback, work)
+    _copy_sources(to_copy, entries, feedback, work, {p: role for p, _l, role in layers})
     return entries, COPY_SHARE if to_copy else 0.0
 
 
-def _copy_sources(to_copy, entries, feedback, work):
+def _copy_sources(to_copy, entries, feedback, work, roles):
     total = sum(max(source.featureCount(), 1) for _param, source in to_copy)
     done = 0
     for param, source in to_copy:
@@ -70,7 +71,7 @@ def _copy_sources(to_copy, entries, feedback, work):
         def progress(fraction, done=done, count=count):
             feedback.setProgress(100.0 * COPY_SHARE * (done + fraction * count) / total)
 
-        path = os.path.join(work, "inputs", f"{param.lower()}.gpkg")
+        path = os.path.join(work, "inputs", f"{table_name(roles[param])}.gpkg")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         entries[param] = write_geopackage(source, path, table_name(source.sourceName()),
                                           feedback, progress)

@@ -180,7 +180,7 @@ def test_memory_layers_go_to_the_core_as_geopackages(qgis_new_project, county_la
     assert file_source(memory) is None
     entry = layer_entry(memory, str(tmp_path / "tmp"), "patches")
 
-    assert entry == {"path": str(tmp_path / "tmp" / "patches.gpkg"), "layer": "监测图斑 副本"}
+    assert entry == {"path": str(tmp_path / "tmp" / "监测图斑.gpkg"), "layer": "监测图斑 副本"}
     copied = QgsVectorLayer(f"{entry['path']}|layername={entry['layer']}", "copy", "ogr")
     assert copied.isValid() and copied.featureCount() == len(PATCHES)
     assert copied.crs().authid() == f"EPSG:{EPSG}"
