@@ -145,3 +145,17 @@ def ready_dock(dock, county_layers):
     """The dock with the county's layers recognised and their fields mapped."""
     dock.recognise_layers()
     return dock
+
+
+@pytest.fixture(autouse=True, scope="session")
+def project_wrapper():
+    """Keeps one Python wrapper of the QGIS project for the whole session.
+
+    pytest-qgis connects a slot to the project at start and disconnects it at the very end;
+    when the project's wrapper has been collected and made anew in between, PyQt no longer
+    finds that connection and the session ends in an error, depending on when the garbage
+    collector ran (seen running test_plugin_lifecycle.py alone).
+    """
+    from qgis.core import QgsProject
+
+    yield QgsProject.instance()
