@@ -180,8 +180,12 @@ class LandSupervisionPlugin:
             self.translator = None
 
     def open_analyse_dialog(self):
-        """Show the Processing dialog of the analyse algorithm."""
+        """Show the Processing dialog of the analyse algorithm, filled in with the workspace's
+        layers (or the project's, recognised by name)."""
         from qgis import processing
+        from qgis.core import QgsProject
+
+        from .gui.analyse_dialog import analyse_parameters
 
         # The Processing plugin adds execAlgorithmDialog to qgis.processing when it loads.
         if not hasattr(processing, "execAlgorithmDialog"):
@@ -191,7 +195,9 @@ class LandSupervisionPlugin:
                 level=Qgis.MessageLevel.Critical,
             )
             return
-        processing.execAlgorithmDialog(ANALYSE_ALGORITHM_ID)
+        choices = self.dock.current_state().choices if self.dock is not None else {}
+        processing.execAlgorithmDialog(ANALYSE_ALGORITHM_ID,
+                                       analyse_parameters(choices, QgsProject.instance()))
 
     def _install_translator(self):
         """Load the zh_CN translation when QGIS runs in Chinese (idempotent)."""

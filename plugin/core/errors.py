@@ -7,26 +7,41 @@ from typing import Optional
 class InputError(Exception):
     """Bad input: names the layer, and where known the feature and field, so a user can fix it.
 
+    A settings file (job file, rule file) is named by ``file`` instead of ``layer``: its
+    ``feature`` is then an entry (a rule) and its ``field`` a key.
     The GUI and Processing show ``str(error)``; the CLI prints it and exits 2.
     """
 
     def __init__(self, message: str, layer: Optional[str] = None,
-                 feature: Optional[object] = None, field: Optional[str] = None):
+                 feature: Optional[object] = None, field: Optional[str] = None,
+                 file: Optional[str] = None):
         self.message = message
         self.layer = layer
         self.feature = feature
         self.field = field
+        self.file = file
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
         where = []
+        if self.file:
+            where.append(f"文件 {self.file}")
         if self.layer:
             where.append(f"图层 {self.layer}")
         if self.feature is not None:
-            where.append(f"要素 {self.feature}")
+            where.append(f"{'条目' if self.file else '要素'} {self.feature}")
         if self.field:
-            where.append(f"字段 {self.field}")
+            where.append(f"{'键' if self.file else '字段'} {self.field}")
         return f"[{', '.join(where)}] {self.message}" if where else self.message
+
+
+def yaml_problem(error) -> str:
+    """Where a YAML file stops parsing, in Chinese (the parser's own text is English)."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return "不是有效的 YAML 文件"
+    return (f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近不是有效的 YAML"
+            "（请检查括号、引号、冒号后的空格和缩进）")
 
 
 class Cancelled(Exception):

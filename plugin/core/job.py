@@ -9,7 +9,8 @@ import yaml
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from .errors import InputError, Note
+from .errors import InputError, Note, yaml_problem
+from .result_fields import LAYER_NAMES
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
@@ -24,6 +25,9 @@ ROLE_KEYS = {
     "admin": {"township_field", "village_field"},
     "parcels_before": {"class_field"},
 }
+#: What a user reads for each role in messages and progress (the keys are the job file's).
+ROLE_NAMES = {"patches": "监测图斑", **LAYER_NAMES, "admin": "行政区",
+              "parcels_before": "前一年度地类图斑"}
 
 
 @dataclass
@@ -41,8 +45,9 @@ class LayerSpec:
 
     @property
     def label(self):
+        """The role in Chinese and the file (and table) it comes from."""
         name = os.path.basename(self.path)
-        return f"{self.role} ({name}{':' + self.layer if self.layer else ''})"
+        return f"{ROLE_NAMES.get(self.role, self.role)}（{name}{':' + self.layer if self.layer else ''}）"
 
 
 @dataclass
@@ -92,7 +97,7 @@ def load_job(path):
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
-        raise InputError(f"无法读取任务文件: {e.strerror}", layer=str(path)) from e
+        raise InputError(f"无法读取任务文件: {e.strerror}", file=str(path)) from e
     notes = []
     try:
         text = raw.decode("utf-8-sig")
@@ -100,35 +105,27 @@ def load_job(path):
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError as e:
-            raise InputError("任务文件既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8", layer=str(path)) from e
+            raise InputError("任务文件既不是 UTF-8 也不是 GBK 编码，请另存为 UTF-8", file=str(path)) from e
         notes.append(Note(str(path), "-", "任务文件不是 UTF-8 编码，已按 GBK (GB18030) 读取"))
     try:
         data = yaml.load(text, Loader=_JobLoader)
     except yaml.YAMLError as e:
-        raise InputError(_yaml_problem(e), layer=str(path)) from e
+        raise InputError(f"任务文件{yaml_problem(e)}", file=str(path)) from e
     job = job_from_dict(data, base_dir=os.path.dirname(os.path.abspath(path)), path=str(path))
     job.notes = notes + job.notes
     return job
 
 
-def _yaml_problem(error):
-    """Where a YAML file stops parsing, in Chinese (the parser's own words are English)."""
-    mark = getattr(error, "problem_mark", None)
-    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列附近" if mark is not None else ""
-    return (f"任务文件{where}不是有效的 YAML：请检查缩进、冒号后的空格、引号与括号是否成对"
-            "（地类编码等文本可加引号）")
-
-
 def job_from_dict(data, base_dir, path=None):
     where = path or "任务文件"
     if not isinstance(data, dict):
-        raise InputError("任务文件的顶层应是键值表", layer=where)
+        raise InputError("任务文件的顶层应是键值表", file=where)
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise InputError(f"未知的键 {sorted(unknown)}；可用的键: {sorted(TOP_KEYS)}", layer=where,
+        raise InputError(f"未知的键 {sorted(unknown)}；可用的键: {sorted(TOP_KEYS)}", file=where,
                          field=sorted(unknown)[0])
     if "patches" not in data:
-        raise InputError("缺少 patches (监测图斑图层)", layer=where, field="patches")
+        raise InputError("缺少 patches (监测图斑图层)", file=where, field="patches")
     patches = _layer("patches", data["patches"], base_dir, where)
     baselines = _group(data.get("baselines") or {}, BASELINE_KEYS, "baselines", base_dir, where)
     exemptions = _group(data.get("exemptions") or {}, EXEMPTION_KEYS, "exemptions", base_dir, where)
@@ -138,12 +135,12 @@ def job_from_dict(data, base_dir, path=None):
     min_area = data.get("min_area_m2", 1.0)
     if not isinstance(min_area, (int, float)) or isinstance(min_area, bool) \
             or not math.isfinite(min_area) or min_area < 0:
-        raise InputError(f"min_area_m2 应为有限的非负数，而不是 {min_area!r}", layer=where,
+        raise InputError(f"min_area_m2 应为有限的非负数，而不是 {min_area!r}", file=where,
                          field="min_area_m2")
     if admin is not None and not (admin.extra.get("township_field")
                                   or admin.extra.get("village_field")):
         raise InputError("行政区图层需指明 township_field (乡镇字段) 或 village_field (村字段)",
-                         layer=where, field="admin")
+                         file=where, field="admin")
     rules = data.get("rules")
     if rules is not None:
         rules = _abspath(_text_value(rules, where, "rules"), base_dir)
@@ -161,17 +158,17 @@ def _ledger_title(entries, where):
     if entries is None:
         return {}
     if not isinstance(entries, dict):
-        raise InputError(f"ledger 应是键值表 ({'、'.join(LEDGER_KEYS)})", layer=where, field="ledger")
+        raise InputError(f"ledger 应是键值表 ({'、'.join(LEDGER_KEYS)})", file=where, field="ledger")
     unknown = set(entries) - set(LEDGER_KEYS)
     if unknown:
         raise InputError(f"ledger 中未知的键 {sorted(unknown)}；可用的键: {list(LEDGER_KEYS)}",
-                         layer=where, field=f"ledger.{sorted(unknown)[0]}")
+                         file=where, field=f"ledger.{sorted(unknown)[0]}")
     out = {}
     for key, value in entries.items():
         if value is None:
             continue
         if isinstance(value, (dict, list, bool)):
-            raise InputError(f"ledger.{key} 应是文字，而不是 {value!r}", layer=where,
+            raise InputError(f"ledger.{key} 应是文字，而不是 {value!r}", file=where,
                              field=f"ledger.{key}")
         out[key] = str(value).strip()
     return out
@@ -179,11 +176,11 @@ def _ledger_title(entries, where):
 
 def _group(entries, allowed, group, base_dir, where):
     if not isinstance(entries, dict):
-        raise InputError(f"{group} 应是键值表", layer=where, field=group)
+        raise InputError(f"{group} 应是键值表", file=where, field=group)
     unknown = set(entries) - set(allowed)
     if unknown:
         raise InputError(f"{group} 中未知的键 {sorted(unknown)}；可用的键: {list(allowed)}",
-                         layer=where, field=f"{group}.{sorted(unknown)[0]}")
+                         file=where, field=f"{group}.{sorted(unknown)[0]}")
     return {key: _layer(key, spec, base_dir, where) for key, spec in entries.items() if spec}
 
 
@@ -191,17 +188,17 @@ def _layer(role, spec, base_dir, where):
     if isinstance(spec, str):
         spec = {"path": spec}
     if not isinstance(spec, dict) or "path" not in spec:
-        raise InputError("图层应写成 {path: ..., layer: ...}", layer=where, field=role)
+        raise InputError("图层应写成 {path: ..., layer: ...}", file=where, field=role)
     allowed = LAYER_KEYS | ROLE_KEYS.get(role, set())
     unknown = set(spec) - allowed
     if unknown:
         raise InputError(f"{role} 中未知的键 {sorted(unknown)}；可用的键: {sorted(allowed)}",
-                         layer=where, field=f"{role}.{sorted(unknown)[0]}")
+                         file=where, field=f"{role}.{sorted(unknown)[0]}")
     filt = spec.get("where") or {}
     values = filt.values() if isinstance(filt, dict) else ()
     if not isinstance(filt, dict) or not all(isinstance(v, (list, str, int, float))
                                              and not isinstance(v, bool) for v in values):
-        raise InputError("where 应写成 {字段: [值, ...]}", layer=where, field=f"{role}.where")
+        raise InputError("where 应写成 {字段: [值, ...]}", file=where, field=f"{role}.where")
     # numbers stay numbers: the reader compares them as land-class codes where they are one
     filt = {str(k): [x if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
                      for x in (v if isinstance(v, list) else [v])] for k, v in filt.items()}
@@ -218,7 +215,7 @@ def _layer(role, spec, base_dir, where):
 def _text_value(value, where, key):
     """A job value that must be text (a name, a path); a number is taken as its text."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InputError(f"{key} 应为文本，而不是 {_type_name(value)}", layer=where, field=key)
+        raise InputError(f"{key} 应为文本，而不是 {_type_name(value)}", file=where, field=key)
     return str(value)
 
 
@@ -230,7 +227,7 @@ def _crs_value(value, where, key, allow_auto=False):
     try:
         CRS.from_user_input(int(text) if text.isdigit() else text)
     except CRSError as e:
-        raise InputError(f"无法识别的坐标系 {text!r} (应如 EPSG:4529 或 auto)", layer=where,
+        raise InputError(f"无法识别的坐标系 {text!r} (应如 EPSG:4529 或 auto)", file=where,
                          field=key) from e
     return f"EPSG:{text}" if text.isdigit() else text
 

@@ -14,7 +14,7 @@ from ..compat import GEOMETRY_POLYGON, tr
 from ..core.errors import InputError
 from .field_mapping import input_roles
 from .job_state import JobState, chosen_layer
-from .layer_sources import file_source
+from ..qgis_io.layer_encoding import encoding_fix, encoding_to_fix
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 #: Geometry validity is checked on at most this many features per layer, to stay quick on a
@@ -96,8 +96,7 @@ def _check_layer(role, layer, choice, validity_sample):
             out.append(Problem(ERROR, role.key, tr(
                 "{0}: field {1} ({2}) is not in the layer.").format(name, value, slot.label)))
         elif not value:
-            out.append(Problem(WARNING, role.key, _unmapped_text(role.key, slot.key, name,
-                                                                  slot.label)))
+            out.append(_unmapped(role.key, name, slot.label))
     if role.class_filter and choice is not None and choice.filter_field:
         if choice.filter_field not in names:
             out.append(Problem(ERROR, role.key, tr(
@@ -116,21 +115,39 @@ def _check_layer(role, layer, choice, validity_sample):
             text = tr("{0}: {1} geometries are invalid; the analysis repairs them and lists "
                       "each repair in the result's notes.").format(name, invalid)
         out.append(Problem(WARNING, role.key, text))
-    source = file_source(layer)
-    if source is not None and _shapefile_without_cpg(source[0]):
-        out.append(Problem(INFO, role.key, tr(
-            "{0}: the shapefile has no .cpg file naming its text encoding; the analysis "
-            "detects GBK or UTF-8 from the content.").format(name)))
+    out.extend(_check_encoding(role, layer, name))
     return out
 
 
-def _unmapped_text(role, slot, name, label):
-    if role == "patches" and slot == "id_field":
-        return tr("{0}: no patch number field; patches are numbered by feature id.").format(name)
+def _check_encoding(role, layer, name):
+    """A shapefile QGIS reads in the wrong encoding (the workspace sets the right one when
+    the layer is chosen or checked: then only a note)."""
+    try:
+        wrong = encoding_to_fix(layer)
+    except ValueError as error:
+        return [Problem(ERROR, role.key, tr(
+            "{0}: the text of the shapefile is neither UTF-8 nor GBK ({1}).").format(
+                name, error))]
+    if wrong is not None:
+        return [Problem(ERROR, role.key, tr(
+            "{0}: {1}; QGIS shows its text garbled. Choose the layer again, or set the "
+            "encoding {2} in the layer's properties (Source tab).").format(name, wrong[1],
+                                                                           wrong[0]))]
+    fixed = encoding_fix(layer)
+    if fixed is not None:
+        return [Problem(INFO, role.key, tr("{0}: {2}; it is read as {1}.").format(
+            name, *fixed))]
+    return []
+
+
+def _unmapped(role, name, label):
+    """The problem of a field left unmapped: a run without the patches' number or land
+    classes would give every patch a wrong verdict or id, so it stops the run."""
     if role == "patches":
-        return tr("{0}: no field for {1}; rules on land classes cannot apply.").format(
-            name, label)
-    return tr("{0}: no field for {1}.").format(name, label)
+        return Problem(ERROR, role, tr(
+            "{0}: choose the field of {1}; without it no patch can be judged or found in the "
+            "ledger.").format(name, label))
+    return Problem(WARNING, role, tr("{0}: no field for {1}.").format(name, label))
 
 
 def count_invalid_geometries(layer, limit):
@@ -143,10 +160,3 @@ def count_invalid_geometries(layer, limit):
         if geometry.isNull() or geometry.isEmpty() or not geometry.isGeosValid():
             invalid += 1
     return invalid, checked
-
-
-def _shapefile_without_cpg(path):
-    stem, ext = os.path.splitext(path)
-    if ext.lower() != ".shp":
-        return False
-    return not any(os.path.exists(stem + cpg) for cpg in (".cpg", ".CPG"))

@@ -1,74 +1,49 @@
-"""The 土地监管 dock: pick the data, run the analysis in the background, work through the results."""
+"""The 土地监管 dock: pick the data, run the analysis in the background, work through the results.
+
+The pages are their own widgets (data_page, run_page, results_page); the dock holds the job,
+runs the background tasks and tells the analyst how they went.
+"""
 
 import datetime
 import os
 
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsMessageLog,
-    QgsProject,
-    QgsSettings,
-    QgsVectorLayer,
-)
-from qgis.gui import QgsDockWidget, QgsFileWidget, QgsMessageBar
-from qgis.PyQt.QtCore import Qt, QUrl
-from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import (
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtWidgets import QMainWindow, QPushButton, QTabWidget
 
 from ..compat import tr
-from ..identity import LOG_TAG, PROVIDER_ID, SETTINGS_PREFIX
 from ..core.errors import InputError
+from ..core.rules.terms import CHECK, ILLEGAL, LEGAL
+from ..identity import SETTINGS_PREFIX
+from ..paths import help_page
 from . import checks
-from .field_mapping import guess_role_layers, input_roles
+from .data_page import DataPage
 from .job_state import (
     JobState,
-    RoleChoice,
     default_out_dir,
     default_state,
     job_dict,
     load_from_project,
     remember_defaults,
+    result_layer_name,
     save_to_project,
     state_from_job,
 )
-from .input_styles import DRAW_ORDER, style_input_layer
-from .layer_sources import file_source
-from .result_layer import add_result_layer, open_result_layer, zoom_to_feature
-from .results_panel import ResultsPanel
-from .role_widgets import RoleRow, add_input_layer
-from .task import BAD_INPUT, CANCELLED, FAILED, SUCCEEDED, AnalysisTask, LedgerExportTask
+from .messages import MessageBar, log, open_path
+from .result_actions import ResultActions
+from .result_layer import add_result_layer, open_legend, open_result_layer, zoom_to_feature
+from .results_page import ResultsPage
+from .run_page import RunPage
+from .task import BAD_INPUT, CANCELLED, FAILED, SUCCEEDED, AnalysisTask, ResultRowsTask
 
 DOCK_OBJECT_NAME = "landSupervisionDock"
 DATA_TAB, RUN_TAB, RESULTS_TAB = 0, 1, 2
-#: Wide enough for the results table's id, place, verdict and type columns.
+#: Wide enough for the results table's id, verdict, severity, area and progress columns.
 DOCK_WIDTH = 560
 SIZED_SETTING = SETTINGS_PREFIX + "dock_sized"
-PROBLEM_ICONS = {checks.ERROR: "/mIconCritical.svg", checks.WARNING: "/mIconWarning.svg",
-                 checks.INFO: "/mIconInfo.svg"}
-
-FIELDPACK_ALGORITHM_ID = f"{PROVIDER_ID}:fieldpack"
-IMPORT_ALGORITHM_ID = f"{PROVIDER_ID}:importledger"
-
-
-def log(message, level=Qgis.MessageLevel.Info):
-    QgsMessageLog.logMessage(message, LOG_TAG, level)
+#: Notes on the input logged one by one after a run; the rest are in the result's notes table.
+LOGGED_NOTES = 200
 
 
 class LandSupervisionDock(QgsDockWidget):
@@ -81,15 +56,34 @@ class LandSupervisionDock(QgsDockWidget):
         self.project = QgsProject.instance()
         self.state = default_state()
         self.task = None
-        self.ledger_task = None
+        self.rows_task = None
         self.result_layer = None
         self._restoring = False
+        self.messages = MessageBar(iface, self.show_detail)
 
+        self.data_page = DataPage(self.project, self)
+        self.data_page.changed.connect(self._form_changed)
+        self.data_page.problem.connect(
+            lambda text: self.messages.push(text, Qgis.MessageLevel.Critical))
+        self.run_page = RunPage(self)
+        self.run_page.changed.connect(self._form_changed)
+        self.run_page.check_button.clicked.connect(self.check_data)
+        self.run_page.run_button.clicked.connect(self.run)
+        self.run_page.cancel_button.clicked.connect(self.cancel)
+        self.results_page = ResultsPage(self)
+        self.results_panel = self.results_page.panel
+        self.results_panel.patch_activated.connect(self.zoom_to_patch)
+        self.actions = ResultActions(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("landSupervisionTabs")
-        self.tabs.addTab(self._data_page(), tr("1 Data"))
-        self.tabs.addTab(self._run_page(), tr("2 Run"))
-        self.tabs.addTab(self._results_page(), tr("3 Results"))
+        self.tabs.addTab(self.data_page, tr("1 Data"))
+        self.tabs.addTab(self.run_page, tr("2 Run"))
+        self.tabs.addTab(self.results_page, tr("3 Results"))
+        self.help_button = QPushButton(tr("Help"), self.tabs)
+        self.help_button.setObjectName("helpButton")
+        self.help_button.setToolTip(tr("Open the plugin's help page"))
+        self.help_button.clicked.connect(self.open_help)
+        self.tabs.setCornerWidget(self.help_button, Qt.Corner.TopRightCorner)
         self.setWidget(self.tabs)
         self.setMinimumWidth(360)
 
@@ -113,194 +107,51 @@ class LandSupervisionDock(QgsDockWidget):
         if self.width() < DOCK_WIDTH:
             window.resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
-    # ------------------------------------------------------------------ pages
-
-    def _data_page(self):
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        buttons = QHBoxLayout()
-        self.open_job_button = QPushButton(tr("Open job file…"), page)
-        self.open_job_button.setObjectName("openJobButton")
-        self.open_job_button.setToolTip(tr(
-            "Add the layers of a job file (YAML, as the command line uses it) to the project "
-            "and fill in this form."))
-        self.open_job_button.clicked.connect(self.choose_job_file)
-        self.guess_button = QPushButton(tr("Recognise layers"), page)
-        self.guess_button.setObjectName("guessLayersButton")
-        self.guess_button.setToolTip(tr(
-            "Choose the project's layers by their survey names (JCTB, DLTB, YJJBNTTB, STBHHX, "
-            "CZKFBJ, XZQ …) for every input still empty."))
-        self.guess_button.clicked.connect(self.recognise_layers)
-        buttons.addWidget(self.open_job_button)
-        buttons.addWidget(self.guess_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
-        self.role_rows = {}
-        groups = {"patches": QGroupBox(tr("Patches to verify"), page),
-                  "baselines": QGroupBox(tr("Baselines"), page),
-                  "exemptions": QGroupBox(tr("Legal cover"), page),
-                  "admin": QGroupBox(tr("Administrative divisions"), page)}
-        for group in groups.values():
-            QVBoxLayout(group)
-            layout.addWidget(group)
-        for role in input_roles():
-            row = RoleRow(role, groups[role.group])
-            row.changed.connect(self._form_changed)
-            groups[role.group].layout().addWidget(row)
-            self.role_rows[role.key] = row
-        layout.addStretch(1)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        return scroll
-
-    def _run_page(self):
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        form = QFormLayout()
-        self.rules_widget = QgsFileWidget(page)
-        self.rules_widget.setObjectName("rulesFile")
-        self.rules_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
-        self.rules_widget.setFilter(tr("Rule sets (*.yaml *.yml)"))
-        self.rules_widget.lineEdit().setPlaceholderText(tr("Default county rule set"))
-        self.rules_widget.fileChanged.connect(self._form_changed)
-        form.addRow(tr("Rule set"), self.rules_widget)
-        self.min_area_spin = QDoubleSpinBox(page)
-        self.min_area_spin.setObjectName("minArea")
-        self.min_area_spin.setRange(0.0, 10000.0)
-        self.min_area_spin.setDecimals(1)
-        self.min_area_spin.setSuffix(" m²")
-        self.min_area_spin.setToolTip(tr(
-            "Overlaps smaller than this count as no overlap (slivers between layers drawn "
-            "from different sources)."))
-        self.min_area_spin.valueChanged.connect(self._form_changed)
-        form.addRow(tr("Ignore overlaps under"), self.min_area_spin)
-        self.out_dir_widget = QgsFileWidget(page)
-        self.out_dir_widget.setObjectName("outputFolder")
-        self.out_dir_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        self.out_dir_widget.setToolTip(tr(
-            "Every run writes a new dated folder here with result.gpkg and the copies of "
-            "layers that are not files."))
-        self.out_dir_widget.fileChanged.connect(self._form_changed)
-        form.addRow(tr("Output folder"), self.out_dir_widget)
-        layout.addLayout(form)
-
-        check_row = QHBoxLayout()
-        self.check_button = QPushButton(tr("Check data"), page)
-        self.check_button.setObjectName("checkButton")
-        self.check_button.clicked.connect(self.check_data)
-        check_row.addWidget(self.check_button)
-        check_row.addStretch(1)
-        layout.addLayout(check_row)
-        self.problem_list = QListWidget(page)
-        self.problem_list.setObjectName("problemList")
-        self.problem_list.setWordWrap(True)
-        layout.addWidget(self.problem_list, 1)
-
-        run_row = QHBoxLayout()
-        self.run_button = QPushButton(tr("Run analysis"), page)
-        self.run_button.setObjectName("runButton")
-        self.run_button.setDefault(True)
-        self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton(tr("Cancel"), page)
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
-        run_row.addWidget(self.run_button, 1)
-        run_row.addWidget(self.cancel_button)
-        layout.addLayout(run_row)
-        self.progress_bar = QProgressBar(page)
-        self.progress_bar.setObjectName("progressBar")
-        self.progress_bar.setRange(0, 100)
-        self.progress_bar.setValue(0)
-        self.status_label = QLabel(page)
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setWordWrap(True)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status_label)
-        return page
-
-    def _results_page(self):
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.results_panel = ResultsPanel(page)
-        self.results_panel.patch_activated.connect(self.zoom_to_patch)
-        layout.addWidget(self.results_panel, 1)
-        buttons = QHBoxLayout()
-        self.ledger_button = QPushButton(tr("Export ledger…"), page)
-        self.ledger_button.setObjectName("exportLedgerButton")
-        self.ledger_button.setToolTip(tr(
-            "Write the rectification ledger (Excel) of the flagged patches; the values "
-            "analysts filled in an earlier ledger of the same name are kept."))
-        self.ledger_button.clicked.connect(self.choose_ledger_file)
-        self.refresh_button = QPushButton(tr("Refresh"), page)
-        self.refresh_button.setObjectName("refreshButton")
-        self.refresh_button.setToolTip(tr(
-            "Read the result again, e.g. after a filled-in ledger was imported into it."))
-        self.refresh_button.clicked.connect(self.refresh_results)
-        self.fieldpack_button = QPushButton(tr("Prepare field verification…"), page)
-        self.fieldpack_button.setObjectName("fieldpackButton")
-        self.fieldpack_button.setToolTip(tr(
-            "Field sheets (PDF), image chips, a GeoPackage and QField project for the field "
-            "team, and KML/KMZ, for every flagged patch of this result."))
-        self.fieldpack_button.clicked.connect(self.open_fieldpack_dialog)
-        self.import_button = QPushButton(tr("Import verification…"), page)
-        self.import_button.setObjectName("importVerificationButton")
-        self.import_button.setToolTip(tr(
-            "Bring a filled-in ledger (Excel) or the field team's GeoPackage back into this "
-            "result, with the same checks; the list is refreshed afterwards."))
-        self.import_button.clicked.connect(self.open_import_dialog)
-        self.open_folder_button = QPushButton(tr("Open result folder"), page)
-        self.open_folder_button.setObjectName("openFolderButton")
-        self.open_folder_button.clicked.connect(self.open_result_folder)
-        buttons.addWidget(self.ledger_button)
-        buttons.addWidget(self.fieldpack_button)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.refresh_button)
-        buttons.addWidget(self.open_folder_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self._update_result_buttons()
-        return page
-
     # ------------------------------------------------------------------ state
 
     def current_state(self) -> JobState:
-        """The job as the form shows it (the last result is kept from the state)."""
-        state = JobState(rules=self.rules_widget.filePath().strip(),
-                         min_area_m2=self.min_area_spin.value(),
-                         out_dir=self.out_dir_widget.filePath().strip(),
-                         result_path=self.state.result_path,
-                         result_layer_id=self.state.result_layer_id)
-        for key, row in self.role_rows.items():
-            choice = row.choice()
-            if choice.layer_id:
-                state.choices[key] = choice
-        return state
+        """The job as the form shows it (the last result and images are kept from the state)."""
+        page = self.run_page
+        return JobState(choices=self.data_page.choices(), name=page.name_edit.text().strip(),
+                        rules=page.rules_widget.filePath().strip(),
+                        min_area_m2=page.min_area_spin.value(),
+                        out_dir=page.out_dir_widget.filePath().strip(),
+                        result_path=self.state.result_path,
+                        result_layer_id=self.state.result_layer_id,
+                        before_image=self.state.before_image,
+                        after_image=self.state.after_image)
 
     def apply_state(self, state: JobState):
         """Show a job in the form, without treating it as an edit."""
         self._restoring = True
         try:
             self.state = state
-            for key, row in self.role_rows.items():
-                row.set_choice(state.choices.get(key, RoleChoice()), self.project)
+            self.data_page.show_choices(state.choices)
             state.choices = {k: v for k, v in state.choices.items() if v.layer_id}
-            self.rules_widget.setFilePath(state.rules)
-            self.min_area_spin.setValue(state.min_area_m2)
-            self.out_dir_widget.setFilePath(state.out_dir)
-            self.out_dir_widget.lineEdit().setPlaceholderText(default_out_dir(self.project))
+            page = self.run_page
+            page.name_edit.setText(state.name)
+            page.rules_widget.setFilePath(state.rules)
+            page.min_area_spin.setValue(state.min_area_m2)
+            page.out_dir_widget.setFilePath(state.out_dir)
+            page.out_dir_widget.lineEdit().setPlaceholderText(default_out_dir(self.project))
         finally:
             self._restoring = False
+        self.data_page.changes_step.out_dir = self.out_dir()
         layer = self.project.mapLayer(state.result_layer_id) if state.result_layer_id else None
         self._show_result_layer(layer if isinstance(layer, QgsVectorLayer) else None)
+        if self.result_layer is not None:
+            self._read_rows()
+        else:
+            self.results_panel.set_rows(None)
+
+    def out_dir(self):
+        return self.state.out_dir or default_out_dir(self.project)
 
     def _form_changed(self, *_):
         if self._restoring:
             return
         self.state = self.current_state()
+        self.data_page.changes_step.out_dir = self.out_dir()
         save_to_project(self.state, self.project)
         remember_defaults(self.state)
 
@@ -311,89 +162,47 @@ class LandSupervisionDock(QgsDockWidget):
         if self.task is not None:
             self.cancel()
         self.apply_state(default_state())
-        self.problem_list.clear()
-        self.status_label.clear()
-        self.progress_bar.setValue(0)
+        self.run_page.clear()
 
     def _write_project(self, *_):
+        self.save_state()
+
+    def save_state(self):
+        """Keep the form's job (and the last result) in the project."""
         self.state = self.current_state()
         save_to_project(self.state, self.project)
 
     def _layers_removing(self, layer_ids):
         if self.result_layer is not None and self.result_layer.id() in layer_ids:
             self._show_result_layer(None)
+            self.results_panel.set_rows(None)
 
     # ------------------------------------------------------------------ data
 
-    def choose_job_file(self):
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open job file"), "",
-                                              tr("Job files (*.yaml *.yml)"))
-        if path:
-            self.open_job_file(path)
-
     def open_job_file(self, path):
         """Add a job file's layers to the project and show its job; False on a bad file."""
-        from ..core.job import load_job
-
-        try:
-            job = load_job(path)
-        except InputError as error:
-            self._push(tr("The job file cannot be used: {0}").format(error),
-                       Qgis.MessageLevel.Critical)
+        opened = self.data_page.open_job_file(path)
+        if opened is None:
             return False
-        layers = {}
-        rank = {role: n for n, role in enumerate(DRAW_ORDER)}
-        for spec in sorted(job.layers(), key=lambda s: rank.get(s.role, len(rank))):
-            uri = spec.path + (f"|layername={spec.layer}" if spec.layer else "")
-            name = spec.layer or os.path.splitext(os.path.basename(spec.path))[0]
-            layer = QgsVectorLayer(uri, name, "ogr")
-            if not layer.isValid():
-                self._push(tr("QGIS cannot open {0}.").format(uri), Qgis.MessageLevel.Warning)
-                continue
-            if spec.encoding:
-                layer.setProviderEncoding(spec.encoding)
-            added = add_input_layer(self.project, layer)
-            if added is layer:
-                style_input_layer(layer, spec.role, spec.where)
-            layers[spec.role] = added
+        job, layers = opened
         state = state_from_job(job, self.project, layers)
-        state.out_dir = self.out_dir_widget.filePath().strip() or state.out_dir
+        state.out_dir = self.run_page.out_dir_widget.filePath().strip() or state.out_dir
         self.apply_state(state)
         self._form_changed()
         return True
 
     def recognise_layers(self):
-        """Fill every empty input with a project layer whose name says what it is."""
-        candidates = []
-        excepted = {self.result_layer.id()} if self.result_layer is not None else set()
-        for layer in self.project.mapLayers().values():
-            if not isinstance(layer, QgsVectorLayer) or layer.id() in excepted:
-                continue
-            source = file_source(layer)
-            names = [layer.name()]
-            if source is not None:
-                names += [source[1] or "", os.path.splitext(os.path.basename(source[0]))[0]]
-            candidates.append((layer.id(), names))
-        taken = {row.layer().id() for row in self.role_rows.values() if row.layer() is not None}
-        candidates = [c for c in candidates if c[0] not in taken]
-        for role, layer_id in guess_role_layers(candidates).items():
-            row = self.role_rows[role]
-            if row.layer() is None:
-                row.set_layer(self.project.mapLayer(layer_id))
+        self.data_page.recognise_layers()
 
     def check_data(self):
-        """Run the pre-run checks and list the problems; True when nothing stops a run."""
+        """Run the pre-run checks and list the problems; True when nothing stops a run.
+
+        Shapefiles QGIS reads in the wrong encoding are switched to the right one first (the
+        list says so)."""
+        self.data_page.fix_encodings()
         self.state = self.current_state()
         problems = checks.check_job(self.state, self.project)
-        self.problem_list.clear()
-        for problem in problems:
-            item = QListWidgetItem(QgsApplication.getThemeIcon(PROBLEM_ICONS[problem.level]),
-                                   problem.text)
-            item.setData(Qt.ItemDataRole.UserRole, problem.level)
-            self.problem_list.addItem(item)
-        if not problems:
-            self.problem_list.addItem(QListWidgetItem(
-                QgsApplication.getThemeIcon("/mIconSuccess.svg"), tr("No problems found.")))
+        self.run_page.show_problems(problems)
         return not any(p.level == checks.ERROR for p in problems)
 
     # ------------------------------------------------------------------ run
@@ -404,212 +213,167 @@ class LandSupervisionDock(QgsDockWidget):
             return False
         self.tabs.setCurrentIndex(RUN_TAB)
         if not self.check_data():
-            self._push(tr("Fix the problems marked in red before running."),
-                       Qgis.MessageLevel.Warning)
+            errors = sum(1 for i in range(self.run_page.problem_list.count())
+                         if self.run_page.problem_list.item(i).data(Qt.ItemDataRole.UserRole)
+                         == checks.ERROR)
+            self.run_page.show_status(tr(
+                "Not started: {0} problems marked in red must be fixed first.").format(errors), 0)
+            self.messages.push(tr("Fix the problems marked in red before running."),
+                               Qgis.MessageLevel.Warning)
             return False
-        base = self.state.out_dir or default_out_dir(self.project)
-        run_dir = os.path.join(base, datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        run_dir = os.path.join(self.out_dir(), datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
         try:
             os.makedirs(run_dir, exist_ok=True)
             job_data = job_dict(self.state, self.project, os.path.join(run_dir, "inputs"))
         except (OSError, InputError) as error:
-            self._push(tr("The analysis cannot start: {0}").format(error),
-                       Qgis.MessageLevel.Critical)
+            self.run_page.show_status(tr("The analysis cannot start: {0}").format(error), 0)
+            self.messages.push(tr("The analysis cannot start."), Qgis.MessageLevel.Critical,
+                               detail=str(error))
             return False
         remember_defaults(self.state)
         task = AnalysisTask(tr("Land supervision: patch overlay analysis"), job_data, run_dir)
         task.stepped.connect(self._task_stepped)
         task.done.connect(self._task_done)
         self.task = task
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
-        self.status_label.setText(tr("Starting…"))
+        self.run_page.set_running(True)
+        self.run_page.show_status(tr("Starting…"), 0)
         log(tr("Analysis started; output folder {0}").format(run_dir))
         QgsApplication.taskManager().addTask(task)
         return True
 
     def cancel(self):
         if self.task is not None:
-            self.status_label.setText(tr("Cancelling…"))
+            self.run_page.show_status(tr("Cancelling…"))
             self.task.cancel()
 
     def _task_stepped(self, fraction, message):
-        self.progress_bar.setValue(int(round(100 * fraction)))
-        self.status_label.setText(message)
+        self.run_page.show_status(message, int(round(100 * fraction)))
 
     def _task_done(self, task):
         self.task = None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.run_page.set_running(False)
         if task.outcome == SUCCEEDED:
-            self._run_succeeded(task.result)
+            self._run_succeeded(task.result, task.rows)
         elif task.outcome == BAD_INPUT:
-            self.progress_bar.setValue(0)
-            self.status_label.setText(str(task.error))
-            item = QListWidgetItem(QgsApplication.getThemeIcon(PROBLEM_ICONS[checks.ERROR]),
-                                   str(task.error))
-            self.problem_list.insertItem(0, item)
+            self.run_page.show_status(str(task.error), 0)
+            self.run_page.add_problem(checks.ERROR, str(task.error), first=True)
             log(str(task.error), Qgis.MessageLevel.Critical)
-            self._push(tr("The analysis stopped on bad input: {0}").format(task.error),
-                       Qgis.MessageLevel.Critical, with_log=True)
+            self.messages.push(tr("The analysis stopped on bad input."),
+                               Qgis.MessageLevel.Critical, detail=str(task.error))
         elif task.outcome == CANCELLED:
-            self.progress_bar.setValue(0)
-            self.status_label.setText(tr("Cancelled: nothing was written."))
+            self.run_page.show_status(tr("Cancelled: nothing was written."), 0)
             log(tr("Cancelled: nothing was written."))
-            self._push(tr("Cancelled: nothing was written."), Qgis.MessageLevel.Info)
+            self.messages.push(tr("Cancelled: nothing was written."), Qgis.MessageLevel.Info)
         elif task.outcome == FAILED:
-            self.progress_bar.setValue(0)
-            self.status_label.setText(tr("The analysis failed; see the log."))
+            self.run_page.show_status(tr("The analysis failed; see the log."), 0)
             log(task.failure, Qgis.MessageLevel.Critical)
-            self._push(tr("The analysis failed unexpectedly; the log has the details."),
-                       Qgis.MessageLevel.Critical, with_log=True)
+            self.messages.push(tr("The analysis failed unexpectedly."),
+                               Qgis.MessageLevel.Critical, with_log=True)
 
-    def _run_succeeded(self, result):
-        self.progress_bar.setValue(100)
+    def _run_succeeded(self, result, rows):
+        """Show a finished run: the styled layer, the table, the counts. The rows were read
+        in the task, so this returns in a fraction of a second even for a county."""
         for line in result.summary_lines():
             log(line, Qgis.MessageLevel.Success)
-        for note in result.notes:
+        for note in result.notes[:LOGGED_NOTES]:
             log(str(note), Qgis.MessageLevel.Warning)
+        if len(result.notes) > LOGGED_NOTES:
+            log(tr("{0} more notes are in the result's notes table.").format(
+                len(result.notes) - LOGGED_NOTES), Qgis.MessageLevel.Warning)
         stamp = os.path.basename(os.path.dirname(result.result_path))
-        layer = open_result_layer(result.result_path,
-                                  tr("Patch verdicts {0}").format(stamp))
+        self.state = self.current_state()
+        layer = open_result_layer(result.result_path, result_layer_name(self.state, stamp))
         if not layer.isValid():
-            self._push(tr("The result was written to {0} but QGIS cannot open it.").format(
-                result.result_path), Qgis.MessageLevel.Critical, with_log=True)
+            self.messages.push(tr("QGIS cannot open the result."), Qgis.MessageLevel.Critical,
+                               detail=result.result_path, with_log=True)
             return
         previous = self.result_layer
         add_result_layer(self.project, layer)
+        view = getattr(self.iface, "layerTreeView", lambda: None)()
+        QTimer.singleShot(0, lambda: open_legend(view, self.project, layer))
         if previous is not None and self.project.mapLayer(previous.id()) is not None:
             # The previous run's files stay on disk; only its layer leaves the map.
             self.project.removeMapLayer(previous.id())
-        self.state = self.current_state()
         self.state.result_path = result.result_path
         self.state.result_layer_id = layer.id()
         save_to_project(self.state, self.project)
         self._show_result_layer(layer)
+        self.results_panel.set_rows(rows)
         self.tabs.setCurrentIndex(RESULTS_TAB)
         counts = result.verdicts
         text = tr("{0} patches analysed: {1} illegal, {2} to verify, {3} lawful.").format(
-            result.patch_count, counts.get("违法", 0), counts.get("需核实", 0),
-            counts.get("合法", 0))
-        # The message bar is narrow beside the dock: the notes go to the dock's status line.
-        self._push(text, Qgis.MessageLevel.Success, with_log=True)
+            result.patch_count, counts.get(ILLEGAL, 0), counts.get(CHECK, 0),
+            counts.get(LEGAL, 0))
+        detail = text
         if result.notes:
-            text += " " + tr("{0} notes on the input are in the log.").format(len(result.notes))
-        self.status_label.setText(text)
+            detail += " " + tr("{0} notes on the input are in the log.").format(
+                len(result.notes))
+        self.run_page.show_status(detail, 100)
+        self.messages.push(text, Qgis.MessageLevel.Success, with_log=bool(result.notes))
 
     # ------------------------------------------------------------------ results
 
     def _show_result_layer(self, layer):
         self.result_layer = layer
-        self.results_panel.set_layer(layer)
-        for row in self.role_rows.values():
-            row.set_excepted_layers([layer] if layer is not None else [])
-        self._update_result_buttons()
+        self.data_page.set_excepted_layers([layer] if layer is not None else [])
+        self.update_result_buttons()
 
-    def _update_result_buttons(self):
+    def update_result_buttons(self):
         have_result = bool(self.state.result_path) and os.path.exists(self.state.result_path)
-        self.open_folder_button.setEnabled(have_result)
-        self.ledger_button.setEnabled(have_result and self.ledger_task is None)
-        self.fieldpack_button.setEnabled(have_result)
-        self.import_button.setEnabled(have_result and self.ledger_task is None)
-        self.refresh_button.setEnabled(self.result_layer is not None)
+        self.results_page.update_buttons(have_result, self.result_layer is not None,
+                                         self.actions.busy())
+
+    def _read_rows(self):
+        """Read the result's rows for the table in the background (a restored project, a
+        result changed by an import)."""
+        path = self.state.result_path
+        if not path or not os.path.exists(path) or self.rows_task is not None:
+            return
+        task = ResultRowsTask(tr("Land supervision: reading the result"), path)
+        task.done.connect(self._rows_read)
+        self.rows_task = task
+        QgsApplication.taskManager().addTask(task)
+
+    def _rows_read(self, task):
+        self.rows_task = None
+        if task.outcome == SUCCEEDED and task.result_path == self.state.result_path:
+            self.results_panel.set_rows(task.result)
+        elif task.outcome in (BAD_INPUT, FAILED):
+            log(str(task.error or task.failure), Qgis.MessageLevel.Critical)
 
     def refresh_results(self):
         if self.result_layer is not None:
             self.result_layer.reload()
-            self.results_panel.set_layer(self.result_layer)
-
-    def choose_ledger_file(self):
-        folder = os.path.dirname(self.state.result_path)
-        path, _ = QFileDialog.getSaveFileName(
-            self, tr("Export ledger"), os.path.join(folder, tr("rectification ledger") + ".xlsx"),
-            tr("Excel workbook (*.xlsx)"))
-        if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
-            self.export_ledger(path)
-
-    def export_ledger(self, path):
-        """Write the ledger of the current result to ``path`` in the background."""
-        if self.ledger_task is not None or not self.state.result_path:
-            return False
-        task = LedgerExportTask(tr("Land supervision: export ledger"), self.state.result_path,
-                                path)
-        task.done.connect(self._ledger_done)
-        self.ledger_task = task
-        self._update_result_buttons()
-        QgsApplication.taskManager().addTask(task)
-        return True
-
-    def _ledger_done(self, task):
-        self.ledger_task = None
-        self._update_result_buttons()
-        if task.outcome == SUCCEEDED:
-            report = task.result
-            for line in report.lines():
-                log(line)
-            self._push(tr("Ledger written: {0} ({1} patches).").format(report.path, report.rows),
-                       Qgis.MessageLevel.Success,
-                       button=(tr("Open"), lambda: QDesktopServices.openUrl(
-                           QUrl.fromLocalFile(report.path))))
-        elif task.outcome == BAD_INPUT:
-            log(str(task.error), Qgis.MessageLevel.Critical)
-            self._push(tr("The ledger was not written: {0}").format(task.error),
-                       Qgis.MessageLevel.Critical)
-        elif task.outcome == FAILED:
-            log(task.failure, Qgis.MessageLevel.Critical)
-            self._push(tr("The ledger export failed unexpectedly; the log has the details."),
-                       Qgis.MessageLevel.Critical, with_log=True)
+            self._read_rows()
 
     def zoom_to_patch(self, fid):
         if self.result_layer is not None:
             zoom_to_feature(self.iface.mapCanvas(), self.result_layer, fid, self.project)
 
-    def open_fieldpack_dialog(self):
-        """The Processing dialog of 准备外业核查, filled in with this result (one code path for
-        the dock, the toolbox and qgis_process)."""
-        from qgis import processing
-
-        if not self.state.result_path or not hasattr(processing, "execAlgorithmDialog"):
-            return
-        folder = os.path.join(os.path.dirname(self.state.result_path), "fieldpack")
-        processing.execAlgorithmDialog(FIELDPACK_ALGORITHM_ID, {
-            "RESULT": self.state.result_path, "OUTPUT_FOLDER": folder})
-
-    def open_import_dialog(self):
-        """The Processing dialog of 导入核查结果 for this result; the list is read again after."""
-        from qgis import processing
-
-        if not self.state.result_path or not hasattr(processing, "execAlgorithmDialog"):
-            return
-        processing.execAlgorithmDialog(IMPORT_ALGORITHM_ID, {"RESULT": self.state.result_path})
-        self.refresh_results()
-
     def open_result_folder(self):
         if self.state.result_path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(self.state.result_path)))
+            open_path(os.path.dirname(self.state.result_path))
 
     # ------------------------------------------------------------------ messages
 
-    def _push(self, text, level, with_log=False, button=None):
-        """A message in QGIS's message bar, with a button to the log panel (``with_log``) or
-        another one given as (label, callable)."""
-        bar = self.iface.messageBar()
-        title = tr("Land Supervision")
-        duration = 0 if level == Qgis.MessageLevel.Critical else 10
-        if with_log:
-            button = (tr("Show log"), self.iface.openMessageLog)
-        if button is None:
-            bar.pushMessage(title, text, level, duration)
-            return
-        item = QgsMessageBar.createMessage(title, text, bar)
-        widget = QPushButton(button[0], item)
-        widget.setObjectName("messageButton")
-        widget.clicked.connect(button[1])
-        item.layout().addWidget(widget)
-        bar.pushWidget(item, level, duration)
+    def show_detail(self, text):
+        """A long message in full: in the run page's status area, the dock brought up."""
+        self.setVisible(True)
+        self.raise_()
+        self.tabs.setCurrentIndex(RUN_TAB)
+        self.run_page.show_status(text)
+
+    def open_help(self):
+        """The bundled help page in the browser, or say plainly that it is not installed."""
+        page = help_page()
+        if page.is_file():
+            open_path(str(page))
+            return True
+        self.messages.push(tr("The help page is not installed with the plugin."),
+                           Qgis.MessageLevel.Warning, detail=tr(
+                               "The help page {0} is missing from the plugin folder; install "
+                               "the plugin again from its zip.").format(page))
+        return False
 
     # ------------------------------------------------------------------ life
 
@@ -628,6 +392,7 @@ class LandSupervisionDock(QgsDockWidget):
             task.done.disconnect(self._task_done)
             task.stepped.disconnect(self._task_stepped)
             task.cancel()
-        if self.ledger_task is not None:
-            task, self.ledger_task = self.ledger_task, None
-            task.done.disconnect(self._ledger_done)
+        if self.rows_task is not None:
+            task, self.rows_task = self.rows_task, None
+            task.done.disconnect(self._rows_read)
+        self.actions.close_down()

@@ -5,6 +5,7 @@ TBBH in another), so each mapped field has a list of candidates, best first; the
 corrects a wrong guess by hand.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -38,12 +39,19 @@ class InputRole:
 CLASS_FILTER_CANDIDATES = ("DLBM",)
 FARMLAND_CODES = ("01*",)
 
-ID_CANDIDATES = ("JCBH", "TBBH", "TBYBH", "BSM", "BH")
-BEFORE_CANDIDATES = ("QDLBM", "BGQDLBM", "QSXDLBM", "YDLBM", "BGQDL", "QDL")
-AFTER_CANDIDATES = ("HDLBM", "BGHDLBM", "HSXDLBM", "XZDLBM", "XDLBM", "BGHDL", "HDL", "DLBM")
-EXEMPTION_ID_CANDIDATES = ("PZWH", "BABH", "PFWH", "XMBH", "BH", "BSM", "XMMC")
-TOWNSHIP_CANDIDATES = ("XZMC", "XZ", "SSXZ", "XZQMC", "ZLDWMC")
-VILLAGE_CANDIDATES = ("CJMC", "CMC", "XZCMC", "CM", "XZQMC", "ZLDWMC")
+# Survey abbreviations first, then the Chinese names deliveries also use, then the fields of
+# the change patches the workspace derives from two survey years (changes.gpkg).
+ID_CANDIDATES = ("JCBH", "TBBH", "TBYBH", "BSM", "BH", "监测编号", "图斑编号", "编号",
+                 "change_id")
+BEFORE_CANDIDATES = ("QDLBM", "BGQDLBM", "QSXDLBM", "YDLBM", "BGQDL", "QDL", "前地类编码",
+                     "变化前地类", "变更前地类", "前时相地类", "前地类", "原地类", "from_class")
+AFTER_CANDIDATES = ("HDLBM", "BGHDLBM", "HSXDLBM", "XZDLBM", "XDLBM", "BGHDL", "HDL",
+                    "后地类编码", "变化后地类", "变更后地类", "后时相地类", "后地类", "现地类",
+                    "to_class", "DLBM")
+EXEMPTION_ID_CANDIDATES = ("PZWH", "BABH", "PFWH", "XMBH", "BH", "BSM", "批准文号", "备案编号",
+                           "XMMC")
+TOWNSHIP_CANDIDATES = ("XZMC", "XZ", "SSXZ", "乡镇名称", "乡镇", "XZQMC", "ZLDWMC")
+VILLAGE_CANDIDATES = ("CJMC", "CMC", "XZCMC", "CM", "村名称", "行政村", "XZQMC", "ZLDWMC")
 
 
 def input_roles() -> List[InputRole]:
@@ -116,7 +124,7 @@ def guess_class_filter(names) -> Tuple[Optional[str], Tuple[str, ...]]:
 
 #: Layer names of the survey and planning deliveries, by role, most specific first.
 LAYER_NAME_CANDIDATES = {
-    "patches": ("JCTB", "WPTB", "BGTB", "监测图斑", "卫片"),
+    "patches": ("JCTB", "WPTB", "BGTB", "监测图斑", "卫片", "变化图斑"),
     "basic_farmland": ("YJJBNTTB", "JBNTTB", "YJJBNT", "永久基本农田", "基本农田"),
     "red_line": ("STBHHX", "生态保护红线", "生态红线"),
     "urban_boundary": ("CZKFBJ", "城镇开发边界"),
@@ -145,3 +153,26 @@ def guess_role_layers(layers) -> dict:
                 used.add(layer_id)
                 break
     return chosen
+
+
+#: Layer names of a survey year's land parcels (DLTB), to compare two years.
+PARCEL_LAYER_TOKENS = ("DLTB", "地类图斑")
+
+
+def guess_survey_years(layers):
+    """(earlier, later) layer ids of two land-parcel layers (DLTB) told apart by the year in
+    their names, e.g. dltb_2023 and dltb_2024; None for each not found.
+
+    Layers are given as (id, [names]) like :func:`guess_role_layers` takes them.
+    """
+    by_year = {}
+    for layer_id, names in layers:
+        text = " ".join(n for n in names if n)
+        if any(token.upper() in text.upper() for token in PARCEL_LAYER_TOKENS):
+            years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)
+            if years:
+                by_year.setdefault(max(years), layer_id)
+    if len(by_year) < 2:
+        return None, None
+    years = sorted(by_year)
+    return by_year[years[0]], by_year[years[-1]]

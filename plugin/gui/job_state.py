@@ -12,6 +12,7 @@ from typing import Dict, List
 
 from qgis.core import QgsProject, QgsSettings, QgsVectorLayer
 
+from ..compat import tr
 from ..identity import PROJECT_SCOPE, SETTINGS_PREFIX
 from .field_mapping import input_roles
 from .layer_sources import layer_entry
@@ -33,11 +34,15 @@ class RoleChoice:
 @dataclass
 class JobState:
     choices: Dict[str, RoleChoice] = field(default_factory=dict)
+    name: str = ""
     rules: str = ""
     min_area_m2: float = 1.0
     out_dir: str = ""
     result_path: str = ""
     result_layer_id: str = ""
+    #: The before/after images last given for the ledger's thumbnails or the field pack.
+    before_image: str = ""
+    after_image: str = ""
 
     def choice(self, role) -> RoleChoice:
         return self.choices.setdefault(role, RoleChoice())
@@ -65,7 +70,8 @@ class JobState:
                     filter_field=str(raw.get("filter_field") or ""),
                     filter_values=[str(v) for v in raw.get("filter_values") or []],
                 )
-        for name in ("rules", "out_dir", "result_path", "result_layer_id"):
+        for name in ("name", "rules", "out_dir", "result_path", "result_layer_id",
+                     "before_image", "after_image"):
             setattr(state, name, str(data.get(name) or ""))
         try:
             state.min_area_m2 = float(data.get("min_area_m2", 1.0))
@@ -111,6 +117,8 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
     main thread.
     """
     job = {"crs": "auto", "min_area_m2": float(state.min_area_m2)}
+    if state.name:
+        job["name"] = state.name
     if state.rules:
         job["rules"] = state.rules
     for role in input_roles():
@@ -135,6 +143,7 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
 def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
     """A state for a job file's ``Job`` whose layers were added to the project as given."""
     state = default_state()
+    state.name = job.name
     if job.rules:
         state.rules = job.rules
     state.min_area_m2 = job.min_area_m2
@@ -154,6 +163,14 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
 
 
 def default_out_dir(project: QgsProject) -> str:
-    """Beside the project file when it is saved, else in the home folder."""
+    """Where runs go when the analyst chose no folder: beside the project file when it is
+    saved, else in the home folder."""
     home = project.homePath() or os.path.expanduser("~")
-    return os.path.join(home, "land_supervision_results")
+    return os.path.join(home, tr("Patch verification results"))
+
+
+def result_layer_name(state: JobState, stamp: str) -> str:
+    """The result layer's name: the job's name when it has one, else the run's time."""
+    if state.name.strip():
+        return tr("{0} verdicts").format(state.name.strip())
+    return tr("Patch verdicts {0}").format(stamp)

@@ -29,17 +29,35 @@ def file_source(layer: QgsVectorLayer):
 def layer_entry(layer: QgsVectorLayer, temp_dir: str, role: str) -> dict:
     """The job-file entry ({path, layer, crs}) for a project layer given the role ``role``.
 
-    A copy goes to ``temp_dir/<role>.gpkg``; call this on the main thread (it reads the
-    layer).
+    A copy goes to ``temp_dir/<role's Chinese name>.gpkg``; call this on the main thread (it
+    reads the layer).
     """
     entry = file_entry(None, layer)
     if entry is not None:
         return entry
+    from ..core.job import ROLE_NAMES
+
     os.makedirs(temp_dir, exist_ok=True)
-    path = os.path.join(temp_dir, f"{role}.gpkg")
+    # The file's name shows in the engine's progress and messages: the role in Chinese.
+    path = os.path.join(temp_dir, f"{ROLE_NAMES.get(role, role)}.gpkg")
     context = QgsProcessingContext()
     source = QgsProcessingFeatureSource(layer, context)
     try:
         return write_geopackage(source, path, table_name(layer.name()), QgsProcessingFeedback())
     except QgsProcessingException as error:
         raise InputError(error.message(), layer=layer.name()) from error
+
+
+def named_layers(project, excepted=()):
+    """(layer id, [its name, table name, file name]) of every vector layer of the project
+    but the excepted ids, as the name-based guesses take them."""
+    out = []
+    for layer in project.mapLayers().values():
+        if not isinstance(layer, QgsVectorLayer) or layer.id() in excepted:
+            continue
+        source = file_source(layer)
+        names = [layer.name()]
+        if source is not None:
+            names += [source[1] or "", os.path.splitext(os.path.basename(source[0]))[0]]
+        out.append((layer.id(), names))
+    return out

@@ -10,6 +10,7 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QToolButton,
@@ -17,6 +18,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..compat import LAYER_FILTER_POLYGON, tr
+from ..qgis_io.layer_encoding import encoding_fix, fix_layer_encoding
 from .field_mapping import guess_class_filter, guess_fields
 from .job_state import RoleChoice
 
@@ -57,6 +59,11 @@ class RoleRow(QWidget):
         picker.addWidget(self.file_button)
         label = role.label + (" *" if role.required else "")
         form.addRow(label, picker)
+        self.encoding_label = QLabel(self)
+        self.encoding_label.setObjectName(f"encoding_{role.key}")
+        self.encoding_label.setWordWrap(True)
+        self.encoding_label.setVisible(False)
+        form.addRow("", self.encoding_label)
 
         self.field_combos = {}
         for slot in role.fields:
@@ -169,6 +176,8 @@ class RoleRow(QWidget):
             return
         self._quiet = True
         try:
+            if layer is not None:
+                fix_layer_encoding(layer)
             self._bind_fields(layer)
             if layer is not None:
                 self._guess(layer)
@@ -176,7 +185,30 @@ class RoleRow(QWidget):
             self._quiet = False
         self.changed.emit()
 
+    def fix_encoding(self):
+        """Read the chosen shapefile in its content's encoding if QGIS reads it wrongly; fields
+        mapped under the wrong names are guessed again. True when the encoding changed."""
+        layer = self.layer()
+        if layer is None or fix_layer_encoding(layer) is None:
+            return False
+        self._quiet = True
+        try:
+            self._bind_fields(layer)
+            names = set(layer.fields().names())
+            guesses = guess_fields(list(names), self.role.fields)
+            for slot in self.role.fields:
+                combo = self.field_combos[slot.key]
+                if combo.currentField() not in names:
+                    combo.setField(guesses.get(slot.key) or "")
+        finally:
+            self._quiet = False
+        self.changed.emit()
+        return True
+
     def _bind_fields(self, layer):
+        fixed = encoding_fix(layer)
+        self.encoding_label.setText(tr("{1}: read as {0}.").format(*fixed) if fixed else "")
+        self.encoding_label.setVisible(fixed is not None)
         for combo in self.field_combos.values():
             combo.setLayer(layer)
         if self.filter_field is not None:

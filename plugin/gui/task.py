@@ -6,6 +6,7 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..dependencies import missing_module_text
+from .results_model import read_result_rows
 
 SUCCEEDED, CANCELLED, BAD_INPUT, FAILED = "succeeded", "cancelled", "bad input", "failed"
 
@@ -17,8 +18,7 @@ class CoreTask(QgsTask):
     new step; connect it to a QObject's method so Qt queues it to the main thread.
     ``done(task)`` is emitted on the main thread when the task ends, whatever the outcome;
     then ``outcome`` is one of SUCCEEDED, CANCELLED, BAD_INPUT, FAILED with ``result``,
-    ``error`` (the InputError, or the Chinese message naming a module this QGIS lacks) or
-    ``failure`` (a traceback) set accordingly.
+    ``error`` (the InputError) or ``failure`` (a traceback) set accordingly.
     """
 
     stepped = pyqtSignal(float, str)
@@ -73,12 +73,17 @@ class CoreTask(QgsTask):
 
 
 class AnalysisTask(CoreTask):
-    """``run_analysis`` on a job given as the core's job dict, writing into ``out_dir``."""
+    """``run_analysis`` on a job given as the core's job dict, writing into ``out_dir``.
+
+    ``rows`` holds the result's flagged rows for the results table, read in the worker too, so
+    the end of a county's run does not stall QGIS.
+    """
 
     def __init__(self, description, job_data, out_dir):
         super().__init__(description)
         self.job_data = job_data
         self.out_dir = out_dir
+        self.rows = None
 
     def work(self, progress, cancelled):
         # The engine pulls in numpy, pandas and GDAL: load it when a job runs, not with QGIS.
@@ -87,24 +92,39 @@ class AnalysisTask(CoreTask):
 
         job = job_from_dict(self.job_data, base_dir=self.out_dir)
         # Worker processes cannot be started from inside QGIS: one process, this thread.
-        return run_analysis(job, self.out_dir, progress=progress, cancelled=cancelled,
-                            job_workers=1)
+        result = run_analysis(job, self.out_dir, progress=progress, cancelled=cancelled,
+                              job_workers=1)
+        self.rows = read_result_rows(result.result_path)
+        return result
+
+
+class ResultRowsTask(CoreTask):
+    """The flagged rows of a result GeoPackage for the results table (``read_result_rows``)."""
+
+    def __init__(self, description, result_path):
+        super().__init__(description)
+        self.result_path = result_path
+
+    def work(self, progress, cancelled):
+        return read_result_rows(self.result_path)
 
 
 class LedgerExportTask(CoreTask):
     """``export_ledger``: the rectification ledger (xlsx) of a result GeoPackage.
 
-    An existing ledger at ``out_path`` is replaced (the core keeps a backup and carries the
-    values analysts wrote in it), as the file dialog has asked the analyst already.
+    ``options`` are export_ledger's (include_all, images). An existing ledger at ``out_path``
+    is replaced (the core keeps a backup and carries the values analysts wrote in it), as the
+    file dialog has asked the analyst already.
     """
 
-    def __init__(self, description, result_path, out_path):
+    def __init__(self, description, result_path, out_path, **options):
         super().__init__(description)
         self.result_path = result_path
         self.out_path = out_path
+        self.options = options
 
     def work(self, progress, cancelled):
         from ..core.ledger.export import export_ledger
 
         return export_ledger(self.result_path, self.out_path, overwrite=True,
-                             progress=progress, cancelled=cancelled)
+                             progress=progress, cancelled=cancelled, **self.options)

@@ -4,6 +4,7 @@
   <context>
     <name>LandSupervision</name>
     <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>(none)</source>
       <translation>（无）</translation>
@@ -32,6 +33,11 @@
       <location filename="../../plugin/gui/results_panel.py" />
       <source>&lt;b&gt;{0}&lt;/b&gt; patches analysed: {1} illegal, {2} to verify, {3} lawful, {4} under the minimum mapping area.</source>
       <translation>共分析 &lt;b&gt;{0}&lt;/b&gt; 个图斑：违法 {1}，需核实 {2}，合法 {3}，低于上图面积 {4}。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>&lt;p&gt;Compares the land parcels (DLTB) of two survey years and writes every place whose land class changed as a change patch, with its class before and after, area (ellipsoidal, CGCS2000, m² and mu), township and village.&lt;/p&gt;&lt;p&gt;Parcels identical in both years are matched first and never overlaid. Slivers from boundary noise (smaller than the smallest area, or thin and narrow) are left out of the change patches and kept in their own layer, counted, never silently lost.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt; in the output folder: &lt;i&gt;changes.gpkg&lt;/i&gt; (layers changes and dropped), the farmland balance sheet &lt;i&gt;balance.xlsx&lt;/i&gt; (耕地进出平衡表, per township: farmland lost by destination, gained by source, net change) and its chart &lt;i&gt;balance.png&lt;/i&gt;. The change patches are loaded styled by farmland flow and are ready for &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt; (patch number change_id, classes from_class and to_class).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Permanent basic farmland&lt;/b&gt; and &lt;b&gt;ecological protection red line&lt;/b&gt; add their own rows to the balance sheet. Townships and villages come from the location codes (ZLDWDM) unless an administrative layer is given.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;比对两个年度的地类图斑（DLTB），把地类发生变化的每一处提取为变化图斑，记录变化前后地类、面积（CGCS2000 椭球面积，平方米和亩）及所在乡镇、村。&lt;/p&gt;&lt;p&gt;两年完全相同的图斑先行匹配，不参与叠加。边界误差造成的碎片（小于最小面积，或细长狭窄）不计入变化图斑，单独存入碎片图层并计数，不会悄悄丢失。&lt;/p&gt;&lt;p&gt;输出文件夹中的&lt;b&gt;成果&lt;/b&gt;：&lt;i&gt;changes.gpkg&lt;/i&gt;（图层 changes 和 dropped）、耕地进出平衡表 &lt;i&gt;balance.xlsx&lt;/i&gt;（按乡镇列出耕地按去向的减少、按来源的增加和净变化）及其图表 &lt;i&gt;balance.png&lt;/i&gt;。变化图斑加载时按耕地进出着色，可直接用于&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;（图斑编号 change_id，前后地类 from_class、to_class）。&lt;/p&gt;&lt;p&gt;给出&lt;b&gt;永久基本农田&lt;/b&gt;和&lt;b&gt;生态保护红线&lt;/b&gt;时，平衡表增列其中耕地的进出。乡镇、村取自坐落单位代码（ZLDWDM），给出行政区图层时以行政区为准。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -74,15 +80,20 @@
       <translation>从文件添加图层</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Add the layers of a job file (YAML, as the command line uses it) to the project and fill in this form.</source>
       <translation>将任务文件（YAML，与命令行所用相同）中的图层加入工程，并填好本表。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <location filename="../../plugin/gui/field_mapping.py" />
       <source>Administrative divisions</source>
       <translation>行政区</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Administrative units (optional; else the location codes)</source>
+      <translation>行政区（可选；不给则按坐落单位代码）</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -105,6 +116,7 @@
       <translation>后时相影像</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>After image (thumbnail column)</source>
       <translation>后时相影像（缩略图列）</translation>
@@ -118,6 +130,11 @@
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>All files</source>
       <translation>所有文件</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
+      <source>An existing ledger of that name is replaced after a backup copy is made; the values analysts wrote in it are kept.</source>
+      <translation>同名台账先备份再替换，其中已填写的内容会保留。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -156,7 +173,7 @@
       <translation>批准用地：批准文号字段</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Baselines</source>
       <translation>管控底线（三区三线）</translation>
     </message>
@@ -166,17 +183,19 @@
       <translation>前时相影像</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>Before image (thumbnail column)</source>
       <translation>前时相影像（缩略图列）</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Bring a filled-in ledger (Excel) or the field team's GeoPackage back into this result, with the same checks; the list is refreshed afterwards.</source>
       <translation>将填写后的整改台账（Excel）或外业核查 GeoPackage 导入本结果，核对规则相同；导入后列表自动刷新。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/ledger_dialog.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -213,7 +232,23 @@
       <translation>无法写出 QField 工程 {0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/changes_step.py" />
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Change patches</source>
+      <translation>变化图斑</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>Change patches from two survey years</source>
+      <translation>从两期地类图斑提取变化图斑</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Change patches from two survey years and farmland balance</source>
+      <translation>两期地类图斑变化提取与耕地进出平衡</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Check data</source>
       <translation>检查数据</translation>
     </message>
@@ -228,7 +263,7 @@
       <translation>请选择监测图斑图层。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Choose the project's layers by their survey names (JCTB, DLTB, YJJBNTTB, STBHHX, CZKFBJ, XZQ …) for every input still empty.</source>
       <translation>按调查数据库的图层名（JCTB、DLTB、YJJBNTTB、STBHHX、CZKFBJ、XZQ 等）为尚未指定的输入自动选择工程中的图层。</translation>
     </message>
@@ -248,7 +283,7 @@
       <translation>保留的地类编码，用逗号分隔；末尾加 * 表示保留以此开头的所有编码（01* 即 0101、0102、0103 及其 K 类）。</translation>
     </message>
     <message>
-      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <location filename="../../plugin/qgis_io/algorithm_inputs.py" />
       <source>Copying layer {0} for the analysis</source>
       <translation>正在复制图层 {0} 供分析使用</translation>
     </message>
@@ -268,9 +303,24 @@
       <translation>标题中的县 (市、区)</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Default county rule set</source>
       <translation>默认县级规则集</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>Derive change patches…</source>
+      <translation>提取变化图斑…</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/messages.py" />
+      <source>Details</source>
+      <translation>详情</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Dropped slivers</source>
+      <translation>剔除的碎片</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -284,6 +334,11 @@
       <translation>生态保护红线</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Ecological protection red line (optional)</source>
+      <translation>生态保护红线（可选）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/plugin.py" />
       <source>Enable the Processing plugin to run the analysis.</source>
       <translation>请先启用“处理”(Processing) 插件再运行分析。</translation>
@@ -294,28 +349,34 @@
       <translation>发现的错误数</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>Every patch, not only those judged illegal or to verify</source>
       <translation>列出全部图斑，而不仅是判定为违法或需核实的图斑</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Every run writes a new dated folder here with result.gpkg and the copies of layers that are not files.</source>
       <translation>每次运行都在此处新建一个以时间命名的文件夹，写入 result.gpkg 以及非文件图层的副本。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/ledger_dialog.py" />
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <source>Export ledger</source>
       <translation>导出整改台账</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Export ledger…</source>
       <translation>导出整改台账…</translation>
     </message>
@@ -350,6 +411,16 @@
       <translation>耕地（地类图斑图层，如 DLTB）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Farmland balance chart (PNG)</source>
+      <translation>耕地进出平衡图（PNG）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Farmland balance sheet (Excel)</source>
+      <translation>耕地进出平衡表（Excel）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>Farmland codes</source>
       <translation>耕地地类编码</translation>
@@ -380,9 +451,14 @@
       <translation>外业核查表 PDF</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Field sheets (PDF), image chips, a GeoPackage and QField project for the field team, and KML/KMZ, for every flagged patch of this result.</source>
       <translation>为本次结果中每个违法、需核实图斑生成外业核查表 (PDF)、影像切片、外业用 GeoPackage 与 QField 工程，以及 KML/KMZ。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>Field verification pack ready: {0} patches.</source>
+      <translation>外业核查材料已生成：{0} 个图斑。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
@@ -395,9 +471,9 @@
       <translation>请先修正标红的问题再运行。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/results_panel.py" />
+      <location filename="../../plugin/gui/results_model.py" />
       <source>Flagged area (mu)</source>
-      <translation>认定面积（亩）</translation>
+      <translation>认定亩数</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />
@@ -415,6 +491,7 @@
       <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>GeoTIFF (*.tif *.tiff *.TIF);;All files (*.*)</source>
@@ -422,6 +499,11 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>Help</source>
+      <translation>帮助</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Ignore overlaps under</source>
       <translation>忽略小于此面积的重叠</translation>
     </message>
@@ -442,7 +524,7 @@
       <translation>导入核查结果</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Import verification…</source>
       <translation>导入核查结果…</translation>
     </message>
@@ -452,13 +534,18 @@
       <translation>任务文件（YAML）</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <source>Job files (*.yaml *.yml)</source>
       <translation>任务文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
+      <source>Job name</source>
+      <translation>任务名称</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/messages.py" />
       <location filename="../../plugin/plugin.py" />
       <location filename="../../plugin/processing/provider.py" />
       <source>Land Supervision</source>
@@ -475,12 +562,22 @@
       <translation>现地类（地类编码字段）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Land parcels of the earlier year (DLTB)</source>
+      <translation>前一年度地类图斑（DLTB）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Land parcels of the later year (DLTB)</source>
+      <translation>本年度地类图斑（DLTB）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>Land supervision inputs</source>
       <translation>土地监管输入数据</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/result_actions.py" />
       <source>Land supervision: export ledger</source>
       <translation>土地监管：导出整改台账</translation>
     </message>
@@ -493,6 +590,11 @@
       <location filename="../../plugin/gui/dock.py" />
       <source>Land supervision: patch verification</source>
       <translation>土地监管图斑核查</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Land supervision: reading the result</source>
+      <translation>土地监管：读取分析结果</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
@@ -510,6 +612,11 @@
       <translation>地类编码字段</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Land-class field (in both years)</source>
+      <translation>地类编码字段（两年相同）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Layer {0} (administrative units): choose its township or village field.</source>
       <translation>图层 {0}（行政区）：请选择其乡镇或村名称字段。</translation>
@@ -523,6 +630,16 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Layer {0} ({1}) holds {2} geometries: the analysis needs polygons.</source>
       <translation>图层 {0}（{1}）的几何类型为 {2}：叠加分析需要面图层。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/qgis_io/algorithm_inputs.py" />
+      <source>Layer {0} ({1}): QGIS shows its text in the wrong encoding ({2}). Set the encoding {3} in the layer's properties (Source tab), or give the whole layer instead of a selection.</source>
+      <translation>图层 {0}（{1}）：QGIS 以错误的编码（{2}）显示其文字。请在图层属性（源）中把编码设为 {3}，或改用整个图层而非所选要素。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/qgis_io/algorithm_inputs.py" />
+      <source>Layer {0} ({1}): its text is neither UTF-8 nor GBK ({2}).</source>
+      <translation>图层 {0}（{1}）：属性文字既非 UTF-8 也非 GBK（{2}）。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -545,6 +662,16 @@
       <translation>图层 {0}：字段 {1} 在分析中改名为 {2}（fid 表示要素编号）。</translation>
     </message>
     <message>
+      <location filename="../../plugin/qgis_io/algorithm_inputs.py" />
+      <source>Layer {0}: {1}; QGIS shows it as {2}. The analysis reads it as {3}.</source>
+      <translation>图层 {0}：{1}；QGIS 按 {2} 显示，分析按 {3} 读取。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/ledger_dialog.py" />
+      <source>Ledger file</source>
+      <translation>台账文件</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
       <source>Ledger or field data (*.xlsx *.gpkg);;Excel workbook (*.xlsx);;GeoPackage (*.gpkg)</source>
       <translation>台账或外业数据 (*.xlsx *.gpkg);;Excel 工作簿 (*.xlsx);;GeoPackage (*.gpkg)</translation>
@@ -565,12 +692,12 @@
       <translation>台账模板 (*.yaml *.yml);;所有文件 (*.*)</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>Ledger written: {0} ({1} patches).</source>
-      <translation>整改台账已导出：{0}（{1} 个图斑）。</translation>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>Ledger written: {0} patches.</source>
+      <translation>整改台账已导出：{0} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Legal cover</source>
       <translation>合法依据</translation>
     </message>
@@ -578,6 +705,11 @@
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Listed: &lt;b&gt;{0}&lt;/b&gt; patches ({1} illegal, {2} to verify); flagged area &lt;b&gt;{3}&lt;/b&gt; mu, patch area {4} mu</source>
       <translation>列表中 &lt;b&gt;{0}&lt;/b&gt; 个图斑（违法 {1}，需核实 {2}）；认定面积 &lt;b&gt;{3}&lt;/b&gt; 亩，图斑面积 {4} 亩</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Location code field (township and village)</source>
+      <translation>坐落单位代码字段（乡镇、村）</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -596,12 +728,22 @@
       <translation>写入所覆盖图斑的判定理由。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/run_page.py" />
+      <source>Names the result layer and the ledger's notes.</source>
+      <translation>用于命名结果图层和台账说明。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/checks.py" />
       <source>No baseline layer is chosen: patches can only be judged by their land classes.</source>
       <translation>未选择任何管控底线图层：只能按地类判定图斑。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>No monitoring patches? Compare the land parcels (DLTB) of two survey years: every change becomes a patch to verify, and the farmland balance sheet is written beside it.</source>
+      <translation>没有监测图斑？比对两个年度的地类图斑（DLTB）：每处变化都成为待核查图斑，并同时生成耕地进出平衡表。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/run_page.py" />
       <source>No problems found.</source>
       <translation>未发现问题。</translation>
     </message>
@@ -611,30 +753,65 @@
       <translation>尚无结果：请先运行分析。</translation>
     </message>
     <message>
+      <location filename="../../plugin/qgis_io/engine_run.py" />
+      <source>No separate Python found for the analysis: it runs inside QGIS, slower.</source>
+      <translation>未找到可单独运行分析的 Python，分析在 QGIS 进程内进行，速度较慢。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Not started: {0} problems marked in red must be fixed first.</source>
+      <translation>未开始运行：请先修正 {0} 个标红的问题。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Number of patches</source>
       <translation>图斑数</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>Open</source>
-      <translation>打开</translation>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>Open PDF</source>
+      <translation>打开 PDF</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>Open balance sheet</source>
+      <translation>打开平衡表</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>Open chart</source>
+      <translation>打开图表</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>Open folder</source>
+      <translation>打开文件夹</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Open job file</source>
       <translation>打开任务文件</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Open job file…</source>
       <translation>打开任务文件…</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>Open ledger</source>
+      <translation>打开台账</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Open result folder</source>
       <translation>打开结果文件夹</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>Open the plugin's help page</source>
+      <translation>打开插件帮助页面</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -647,8 +824,9 @@
       <translation>其他要素</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Output folder</source>
       <translation>输出文件夹</translation>
@@ -660,13 +838,18 @@
       <translation>叠加部分</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Overlaps smaller than this count as no overlap (slivers between layers drawn from different sources).</source>
       <translation>小于此面积的重叠按未占用计（不同来源图层之间的细碎缝隙）。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_model.py" />
+      <source>Patch area (mu)</source>
+      <translation>图斑面积（亩）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/field_mapping.py" />
-      <location filename="../../plugin/gui/results_panel.py" />
+      <location filename="../../plugin/gui/results_model.py" />
       <source>Patch number</source>
       <translation>图斑编号</translation>
     </message>
@@ -686,7 +869,7 @@
       <translation>图斑叠加分析与违法判定…</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/job_state.py" />
       <source>Patch verdicts {0}</source>
       <translation>图斑判定结果 {0}</translation>
     </message>
@@ -694,6 +877,11 @@
       <location filename="../../plugin/processing/base_algorithm.py" />
       <source>Patch verification</source>
       <translation>图斑核查</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/job_state.py" />
+      <source>Patch verification results</source>
+      <translation>图斑核查成果</translation>
     </message>
     <message>
       <location filename="../../plugin/plugin.py" />
@@ -716,7 +904,7 @@
       <translation>台账中的图斑数</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Patches to verify</source>
@@ -735,12 +923,17 @@
       <translation>永久基本农田</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Permanent basic farmland (optional)</source>
+      <translation>永久基本农田（可选）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Prepare field verification</source>
       <translation>准备外业核查</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Prepare field verification…</source>
       <translation>准备外业核查…</translation>
     </message>
@@ -755,6 +948,7 @@
       <translation>上年度地类图斑：地类编码字段</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Progress</source>
       <translation>整改进展</translation>
@@ -766,6 +960,11 @@
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>QGIS cannot open the result.</source>
+      <translation>QGIS 无法打开分析结果。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
       <source>QGIS cannot open {0}.</source>
       <translation>QGIS 无法打开 {0}。</translation>
     </message>
@@ -775,19 +974,19 @@
       <translation>QGIS 无法将 {0} 作为矢量图层读取。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Read the result again, e.g. after a filled-in ledger was imported into it.</source>
       <translation>重新读取结果，例如导入已填写的台账之后。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/results_panel.py" />
+      <location filename="../../plugin/gui/results_model.py" />
       <source>Reason: {0}
 Measure: {1}</source>
       <translation>判定理由：{0}
 整改措施：{1}</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/data_page.py" />
       <source>Recognise layers</source>
       <translation>自动识别图层</translation>
     </message>
@@ -798,7 +997,7 @@ Measure: {1}</source>
       <translation>整改台账</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/results_page.py" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
@@ -813,7 +1012,7 @@ Measure: {1}</source>
       <translation>结果 GeoPackage</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Rule set</source>
       <translation>规则集</translation>
     </message>
@@ -823,12 +1022,12 @@ Measure: {1}</source>
       <translation>规则集（YAML；留空使用默认县级规则）</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Rule sets (*.yaml *.yml)</source>
       <translation>规则集 (*.yaml *.yml)</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/run_page.py" />
       <source>Run analysis</source>
       <translation>运行分析</translation>
     </message>
@@ -838,14 +1037,30 @@ Measure: {1}</source>
       <translation>按任务文件运行图斑核查</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/messages.py" />
       <source>Show log</source>
       <translation>查看日志</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Slivers: and mean width below (m)</source>
+      <translation>碎片：且平均宽度小于（米）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Slivers: compactness 4πA/P² below</source>
+      <translation>碎片：紧凑度 4πA/P² 小于</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Smallest change patch (m²)</source>
+      <translation>最小变化图斑面积（平方米）</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -870,13 +1085,18 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>The analysis cannot start.</source>
+      <translation>分析无法开始。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
       <source>The analysis cannot start: {0}</source>
       <translation>无法开始分析：{0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <source>The analysis failed unexpectedly; the log has the details.</source>
-      <translation>分析意外出错，详情见日志。</translation>
+      <source>The analysis failed unexpectedly.</source>
+      <translation>分析意外失败。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -885,8 +1105,8 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
-      <source>The analysis stopped on bad input: {0}</source>
-      <translation>输入数据有误，分析已停止：{0}</translation>
+      <source>The analysis stopped on bad input.</source>
+      <translation>输入数据有误，分析已停止。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -905,13 +1125,23 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
+      <source>The help page is not installed with the plugin.</source>
+      <translation>插件中没有帮助页面。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>The help page {0} is missing from the plugin folder; install the plugin again from its zip.</source>
+      <translation>插件文件夹中缺少帮助页面 {0}；请用插件安装包重新安装。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
       <source>The job file cannot be used: {0}</source>
       <translation>无法使用该任务文件：{0}</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>The ledger export failed unexpectedly; the log has the details.</source>
-      <translation>导出整改台账时意外出错，详情见日志。</translation>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>The ledger export failed unexpectedly.</source>
+      <translation>台账导出意外失败。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
@@ -919,19 +1149,14 @@ Measure: {1}</source>
       <translation>台账中有 {0} 处错误，未写入任何内容。请改正台账后重新导入，或选择“有错误时仍然导入”。</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>The ledger was not written: {0}</source>
-      <translation>整改台账未导出：{0}</translation>
+      <location filename="../../plugin/gui/result_actions.py" />
+      <source>The ledger was not written.</source>
+      <translation>台账未导出。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/field_mapping.py" />
       <source>The monitoring number (JCBH) that keys the ledger.</source>
       <translation>监测编号（JCBH），整改台账按此对应图斑。</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>The result was written to {0} but QGIS cannot open it.</source>
-      <translation>结果已写入 {0}，但 QGIS 无法打开。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
@@ -944,6 +1169,7 @@ Measure: {1}</source>
       <translation>工作坐标系 {0} 是地理坐标系：请选择投影坐标系（高斯-克吕格分带）或留空。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
       <translation>乡镇</translation>
@@ -952,6 +1178,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/field_mapping.py" />
       <source>Township name</source>
       <translation>乡镇名称</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Township name field</source>
+      <translation>乡镇名称字段</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_panel.py" />
@@ -975,12 +1206,13 @@ Measure: {1}</source>
       <translation>矢量数据</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Verdict</source>
       <translation>判定</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/results_panel.py" />
+      <location filename="../../plugin/gui/results_model.py" />
       <source>Village</source>
       <translation>村</translation>
     </message>
@@ -990,7 +1222,12 @@ Measure: {1}</source>
       <translation>村名称</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/results_panel.py" />
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Village name field</source>
+      <translation>村名称字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_model.py" />
       <source>Violation type</source>
       <translation>违法类型</translation>
     </message>
@@ -1005,9 +1242,9 @@ Measure: {1}</source>
       <translation>输出外业核查表（PDF）</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
-      <source>Write the rectification ledger (Excel) of the flagged patches; the values analysts filled in an earlier ledger of the same name are kept.</source>
-      <translation>将违法、需核实图斑写成整改台账（Excel）；同名旧台账中已填写的内容会保留。</translation>
+      <location filename="../../plugin/gui/results_page.py" />
+      <source>Write the rectification ledger (Excel) of the flagged patches, or of every patch, optionally with before/after image thumbnails; the values analysts filled in an earlier ledger of the same name are kept.</source>
+      <translation>导出违法、需核实图斑（或全部图斑）的整改台账（Excel），可附前后时相影像缩略图；同名旧台账中已填写的内容会保留。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
@@ -1020,7 +1257,17 @@ Measure: {1}</source>
       <translation>输出 QField 工程与外业核查表</translation>
     </message>
     <message>
-      <location filename="../../plugin/gui/dock.py" />
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>change patches</source>
+      <translation>变化图斑</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/run_page.py" />
+      <source>e.g. County X, first batch of 2024</source>
+      <translation>如：示范县 2024 年度第一批</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/result_actions.py" />
       <source>rectification ledger</source>
       <translation>整改台账</translation>
     </message>
@@ -1033,6 +1280,16 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>{0} (most severe)</source>
       <translation>{0}（最严重）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/changes_step.py" />
+      <source>{0} change patches ({1} slivers left out); they are now the patches to verify.</source>
+      <translation>变化图斑 {0} 个（另剔除碎片 {1} 个），已设为待核查图斑。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/dock.py" />
+      <source>{0} more notes are in the result's notes table.</source>
+      <translation>另有 {0} 条提示见结果的 notes 表。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -1055,6 +1312,16 @@ Measure: {1}</source>
       <translation>外业核查图斑 {0} 个，影像切片 {1} 张</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/job_state.py" />
+      <source>{0} verdicts</source>
+      <translation>{0} 判定结果</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: choose the field of {1}; without it no patch can be judged or found in the ledger.</source>
+      <translation>{0}：请选择{1}字段；缺少它图斑无法判定，也无法在台账中对应。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: field {1} ({2}) is not in the layer.</source>
       <translation>{0}：图层中没有字段 {1}（{2}）。</translation>
@@ -1068,16 +1335,6 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: no field for {1}.</source>
       <translation>{0}：未指定{1}字段。</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/checks.py" />
-      <source>{0}: no field for {1}; rules on land classes cannot apply.</source>
-      <translation>{0}：未指定{1}字段，按地类判定的规则将无法适用。</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/checks.py" />
-      <source>{0}: no patch number field; patches are numbered by feature id.</source>
-      <translation>{0}：未指定图斑编号字段，将按要素序号编号。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
@@ -1111,8 +1368,8 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
-      <source>{0}: the shapefile has no .cpg file naming its text encoding; the analysis detects GBK or UTF-8 from the content.</source>
-      <translation>{0}：Shapefile 缺少说明文字编码的 .cpg 文件，分析时将按内容自动判断 GBK 或 UTF-8。</translation>
+      <source>{0}: the text of the shapefile is neither UTF-8 nor GBK ({1}).</source>
+      <translation>{0}：shapefile 的属性文字既非 UTF-8 也非 GBK（{1}）。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
@@ -1123,6 +1380,21 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: {1} of the first {2} geometries are invalid; the analysis repairs them and lists each repair in the result's notes.</source>
       <translation>{0}：有 {1} 个几何无效（仅检查了前 {2} 个），分析时将自动修复，并在结果的提示（notes）表中逐条列出。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: {1}; QGIS shows its text garbled. Choose the layer again, or set the encoding {2} in the layer's properties (Source tab).</source>
+      <translation>{0}：{1}，QGIS 显示为乱码。请重新选择该图层，或在图层属性（源）中把编码设为 {2}。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: {2}; it is read as {1}.</source>
+      <translation>{0}：{2}，已按 {1} 读取。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>{1}: read as {0}.</source>
+      <translation>{1}，已按 {0} 读取。</translation>
     </message>
   </context>
 </TS>

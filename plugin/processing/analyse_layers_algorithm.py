@@ -34,12 +34,8 @@ from ..compat import (
 )
 from .base_algorithm import LandSupervisionAlgorithm
 from ..qgis_io.engine_run import cancelled_message, core_errors, run_engine
-from ..qgis_io.layer_inputs import file_entry, table_name, write_geopackage
+from ..qgis_io.algorithm_inputs import given, layer_entries
 from ..qgis_io.result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
-
-#: Share of the progress bar taken by copying layers for the engine (when any are copied).
-COPY_SHARE = 0.2
-
 
 def _layer_roles():
     """(parameter, job section, job key, label) of every input layer, patches first.
@@ -195,7 +191,7 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
         """The first thing wrong with the parameters, in words naming layer and field; or None."""
         sources = {}
         for param, _section, _key, label in _layer_roles():
-            if not self._given(parameters, param):
+            if not given(parameters, param):
                 continue
             source = self.parameterAsSource(parameters, param, context)
             if source is None:
@@ -243,11 +239,6 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
                 return str(error)
         return None
 
-    @staticmethod
-    def _given(parameters, name):
-        value = parameters.get(name)
-        return value is not None and value != ""
-
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         problem = self._problem(parameters, context)
         if problem:
@@ -267,40 +258,17 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
 
         Layers the engine cannot read directly are copied to GeoPackages in ``work`` first.
         """
-        from ..core.job import job_from_dict
+        from ..core.job import ROLE_NAMES, job_from_dict
 
         fields = {}
         for param, parent, key, _label, _default in _field_roles():
             value = self.parameterAsString(parameters, param, context)
             if value:
                 fields.setdefault(parent, {})[key] = value
-        entries, to_copy = {}, []
-        for param, _section, _key, _label in _layer_roles():
-            if not self._given(parameters, param):
-                continue
-            layer = self.parameterAsVectorLayer(parameters, param, context)
-            entry = file_entry(parameters[param], layer)
-            if entry is None:
-                to_copy.append((param, self.parameterAsSource(parameters, param, context)))
-            else:
-                entries[param] = entry
-        total = sum(max(source.featureCount(), 1) for _param, source in to_copy)
-        done = 0
-        for param, source in to_copy:
-            feedback.setProgressText(tr("Copying layer {0} for the analysis").format(
-                source.sourceName()))
-            count = max(source.featureCount(), 1)
-
-            def progress(fraction, done=done, count=count):
-                feedback.setProgress(100.0 * COPY_SHARE * (done + fraction * count) / total)
-
-            path = os.path.join(work, "inputs", f"{param.lower()}.gpkg")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            entries[param] = write_geopackage(source, path, table_name(source.sourceName()),
-                                              feedback, progress)
-            done += count
-        if feedback.isCanceled():
-            raise QgsProcessingException(cancelled_message())
+        layers = [(param, label, ROLE_NAMES[key or section])
+                  for param, section, key, label in _layer_roles()]
+        entries, copied_share = layer_entries(self, parameters, context, feedback, layers,
+                                              fields, work)
 
         data = {"min_area_m2": self.parameterAsDouble(parameters, self.MIN_AREA, context)}
         crs = self.parameterAsCrs(parameters, self.CRS, context)
@@ -324,7 +292,7 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
             else:
                 data.setdefault(section, {})[key] = entry
         with core_errors():
-            return job_from_dict(data, base_dir=work), COPY_SHARE if to_copy else 0.0
+            return job_from_dict(data, base_dir=work), copied_share
 
     def _outputs(self, parameters, context, feedback, result):
         from ..core.rules.terms import CHECK, ILLEGAL

@@ -8,10 +8,10 @@ from ..identity import PROVIDER_ID
 from ..paths import icon_path
 from .analyse_job_algorithm import AnalyseJobAlgorithm
 from .analyse_layers_algorithm import AnalyseLayersAlgorithm
+from .derive_changes_algorithm import DeriveChangesAlgorithm
 from .export_ledger_algorithm import ExportLedgerAlgorithm
 from .fieldpack_algorithm import FieldPackAlgorithm
 from .import_ledger_algorithm import ImportLedgerAlgorithm
-
 
 
 class LandSupervisionProvider(QgsProcessingProvider):
@@ -35,6 +35,7 @@ class LandSupervisionProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802 (QGIS API)
         self.addAlgorithm(AnalyseLayersAlgorithm())
         self.addAlgorithm(AnalyseJobAlgorithm())
+        self.addAlgorithm(DeriveChangesAlgorithm())
         self.addAlgorithm(ExportLedgerAlgorithm())
         self.addAlgorithm(ImportLedgerAlgorithm())
         self.addAlgorithm(FieldPackAlgorithm())

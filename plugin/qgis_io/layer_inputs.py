@@ -62,7 +62,21 @@ def file_entry(value, layer):
     # The user may have given the layer a CRS in QGIS that its file lacks or states wrongly.
     if layer.crs().isValid() and layer.crs() != layer.dataProvider().crs():
         entry["crs"] = layer.crs().authid() or layer.crs().toWkt()
+    # A shapefile's text is read as QGIS reads it, so field names and values are the ones shown.
+    encoding = layer.dataProvider().encoding()
+    if path.lower().endswith(".shp") and codec_known(encoding):
+        entry["encoding"] = encoding
     return entry
+
+
+def codec_known(encoding):
+    import codecs
+
+    try:
+        codecs.lookup(encoding or "")
+    except LookupError:
+        return False
+    return True
 
 
 def _layer_name_by_index(path, index):

@@ -1,43 +1,61 @@
 """Result layers loaded by Processing get the plugin's styles and the engine's Chinese aliases."""
 
-from qgis.core import (QgsFillSymbol, QgsMapLayer, QgsProcessingLayerPostProcessorInterface,
-                       QgsVectorLayer)
+from qgis.core import (
+    QgsEditorWidgetSetup,
+    QgsFillSymbol,
+    QgsMapLayer,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsVectorLayer,
+)
 
 from ..paths import resources_dir
 
-#: Style files in resources/styles for the two layers of a result.
+#: Style files in resources/styles for the two layers of a result and the change patches.
 PATCHES_STYLE = "result_patches.qml"
 OVERLAPS_STYLE = "result_overlaps.qml"
+CHANGES_STYLE = "changes.qml"
+#: Decimals of areas (m², 亩) and shares (%) in forms and the attribute table.
+DECIMALS = 2
 
 
 def style_path(name):
     return str(resources_dir() / "styles" / name)
 
 
-def result_aliases(style):
-    """{field name: Chinese alias} of every field the engine may write to the styled layer."""
+def result_fields(style):
+    """(name, type, Chinese alias) of every field the engine may write to the styled layer."""
     from ..core.job import BASELINE_KEYS, EXEMPTION_KEYS
     from ..core.result_fields import OVERLAP_FIELDS, patch_fields
 
     if style == OVERLAPS_STYLE:
         fields = OVERLAP_FIELDS
+    elif style == CHANGES_STYLE:
+        from ..core.changes.write import CHANGE_FIELDS
+
+        fields = CHANGE_FIELDS
     else:
         fields = patch_fields(BASELINE_KEYS, EXEMPTION_KEYS, with_verdict=True)
-    return {name: alias for name, _type, alias in fields}
+    return fields
 
 
 def style_result_layer(layer, style):
-    """Symbols and labels from the style file, aliases from the engine; True when loaded.
+    """Symbols and labels from the style file, aliases from the engine, areas and shares shown
+    to two decimals in forms and tables; True when the style loaded.
 
-    Only symbology and labelling come from the file, so a layer's own aliases and forms stay.
+    Only symbology and labelling come from the file, so a layer's own aliases stay.
     """
     categories = QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
     _message, ok = layer.loadNamedStyle(style_path(style), categories)
     fields = layer.fields()
-    for name, alias in result_aliases(style).items():
+    for name, kind, alias in result_fields(style):
         index = fields.lookupField(name)
-        if index >= 0 and not layer.attributeAlias(index):
+        if index < 0:
+            continue
+        if not layer.attributeAlias(index):
             layer.setFieldAlias(index, alias)
+        if kind == "real":
+            layer.setEditorWidgetSetup(index, QgsEditorWidgetSetup("Range", {
+                "Precision": DECIMALS, "Style": "SpinBox", "AllowNull": True}))
     layer.triggerRepaint()
     return ok
 

@@ -242,6 +242,45 @@ def test_gbk_shapefile_without_cpg_reads_chinese_names(tmp_path):
     assert read_result(res.result_path)["A"]["approved_pct"] == pytest.approx(25.0, rel=1e-3)
 
 
+def test_gbk_shapefile_with_a_cpg_saying_utf8_is_read_as_gbk(tmp_path):
+    from plugin.core.io.layers import read_layer
+
+    path = str(tmp_path / "pz.shp")
+    write_layer(path, [square(0, 0, 50)], [{"PZWH": "辽政地〔2023〕15号"}], encoding="GBK")
+    (tmp_path / "pz.cpg").write_text("UTF-8", encoding="ascii")
+    job = make_job(tmp_path, {"path": "pz.shp", "id_field": "PZWH"})
+
+    layer, notes = read_layer(job.patches, fields=["PZWH"])
+
+    assert layer.columns["PZWH"] == ["辽政地〔2023〕15号"]
+    assert [n.message for n in notes] == [
+        ".cpg 声明为 UTF-8，但属性不是 UTF-8 编码，按内容判定为 GB18030 读取属性"]
+
+
+def test_gbk_field_names_alone_are_detected(tmp_path):
+    from plugin.core.io.encodings import detect_shapefile_encoding
+
+    path = str(tmp_path / "tb.shp")
+    write_layer(path, [square(0, 0, 50)], [{"监测编号": "JC1"}], encoding="GBK")
+    os.unlink(str(tmp_path / "tb.cpg"))
+
+    assert detect_shapefile_encoding(path) == ("GB18030", "无 .cpg 编码说明")
+
+
+def test_a_right_cpg_or_plain_ascii_needs_no_detection(tmp_path):
+    from plugin.core.io.encodings import detect_shapefile_encoding
+
+    gbk = str(tmp_path / "gbk.shp")
+    write_layer(gbk, [square(0, 0, 50)], [{"PZWH": "辽政地"}], encoding="GBK")
+    ascii_only = str(tmp_path / "ascii.shp")
+    write_layer(ascii_only, [square(0, 0, 50)], [{"PZWH": "A1"}])
+
+    assert not (tmp_path / "ascii.cpg").exists()
+    assert (tmp_path / "gbk.cpg").read_text().strip().upper() in ("GBK", "CP936", "936")
+    assert detect_shapefile_encoding(gbk) is None
+    assert detect_shapefile_encoding(ascii_only) is None
+
+
 def test_admin_attribution_names_the_majority_unit_and_reports_a_split(tmp_path):
     write_layer(str(tmp_path / "p.gpkg"), [square(60, 0, 100), square(300, 300, 10)],
                 [{"JCBH": "S"}, {"JCBH": "IN"}])

@@ -376,6 +376,54 @@ def test_missing_after_class_is_undecided(default, table):
     assert class_problems(pd.DataFrame([patch(after=None)]), table).empty
 
 
+def test_patch_without_land_classes_is_typed_as_not_judgeable(default, table):
+    # Without a class no rule can be decided: the type says so instead of naming the first
+    # candidate rule (设施农用地未备案), whose conditions were never met.
+    result = one(default, table, patch(before=None, after=None))
+    assert (result["verdict"], result["violation_type"]) == ("需核实", "地类缺失，无法判定")
+    assert result["rule_ids"] == ""
+    assert result["measure"] == "补充变化前后地类后重新判定"
+    assert "缺少变化前地类" in result["reason"] and "缺少变化后地类" in result["reason"]
+
+
+def test_patch_without_land_classes_ranks_by_the_worst_rule_it_may_fall_under(default, table):
+    inside = one(default, table, patch(before=None, after=None,
+                                       baselines={"basic_farmland": 600.0}))
+    outside = one(default, table, patch(before=None, after=None))
+    assert inside["severity"] == 5  # it may be construction on permanent basic farmland
+    assert inside["flag_area_m2"] == pytest.approx(600.0)
+    assert outside["severity"] < 5
+
+
+def test_patch_missing_other_data_is_typed_as_incomplete(table):
+    rules = parse_ruleset(RULES.replace("baseline: {key: farmland, min_m2: 1}",
+                                        "township: [甲镇]"), class_table=table)
+    result = one(rules, table, patch(before="0103", after="0702", township=None))
+    assert (result["verdict"], result["violation_type"]) == ("需核实", "资料不全，无法判定")
+    assert "缺少乡镇信息" in result["reason"]
+
+
+def test_same_class_before_and_after_is_no_stock_construction_change(default, table):
+    result = one(default, table, patch(before="08H1", after="08H1",
+                                       baselines={"urban_boundary": 1000.0}))
+    assert (result["verdict"], ids(result)) == ("合法", [])
+    assert "前后地类均为 08H1" in result["reason"] and "地类未变化" in result["reason"]
+    assert "由 08H1" not in result["reason"]
+
+
+def test_class_changed_condition_compares_the_codes(table):
+    changed = parse_ruleset(RULES.replace("baseline: {key: farmland, min_m2: 1}",
+                                          "class_changed: true"), class_table=table)
+    same = parse_ruleset(RULES.replace("baseline: {key: farmland, min_m2: 1}",
+                                       "class_changed: false"), class_table=table)
+    rows = [patch(before="0601", after="0702", patch_id="a"),
+            patch(before="0702", after="0702", patch_id="b"),
+            patch(before=None, after="0702", patch_id="c")]
+    assert list(run(changed, table, *rows)["rule_ids"]) == ["r1", "", ""]
+    assert list(run(same, table, *rows)["rule_ids"]) == ["", "r1", ""]
+    assert run(changed, table, *rows).iloc[2]["violation_type"] == "地类缺失，无法判定"
+
+
 def test_missing_baseline_layer_puts_its_rule_out_of_scope(default, table):
     row = patch(before="0103", baselines={"farmland": 1000.0}, without=("basic_farmland",))
     result = run(default, table, row)
@@ -566,7 +614,7 @@ def load_bad(tmp_path, table, text):
 
 
 def where(error):
-    return error.layer.rsplit("/", 1)[-1], error.feature, error.field
+    return error.file.rsplit("/", 1)[-1], error.feature, error.field
 
 
 def test_valid_test_rules_load(tmp_path, table):
@@ -665,6 +713,19 @@ def test_key_given_twice_is_rejected(tmp_path, table):
 def test_python_tags_are_refused(tmp_path, table):
     tagged = RULES.replace("label: 测试", "label: !!python/object/apply:os.getcwd []")
     load_bad(tmp_path, table, tagged)
+
+
+def test_class_changed_must_be_true_or_false(tmp_path, table):
+    error = load_bad(tmp_path, table, RULES.replace("baseline: {key: farmland, min_m2: 1}",
+                                                    "class_changed: yes please"))
+    assert where(error) == ("bad.yaml", "r1", "when.class_changed")
+
+
+def test_yaml_syntax_error_is_told_in_chinese_with_its_line(tmp_path, table):
+    error = load_bad(tmp_path, table, RULES + "  - id: [\n")
+    assert error.file.endswith("bad.yaml")
+    assert error.message.startswith("规则文件第 ")
+    assert not any("a" <= c.lower() <= "z" for c in error.message.replace("YAML", ""))
 
 
 def test_unknown_min_area_group_is_named(tmp_path, table):

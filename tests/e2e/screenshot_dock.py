@@ -1,5 +1,7 @@
 """Run inside QGIS desktop (``qgis --code``) by test_screenshot_dock.py: open the workspace dock
-on a county's job file, run the job, save screenshots of the window, report, then quit.
+on a county's job file, check it (a GBK shapefile read right), run the job, filter the results,
+zoom to a patch, derive the change patches of the two survey years, save screenshots of the
+window at each step, report, then quit.
 
 Reads $LAND_SUPERVISION_JOB (the job file), $LAND_SUPERVISION_SCREENSHOT_DIR (where the PNGs
 go) and $LAND_SUPERVISION_RUNS_DIR (the dock's output folder); writes a JSON report to
@@ -14,7 +16,7 @@ import time
 import traceback
 
 import qgis.utils
-from qgis.core import QgsProject
+from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface
 
@@ -76,15 +78,17 @@ def open_dock_and_job():
     plugin = qgis.utils.plugins[NAME]
     plugin.dock_action.trigger()
     workspace = plugin.dock
-    workspace.out_dir_widget.setFilePath(RUNS)
+    workspace.run_page.out_dir_widget.setFilePath(RUNS)
     report["job_opened"] = workspace.open_job_file(JOB)
-    patches = workspace.role_rows["patches"].layer()
+    patches = workspace.data_page.role_rows["patches"].layer()
     extent = patches.extent()
     extent.scale(1.1)
     iface.mapCanvas().setExtent(extent)
     iface.mapCanvas().refresh()
     report["state"] = json.loads(workspace.current_state().to_json())
     report["ui_language"] = workspace.tabs.tabText(0)
+    # The approvals row: a GBK shapefile without .cpg, with the note that it is read as GBK.
+    workspace.data_page.ensureWidgetVisible(workspace.data_page.role_rows["approved"])
     later(2000, data_tab_shot)
 
 
@@ -92,8 +96,26 @@ def data_tab_shot():
     shoot("dock_data.png")
     workspace = dock()
     workspace.check_data()
-    report["problems"] = [workspace.problem_list.item(i).text()
-                          for i in range(workspace.problem_list.count())]
+    report["problems"] = [workspace.run_page.problem_list.item(i).text()
+                          for i in range(workspace.run_page.problem_list.count())]
+    approved = workspace.data_page.role_rows["approved"].layer()
+    report["gbk_fields"] = approved.fields().names()
+    report["gbk_values"] = [f["PZWH"] for f in approved.getFeatures()][:3]
+    workspace.tabs.setCurrentIndex(1)
+    table = iface.showAttributeTable(approved)
+    state["table"] = table
+    later(1500, check_shot)
+
+
+def check_shot():
+    """The 检查数据 list (the GBK approvals read right) and their attribute table."""
+    shoot("dock_check.png")
+    table = state.pop("table")
+    path = os.path.join(SHOTS, "gbk_attributes.png")
+    assert table.grab().save(path), path
+    report["screenshots"].append(path)
+    table.close()
+    workspace = dock()
     report["run_started"] = workspace.run()
     state["started"] = time.monotonic()
     later(200, wait_for_run)
@@ -107,7 +129,7 @@ def wait_for_run():
         later(200, wait_for_run)
         return
     report["run_seconds"] = round(time.monotonic() - state["started"], 1)
-    report["status"] = workspace.status_label.text()
+    report["status"] = workspace.run_page.status_label.text()
     layer = workspace.result_layer
     report["result_layer"] = None if layer is None else {
         "name": layer.name(), "source": layer.source(), "features": layer.featureCount(),
@@ -116,10 +138,13 @@ def wait_for_run():
     panel = workspace.results_panel
     report["overall"] = panel.overall_label.text()
     report["summary"] = panel.summary_label.text()
-    report["rows"] = [r.patch_id for r in panel.proxy.visible_rows()]
+    report["rows"] = [r.patch_id for r in panel.visible_rows()]
     report["current_tab"] = workspace.tabs.currentIndex()
     report["messages"] = [item.text() for item in iface.messageBar().items()]
     if layer is not None:
+        view = iface.layerTreeView()
+        node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
+        report["legend_open"] = view.isExpanded(view.node2index(node))
         extent = layer.extent()
         extent.scale(1.1)
         iface.mapCanvas().setExtent(extent)
@@ -129,13 +154,24 @@ def wait_for_run():
 
 def results_shot():
     shoot("dock.png")
+    panel = dock().results_panel
+    township = panel.township_combo.itemData(1)
+    panel.set_filter(township=township, verdict="违法")
+    report["filter"] = {"township": township, "rows": [r.patch_id for r in panel.visible_rows()],
+                        "summary": panel.summary_label.text()}
+    later(1000, filter_shot)
+
+
+def filter_shot():
+    shoot("dock_results_filter.png")
     workspace = dock()
+    workspace.results_panel.set_filter()
     table = workspace.results_panel.table
     if table.model().rowCount():
         index = table.model().index(0, 0)
         table.selectRow(0)
         table.clicked.emit(index)
-        report["zoomed_to"] = workspace.results_panel.proxy.visible_rows()[0].patch_id
+        report["zoomed_to"] = workspace.results_panel.visible_rows()[0].patch_id
     later(2500, patch_shot)
 
 
@@ -144,6 +180,48 @@ def patch_shot():
     canvas = iface.mapCanvas()
     centre = canvas.mapTo(iface.mainWindow(), canvas.rect().center())
     report["canvas_centre"] = [centre.x(), centre.y()]
+    derive_changes()
+
+
+def derive_changes():
+    """The change step as the dialog runs it: the two years of the county, loaded styled, the
+    change patches handed to the workspace with the balance chart."""
+    from qgis import processing
+
+    data = os.path.join(os.path.dirname(JOB), "data")
+    if not os.path.exists(os.path.join(data, "dltb_2024.gpkg")):
+        report["changes"] = None  # a generated county has one survey year only
+        finish()
+        return
+    years = []
+    for year in ("2023", "2024"):
+        layer = QgsVectorLayer(f"{data}/dltb_{year}.gpkg|layername=DLTB", f"dltb_{year}", "ogr")
+        QgsProject.instance().addMapLayer(layer)
+        years.append(layer)
+    workspace = dock()
+    results = processing.runAndLoadResults("landsupervision:derivechanges", {
+        "BEFORE": years[0], "AFTER": years[1],
+        "OUTPUT_FOLDER": os.path.join(RUNS, "changes")})
+    layer = workspace.data_page.changes_step.use_results(results)
+    report["changes"] = {"count": results["CHANGE_COUNT"], "layer": layer.name(),
+                         "patches_role": workspace.data_page.role_rows["patches"].layer().name()}
+    for other in years:
+        QgsProject.instance().layerTreeRoot().findLayer(other.id()).setItemVisibilityChecked(False)
+    result = workspace.result_layer
+    if result is not None:
+        QgsProject.instance().layerTreeRoot().findLayer(result.id()).setItemVisibilityChecked(
+            False)
+    extent = layer.extent()
+    extent.scale(1.1)
+    iface.mapCanvas().setExtent(extent)
+    iface.mapCanvas().refresh()
+    workspace.tabs.setCurrentIndex(0)
+    workspace.data_page.ensureWidgetVisible(workspace.data_page.changes_step)
+    later(2500, changes_shot)
+
+
+def changes_shot():
+    shoot("dock_changes.png")
     finish()
 
 

@@ -236,6 +236,9 @@ def test_the_dock_runs_the_county_job_in_real_qgis(screenshots):
     assert report["job_opened"] and report["run_started"]
     assert report["ui_language"] == "1 数据"
     assert report["result_layer"]["renderer"] == "RuleRenderer"
+    if report["county"] == "demo":
+        assert report["result_layer"]["name"] == "示范县 2024 年度卫片执法图斑核查 判定结果"
+    assert report["legend_open"]  # the layers panel shows a swatch for every verdict
     assert report["current_tab"] == 2
     verdicts = _result_verdicts(report["result_path"])
     flagged = sorted(pid for pid, verdict in verdicts if verdict in ("违法", "需核实"))
@@ -245,9 +248,35 @@ def test_the_dock_runs_the_county_job_in_real_qgis(screenshots):
     assert any(text.startswith(f"共分析 {len(verdicts)} 个图斑") for text in report["messages"])
 
 
+def test_the_gbk_approvals_are_read_as_gbk_and_the_checks_say_so(screenshots):
+    if screenshots["county"] != "demo":
+        pytest.skip("only the demo county has a GBK shapefile")
+    assert "PZWH" in screenshots["gbk_fields"]
+    assert all("〔" in value for value in screenshots["gbk_values"]), screenshots["gbk_values"]
+    assert any("已按 GB18030 读取" in text for text in screenshots["problems"])
+
+
+def test_the_results_can_be_filtered(screenshots):
+    chosen = screenshots["filter"]
+    assert chosen["rows"] and set(chosen["rows"]) < set(screenshots["rows"])
+    assert chosen["summary"].startswith(f"列表中 <b>{len(chosen['rows'])}</b> 个图斑（违法 "
+                                        f"{len(chosen['rows'])}，需核实 0）")
+
+
+def test_the_change_step_hands_its_patches_to_the_workspace(screenshots):
+    if screenshots["county"] != "demo":
+        pytest.skip("only the demo county has two survey years")
+    changes = screenshots["changes"]
+    assert changes["count"] > 0
+    assert changes["layer"] == changes["patches_role"] == "变化图斑"
+
+
 def test_the_screenshots_show_the_clicked_patch_in_its_verdict_colour(screenshots):
     shots = {Path(p).name: p for p in screenshots["screenshots"]}
-    assert set(shots) == {"dock_data.png", "dock.png", "dock_patch.png"}
+    assert {"dock_data.png", "dock_check.png", "gbk_attributes.png", "dock.png",
+            "dock_results_filter.png", "dock_patch.png"} <= set(shots)
+    if screenshots["county"] == "demo":
+        assert "dock_changes.png" in shots
     # The first row is the most severe patch; clicking it centred the map on it. Around the
     # centre (the label sits on it) the picture shows the 违法 fill of the verdict style, a
     # dark red, not QGIS's random default colour nor the selection's yellow.

@@ -60,3 +60,102 @@ def english_locale(qgis_locale):
     """QGIS running in English whatever the machine's own locale is."""
     qgis_locale("en_US")
     assert QgsApplication.locale() == "en"
+
+
+# ---------------------------------------------------------------------------- the workspace
+
+
+@pytest.fixture()
+def county(tmp_path):
+    """The test county's files (see dock_county): {role: path}."""
+    from dock_county import build_county
+
+    return build_county(tmp_path / "data")
+
+
+@pytest.fixture()
+def county_layers(qgis_new_project, county):
+    """The county's layers in the project under their survey names."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsProject
+
+    from dock_county import EPSG, SURVEY_NAMES, add_layer
+
+    QgsProject.instance().setCrs(QgsCoordinateReferenceSystem(f"EPSG:{EPSG}"))
+    return {role: add_layer(path, SURVEY_NAMES[role]) for role, path in county.items()}
+
+
+@pytest.fixture()
+def message_bar(qgis_iface, monkeypatch):
+    """QGIS's real message bar in place of pytest-qgis's stub (the dock adds buttons to it)."""
+    from qgis.gui import QgsMessageBar
+
+    bar = QgsMessageBar()
+    monkeypatch.setattr(qgis_iface, "_messageBar", bar)
+    monkeypatch.setattr(qgis_iface, "openMessageLog", lambda: None, raising=False)
+    yield bar
+    bar.deleteLater()
+
+
+@pytest.fixture()
+def fresh_settings():
+    """No rule set or output folder remembered from an earlier test."""
+    from plugin.identity import SETTINGS_PREFIX
+
+    settings = QgsSettings()
+    settings.remove(SETTINGS_PREFIX.rstrip("/"))
+    yield
+    settings.remove(SETTINGS_PREFIX.rstrip("/"))
+
+
+def _new_dock(qgis_iface, tmp_path):
+    from qgis.core import QgsProject
+
+    from plugin.gui.dock import LandSupervisionDock
+
+    # pytest-qgis's new project only removes layers; QGIS's own new project clears it.
+    QgsProject.instance().clear()
+    widget = LandSupervisionDock(qgis_iface)
+    widget.run_page.out_dir_widget.setFilePath(str(tmp_path / "out"))
+    widget.show()
+    return widget
+
+
+@pytest.fixture()
+def dock(english_locale, fresh_settings, qgis_iface, qgis_new_project, message_bar, qtbot,
+         tmp_path):
+    """The workspace in English (the texts the tests compare)."""
+    widget = _new_dock(qgis_iface, tmp_path)
+    yield widget
+    widget.close_down()
+    widget.deleteLater()
+
+
+@pytest.fixture()
+def chinese_dock(chinese_locale, loaded_plugin, fresh_settings, qgis_iface, qgis_new_project,
+                 message_bar, qtbot, tmp_path):
+    """The workspace as a Chinese analyst sees it (the plugin's translator installed)."""
+    widget = _new_dock(qgis_iface, tmp_path)
+    yield widget
+    widget.close_down()
+    widget.deleteLater()
+
+
+@pytest.fixture()
+def ready_dock(dock, county_layers):
+    """The dock with the county's layers recognised and their fields mapped."""
+    dock.recognise_layers()
+    return dock
+
+
+@pytest.fixture(autouse=True, scope="session")
+def project_wrapper():
+    """Keeps one Python wrapper of the QGIS project for the whole session.
+
+    pytest-qgis connects a slot to the project at start and disconnects it at the very end;
+    when the project's wrapper has been collected and made anew in between, PyQt no longer
+    finds that connection and the session ends in an error, depending on when the garbage
+    collector ran (seen running test_plugin_lifecycle.py alone).
+    """
+    from qgis.core import QgsProject
+
+    yield QgsProject.instance()

@@ -6,14 +6,14 @@ import pytest
 from osgeo import ogr, osr
 from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
+from dock_county import square
+
 ANALYSE_ALGORITHM_ID = "landsupervision:analyse"  # the job-file algorithm
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_JOB = REPO_ROOT / "resources" / "demo" / "job.yaml"
 DEMO_PATCHES = DEMO_JOB.parent / "data" / "jctb.gpkg"
-# 3-degree Gauss-Kruger zone 41 with the zone prefixed to X, where counties' data usually is.
 EPSG = 4529
-X0, Y0 = 41_500_000.0, 3_400_000.0
 
 
 class RecordingFeedback(QgsProcessingFeedback):
@@ -31,15 +31,6 @@ class RecordingFeedback(QgsProcessingFeedback):
     def pushInfo(self, info):  # noqa: N802 (QGIS API)
         self.infos.append(info)
         super().pushInfo(info)
-
-
-def _square(x, y, size):
-    ring = ogr.Geometry(ogr.wkbLinearRing)
-    for dx, dy in ((0, 0), (size, 0), (size, size), (0, size), (0, 0)):
-        ring.AddPoint_2D(X0 + x + dx, Y0 + y + dy)
-    polygon = ogr.Geometry(ogr.wkbPolygon)
-    polygon.AddGeometry(ring)
-    return polygon
 
 
 def _write_gpkg(path, layer_name, field_name, features):
@@ -63,13 +54,13 @@ def small_job(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     _write_gpkg(data / "jctb.gpkg", "JCTB", "JCBH", [
-        ("JC001", _square(0, 0, 100)),
-        ("JC002", _square(500, 0, 100)),
-        ("JC002", _square(1000, 0, 50)),
+        ("JC001", square(0, 0, 100)),
+        ("JC002", square(500, 0, 100)),
+        ("JC002", square(1000, 0, 50)),
     ])
     _write_gpkg(data / "dltb.gpkg", "DLTB", "DLBM", [
-        ("0101", _square(50, -100, 300)),
-        ("0702", _square(400, -100, 800)),
+        ("0101", square(50, -100, 300)),
+        ("0702", square(400, -100, 800)),
     ])
     job = tmp_path / "job.yaml"
     job.write_text(

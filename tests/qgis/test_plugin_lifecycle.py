@@ -144,11 +144,55 @@ def test_action_opens_the_analyse_algorithm_dialog(qgis_processing, loaded_plugi
     from qgis import processing
 
     opened = []
-    monkeypatch.setattr(processing, "execAlgorithmDialog", opened.append)
+    monkeypatch.setattr(processing, "execAlgorithmDialog",
+                        lambda alg, params: opened.append(alg))
 
     qgis_iface.mainWindow().findChild(QAction, ANALYSE_ACTION_OBJECT_NAME).trigger()
 
     assert opened == [ANALYSE_ALGORITHM_ID]
+
+
+def test_the_analyse_dialog_opens_with_the_patches_not_the_first_layer(
+        qgis_processing, loaded_plugin, qgis_iface, qgis_new_project, county, monkeypatch):
+    from qgis import processing
+    from qgis.core import QgsProject
+
+    from dock_county import SURVEY_NAMES, add_layer
+
+    QgsProject.instance().clear()
+    # The administrative layer first and active, as it was when the dialog took it.
+    layers = {role: add_layer(county[role], SURVEY_NAMES[role])
+              for role in ("admin", "patches", "farmland", "basic_farmland")}
+    opened = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog",
+                        lambda alg, params: opened.append(params))
+
+    loaded_plugin.open_analyse_dialog()
+
+    [parameters] = opened
+    assert parameters["PATCHES"] == layers["patches"].id()
+    assert parameters["ADMIN"] == layers["admin"].id()
+    assert (parameters["PATCH_ID_FIELD"], parameters["BEFORE_FIELD"],
+            parameters["AFTER_FIELD"]) == ("JCBH", "QDLBM", "HDLBM")
+    assert (parameters["FARMLAND_CLASS_FIELD"], parameters["FARMLAND_CLASSES"]) == ("DLBM", "01*")
+    assert (parameters["TOWNSHIP_FIELD"], parameters["VILLAGE_FIELD"]) == ("XZMC", "XZQMC")
+
+
+def test_the_analyse_dialog_opens_with_the_workspaces_choices(
+        qgis_processing, loaded_plugin, qgis_new_project, county_layers, monkeypatch):
+    from qgis import processing
+
+    dock = loaded_plugin.dock
+    dock.recognise_layers()
+    dock.data_page.role_rows["patches"].field_combos["id_field"].setField("QDLBM")
+    opened = []
+    monkeypatch.setattr(processing, "execAlgorithmDialog",
+                        lambda alg, params: opened.append(params))
+
+    loaded_plugin.open_analyse_dialog()
+
+    assert opened[0]["PATCH_ID_FIELD"] == "QDLBM"
+    assert opened[0]["APPROVED"] == county_layers["approved"].id()
 
 
 def test_processing_builds_a_dialog_for_the_algorithm(qgis_processing, loaded_plugin, qgis_iface,

@@ -1,83 +1,133 @@
 """The text encoding of a shapefile's attributes, detected when nothing (or something wrong)
 declares it."""
 
+import codecs
 import os
 import struct
+from typing import Optional, Tuple
 
 from ..errors import InputError, Note
 
-_UTF8_NAMES = {"utf-8", "utf8", "65001", "utf_8"}
+#: Bytes of records read to judge the encoding (names in the header are read too).
 SAMPLE_BYTES = 8 << 20
+SAMPLE_RECORDS = 20000
+#: Encodings of one family: a layer read in either shows the same text.
+CHINESE_FAMILY = {"gbk", "gb2312", "gb18030", "cp936"}
 
 
 def shapefile_encoding(spec, notes):
-    """The encoding GDAL should use for a shapefile's DBF: the job's ``encoding:``, else what a
-    .cpg or the DBF's code-page byte declares, else what the bytes are.
+    """The encoding GDAL should use for a shapefile's DBF, detecting GBK when nothing says.
 
-    County deliveries are often GBK shapefiles without a .cpg (GDAL would read them as Latin-1),
-    or with a .cpg saying UTF-8 that another tool wrote beside GBK data: either way every
-    Chinese name would silently turn to mojibake.
+    County deliveries are often GBK shapefiles without a .cpg (or with a .cpg saying UTF-8);
+    GDAL would then read them as Latin-1 or UTF-8 and every Chinese name would silently turn
+    to mojibake.
     """
     if spec.encoding:
         return spec.encoding
     if not spec.path.lower().endswith(".shp"):
         return None
-    stem = spec.path[:-4]
-    cpg = next((stem + ext for ext in (".cpg", ".CPG") if os.path.exists(stem + ext)), None)
-    dbf = next((stem + ext for ext in (".dbf", ".DBF") if os.path.exists(stem + ext)), None)
-    sample, code_page = _dbf_sample(dbf) if dbf else (None, None)
-    if sample is None:
+    try:
+        found = detect_shapefile_encoding(spec.path)
+    except ValueError as error:
+        raise InputError(f"属性表编码无法识别 ({error})，请在任务文件中用 encoding: 指明",
+                         layer=spec.label) from error
+    if found is None:
         return None
-    if cpg is not None:
-        declared = _read_cpg(cpg)
-        if declared.lower() in _UTF8_NAMES and _guess(sample, spec) == "GB18030":
-            notes.append(Note(spec.label, "-", f".cpg 声明 {declared}，但属性内容不是 UTF-8，"
-                              "按内容判定为 GB18030 读取", kind="repair"))
-            return "GB18030"
-        return None  # GDAL honours the .cpg
-    if code_page != 0:  # the DBF's language driver id names the code page: GDAL honours it
-        return None
-    name = _guess(sample, spec)
-    if name is not None:
-        notes.append(Note(spec.label, "-", f"无 .cpg 编码说明，按内容判定为 {name} 读取属性"))
+    name, why = found
+    notes.append(Note(spec.label, "-", f"{why}，按内容判定为 {name} 读取属性"))
     return name
 
 
-def _dbf_sample(dbf):
-    """(field names and the first records as bytes, the language driver id), or (None, None)."""
-    with open(dbf, "rb") as f:
-        head = f.read(32)
-        if len(head) < 32:
-            return None, None
-        header_len, record_len = struct.unpack("<HH", head[8:12])
-        names = f.read(max(0, header_len - 32))
-        data = f.read(min(max(record_len, 1) * 20000, SAMPLE_BYTES))
-    return names + data, head[29]
+def detect_shapefile_encoding(path) -> Optional[Tuple[str, str]]:
+    """(encoding, why) when the shapefile's DBF must be read in another encoding than the one
+    it declares, else None (it declares the right one, or holds ASCII only).
+
+    A .cpg wins when its text decodes; without one, a DBF language driver id is trusted (GDAL
+    honours it). Raises ValueError when the text is neither UTF-8 nor GBK.
+    """
+    stem = os.path.splitext(path)[0]
+    dbf = next((stem + ext for ext in (".dbf", ".DBF") if os.path.exists(stem + ext)), None)
+    if dbf is None:
+        return None
+    cpg = next((stem + ext for ext in (".cpg", ".CPG") if os.path.exists(stem + ext)), None)
+    declared = _read_cpg(cpg) if cpg else None
+    sample, language_driver = _dbf_text_sample(dbf)
+    if sample is None or all(b < 0x80 for b in sample):
+        return None
+    if cpg is None and language_driver != 0:
+        return None
+    if declared is not None:
+        if _decodes(sample, declared):
+            return None
+        why = f".cpg 声明为 {declared}，但属性不是 {declared} 编码"
+    elif cpg is not None:
+        return None  # a code page Python does not know: leave it to GDAL
+    else:
+        why = "无 .cpg 编码说明"
+    if _decodes(sample, "utf-8", tolerant=False):
+        return "UTF-8", why
+    if _decodes(sample, "gb18030"):
+        return "GB18030", why
+    if _decodes(sample, "utf-8"):
+        return "UTF-8", why
+    raise ValueError("既非 UTF-8 也非 GBK")
+
+
+def same_encoding(first, second) -> bool:
+    """Whether two encoding names read a Chinese layer alike (GBK and GB18030 do)."""
+    names = [_codec_name(e) for e in (first, second)]
+    if None in names:
+        return False
+    return names[0] == names[1] or (names[0] in CHINESE_FAMILY and names[1] in CHINESE_FAMILY)
+
+
+def _codec_name(encoding):
+    text = str(encoding or "").strip()
+    if text.isdigit():  # ArcGIS writes code pages as numbers: 936, 65001
+        text = {"936": "gbk", "65001": "utf-8"}.get(text, f"cp{text}")
+    try:
+        return codecs.lookup(text).name.replace("_", "")
+    except LookupError:
+        return None
 
 
 def _read_cpg(path):
     with open(path, "rb") as f:
-        return f.read(64).decode("ascii", errors="replace").strip()
+        text = f.read(64).decode("ascii", "replace").strip()
+    name = _codec_name(text)
+    return None if name is None else ("UTF-8" if name == "utf-8" else text.upper())
 
 
-def _guess(data, spec):
-    """"UTF-8", "GB18030" or None (plain ASCII) for the bytes of a DBF.
+def _decodes(data, encoding, tolerant=True):
+    """Whether ``data`` reads as ``encoding``. ``tolerant``: a few undecodable characters (at
+    most one in a thousand non-ASCII bytes) are allowed, for fixed-width DBF fields that cut a
+    character in two."""
+    try:
+        text = data.decode(_codec_name(encoding) or encoding, errors="replace")
+    except LookupError:
+        return False
+    bad = text.count("\ufffd")
+    if not tolerant:
+        return bad == 0
+    return bad <= max(2, sum(1 for b in data if b >= 0x80) // 1000)
 
-    A field can be cut in the middle of a character (fixed-width DBF columns), so a handful of
-    undecodable bytes does not rule an encoding out; the one with fewer wins."""
-    if all(b < 0x80 for b in data):
-        return None
-    utf8_bad = data.decode("utf-8", errors="replace").count("\ufffd")
-    if utf8_bad == 0:
-        return "UTF-8"
-    gb_bad = data.decode("gb18030", errors="replace").count("\ufffd")
-    high = sum(1 for b in data if b >= 0x80)
-    if gb_bad < utf8_bad and gb_bad <= max(2, high // 1000):
-        return "GB18030"
-    if utf8_bad <= max(2, high // 1000):
-        return "UTF-8"
-    raise InputError("属性表编码无法识别 (既非 UTF-8 也非 GBK)，请在任务文件中用 encoding: 指明",
-                     layer=spec.label)
+
+def _dbf_text_sample(dbf):
+    """(the field names and the first records as bytes, the language driver id)."""
+    with open(dbf, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return None, 0
+        header_len, record_len = struct.unpack("<HH", head[8:12])
+        descriptors = f.read(max(header_len - 32, 0))
+        names = []
+        for k in range(0, len(descriptors) - 31, 32):
+            if descriptors[k] == 0x0D:  # the end of the field descriptors
+                break
+            names.append(descriptors[k:k + 11].split(b"\0", 1)[0])
+        records = min(SAMPLE_RECORDS, SAMPLE_BYTES // max(record_len, 1))
+        data = f.read(record_len * records)
+    return b" ".join(names) + b" " + data, head[29]
 
 
 # GDAL's usual reasons for refusing a file, as a county analyst reads them.

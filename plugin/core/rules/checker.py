@@ -20,7 +20,7 @@ class ValueChecker:
         self.rule_id: Optional[object] = None
 
     def fail(self, message: str, key: str):
-        raise InputError(message, layer=self.path, feature=self.rule_id, field=key)
+        raise InputError(message, file=self.path, feature=self.rule_id, field=key)
 
     def mapping(self, value, key: str, allowed: Sequence[str]) -> dict:
         if not isinstance(value, dict):

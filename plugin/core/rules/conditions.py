@@ -10,6 +10,7 @@ from .logic import Tri, all_of, at_least, at_most, constant
 from .patch_table import PatchTable
 from .terms import BASELINES, EXEMPTIONS, SIDES
 
+
 @dataclass(frozen=True)
 class GroupCondition:
     """The before or after class is in any of the groups (or, negated, in none of them)."""
@@ -54,6 +55,28 @@ class ClassCondition:
 
     def why_unknown(self, patches: PatchTable, i: int) -> str:
         return f"缺少{SIDES[self.side]}"
+
+
+@dataclass(frozen=True)
+class ChangeCondition:
+    """The before and after codes differ (``changed``), or are the same code (not ``changed``).
+
+    Codes are compared as the class table normalises them, so 0101K and 0101 differ.
+    """
+
+    changed: bool = True
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        before = patches.codes["before"]["code"]
+        after = patches.codes["after"]["code"]
+        known = np.array([b is not None and a is not None for b, a in zip(before, after)],
+                         dtype=bool)
+        differ = np.array([b != a for b, a in zip(before, after)], dtype=bool)
+        hit = known & (differ if self.changed else ~differ)
+        return Tri(hit, known & ~hit)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return f"缺少{'或'.join(SIDES.values())}"
 
 
 @dataclass(frozen=True)
@@ -149,8 +172,8 @@ class Exemption:
         return EXEMPTIONS[self.key]
 
 
-Condition = Union[GroupCondition, ClassCondition, BaselineCondition, AdminCondition,
-                  AreaCondition]
+Condition = Union[GroupCondition, ClassCondition, ChangeCondition, BaselineCondition,
+                  AdminCondition, AreaCondition]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ file, and exemptions are checked for every rule before it may fire):
 3. otherwise the first rule that fired (rule order is priority) gives the verdict, label,
    severity and measure; a rule whose exemption could not be checked because the job lacks that
    exemption layer fires as 需核实 (unless the clause says ``if_missing: ignore``);
-4. no rule fired but one could not be decided for want of data → 需核实;
+4. no rule fired but one could not be decided for want of data → 需核实, with the type
+   地类缺失，无法判定 (a before or after class is missing) or 资料不全，无法判定;
 5. otherwise 合法 (saying which exemption cleared which rule, if any).
 
 A baseline layer the job did not provide (no ``K_m2`` column) puts the rules that need it out of
@@ -37,7 +38,7 @@ from .conditions import MinArea, RuleSet
 from .outcome import Outcome, evaluate_rule, flag_basis
 from .patch_table import PatchTable
 from .reasons import area_text, cleared_sentence, fired_sentence, out_of_scope_note, sentence
-from .terms import BELOW, CHECK, EPSILON, LEGAL, SIDES
+from .terms import BELOW, CHECK, EPSILON, LEGAL, NO_CLASS_TYPE, NO_DATA_TYPE, SIDES
 
 OUTPUT_COLUMNS = ("verdict", "violation_type", "rule_ids", "severity", "measure",
                   "flag_area_m2", "flag_area_mu", "reason", "flag_basis")
@@ -192,21 +193,35 @@ def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, l
 
     undecided = [o for o in outcomes if o.undecided[i]]
     if undecided:
-        first = undecided[0]
-        why = sorted({c.why_unknown(patches, i) for c, tri in first.parts
-                      if not (tri.true[i] or tri.false[i])})
-        labels = "、".join(f"“{o.rule.label}”" for o in undecided)
-        reason = sentence(f"{'、'.join(why) or '数据不全'}，无法判定是否属于{labels}，需核实",
-                           scope)
-        flag = first.flag[i]
-        return (CHECK, first.rule.label, first.rule.severity, "补充资料或实地核查后重新判定",
-                float(area if np.isnan(flag) else flag), reason,
-                "patch" if np.isnan(flag) else flag_basis(first.rule))
+        return _undecided(i, patches, undecided, scope)
 
     if any(o.cleared[i] for o in outcomes):
         return LEGAL, "", None, "", 0.0, sentence(
             cleared_sentence(outcomes, patches, i), "判定合法", scope), ""
 
-    change = (f"图斑 {area_text(area)}，由 {patches.describe('before', i)} 变为 "
-              f"{patches.describe('after', i)}，未触发任何规则")
+    if patches.unchanged(i):
+        change = (f"图斑 {area_text(area)}，前后地类均为 {patches.describe('after', i)}"
+                  "（地类未变化），未触发任何规则")
+    else:
+        change = (f"图斑 {area_text(area)}，由 {patches.describe('before', i)} 变为 "
+                  f"{patches.describe('after', i)}，未触发任何规则")
     return LEGAL, "", None, "", 0.0, sentence(change, scope), ""
+
+
+def _undecided(i: int, patches: PatchTable, undecided: List[Outcome], scope: str):
+    """需核实 for a patch no rule could decide for want of data. Its type says that it could not
+    be judged (never a rule's label: the rule did not fire); its severity and flagged area are
+    those of the most severe rule it might fall under, so the worst possible cases are verified
+    first."""
+    why = sorted({c.why_unknown(patches, i) for o in undecided for c, tri in o.parts
+                  if not (tri.true[i] or tri.false[i])})
+    labels = "、".join(f"“{o.rule.label}”" for o in undecided)
+    reason = sentence(f"{'、'.join(why) or '数据不全'}，无法判定是否属于{labels}，需核实", scope)
+    worst = max(undecided, key=lambda o: o.rule.severity)  # the first of the most severe
+    flag = worst.flag[i]
+    no_class = any(patches.codes[side]["missing"][i] for side in SIDES)
+    label, measure = ((NO_CLASS_TYPE, "补充变化前后地类后重新判定") if no_class
+                      else (NO_DATA_TYPE, "补充资料或实地核查后重新判定"))
+    return (CHECK, label, worst.rule.severity, measure,
+            float(patches.area[i] if np.isnan(flag) else flag), reason,
+            "patch" if np.isnan(flag) else flag_basis(worst.rule))

@@ -98,6 +98,11 @@ class PatchTable:
             self._groups[key] = Tri(known & hit, known & ~hit)
         return self._groups[key]
 
+    def unchanged(self, i: int) -> bool:
+        """Both codes known and the same code."""
+        before, after = self.codes["before"]["code"][i], self.codes["after"]["code"][i]
+        return before is not None and before == after
+
     def describe(self, side: str, i: int) -> str:
         codes = self.codes[side]
         if codes["missing"][i]:

@@ -10,11 +10,11 @@ from typing import List, Optional, Tuple, Union
 import yaml
 
 from ...paths import resources_dir
-from ..errors import InputError
+from ..errors import InputError, yaml_problem
 from .checker import ValueChecker, type_name
 from .classes import ClassTable, load_class_table
-from .conditions import (AdminCondition, AreaCondition, BaselineCondition, Condition,
-                         Exemption, GroupCondition, MinArea, Rule, RuleSet)
+from .conditions import (AdminCondition, AreaCondition, BaselineCondition, ChangeCondition,
+                         Condition, Exemption, GroupCondition, MinArea, Rule, RuleSet)
 from .terms import BASELINES, CHECK, EXEMPTIONS, ILLEGAL
 
 DEFAULT_RULESET = "default.yaml"
@@ -24,8 +24,8 @@ SEVERITY_RANGE = (1, 5)
 TOP_KEYS = ("id", "version", "description", "min_area", "rules")
 RULE_KEYS = ("id", "label", "verdict", "severity", "measure", "when", "exempt", "flag_area", "note")
 CONDITION_KEYS = ("before_group", "after_group", "before_group_not", "after_group_not",
-                  "before_class", "after_class", "baseline", "township", "village",
-                  "area_min_m2", "area_max_m2")
+                  "before_class", "after_class", "class_changed", "baseline", "township",
+                  "village", "area_min_m2", "area_max_m2")
 BASELINE_KEYS = ("key", "part", "min_m2", "min_pct", "min_free_m2")
 EXEMPTION_KEYS = ("exemption", "min_pct", "when_after_group", "if_missing")
 MIN_AREA_KEYS = ("group", "min_m2")
@@ -87,6 +87,10 @@ class RuleFileChecker(ValueChecker):
                                           negate=name.endswith("_not")))
             elif name.endswith("_class"):
                 out.append(self.class_codes(item, where))
+            elif name == "class_changed":
+                if not isinstance(item, bool):
+                    self.fail(f"应为 true 或 false，实为 {type_name(item)}", where)
+                out.append(ChangeCondition(item))
             elif name == "baseline":
                 items = item if isinstance(item, list) else [item]
                 if not items:
@@ -186,8 +190,15 @@ def parse_ruleset(text: Union[str, bytes], path: str = "<rules>",
     table = class_table if class_table is not None else load_class_table()
     try:
         data = yaml.load(raw.decode("utf-8-sig"), Loader=_UniqueKeyLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(f"不是有效的 YAML：{error}", layer=path) from error
+    except UnicodeDecodeError as error:
+        raise InputError("规则文件不是 UTF-8 编码的文本", file=path) from error
+    except yaml.constructor.ConstructorError as error:
+        line = error.problem_mark.line + 1
+        # Our own duplicate-key check words its problem in Chinese; PyYAML's tag refusal not.
+        problem = error.problem if "重复" in error.problem else "含有不允许的 YAML 标签（只能写键、值与列表）"
+        raise InputError(f"第 {line} 行{problem}", file=path) from error
+    except yaml.YAMLError as error:
+        raise InputError(f"规则文件{yaml_problem(error)}", file=path) from error
     checker = RuleFileChecker(path, table)
     checker.mapping(data, "", TOP_KEYS)
     ruleset_id = checker.text(checker.required(data, "id", "id"), "id")
@@ -223,5 +234,5 @@ def load_ruleset(path: Union[str, Path, None] = None,
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError(f"无法读取规则文件：{error}", layer=str(path)) from error
+        raise InputError(f"无法读取规则文件：{error.strerror or error}", file=str(path)) from error
     return parse_ruleset(raw, str(path), class_table)

@@ -7,6 +7,9 @@ EXEMPTIONS = {"approved": "批准用地", "facility_agri": "设施农用地备�
 EXEMPTION_CAVEATS = {"temporary": "临时用地是否仍在批准期限内无法从图层判断，请核对批文期限"}
 ILLEGAL, LEGAL, CHECK, BELOW = "违法", "合法", "需核实", "低于上图面积"
 SIDES = {"before": "变化前地类", "after": "变化后地类"}
+# The violation type of a patch no rule could decide: it says why, never names a rule.
+NO_CLASS_TYPE = "地类缺失，无法判定"
+NO_DATA_TYPE = "资料不全，无法判定"
 OVERLAY = "叠加分析结果"
 # Comparisons against thresholds forgive float rounding of the overlay (95 % computed as 94.9999…).
 EPSILON = 1e-9
