@@ -173,7 +173,7 @@ def test_a_baseline_left_empty_by_its_filter_is_a_loud_warning(tmp_path):
     code, out, err = analyse(tmp_path, job)
     assert code == 0, err
     warning = next(line for line in out.splitlines() if line.startswith("警告"))
-    assert "farmland" in warning and "过滤前 3 个要素" in warning
+    assert "耕地" in warning and "过滤前 3 个要素" in warning
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_truncated_wkb_in_a_baseline_drops_that_parcel_and_warns(tmp_path, blob)
     code, out, err = analyse(tmp_path, job)
     assert code == 0, err
     assert patches(tmp_path)["P1"]["farmland_m2"] == 0  # its parcel is gone, and it says so
-    assert any(line.startswith("警告") and "farmland" in line and "剔除" in line
+    assert any(line.startswith("警告") and "耕地" in line and "剔除" in line
                for line in out.splitlines())
 
 
@@ -264,7 +264,7 @@ def test_a_nan_vertex_in_basic_farmland_is_repaired_not_silently_lost(tmp_path):
     code, _, err = analyse(tmp_path, job)
     assert code == 0, err
     assert patches(tmp_path)["P2"]["basic_farmland_m2"] > 0
-    assert any(n[0].startswith("basic_farmland") and n[3] == "repair" for n in notes(tmp_path))
+    assert any(n[0].startswith("永久基本农田") and n[3] == "repair" for n in notes(tmp_path))
 
 
 @pytest.mark.parametrize("damage", ["zero bytes", "half", "garbled pages"])

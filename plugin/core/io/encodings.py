@@ -100,8 +100,8 @@ def _read_cpg(path):
 
 def _decodes(data, encoding, tolerant=True):
     """Whether ``data`` reads as ``encoding``. ``tolerant``: a few undecodable characters (at
-    most one in a thousand non-ASCII bytes) are allowed, for fixed-width DBF fields that cut a
-    character in two."""
+    most one in 500 non-ASCII bytes: none in a small sample, where two wrong encodings can
+    both look nearly right) are allowed, for fixed-width DBF fields that cut a character."""
     try:
         text = data.decode(_codec_name(encoding) or encoding, errors="replace")
     except LookupError:
@@ -109,7 +109,7 @@ def _decodes(data, encoding, tolerant=True):
     bad = text.count("\ufffd")
     if not tolerant:
         return bad == 0
-    return bad <= max(2, sum(1 for b in data if b >= 0x80) // 1000)
+    return bad <= sum(1 for b in data if b >= 0x80) // 500
 
 
 def _dbf_text_sample(dbf):
