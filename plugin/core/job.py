@@ -225,11 +225,11 @@ def _crs_value(value, where, key, allow_auto=False):
     if allow_auto and text.lower() == "auto":
         return "auto"
     try:
-        CRS.from_user_input(int(text) if text.isdigit() else text)
+        CRS.from_user_input(int(text) if text.isdecimal() else text)
     except CRSError as e:
         raise InputError(f"无法识别的坐标系 {text!r} (应如 EPSG:4529 或 auto)", file=where,
                          field=key) from e
-    return f"EPSG:{text}" if text.isdigit() else text
+    return f"EPSG:{text}" if text.isdecimal() else text
 
 
 def _type_name(value):

@@ -158,7 +158,7 @@ def remove_stale_temps(folder: str) -> None:
         if not name.startswith(TEMP_PREFIX):
             continue
         pid = name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdecimal() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
         path = os.path.join(folder, name)
         if os.path.isdir(path):

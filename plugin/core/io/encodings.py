@@ -83,7 +83,7 @@ def same_encoding(first, second) -> bool:
 
 def _codec_name(encoding):
     text = str(encoding or "").strip()
-    if text.isdigit():  # ArcGIS writes code pages as numbers: 936, 65001
+    if text.isdecimal():  # ArcGIS writes code pages as numbers: 936, 65001
         text = {"936": "gbk", "65001": "utf-8"}.get(text, f"cp{text}")
     try:
         return codecs.lookup(text).name.replace("_", "")

@@ -48,7 +48,7 @@ def _holder(lock):
             lines = f.read().splitlines()
     except OSError:
         return None
-    if not lines or not lines[0].strip().isdigit():
+    if not lines or not lines[0].strip().isdecimal():
         return None
     pid = int(lines[0])
     if pid != os.getpid() and not _alive(pid):

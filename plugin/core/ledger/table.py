@@ -162,7 +162,7 @@ def order_key(row):
 
 
 def natural_key(text: str):
-    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part)
+    return tuple((0, int(part), part) if part.isdecimal() else (1, 0, part)
                  for part in re.split(r"(\d+)", text) if part != "")
 
 

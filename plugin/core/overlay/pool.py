@@ -22,7 +22,7 @@ def default_workers():
     unsafe, so the engine stays in-process there. LAND_SUPERVISION_WORKERS overrides.
     """
     env = os.environ.get("LAND_SUPERVISION_WORKERS", "").strip()
-    if env.isdigit():
+    if env.isdecimal():
         return max(1, int(env))
     if not os.path.basename(sys.executable or "").startswith("python"):
         return 1
