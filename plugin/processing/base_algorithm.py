@@ -24,6 +24,8 @@ ALGORITHM_TAGS = {
                      "verification", "field work"),
     "fieldpack": ("外业核查", "核查表", "举证", "影像切片", "奥维", "QField", "KML", "field work",
                   "field verification", "field sheets", "atlas"),
+    "derivechanges": ("变化图斑", "变更调查", "地类图斑", "耕地进出平衡", "耕地流出", "两期对比",
+                      "change detection", "land change", "farmland balance", "DLTB"),
 }
 #: The job behind each algorithm, for the optional modules it needs.
 ALGORITHM_FEATURES = {
@@ -32,6 +34,7 @@ ALGORITHM_FEATURES = {
     "exportledger": dependencies.LEDGER_EXPORT,
     "importledger": dependencies.LEDGER_IMPORT,
     "fieldpack": dependencies.FIELDPACK,
+    "derivechanges": dependencies.DERIVE_CHANGES,
 }
 
 
