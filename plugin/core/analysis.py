@@ -26,9 +26,10 @@ from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool
 from .progress import Steps
 from .ledger_details import add_ledger_details
-from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, ledger_fields, patch_fields
+from .result_fields import (LAYER_NAMES, OVERLAP_FIELDS, carried_field, ledger_fields,
+                            patch_fields)
 from .rules.evaluate import class_problems, evaluate
-from .rules.schema import load_ruleset
+from .rules.rule_sets import check_fits_job, load_rule_sets
 from .rules.evaluate import metadata as rules_metadata
 from ..identity import VERSION as ENGINE_VERSION
 
@@ -47,12 +48,13 @@ class AnalysisResult:
     seconds: float = 0.0
     verdicts: dict = field(default_factory=dict)
     baseline_labels: List[str] = field(default_factory=list)
+    layer_names: dict = field(default_factory=dict)
 
     def summary_lines(self):
         lines = [f"结果: {self.result_path}",
                  f"图斑 {self.patch_count} 个，工作坐标系 {self.working_crs}，用时 {self.seconds:.1f} 秒"]
         for key, (count, m2) in self.totals.items():
-            lines.append(f"  占{LAYER_NAMES.get(key, key)}: {count} 个图斑，"
+            lines.append(f"  占{self.layer_names.get(key) or LAYER_NAMES.get(key, key)}: {count} 个图斑，"
                          f"{m2:.2f} 平方米 ({m2 * MU_PER_M2:.2f} 亩)")
         if self.verdicts:
             lines.append("判定: " + "，".join(f"{k} {v} 个" for k, v in sorted(self.verdicts.items())))
@@ -89,9 +91,11 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     notes: List[Note] = list(job.notes)
     # A bad rule file must stop the job before any data is read.
     class_table = load_class_table()
-    ruleset = load_ruleset(job.rules, class_table)
+    ruleset = load_rule_sets(job.rules, class_table)
+    check_fits_job(ruleset, {k: s.carry for k, s in job.baselines.items()})
     out_path = os.path.join(out_dir, RESULT_NAME)
-    refuse_inputs([out_path], [s.path for s in job.layers()] + [job.rules, job.path])
+    rules = job.rules if isinstance(job.rules, list) else [job.rules]
+    refuse_inputs([out_path], [s.path for s in job.layers()] + rules + [job.path])
     writable_folder(out_dir)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
@@ -121,10 +125,11 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
 
     steps.report(0.88, "归属乡镇村与地类")
     _attribute_admin(job, layers, overlays, rows)
+    _attribute_carried(job, layers, overlays, rows)
     _attribute_classes(job, layers, overlays, rows, patch_layer)
 
     steps.report(0.90, "按规则判定")
-    verdicts = evaluate(pd.DataFrame(rows), ruleset, class_table)
+    verdicts = evaluate(pd.DataFrame(rows), ruleset, class_table, names=job.names())
     for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
         for r, v in zip(rows, verdicts[name]):
             r[name] = v if v else None
@@ -138,7 +143,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                                      list(verdicts["flag_basis"]), ellipsoid, rows)
 
     steps.report(0.93, "写出结果")
-    fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
+    fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True,
+                           names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
               + ledger_fields(list(job.baselines), list(job.exemptions)))
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
@@ -146,7 +152,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                             working_crs=crs_label(crs), notes=notes, totals=totals,
                             seconds=seconds,
                             verdicts=verdicts["verdict"].value_counts().to_dict(),
-                            baseline_labels=[s.label for s in job.baselines.values()])
+                            baseline_labels=[s.label for s in job.baselines.values()],
+                            layer_names=job.names())
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
@@ -170,7 +177,7 @@ def _read_layers(job, class_table, near, notes):
     A layer left empty by its ``where`` is a warning: its baseline then counts as untouched."""
     layers = {}
     for spec in job.layers()[1:]:
-        fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
+        fields = [f for f in (spec.id_field, *spec.extra.values(), *spec.carry) if f]
         key = _CodeKey(class_table)
         layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
         notes.extend(layer_notes)
@@ -222,16 +229,18 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
     """{role: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
     [(feature row, area)] for admin and previous-year parcels."""
     roles = [s.role for s in job.layers()[1:]]
+    # a baseline carrying attributes is also cut feature by feature, to find the largest
+    roles += [carried_role(k) for k, s in job.baselines.items() if s.carry]
     overlays, pending = {}, {}
     # Every layer's chunks go to the pool first, so workers never wait for the caller.
     for role in roles:
-        spec, layer = layers[role]
-        mode = PIECES if role in ("admin", "parcels_before") else UNION
+        spec, layer = layers[role.split(":")[0]]
+        mode = PIECES if role in ("admin", "parcels_before") or role != spec.role else UNION
         pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
                                        workers=workers)
         steps.check()
     for n, role in enumerate(roles):
-        spec = layers[role][0]
+        spec = layers[role.split(":")[0]][0]
         base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
         steps.report(base, f"叠加 {spec.label}")
 
@@ -247,6 +256,7 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
     """K_m2/K_pct for every baseline and exemption; drops slivers under min_area_m2 (their
     overlay entry becomes None). Returns the overlaps layer (rows, WKB) and totals."""
     piece_rows, piece_wkb, totals = [], [], {}
+    names = job.names()
     for k in list(job.baselines) + list(job.exemptions):
         results = overlays[k]
         m2 = np.array([v[1] if v is not None else 0.0 for v in results])
@@ -264,7 +274,7 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
                               f"{job.min_area_m2:g} 平方米，按未占用计"))
         for i, (pid, v, a) in enumerate(zip(patches.ids, results, m2)):
             if a > 0:
-                piece_rows.append({"patch_id": pid, "layer_key": k, "layer_name": LAYER_NAMES[k],
+                piece_rows.append({"patch_id": pid, "layer_key": k, "layer_name": names[k],
                                    "area_m2": round(float(a), 4),
                                    "area_mu": round(float(a) * MU_PER_M2, 6),
                                    "planar_m2": round(v[2], 4)})
@@ -416,6 +426,25 @@ def _attribute_admin(job, layers, overlays, rows):
             r["admin_note"] = f"跨 {len(ranked)} 个行政区: {parts}"
 
 
+def carried_role(key):
+    """The overlay of a baseline's features one by one, for the attributes it carries."""
+    return f"{key}:features"
+
+
+def _attribute_carried(job, layers, overlays, rows):
+    """``<key>_<field>`` of every baseline that carries fields: the values of the feature
+    holding most of the patch (none where no feature meets it)."""
+    for key, spec in job.baselines.items():
+        if not spec.carry:
+            continue
+        layer = layers[key][1]
+        features = dominant_values(overlays[carried_role(key)], list(range(len(layer))))
+        for r, (row, _, _) in zip(rows, features):
+            for f in spec.carry:
+                value = layer.columns[f][row] if row is not None else None
+                r[carried_field(key, f)] = None if value is None else str(value).strip()
+
+
 def _attribute_classes(job, layers, overlays, rows, patch_layer):
     spec = job.patches
     kept = patch_layer.kept_rows
@@ -499,4 +528,8 @@ def _run_info(job, layers, result, started):
             info.append((f"input.{spec.role}.features", f"{len(layer)} / {layer.source_count}"))
         if spec.where:
             info.append((f"input.{spec.role}.where", repr(spec.where)))
+        if spec.name:
+            info.append((f"input.{spec.role}.name", spec.name))
+        if spec.carry:
+            info.append((f"input.{spec.role}.carry", ",".join(spec.carry)))
     return info

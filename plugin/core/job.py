@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -20,6 +21,16 @@ TOP_KEYS = {"crs", "patches", "baselines", "exemptions", "admin", "parcels_befor
 LEDGER_KEYS = ("county", "year", "batch", "unit")
 # Keys a layer entry may carry; the role-specific ones are listed per role.
 LAYER_KEYS = {"path", "layer", "where", "id_field", "encoding", "crs"}
+# Rule sets shipped with the plugin, named in a job by these words.
+SHIPPED_RULE_SETS = ("default", "ecology")
+# A baseline's own keys: its display name, and the fields whose values the result carries.
+BASELINE_ENTRY_KEYS = {"name", "carry"}
+# A user-defined baseline's key becomes field names (KEY_m2, KEY_pct, KEY_free_m2, KEY_<field>).
+BASELINE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+RESERVED_KEYS = {"patch", "area", "planar", "free", "flag", "township", "village", "admin",
+                 "before", "after", "verdict", "violation", "rule", "severity", "measure",
+                 "reason", "ledger", "batch", "permit", "fid", "geom", *EXEMPTION_KEYS}
+RESERVED_PREFIXES = ("ledger_", "flag_", "permit")
 ROLE_KEYS = {
     "patches": {"before_field", "after_field", "batch_field", "type_field", "code_field"},
     "admin": {"township_field", "village_field"},
@@ -42,12 +53,21 @@ class LayerSpec:
     encoding: Optional[str] = None
     crs: Optional[str] = None
     extra: Dict[str, str] = field(default_factory=dict)
+    name: Optional[str] = None
+    """The role's display name (a user-defined baseline's ``name:``); None: the known one."""
+    carry: List[str] = field(default_factory=list)
+    """Fields of a baseline whose values, from the feature holding most of a patch, the result
+    carries as ``<key>_<field>``."""
+
+    @property
+    def display_name(self):
+        return self.name or ROLE_NAMES.get(self.role, self.role)
 
     @property
     def label(self):
         """The role in Chinese and the file (and table) it comes from."""
         name = os.path.basename(self.path)
-        return f"{ROLE_NAMES.get(self.role, self.role)}（{name}{':' + self.layer if self.layer else ''}）"
+        return f"{self.display_name}（{name}{':' + self.layer if self.layer else ''}）"
 
 
 @dataclass
@@ -64,6 +84,10 @@ class Job:
     name: str = ""
     ledger: Dict[str, str] = field(default_factory=dict)
     notes: List[Note] = field(default_factory=list)
+
+    def names(self):
+        """{key: display name} of every baseline and exemption of the job, in job order."""
+        return {k: s.display_name for k, s in (*self.baselines.items(), *self.exemptions.items())}
 
     def layers(self):
         """Every layer spec of the job, patches first."""
@@ -141,9 +165,7 @@ def job_from_dict(data, base_dir, path=None):
                                   or admin.extra.get("village_field")):
         raise InputError("行政区图层需指明 township_field (乡镇字段) 或 village_field (村字段)",
                          file=where, field="admin")
-    rules = data.get("rules")
-    if rules is not None:
-        rules = _abspath(_text_value(rules, where, "rules"), base_dir)
+    rules = _rules(data.get("rules"), base_dir, where)
     crs = data.get("crs", "auto")
     crs = "auto" if crs is None else _crs_value(crs, where, "crs", allow_auto=True)
     return Job(path=path, patches=patches, baselines=baselines, exemptions=exemptions,
@@ -177,19 +199,38 @@ def _ledger_title(entries, where):
 def _group(entries, allowed, group, base_dir, where):
     if not isinstance(entries, dict):
         raise InputError(f"{group} 应是键值表", file=where, field=group)
-    unknown = set(entries) - set(allowed)
-    if unknown:
-        raise InputError(f"{group} 中未知的键 {sorted(unknown)}；可用的键: {list(allowed)}",
-                         file=where, field=f"{group}.{sorted(unknown)[0]}")
-    return {key: _layer(key, spec, base_dir, where) for key, spec in entries.items() if spec}
+    extra = [k for k in entries if k not in allowed]
+    if extra and group != "baselines":
+        raise InputError(f"{group} 中未知的键 {sorted(map(str, extra))}；可用的键: {list(allowed)}",
+                         file=where, field=f"{group}.{sorted(map(str, extra))[0]}")
+    for key in extra:
+        _check_baseline_key(key, entries[key], where)
+    return {key: _layer(key, spec, base_dir, where, user_defined=key in extra)
+            for key, spec in entries.items() if spec}
 
 
-def _layer(role, spec, base_dir, where):
+def _check_baseline_key(key, spec, where):
+    """A user-defined baseline: an ASCII key that makes field names no other field has, and a
+    display name in the entry."""
+    at = f"baselines.{key}"
+    if not isinstance(key, str) or not BASELINE_KEY.match(key):
+        raise InputError(f"自定义底线图层的键 {key!r} 应为小写英文字母开头、由小写字母、数字和下划线组成"
+                         "（用作结果字段名，如 nature_reserve）", file=where, field=at)
+    if key in RESERVED_KEYS or any(key.startswith(p) for p in RESERVED_PREFIXES):
+        raise InputError(f"自定义底线图层的键 {key!r} 与结果中已有的字段冲突，请换一个", file=where,
+                         field=at)
+    if not isinstance(spec, dict) or not spec.get("name"):
+        raise InputError("自定义底线图层需写明 name: (中文名称，用于报告和台账)", file=where,
+                         field=f"{at}.name")
+
+
+def _layer(role, spec, base_dir, where, user_defined=False):
     if isinstance(spec, str):
         spec = {"path": spec}
     if not isinstance(spec, dict) or "path" not in spec:
         raise InputError("图层应写成 {path: ..., layer: ...}", file=where, field=role)
-    allowed = LAYER_KEYS | ROLE_KEYS.get(role, set())
+    baseline = user_defined or role in BASELINE_KEYS
+    allowed = LAYER_KEYS | ROLE_KEYS.get(role, set()) | (BASELINE_ENTRY_KEYS if baseline else set())
     unknown = set(spec) - allowed
     if unknown:
         raise InputError(f"{role} 中未知的键 {sorted(unknown)}；可用的键: {sorted(allowed)}",
@@ -207,9 +248,41 @@ def _layer(role, spec, base_dir, where):
     text = {k: _text_value(spec[k], where, f"{role}.{k}") if spec.get(k) is not None else None
             for k in ("path", "layer", "id_field", "encoding")}
     crs = _crs_value(spec["crs"], where, f"{role}.crs") if spec.get("crs") is not None else None
+    name = _text_value(spec["name"], where, f"{role}.name").strip() if spec.get("name") else None
     return LayerSpec(role=role, path=_abspath(text["path"], base_dir), layer=text["layer"],
                      where=filt, id_field=text["id_field"], encoding=text["encoding"], crs=crs,
-                     extra=extra)
+                     extra=extra, name=name, carry=_carry(spec.get("carry"), role, where))
+
+
+def _rules(value, base_dir, where):
+    """The ``rules:`` entry: None (the default set), one file, or a list read as one set; a
+    shipped set by its bare name (``default``, ``ecology``), any other name a path."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise InputError("rules 列表为空", file=where, field="rules")
+    out = []
+    for k, item in enumerate(items):
+        text = _text_value(item, where, f"rules[{k}]" if isinstance(value, list) else "rules")
+        out.append(text if text in SHIPPED_RULE_SETS else _abspath(text, base_dir))
+    return out if isinstance(value, list) else out[0]
+
+
+def _carry(value, role, where):
+    """The ``carry:`` list of a baseline: field names, each making a result field
+    ``<role>_<field>``."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        text = _text_value(item, where, f"{role}.carry").strip()
+        if not text:
+            raise InputError("carry 中的字段名为空", file=where, field=f"{role}.carry")
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def _text_value(value, where, key):
@@ -247,6 +320,10 @@ def job_to_dict(job):
     process, which reads it back as the same job."""
     def layer(spec):
         out = {"path": spec.path}
+        if spec.name:
+            out["name"] = spec.name
+        if spec.carry:
+            out["carry"] = list(spec.carry)
         for key in ("layer", "id_field", "encoding", "crs"):
             if getattr(spec, key) is not None:
                 out[key] = getattr(spec, key)
@@ -263,7 +340,7 @@ def job_to_dict(job):
         if getattr(job, role) is not None:
             data[role] = layer(getattr(job, role))
     if job.rules:
-        data["rules"] = job.rules
+        data["rules"] = list(job.rules) if isinstance(job.rules, list) else job.rules
     if job.name:
         data["name"] = job.name
     if job.ledger:

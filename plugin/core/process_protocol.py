@@ -22,6 +22,7 @@ def write_result(result):
         "result_path": result.result_path, "patch_count": result.patch_count,
         "working_crs": result.working_crs, "totals": result.totals, "seconds": result.seconds,
         "verdicts": result.verdicts, "baseline_labels": result.baseline_labels,
+        "layer_names": result.layer_names,
         "notes": [[n.layer, n.feature, n.message, n.kind] for n in result.notes]}})
 
 
@@ -51,6 +52,7 @@ def read_line(line, progress=None):
             result_path=r["result_path"], patch_count=r["patch_count"],
             working_crs=r["working_crs"], totals={k: tuple(v) for k, v in r["totals"].items()},
             seconds=r["seconds"], verdicts=r["verdicts"], baseline_labels=r["baseline_labels"],
+            layer_names=r.get("layer_names", {}),
             notes=[Note(*n) for n in r["notes"]])
     if "error" in data:
         e = data["error"]

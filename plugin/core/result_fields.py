@@ -31,16 +31,22 @@ VERDICT_FIELDS = [
 ]
 
 
-def patch_fields(baseline_keys, exemption_keys, with_verdict=False):
-    """(name, type, alias) of every field the engine adds, in output order."""
+def patch_fields(baseline_keys, exemption_keys, with_verdict=False, names=None, carry=None):
+    """(name, type, alias) of every field the engine adds, in output order.
+
+    ``names``: {key: display name} for user-defined baselines (the known ones default to
+    theirs); ``carry``: {baseline key: [field, …]} carried from the largest overlapping
+    feature as ``<key>_<field>``."""
+    names = {**LAYER_NAMES, **(names or {})}
     out = list(_BASE)
     for k in baseline_keys:
-        name = LAYER_NAMES[k]
+        name = names[k]
         out += [(f"{k}_m2", "real", f"占{name}面积(平方米)"),
                 (f"{k}_pct", "real", f"占{name}比例(%)"),
                 (f"{k}_free_m2", "real", f"占{name}未获许可面积(平方米)")]
+        out += [(carried_field(k, f), "str", f"{name}{f}") for f in (carry or {}).get(k, ())]
     for k in exemption_keys:
-        name = LAYER_NAMES[k]
+        name = names[k]
         out += [(f"{k}_m2", "real", f"{name}覆盖面积(平方米)"),
                 (f"{k}_pct", "real", f"{name}覆盖比例(%)")]
     if exemption_keys:
@@ -49,6 +55,11 @@ def patch_fields(baseline_keys, exemption_keys, with_verdict=False):
     if with_verdict:
         out += VERDICT_FIELDS
     return out
+
+
+def carried_field(key, field):
+    """The result field carrying a baseline feature's ``field`` value."""
+    return f"{key}_{field}"
 
 
 # The flagged area (认定面积) split by the layers the ledger reports it in.

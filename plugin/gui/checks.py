@@ -13,7 +13,8 @@ from .. import dependencies
 from ..compat import GEOMETRY_POLYGON, tr
 from ..core.errors import InputError
 from .field_mapping import input_roles
-from .job_state import JobState, chosen_layer
+from ..core.job import SHIPPED_RULE_SETS
+from .job_state import JobState, chosen_layer, rule_files
 from ..qgis_io.layer_encoding import encoding_fix, encoding_to_fix
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -50,10 +51,11 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
                     "Choose the layer of monitoring patches.")))
             continue
         problems.extend(_check_layer(role, layer, choice, validity_sample))
-    if state.rules and not os.path.isfile(state.rules):
-        problems.append(Problem(ERROR, "rules", tr(
-            "The rule set file {0} does not exist; choose another or clear the field to use "
-            "the default rule set.").format(state.rules)))
+    for path in rule_files(state.rules or ""):
+        if path not in SHIPPED_RULE_SETS and not os.path.isfile(path):
+            problems.append(Problem(ERROR, "rules", tr(
+                "The rule set file {0} does not exist; choose another or clear the field to use "
+                "the default rule set.").format(path)))
     if not any(state.choices.get(r.key) and state.choices[r.key].layer_id
                for r in input_roles() if r.group == "baselines"):
         problems.append(Problem(WARNING, "baselines", tr(

@@ -120,7 +120,8 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
     if state.name:
         job["name"] = state.name
     if state.rules:
-        job["rules"] = state.rules
+        files = rule_files(state.rules)
+        job["rules"] = files if len(files) > 1 else files[0]
     for role in input_roles():
         layer = chosen_layer(state, role.key, project)
         if layer is None:
@@ -145,7 +146,7 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
     state = default_state()
     state.name = job.name
     if job.rules:
-        state.rules = job.rules
+        state.rules = "; ".join(job.rules) if isinstance(job.rules, list) else job.rules
     state.min_area_m2 = job.min_area_m2
     for spec in job.layers():
         layer = layers_by_role.get(spec.role)
@@ -174,3 +175,8 @@ def result_layer_name(state: JobState, stamp: str) -> str:
     if state.name.strip():
         return tr("{0} verdicts").format(state.name.strip())
     return tr("Patch verdicts {0}").format(stamp)
+
+
+def rule_files(text):
+    """The rule files of the rules field: one path, or several joined by ";" (read as one set)."""
+    return [part.strip() for part in str(text).split(";") if part.strip()]

@@ -656,7 +656,18 @@ def test_unknown_group_name_is_named(tmp_path, table):
 
 
 def test_unknown_baseline_key_is_named(tmp_path, table):
-    error = load_bad(tmp_path, table, RULES.replace("key: farmland", "key: forest_line"))
+    """A rule may name a baseline of the job's own; the job must then give it (checked before
+    any data is read); a key that cannot be one is refused with the file."""
+    from plugin.core.rules.rule_sets import check_fits_job
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(RULES.replace("key: farmland", "key: forest_line"), encoding="utf-8")
+    ruleset = load_ruleset(path, class_table=table)
+    with pytest.raises(InputError) as error:
+        check_fits_job(ruleset, {"farmland": []})
+    assert where(error.value) == ("bad.yaml", "r1", "when.baseline.key")
+    check_fits_job(ruleset, {"forest_line": []})  # given by the job: fine
+    error = load_bad(tmp_path, table, RULES.replace("key: farmland", "key: Forest-Line"))
     assert where(error) == ("bad.yaml", "r1", "when.baseline.key")
 
 

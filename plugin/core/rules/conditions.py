@@ -8,7 +8,7 @@ import numpy as np
 from .classes import is_missing
 from .logic import Tri, all_of, at_least, at_most, constant
 from .patch_table import PatchTable
-from .terms import BASELINES, EXEMPTIONS, SIDES
+from .terms import EXEMPTIONS, SIDES
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class BaselineCondition:
     min_m2: Optional[float] = None
     min_pct: Optional[float] = None
     min_free_m2: Optional[float] = None
+    if_missing: str = "error"
+    """A job's own baseline the job does not give: ``error`` (refused before any data is read)
+    or ``skip`` (the rule is out of scope, as for the known baselines)."""
 
     def areas(self, patches: PatchTable):
         """(part m², part % of the patch, part m² not covered by any exemption)."""
@@ -107,7 +110,7 @@ class BaselineCondition:
         return all_of(checks, patches.n)
 
     def why_unknown(self, patches: PatchTable, i: int) -> str:
-        return f"{BASELINES[self.key]}叠加面积缺失"
+        return f"{patches.name(self.key)}叠加面积缺失"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,31 @@ class AdminCondition:
 
     def why_unknown(self, patches: PatchTable, i: int) -> str:
         return "缺少乡镇信息" if self.column == "township" else "缺少行政村信息"
+
+
+@dataclass(frozen=True)
+class AttributeCondition:
+    """A value a baseline carries from the feature holding most of the patch (e.g. a 管控单元's
+    category) is one of ``values``; unknown where the patch meets no feature of it."""
+
+    key: str
+    field: str
+    values: Tuple[str, ...]
+
+    @property
+    def column(self) -> str:
+        return f"{self.key}_{self.field}"
+
+    def evaluate(self, patches: PatchTable) -> Tri:
+        raw = patches.text(self.column)
+        known = np.array([not is_missing(v) for v in raw], dtype=bool)
+        wanted = set(self.values)
+        hit = np.array([str(v).strip() in wanted if k else False for v, k in zip(raw, known)],
+                       dtype=bool)
+        return Tri(known & hit, known & ~hit)
+
+    def why_unknown(self, patches: PatchTable, i: int) -> str:
+        return f"图斑不在{patches.name(self.key)}内，无{self.field}"
 
 
 @dataclass(frozen=True)
@@ -173,7 +201,7 @@ class Exemption:
 
 
 Condition = Union[GroupCondition, ClassCondition, ChangeCondition, BaselineCondition,
-                  AdminCondition, AreaCondition]
+                  AdminCondition, AttributeCondition, AreaCondition]
 
 
 @dataclass(frozen=True)
@@ -187,10 +215,16 @@ class Rule:
     exemptions: Tuple[Exemption, ...] = ()
     flag_area: str = "patch_free"
     note: str = ""
+    source: str = ""
+    """The rule file it was read from (a rule set may join several)."""
 
     @property
     def baselines(self) -> Tuple[BaselineCondition, ...]:
         return tuple(c for c in self.conditions if isinstance(c, BaselineCondition))
+
+    @property
+    def attributes(self) -> Tuple[AttributeCondition, ...]:
+        return tuple(c for c in self.conditions if isinstance(c, AttributeCondition))
 
 
 @dataclass(frozen=True)

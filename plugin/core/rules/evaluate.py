@@ -96,7 +96,8 @@ def metadata(ruleset: RuleSet, class_table: ClassTable) -> Dict[str, str]:
 
 def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
              min_area_rules: Union[None, Mapping[str, float],
-                                   Sequence[Tuple[str, float]]] = None) -> pd.DataFrame:
+                                   Sequence[Tuple[str, float]]] = None,
+             names: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
     """A copy of the overlay table with the verdict columns added.
 
     ``frame`` has one row per patch: ``patch_id``, ``area_m2``, ``before_class``,
@@ -116,7 +117,7 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
     :func:`~.outcome.flag_basis`; "" when it is 0). ``result.attrs["rules"]`` holds
     :func:`metadata` plus the rules put out of scope by missing baseline layers.
     """
-    patches = PatchTable(frame, class_table)
+    patches = PatchTable(frame, class_table, names)
     min_area = (ruleset.min_area if min_area_rules is None
                 else _min_area_from_argument(min_area_rules, class_table))
     outcomes = [evaluate_rule(rule, patches) for rule in ruleset.rules]
@@ -153,12 +154,25 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
     return result
 
 
+def _top(fired: List[Outcome]) -> Optional[Outcome]:
+    """The rule that gives a patch its verdict: the first that fired (rule order is priority
+    within a rule file), unless a rule of another file joined into the set fired with a
+    higher severity (files are written apart: their orders say nothing of each other)."""
+    if not fired:
+        return None
+    top = fired[0]
+    for outcome in fired[1:]:
+        if outcome.rule.source != top.rule.source and outcome.rule.severity > top.rule.severity:
+            top = outcome
+    return top
+
+
 def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, limit: float,
             limit_group: Optional[str]):
     """(verdict, violation_type, severity, measure, flag_area_m2, reason, flag_basis) of
     patch ``i``."""
     fired = [o for o in outcomes if o.fired[i]]
-    top = fired[0] if fired else None
+    top = _top(fired)
     scope = out_of_scope_note(outcomes, i)
     area = patches.area[i]
     problems = [f"{SIDES[side]}编码“{patches.codes[side]['raw'][i]}”"
@@ -166,7 +180,7 @@ def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, l
                 for side in SIDES if patches.codes[side]["problem"][i] is not None]
     also = ""
     if len(fired) > 1:
-        also = "另触发" + "、".join(f"“{o.rule.label}”" for o in fired[1:])
+        also = "另触发" + "、".join(f"“{o.rule.label}”" for o in fired if o is not top)
 
     if problems:
         reason = sentence("，".join(problems) + "，未作推断，需核实地类后重新判定",

@@ -8,7 +8,7 @@ import pandas as pd
 from ..errors import InputError
 from .classes import ClassTable, is_missing
 from .logic import Tri
-from .terms import EXEMPTIONS, OVERLAY, SIDES
+from .terms import BASELINES, EXEMPTIONS, OVERLAY, SIDES
 
 REQUIRED_COLUMNS = ("patch_id", "area_m2", "before_class", "after_class")
 
@@ -16,13 +16,14 @@ REQUIRED_COLUMNS = ("patch_id", "area_m2", "before_class", "after_class")
 class PatchTable:
     """The overlay table with land-class codes checked once and areas as float arrays."""
 
-    def __init__(self, frame: pd.DataFrame, class_table: ClassTable):
+    def __init__(self, frame: pd.DataFrame, class_table: ClassTable, names=None):
         missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
             raise InputError(f"叠加分析结果缺少列 {', '.join(missing)}", layer=OVERLAY,
                              field=missing[0])
         self.frame = frame
         self.table = class_table
+        self.names = {**BASELINES, **(names or {})}
         self.n = len(frame)
         self.ids = frame["patch_id"].to_numpy(dtype=object)
         self.area = self.number("area_m2")
@@ -57,6 +58,10 @@ class PatchTable:
         if self.exemption_keys:
             raise InputError("有豁免图层时叠加分析结果必须给出该列", layer=OVERLAY, field=column)
         return fallback
+
+    def name(self, key: str) -> str:
+        """The display name of a baseline (a job's own, else the known one, else its key)."""
+        return self.names.get(key, key)
 
     def has_baseline(self, key: str) -> bool:
         return f"{key}_m2" in self.frame

@@ -7,7 +7,7 @@ import numpy as np
 from ..overlay.areas import MU_PER_M2
 from .outcome import Outcome
 from .patch_table import PatchTable
-from .terms import BASELINES, EXEMPTION_CAVEATS
+from .terms import BASELINES, EXEMPTION_CAVEATS, ZONE_NAMES
 
 def area_text(m2: float, extra: str = "") -> str:
     return f"{m2:.2f} m²（{m2 * MU_PER_M2:.2f} 亩{extra}）"
@@ -17,9 +17,12 @@ def fired_sentence(outcome: Outcome, patches: PatchTable, i: int) -> str:
     rule = outcome.rule
     parts = [f"{rule.label}：图斑 {area_text(patches.area[i])}，由 {patches.describe('before', i)}"
              f" 变为 {patches.describe('after', i)}"]
+    for attribute in rule.attributes:
+        parts.append(f"{patches.name(attribute.key)}{attribute.field}为"
+                     f"“{patches.text(attribute.column)[i]}”")
     for baseline in rule.baselines:
         m2, pct, _ = baseline.areas(patches)
-        name = BASELINES[baseline.key]
+        name = patches.name(baseline.key)
         if baseline.part == "outside":
             parts.append(f"位于{name}外 {area_text(m2[i])}")
         else:
@@ -60,7 +63,8 @@ def out_of_scope_note(outcomes: List[Outcome], i: int) -> str:
         if outcome.out_of_scope[i]:
             for key in outcome.missing_baselines:
                 notes.setdefault(key, []).append(f"“{outcome.rule.label}”")
-    return "；".join(f"未提供{BASELINES[k]}图层，未核查{'、'.join(v)}" for k, v in notes.items())
+    return "；".join(f"未提供{BASELINES.get(k) or ZONE_NAMES.get(k, k)}图层，未核查{'、'.join(v)}"
+                    for k, v in notes.items())
 
 
 def sentence(*parts: str) -> str:

@@ -4,6 +4,7 @@ checked before any data is read. A bad file raises :class:`InputError` naming th
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Tuple, Union
 
@@ -13,9 +14,10 @@ from ...paths import resources_dir
 from ..errors import InputError, yaml_problem
 from .checker import ValueChecker, type_name
 from .classes import ClassTable, load_class_table
-from .conditions import (AdminCondition, AreaCondition, BaselineCondition, ChangeCondition,
-                         Condition, Exemption, GroupCondition, MinArea, Rule, RuleSet)
-from .terms import BASELINES, CHECK, EXEMPTIONS, ILLEGAL
+from .conditions import (AdminCondition, AreaCondition, AttributeCondition, BaselineCondition,
+                         ChangeCondition, Condition, Exemption, GroupCondition, MinArea, Rule,
+                         RuleSet)
+from .terms import BASELINE_KEY, BASELINES, CHECK, EXEMPTIONS, ILLEGAL
 
 DEFAULT_RULESET = "default.yaml"
 RULE_VERDICTS = (ILLEGAL, CHECK)
@@ -24,9 +26,10 @@ SEVERITY_RANGE = (1, 5)
 TOP_KEYS = ("id", "version", "description", "min_area", "rules")
 RULE_KEYS = ("id", "label", "verdict", "severity", "measure", "when", "exempt", "flag_area", "note")
 CONDITION_KEYS = ("before_group", "after_group", "before_group_not", "after_group_not",
-                  "before_class", "after_class", "class_changed", "baseline", "township",
-                  "village", "area_min_m2", "area_max_m2")
-BASELINE_KEYS = ("key", "part", "min_m2", "min_pct", "min_free_m2")
+                  "before_class", "after_class", "class_changed", "baseline", "attribute",
+                  "township", "village", "area_min_m2", "area_max_m2")
+ATTRIBUTE_KEYS = ("key", "field", "values")
+BASELINE_KEYS = ("key", "part", "min_m2", "min_pct", "min_free_m2", "if_missing")
 EXEMPTION_KEYS = ("exemption", "min_pct", "when_after_group", "if_missing")
 MIN_AREA_KEYS = ("group", "min_m2")
 _RULE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -56,9 +59,7 @@ class RuleFileChecker(ValueChecker):
 
     def baseline(self, value, key: str) -> BaselineCondition:
         data = self.mapping(value, key, BASELINE_KEYS)
-        name = self.text(self.required(data, "key", f"{key}.key"), f"{key}.key")
-        if name not in BASELINES:
-            self.fail(f"未知的底线图层 {name!r}；可用：{', '.join(BASELINES)}", f"{key}.key")
+        name = self._baseline_key(data, key)
         part = data.get("part", "inside")
         if part not in ("inside", "outside"):
             self.fail("part 应为 inside 或 outside", f"{key}.part")
@@ -69,7 +70,25 @@ class RuleFileChecker(ValueChecker):
                 limits[limit] = self.number(data[limit], f"{key}.{limit}", high=high)
         if not limits:
             self.fail("至少需要 min_m2、min_pct 或 min_free_m2 之一", key)
-        return BaselineCondition(key=name, part=part, **limits)
+        if_missing = data.get("if_missing", "error")
+        if if_missing not in ("error", "skip"):
+            self.fail("if_missing 应为 error 或 skip", f"{key}.if_missing")
+        return BaselineCondition(key=name, part=part, if_missing=if_missing, **limits)
+
+    def _baseline_key(self, data, key):
+        """A known baseline, or a job's own (an ASCII key the job must then define)."""
+        name = self.text(self.required(data, "key", f"{key}.key"), f"{key}.key")
+        if name not in BASELINES and not BASELINE_KEY.match(name):
+            self.fail(f"底线图层的键 {name!r} 无效：应为 {', '.join(BASELINES)} 之一，或任务文件中"
+                      "自定义的底线图层键 (小写字母开头，由小写字母、数字和下划线组成)", f"{key}.key")
+        return name
+
+    def attribute(self, value, key: str) -> AttributeCondition:
+        data = self.mapping(value, key, ATTRIBUTE_KEYS)
+        name = self._baseline_key(data, key)
+        field = self.text(self.required(data, "field", f"{key}.field"), f"{key}.field")
+        values = self.text_list(self.required(data, "values", f"{key}.values"), f"{key}.values")
+        return AttributeCondition(name, field, tuple(values))
 
     def conditions(self, value, key: str) -> Tuple[Condition, ...]:
         data = self.mapping(value, key, CONDITION_KEYS)
@@ -97,6 +116,12 @@ class RuleFileChecker(ValueChecker):
                     self.fail("列表为空", where)
                 out += [self.baseline(b, f"{where}[{n}]" if isinstance(item, list) else where)
                         for n, b in enumerate(items)]
+            elif name == "attribute":
+                items = item if isinstance(item, list) else [item]
+                if not items:
+                    self.fail("列表为空", where)
+                out += [self.attribute(a, f"{where}[{n}]" if isinstance(item, list) else where)
+                        for n, a in enumerate(items)]
             elif name in ("township", "village"):
                 out.append(AdminCondition(name, tuple(self.text_list(item, where))))
         if "area_min_m2" in data or "area_max_m2" in data:
@@ -217,8 +242,8 @@ def parse_ruleset(text: Union[str, bytes], path: str = "<rules>",
             checker.fail("规则 id 重复", "id")
         rules.append(rule)
     return RuleSet(id=ruleset_id, version=version, description=description.strip(),
-                   sha256=hashlib.sha256(raw).hexdigest(), path=path, rules=tuple(rules),
-                   min_area=min_area)
+                   sha256=hashlib.sha256(raw).hexdigest(), path=path,
+                   rules=tuple(replace(r, source=path) for r in rules), min_area=min_area)
 
 
 def load_ruleset(path: Union[str, Path, None] = None,

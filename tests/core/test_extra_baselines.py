@@ -1,0 +1,168 @@
+"""Zones a county adds itself (自然保护地, 饮用水水源保护区 …): any number of extra baselines with
+display names and carried attributes, the ecology rule set on them, and rules naming a zone the
+job does not give refused before any data is read."""
+
+import json
+
+import pytest
+from osgeo import ogr
+from shapely.geometry import box
+
+from area_oracle import geodesic_area
+from layer_factory import X0, Y0, square, write_layer
+from plugin.core.analysis import run_analysis
+from plugin.core.errors import InputError
+from plugin.core.job import job_from_dict
+
+
+def _county(folder):
+    """Three new houses on grassland (0404 → 0702): one in a reserve's core zone, one in a
+    water source's first-level zone, one in the reserve's general zone; a fourth off any zone."""
+    write_layer(f"{folder}/p.gpkg", [square(0, 0, 100), square(300, 0, 100), square(600, 0, 100),
+                                     square(900, 0, 100)],
+                [{"JCBH": pid, "QDLBM": "0404", "HDLBM": "0702"}
+                 for pid in ("CORE", "WATER", "GENERAL", "NONE")], layer="P")
+    # The reserve: a core zone over 49 % of CORE, a general zone over 30 % of it, and GENERAL.
+    write_layer(f"{folder}/zrbhd.gpkg", [square(-50, -50, 120), square(70, -50, 700)],
+                [{"GNFQ": "核心保护区", "MC": "某某自然保护区"}, {"GNFQ": "一般控制区", "MC": "某某自然保护区"}],
+                layer="ZRBHD")
+    write_layer(f"{folder}/sydbh.gpkg", [square(320, -20, 200)], [{"BHJB": "一级"}], layer="SY")
+    # approvals elsewhere: legality can be checked, and none covers these houses
+    write_layer(f"{folder}/pzyd.gpkg", [square(5000, 0, 10)], [{"PZWH": "某批〔2024〕1号"}],
+                layer="PZYD")
+    return {
+        "patches": {"path": "p.gpkg", "layer": "P", "id_field": "JCBH", "before_field": "QDLBM",
+                    "after_field": "HDLBM"},
+        "baselines": {
+            "nature_reserve": {"name": "自然保护地", "path": "zrbhd.gpkg", "layer": "ZRBHD",
+                               "carry": ["GNFQ", "MC"]},
+            "water_source": {"name": "饮用水水源保护区", "path": "sydbh.gpkg", "layer": "SY",
+                             "carry": ["BHJB"]},
+        },
+        "exemptions": {"approved": {"path": "pzyd.gpkg", "layer": "PZYD", "id_field": "PZWH"}},
+        "rules": ["default", "ecology"],
+    }
+
+
+def _rows(path):
+    ds = ogr.Open(path)
+    return {f["patch_id"]: f.items() for f in ds.GetLayerByName("patches")}
+
+
+def test_extra_zones_get_areas_attributes_and_their_rules(tmp_path):
+    job = job_from_dict(_county(tmp_path), base_dir=str(tmp_path))
+    result = run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    rows = _rows(result.result_path)
+
+    core = square(0, 0, 100)
+    reserve = square(-50, -50, 120).union(square(70, -50, 700))
+    assert rows["CORE"]["nature_reserve_m2"] == pytest.approx(
+        geodesic_area(core.intersection(reserve)), abs=0.01)
+    water = square(300, 0, 100).intersection(square(320, -20, 200))
+    assert rows["WATER"]["water_source_m2"] == pytest.approx(geodesic_area(water), abs=0.01)
+    assert rows["NONE"]["nature_reserve_m2"] == 0 and rows["NONE"]["water_source_m2"] == 0
+
+    # the attributes of the feature holding most of the patch: 4,900 m² of CORE in the core
+    # zone against 3,000 m² in the general zone
+    assert rows["CORE"]["nature_reserve_GNFQ"] == "核心保护区"
+    assert rows["CORE"]["nature_reserve_MC"] == "某某自然保护区"
+    assert rows["GENERAL"]["nature_reserve_GNFQ"] == "一般控制区"
+    assert rows["WATER"]["water_source_BHJB"] == "一级"
+    assert rows["NONE"]["nature_reserve_GNFQ"] is None
+
+    assert (rows["CORE"]["verdict"], rows["CORE"]["violation_type"]) == ("违法", "自然保护地核心保护区内建设")
+    assert rows["CORE"]["severity"] == 5
+    assert (rows["WATER"]["verdict"], rows["WATER"]["violation_type"]) == ("违法", "饮用水水源一级保护区内建设")
+    assert (rows["GENERAL"]["verdict"], rows["GENERAL"]["violation_type"]) == \
+        ("需核实", "自然保护地一般控制区内建设")
+    assert "自然保护地" in rows["CORE"]["reason"] and "核心保护区" in rows["CORE"]["reason"]
+    assert "nature_reserve" not in rows["CORE"]["reason"]
+
+
+def test_zones_are_named_by_their_display_names_everywhere(tmp_path):
+    job = job_from_dict(_county(tmp_path), base_dir=str(tmp_path))
+    result = run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    assert any("占自然保护地" in line for line in result.summary_lines())
+    ds = ogr.Open(result.result_path)
+    layers = {f["layer_key"]: f["layer_name"] for f in ds.GetLayerByName("overlaps")}
+    assert layers["nature_reserve"] == "自然保护地" and layers["water_source"] == "饮用水水源保护区"
+    style = next(f["styleQML"] for f in ds.GetLayerByName("layer_styles")
+                 if f["f_table_name"] == "patches")
+    assert 'field="nature_reserve_m2"' in style and "占自然保护地面积(平方米)" in style
+    assert "自然保护地GNFQ" in style
+    info = {f["key"]: f["value"] for f in ds.GetLayerByName("run_info")}
+    assert info["input.nature_reserve.name"] == "自然保护地"
+    assert info["input.nature_reserve.carry"] == "GNFQ,MC"
+    assert json.dumps(job.names(), ensure_ascii=False).count("自然保护地") == 1
+
+
+RULES = """id: mine
+version: "1"
+rules:
+  - id: in_reserve
+    label: 保护地内建设
+    verdict: 违法
+    severity: 4
+    measure: 拆除
+    when:
+      after_group: [construction]
+      baseline: {key: forest_reserve, min_m2: 1}
+"""
+
+
+def test_a_rule_naming_a_zone_the_job_lacks_stops_before_reading(tmp_path):
+    (tmp_path / "mine.yaml").write_text(RULES, encoding="utf-8")
+    data = _county(tmp_path)
+    data["rules"] = ["default", "mine.yaml"]
+    data["patches"]["path"] = "not-there-yet.gpkg"  # no data is read: the rules come first
+    job = job_from_dict(data, base_dir=str(tmp_path))
+    with pytest.raises(InputError) as error:
+        run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    assert error.value.file.endswith("mine.yaml") and error.value.feature == "in_reserve"
+    assert error.value.field == "when.baseline.key" and "forest_reserve" in error.value.message
+
+
+def test_the_shipped_ecology_rules_skip_a_zone_the_job_leaves_out_and_say_so(tmp_path):
+    data = _county(tmp_path)
+    del data["baselines"]["water_source"]
+    job = job_from_dict(data, base_dir=str(tmp_path))
+    rows = _rows(run_analysis(job, str(tmp_path / "out"), job_workers=1).result_path)
+    assert rows["CORE"]["violation_type"] == "自然保护地核心保护区内建设"
+    assert "未提供饮用水水源保护区图层" in rows["WATER"]["reason"]
+
+
+def test_a_rule_naming_a_field_the_job_does_not_carry_is_named(tmp_path):
+    data = _county(tmp_path)
+    data["baselines"]["water_source"]["carry"] = ["OTHER"]
+    job = job_from_dict(data, base_dir=str(tmp_path))
+    with pytest.raises(InputError) as error:
+        run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    assert error.value.field == "when.attribute.field" and "BHJB" in error.value.message
+
+
+@pytest.mark.parametrize("key, entry, words", [
+    ("Reserve", {"name": "保护地", "path": "zrbhd.gpkg"}, ["小写"]),
+    ("free", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
+    ("approved", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
+    ("reserve", {"path": "zrbhd.gpkg"}, ["name"]),
+    ("reserve", {"name": "保护地", "path": "zrbhd.gpkg", "carry": [{"a": 1}]}, ["carry"]),
+])
+def test_a_bad_extra_baseline_entry_is_refused_naming_it(tmp_path, key, entry, words):
+    data = _county(tmp_path)
+    data["baselines"][key] = entry
+    with pytest.raises(InputError) as error:
+        job_from_dict(data, base_dir=str(tmp_path))
+    assert f"baselines.{key}" in str(error.value) or key in str(error.value)
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_a_known_baseline_may_be_renamed_and_carry_fields(tmp_path):
+    data = _county(tmp_path)
+    write_layer(f"{tmp_path}/f.gpkg", [box(X0 - 50, Y0 - 50, X0 + 1200, Y0 + 150)],
+                [{"DLBM": "0404", "ZLDWMC": "东村"}], layer="F")
+    data["baselines"]["farmland"] = {"path": "f.gpkg", "layer": "F", "name": "耕地(含可调整)",
+                                     "carry": ["ZLDWMC"]}
+    job = job_from_dict(data, base_dir=str(tmp_path))
+    rows = _rows(run_analysis(job, str(tmp_path / "out"), job_workers=1).result_path)
+    assert rows["NONE"]["farmland_ZLDWMC"] == "东村"
