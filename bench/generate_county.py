@@ -15,7 +15,7 @@ ogr.UseExceptions()
 X0, Y0 = 41_480_000.0, 4_380_000.0  # EPSG:4529, zone 41 with prefix
 SIZES = {
     "county": dict(farmland=300_000, basic=180_000, red=60, patches=30_000),
-    "small": dict(farmland=30_000, basic=18_000, red=12, patches=3_000),
+    "small": dict(farmland=60_000, basic=30_000, red=12, patches=3_000),  # 90k parcels
     "tiny": dict(farmland=2_500, basic=1_500, red=4, patches=300),  # for tests
 }
 
@@ -128,6 +128,41 @@ def generate(size, out_dir, seed=7):
                 "  farmland: {path: farmland.gpkg, layer: DLTB}\n"
                 "  basic_farmland: {path: basic.gpkg, layer: YJJBNTTB}\n"
                 "  red_line: {path: redline.gpkg, layer: STBHHX}\n")
+    open(done, "w").close()
+    return out_dir
+
+
+def generate_batch(county_dir, out_dir, patches=1_500):
+    """A quarterly 卫片 batch: ``patches`` of the county's patches (every k-th, spread over the
+    county) against the county's own baseline files."""
+    os.makedirs(out_dir, exist_ok=True)
+    done = os.path.join(out_dir, ".done")
+    if os.path.exists(done):
+        return out_dir
+    src = ogr.Open(os.path.join(county_dir, "patches.gpkg"))
+    lyr = src.GetLayer(0)
+    step = max(1, lyr.GetFeatureCount() // patches)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(os.path.join(out_dir, "patches.gpkg"))
+    out = ds.CreateLayer(lyr.GetName(), lyr.GetSpatialRef(), lyr.GetGeomType())
+    out.CreateField(lyr.GetLayerDefn().GetFieldDefn(0))
+    ds.StartTransaction()
+    for k, f in enumerate(lyr):
+        if k % step == 0 and out.GetFeatureCount() < patches:
+            out.CreateFeature(f)
+    ds.CommitTransaction()
+    ds = None
+    county = os.path.abspath(county_dir)
+    with open(os.path.join(out_dir, "job.yaml"), "w", encoding="utf-8") as f:
+        f.write("min_area_m2: 0  # compare every sliver with QGIS\n"
+                "patches: {path: patches.gpkg, layer: JCTB, id_field: JCBH}\n"
+                "baselines:\n"
+                f"  farmland: {{path: {county}/farmland.gpkg, layer: DLTB}}\n"
+                f"  basic_farmland: {{path: {county}/basic.gpkg, layer: YJJBNTTB}}\n"
+                f"  red_line: {{path: {county}/redline.gpkg, layer: STBHHX}}\n")
+    for name in ("farmland", "basic", "redline"):
+        link = os.path.join(out_dir, f"{name}.gpkg")
+        if not os.path.exists(link):
+            os.symlink(os.path.join(county, f"{name}.gpkg"), link)
     open(done, "w").close()
     return out_dir
 

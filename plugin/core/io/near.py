@@ -74,7 +74,9 @@ def _rtree_query(path, table, geom, boxes):
             return None
         con.execute("CREATE TEMP TABLE near_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
         con.executemany("INSERT INTO near_boxes VALUES (?, ?, ?, ?)", boxes.tolist())
-        rows = con.execute(f"SELECT DISTINCT r.id FROM near_boxes b, {sql_identifier(rtree)} r "
+        # CROSS JOIN keeps the boxes the outer loop: one R-tree lookup per box
+        rows = con.execute(f"SELECT DISTINCT r.id FROM near_boxes b "
+                           f"CROSS JOIN {sql_identifier(rtree)} r "
                            "WHERE r.minx <= b.maxx AND r.maxx >= b.minx "
                            "AND r.miny <= b.maxy AND r.maxy >= b.miny").fetchall()
     finally:
