@@ -134,7 +134,8 @@ def _insert(con, table, columns, values, wkbs):
         con.execute(f'DROP TRIGGER "{trig}"')
     env = envelopes(wkbs)
     blobs = [_gpkg_blob(w, srs_id, e) for w, e in zip(wkbs, env)]
-    con.executemany(f'INSERT INTO "{table}" (fid, "{geom}", {cols}) VALUES (?, ?, {marks})',
+    more = "".join(f', "{c}"' for c in columns)  # a layer may have no attribute column
+    con.executemany(f'INSERT INTO "{table}" (fid, "{geom}"{more}) VALUES (?, ?{", ?" * len(columns)})',
                     ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
     ok = ~np.isnan(env).any(axis=1)
     con.executemany(f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
