@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-import numpy as np
 
 from ..errors import InputError, Note
 from ..imagery.chips import Chip, cut_chips, outline_colour

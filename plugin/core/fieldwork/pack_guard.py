@@ -54,7 +54,7 @@ def guard_field_edits(gpkg_path: str, rows: Dict[str, dict], overwrite: bool) ->
         return None
     if not overwrite:
         raise InputError(f"已有外业核查数据，{why}；为免丢失，未重新生成。请先导入结果 (import-field "
-                         "或“导入核查结果”)，或确认替换：命令行加 --force，Processing 勾选“替换已有的外业核查"
+                         "或“导入核查结果”)，或确认替换：命令行加 --force，Processing 勾选“替换含外业填写内容的外业"
                          "数据”(原文件会带时间备份)", layer=gpkg_path)
     return backup_copy(gpkg_path)
 

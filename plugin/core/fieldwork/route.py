@@ -109,7 +109,9 @@ def nearest_neighbours(xy, k) -> np.ndarray:
     n = len(xy)
     lo = xy.min(axis=0)
     extent = np.maximum(xy.max(axis=0) - lo, 1e-9)
-    cell = max(float(np.sqrt(extent[0] * extent[1] * _PER_CELL / n)), float(extent.max()) / 4096)
+    # about _PER_CELL points per cell whether the patches fill an area or line a road
+    cell = max(float(np.sqrt(extent[0] * extent[1] * _PER_CELL / n)),
+               float(extent.max()) * min(_PER_CELL / n, 1.0))
     cx, cy = ((xy - lo) // cell).astype(np.int64).T
     ncols = int(cx.max()) + 1
     key = cy * ncols + cx
@@ -125,7 +127,7 @@ def nearest_neighbours(xy, k) -> np.ndarray:
             candidates = _cells_around(row, col, ring, ncols, order, sorted_keys)
             if len(candidates) > k or len(candidates) == n:
                 break
-            ring += 1
+            ring *= 2
         d = np.hypot(xy[members, None, 0] - xy[None, candidates, 0],
                      xy[members, None, 1] - xy[None, candidates, 1])
         d[members[:, None] == candidates[None, :]] = np.inf

@@ -9,7 +9,6 @@ scattered patches cost a fraction of the image. Images that are not 8-bit are st
 blocks match each other.
 """
 
-import os
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Set, Tuple
 
@@ -93,7 +92,7 @@ def _write_blocks(reader, origin, size, blocks, path, steps, span):
             out.SetProjection(reader.crs_wkt)
         out.CreateMaskBand(gdal.GMF_PER_DATASET)
         mask = out.GetRasterBand(1).GetMaskBand()
-        for bx, by in steps.over(blocks, len(blocks), *span, f"写出外业数据包中的影像"):
+        for bx, by in steps.over(blocks, len(blocks), *span, "写出外业数据包中的影像"):
             block = Window(origin[0] + bx * BLOCK, origin[1] + by * BLOCK, BLOCK, BLOCK)
             block = block.inside(min(reader.width, origin[0] + size[0]),
                                  min(reader.height, origin[1] + size[1]))

@@ -8,8 +8,9 @@ whole: a window wider than its output is shrunk by GDAL, from an overview when t
 """
 
 import math
+import warnings
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import numpy as np
 from osgeo import gdal
@@ -125,7 +126,9 @@ class RasterioReader:
         self._env = rasterio.Env()
         self._env.__enter__()
         try:
-            self._src = rasterio.open(path)
+            with warnings.catch_warnings():  # no georeferencing: the caller says so in Chinese
+                warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+                self._src = rasterio.open(path)
         except rasterio.errors.RasterioIOError as e:
             self._env.__exit__(None, None, None)
             raise InputError(f"无法读取影像 ({e})", layer=path) from e
@@ -160,11 +163,3 @@ def open_image(path: str):
         return GdalReader(path)
     return RasterioReader(path)
 
-
-def reader_backends() -> Tuple[str, ...]:
-    """The readers available here, preferred first."""
-    try:
-        import rasterio  # noqa: F401
-    except ImportError:
-        return ("gdal",)
-    return ("rasterio", "gdal")
