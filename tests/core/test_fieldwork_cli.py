@@ -150,3 +150,15 @@ def test_a_field_data_file_that_cannot_be_read_is_not_replaced_without_force(res
     assert (out / "核查图斑.gpkg").read_bytes() == b"edited on a tablet, then damaged"
     assert fieldpack(result, out, "--force") == 0
     assert [p.read_bytes() for p in out.glob("核查图斑.bak-*.gpkg")] == [b"edited on a tablet, then damaged"]
+
+
+def test_a_missing_image_exits_2_before_anything_is_written(demo_result, tmp_path, capsys):
+    assert fieldpack(demo_result, tmp_path / "p", "--after", str(tmp_path / "none.tif")) == 2
+    assert "none.tif" in capsys.readouterr().err
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_folder_that_cannot_be_made_exits_2_naming_it(demo_result, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    assert fieldpack(demo_result, tmp_path / "a-file" / "pack") == 2
+    assert "无法写入外业数据包" in capsys.readouterr().err

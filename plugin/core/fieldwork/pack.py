@@ -18,11 +18,10 @@ from typing import Dict, List, Optional
 
 from ..errors import InputError, Note
 from ..imagery.chips import Chip, cut_chips, outline_colour
-from ..imagery.image import chip_bounds
+from ..imagery.image import Image, chip_bounds
 from ..io.wkb_arrays import envelopes
 from ..imagery.pack_imagery import PackImage, clip_image
 from ..ledger.result_access import read_run_info
-from ..overlay.pool import default_workers
 from ..progress import Steps
 from .file_names import file_stems
 from .flagged import read_flagged
@@ -75,28 +74,37 @@ def prepare_fieldpack(result_path: str, out_dir: str, before: Optional[str] = No
                      gpkg=os.path.join(out_dir, f"{MOBILE_NAME}.gpkg"))
     images = {label: path for label, path in zip(LABELS, (before, after)) if path}
     pack.dates = _image_dates(images, dates or {})
+    for label, image in images.items():  # a bad image stops the pack before anything is written
+        Image(image, crs_wkt, label).close()
     pack.backup = guard_field_edits(pack.gpkg, {p.patch_id: p.row for p in patches}, overwrite)
-    _make_folder(out_dir)
     pack.notes.extend(Note(layer=os.path.basename(result_path), feature=pid,
                            message=f"图斑 {pid} 没有几何图形，未列入外业数据") for pid in shapeless)
+    try:
+        _write_pack(pack, result_path, patches, crs_wkt, images, steps)
+    except OSError as e:  # a full disk, a folder without the right to write, a path too long
+        raise InputError(f"无法写入外业数据包 ({e.strerror or e})", layer=out_dir) from e
+    steps.report(1.0, "完成")
+    return pack
+
+
+def _write_pack(pack, result_path, patches, crs_wkt, images, steps):
+    _make_folder(pack.folder)
     chips = _write_chips(pack, patches, crs_wkt, images, steps)
     for k, (label, image) in enumerate(images.items()):
         span = (0.55 + 0.3 * k / len(images), 0.55 + 0.3 * (k + 1) / len(images))
         clipped = clip_image(image, crs_wkt, [p.geometry.wkb for p in patches],
-                             os.path.join(out_dir, IMAGE_DIR, f"{label}.tif"), label, steps, span)
+                             os.path.join(pack.folder, IMAGE_DIR, f"{label}.tif"), label, steps, span)
         if clipped is not None:
             pack.images[label] = clipped
     steps.report(0.85, "写出参考图层")
     _write_reference(pack, result_path, patches, crs_wkt)
     steps.report(0.9, "写出外业数据")
     write_mobile_gpkg(patches, crs_wkt, pack.gpkg, chips)
-    pack.kml = os.path.join(out_dir, f"{MOBILE_NAME}.kml")
+    pack.kml = os.path.join(pack.folder, f"{MOBILE_NAME}.kml")
     outlines = outlines_in_degrees(patches, crs_wkt)
     write_kml(patches, crs_wkt, pack.kml, chips, pack.dates, outlines=outlines)
-    pack.kmz = os.path.join(out_dir, f"{MOBILE_NAME}.kmz")
-    write_kmz(patches, crs_wkt, pack.kmz, out_dir, chips, pack.dates, outlines=outlines)
-    steps.report(1.0, "完成")
-    return pack
+    pack.kmz = os.path.join(pack.folder, f"{MOBILE_NAME}.kmz")
+    write_kmz(patches, crs_wkt, pack.kmz, pack.folder, chips, pack.dates, outlines=outlines)
 
 
 def _image_dates(images, given):
@@ -109,10 +117,7 @@ def _image_dates(images, given):
 
 
 def _make_folder(out_dir):
-    try:
-        os.makedirs(os.path.join(out_dir, PHOTO_FOLDER), exist_ok=True)
-    except OSError as e:
-        raise InputError(f"无法创建外业数据包文件夹 ({e.strerror})", layer=out_dir) from e
+    os.makedirs(os.path.join(out_dir, PHOTO_FOLDER), exist_ok=True)
     for name in os.listdir(out_dir):  # chip folders a killed run left behind
         if name.startswith(".chips-"):
             shutil.rmtree(os.path.join(out_dir, name), ignore_errors=True)
@@ -130,16 +135,14 @@ def _write_chips(pack, patches, crs_wkt, images, steps) -> Dict[str, Dict[str, s
     os.chmod(fresh, 0o777 & ~_umask())  # mkdtemp's folder is private to its owner
     chips: Dict[str, Dict[str, str]] = {}
     try:
-        outlined = [(p.patch_id, p.geometry.wkb, outline_colour(p.fields.get("verdict")))
-                    for p in patches]
         for k, (label, image) in enumerate(images.items()):
-            start, end = 0.05 + 0.5 * k / len(images), 0.05 + 0.5 * (k + 1) / len(images)
-            steps.report(start, f"切取{label}影像")
+            outlined = ((p.patch_id, p.geometry.wkb, outline_colour(p.fields.get("verdict")))
+                        for p in patches)
+            span = (0.05 + 0.5 * k / len(images), 0.05 + 0.5 * (k + 1) / len(images))
             cut, notes = cut_chips(
-                image, crs_wkt, outlined, fresh, label,
-                {pid: f"{stem}_{label}.jpg" for pid, stem in names.items()}, pack.dates.get(label),
-                step=lambda f, a=start, b=end, m=f"切取{label}影像": steps.report(a + (b - a) * f, m),
-                workers=default_workers())
+                image, crs_wkt, steps.over(outlined, len(patches), *span, f"切取{label}影像"),
+                fresh, label, {pid: f"{stem}_{label}.jpg" for pid, stem in names.items()},
+                pack.dates.get(label))
             for chip in cut:
                 name = os.path.basename(chip.path)
                 chip.path = os.path.join(pack.folder, CHIP_DIR, name)

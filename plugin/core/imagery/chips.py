@@ -12,12 +12,11 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
 from ..errors import InputError, Note
-from ..overlay.pool import worker_pool
 from .image import Image
 from .window_reader import GeoTransform, Window
 
@@ -27,8 +26,7 @@ DEFAULT_COLOUR = (255, 0, 0)
 CHIP_PIXELS = 600          # longer side of a field-pack chip at most …
 MIN_CHIP_PIXELS = 160      # … and at least (small windows are enlarged so outline and date stay crisp)
 JPEG_QUALITY = 85
-CHIP_BATCH = 500           # neighbouring patches cut together (in one worker when parallel)
-PARALLEL_MIN_CHIPS = 2000  # fewer chips are cut in-process: starting workers would cost more
+CHIP_BATCH = 500           # patches whose outlines are taken from WKB together (numpy, one PROJ call)
 
 
 def outline_colour(verdict) -> tuple:
@@ -182,68 +180,39 @@ def outside_note(image_path: str, patch_id: str, label: str) -> Note:
                 message=f"图斑 {patch_id} 不在影像范围内，未生成{label}切片")
 
 
-def chips_inside(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
-                 label: str, notes: List[Note], max_pixels: int, min_pixels: int = 0):
-    """(patch id, ChipPixels) of each (patch id, WKB or shapely geometry in the working CRS,
-    outline colour) inside one image, one at a time; a note in ``notes`` for each patch
-    outside. ``patches`` may be a generator that reports progress and raises on cancel."""
-    require_pillow()
-    patches = iter(patches)
-    with Image(image_path, crs_wkt, label) as image:
-        while True:
-            batch = list(islice(patches, CHIP_BATCH))
-            if not batch:
-                return
-            wkbs = [g if isinstance(g, (bytes, bytearray)) else g.wkb for _, g, _ in batch]
-            for (patch_id, _, colour), (window, rings) in zip(batch, image.outlines(wkbs)):
-                pixels = read_chip(image.reader, rings, window, colour, max_pixels, min_pixels)
-                if pixels is None:
-                    notes.append(outside_note(image_path, patch_id, label))
-                else:
-                    yield patch_id, pixels
+def chips_inside(image: Image, batch: Iterable[Tuple[str, bytes, tuple]], notes: List[Note],
+                 max_pixels: int, min_pixels: int = 0):
+    """(patch id, ChipPixels) of each (patch id, WKB in the working CRS, outline colour) of a
+    batch inside an open image, one at a time; a note in ``notes`` for each patch outside."""
+    batch = list(batch)
+    outlines = image.outlines([wkb for _, wkb, _ in batch])
+    for (patch_id, _, colour), (window, rings) in zip(batch, outlines):
+        pixels = read_chip(image.reader, rings, window, colour, max_pixels, min_pixels)
+        if pixels is None:
+            notes.append(outside_note(image.path, patch_id, image.label))
+        else:
+            yield patch_id, pixels
 
 
-def cut_chips(image_path: str, crs_wkt: str, patches: Sequence[Tuple[str, bytes, tuple]],
-              out_dir: str, label: str, names: Dict[str, str], date: Optional[str] = None,
-              step=None, workers: int = 1) -> Tuple[List[Chip], List[Note]]:
-    """JPEG chips ``out_dir/<names[patch id]>`` of every (patch id, WKB in the working CRS,
-    outline colour) inside one image (the image ``date`` stamped in when known), and a note for
-    each patch outside it. Batches of neighbouring patches run in ``workers`` processes when
-    there are enough of them; ``step(fraction)`` is called after each batch (it may raise to
-    cancel)."""
-    require_pillow()
+def cut_chips(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, object, tuple]],
+              out_dir: str, label: str, names: Dict[str, str],
+              date: Optional[str] = None) -> Tuple[List[Chip], List[Note]]:
+    """JPEG chips ``out_dir/<names[patch id]>`` of every (patch id, WKB or geometry in the
+    working CRS, outline colour) inside one image (the image ``date`` stamped in when known),
+    and a note for each patch outside it. ``patches`` may be a generator that reports progress
+    and raises on cancel."""
     os.makedirs(out_dir, exist_ok=True)
-    jobs = [(image_path, crs_wkt, patches[k:k + CHIP_BATCH], out_dir, label,
-             {pid: names[pid] for pid, _, _ in patches[k:k + CHIP_BATCH]}, date)
-            for k in range(0, len(patches), CHIP_BATCH)]
-    pool = worker_pool(workers) if workers > 1 and len(patches) >= PARALLEL_MIN_CHIPS else None
     chips, notes = [], []
-    try:
-        pending = [pool.submit(cut_chip_batch, *job) for job in jobs] if pool else jobs
-        for k, job in enumerate(pending):
-            batch_chips, batch_notes = job.result() if pool else cut_chip_batch(*job)
-            chips.extend(batch_chips)
-            notes.extend(batch_notes)
-            if step is not None:
-                step((k + 1) / len(jobs))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return chips, notes
-
-
-def cut_chip_batch(image_path, crs_wkt, batch, out_dir, label, names, date):
-    """``cut_chips`` of one batch, in a worker process or inline."""
-    chips, notes = [], []
-    for patch_id, pixels in chips_inside(image_path, crs_wkt, batch, label, notes,
-                                         CHIP_PIXELS, MIN_CHIP_PIXELS):
-        if date:
-            stamp_date(pixels, date)
-        path = os.path.join(out_dir, names[patch_id])
-        with open(path, "wb") as f:
-            f.write(jpeg_bytes(pixels, full_colour=False))
-        chips.append(Chip(patch_id, label, path, pixels.window, pixels.width, pixels.height,
-                          pixels.transform))
+    with Image(image_path, crs_wkt, label) as image:
+        for batch in _batches(patches):
+            for patch_id, pixels in chips_inside(image, batch, notes, CHIP_PIXELS, MIN_CHIP_PIXELS):
+                if date:
+                    stamp_date(pixels, date)
+                path = os.path.join(out_dir, names[patch_id])
+                with open(path, "wb") as f:
+                    f.write(jpeg_bytes(pixels, full_colour=False))
+                chips.append(Chip(patch_id, label, path, pixels.window, pixels.width,
+                                  pixels.height, pixels.transform))
     return chips, notes
 
 
@@ -251,7 +220,23 @@ def thumbnails(image_path: str, crs_wkt: str, patches: Iterable[Tuple[str, objec
                label: str, max_pixels: int) -> Tuple[Dict[str, bytes], List[Note]]:
     """JPEG thumbnails {patch id: bytes}, all ``max_pixels`` on their longer side, of every
     patch inside one image, and notes for the rest."""
+    pictures: Dict[str, bytes] = {}
     notes: List[Note] = []
-    images = {patch_id: jpeg_bytes(pixels) for patch_id, pixels in
-              chips_inside(image_path, crs_wkt, patches, label, notes, max_pixels, max_pixels)}
-    return images, notes
+    with Image(image_path, crs_wkt, label) as image:
+        for batch in _batches(patches):
+            pictures.update((patch_id, jpeg_bytes(pixels)) for patch_id, pixels in
+                            chips_inside(image, batch, notes, max_pixels, max_pixels))
+    return pictures, notes
+
+
+def _batches(patches):
+    """Lists of up to ``CHIP_BATCH`` (patch id, WKB, colour), taken from ``patches`` as they
+    are needed (so a progress-reporting generator reports real progress)."""
+    require_pillow()
+    patches = iter(patches)
+    while True:
+        batch = [(pid, g if isinstance(g, (bytes, bytearray)) else g.wkb, colour)
+                 for pid, g, colour in islice(patches, CHIP_BATCH)]
+        if not batch:
+            return
+        yield batch
