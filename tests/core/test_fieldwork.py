@@ -371,3 +371,20 @@ def test_a_baseline_file_gone_since_the_analysis_is_noted_and_left_out(demo_resu
     pack = prepare_fieldpack(result, str(tmp_path / "pack"))
     assert "生态保护红线" not in pack.reference_layers and "永久基本农田" in pack.reference_layers
     assert any("stbhhx.gpkg" in str(n) and "已不存在" in str(n) for n in pack.notes)
+
+
+def test_a_new_pack_replaces_the_chips_folder_whole_and_clears_a_killed_runs_leftovers(
+        demo_result, tmp_path):
+    import os
+
+    out = tmp_path / "pack"
+    prepare_fieldpack(demo_result, str(out), after=AFTER)
+    (out / "chips" / "stale_后时相.jpg").write_bytes(b"a chip of a patch no longer flagged")
+    (out / ".chips-killed").mkdir()
+    pack = prepare_fieldpack(demo_result, str(out), after=AFTER)
+    assert sorted(p.name for p in (out / "chips").iterdir()) == sorted(
+        Path(c.path).name for c in pack.chips)
+    assert not list(out.glob(".chips-*"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "chips").stat().st_mode & 0o777 == 0o777 & ~umask

@@ -11,16 +11,15 @@ and the field sheets are added by ``plugin.qgis_io`` (they need QGIS).
 
 import os
 import shutil
-import tempfile
+import uuid
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
-
 
 from ..errors import InputError, Note
 from ..imagery.chips import Chip, cut_chips, outline_colour
 from ..imagery.image import Image, chip_bounds
-from ..io.wkb_arrays import envelopes
 from ..imagery.pack_imagery import PackImage, clip_image
+from ..io.wkb_arrays import envelopes
 from ..ledger.result_access import read_run_info
 from ..progress import Steps
 from .file_names import file_stems
@@ -131,8 +130,8 @@ def _write_chips(pack, patches, crs_wkt, images, steps) -> Dict[str, Dict[str, s
         shutil.rmtree(os.path.join(pack.folder, CHIP_DIR), ignore_errors=True)
         return {}
     names = file_stems(p.patch_id for p in patches)
-    fresh = tempfile.mkdtemp(prefix=".chips-", dir=pack.folder)
-    os.chmod(fresh, 0o777 & ~_umask())  # mkdtemp's folder is private to its owner
+    fresh = _scratch_name(pack.folder)
+    os.mkdir(fresh)  # not mkdtemp: its folder would be private to its owner
     chips: Dict[str, Dict[str, str]] = {}
     try:
         for k, (label, image) in enumerate(images.items()):
@@ -156,17 +155,16 @@ def _write_chips(pack, patches, crs_wkt, images, steps) -> Dict[str, Dict[str, s
     return chips
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _scratch_name(folder) -> str:
+    """A new name ``.chips-…`` in ``folder`` (a run killed midway leaves it for the next run
+    to remove)."""
+    return os.path.join(folder, f".chips-{uuid.uuid4().hex[:12]}")
 
 
 def _replace_folder(fresh, target):
     old = None
     if os.path.exists(target):
-        old = tempfile.mkdtemp(prefix=".chips-", dir=os.path.dirname(target))
-        os.rmdir(old)
+        old = _scratch_name(os.path.dirname(target))
         os.rename(target, old)
     os.rename(fresh, target)
     if old:
