@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 
+from field_edits import edit, field_value
 from plugin.cli import main
 from plugin.core.analysis import run_analysis
 from plugin.core.fieldwork.field_import import import_verification
@@ -32,24 +33,6 @@ def result(demo_result, tmp_path):
 
 def fieldpack(result, out, *more):
     return main(["fieldpack", result, "--out", str(out), "-q", "--no-qgis", *more])
-
-
-def edit(gpkg, seq, **values):
-    ds = ogr.Open(str(gpkg), update=1)
-    layer = ds.GetLayerByName("核查图斑")
-    layer.SetAttributeFilter(f'"序号" = {seq}')
-    feature = next(iter(layer))
-    for name, value in values.items():
-        feature.SetField(name, value)
-    layer.SetFeature(feature)
-    ds = None
-
-
-def field_value(gpkg, seq, name):
-    ds = ogr.Open(str(gpkg))
-    layer = ds.GetLayerByName("核查图斑")
-    layer.SetAttributeFilter(f'"序号" = {seq}')
-    return next(iter(layer)).GetField(name)
 
 
 def test_fieldpack_writes_the_mobile_data_and_the_chips(demo_result, tmp_path, capsys):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 
+from field_edits import edit
 from plugin.core.analysis import run_analysis
 from plugin.core.fieldwork.pack import prepare_fieldpack
 from plugin.core.fieldwork.field_import import check_verification, import_verification
@@ -23,20 +24,6 @@ def result(tmp_path_factory):
 @pytest.fixture()
 def gpkg(result, tmp_path):
     return prepare_fieldpack(result, str(tmp_path / "pack")).gpkg
-
-
-def edit(gpkg, seq, **values):
-    """Set fields of the patch with 序号 ``seq`` as a field app would; returns its patch id."""
-    ds = ogr.Open(gpkg, update=1)
-    layer = ds.GetLayerByName("核查图斑")
-    layer.SetAttributeFilter(f'"序号" = {seq}')
-    feature = next(iter(layer))
-    for name, value in values.items():
-        feature.SetField(name, value)
-    layer.SetFeature(feature)
-    pid = feature.GetField("图斑编号")
-    ds = None
-    return pid
 
 
 def result_values(result, pid):
