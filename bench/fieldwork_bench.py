@@ -3,15 +3,20 @@
 Input: the county result written by run_bench.py (30,000 flagged patches over ~30 × 30 km) and
 a synthetic 2 m RGB GeoTIFF of the whole county (15,000 × 15,000 pixels, tiled, DEFLATE, with
 overviews; generated once and cached under bench/data/county/imagery/). Each step runs in its
-own process so its wall time and peak memory are its own:
+own process so its wall time and peak memory are its own, BENCH_REPEAT times (default 3; the
+machine is shared, so min and median are printed):
   ledger            export_ledger, no pictures
+  thumbs            the ledger's thumbnails alone (120 px JPEGs of every flagged patch)
   ledger+thumbs     export_ledger with a thumbnail column from the image
-  fieldpack         prepare_fieldpack with after-image chips (GeoPackage, KML/KMZ, PNG chips)
+  chips             the field pack's chips alone (JPEG files, the image date stamped in)
+  fieldpack         prepare_fieldpack with the after-image: chips, the image cut to the
+                    patches, reference layers, GeoPackage, KML/KMZ (time per stage too)
 The QGIS-printed PDF sheets are not part of it (one page per patch is a demo-size job).
 """
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,15 +27,14 @@ REPO = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
 PIXEL = 2.0
 TILE = 512
+STEPS = ("ledger", "thumbs", "ledger+thumbs", "chips", "fieldpack")
 
 
 def make_image(result_path, out_path):
     """A county-wide RGB image: smooth fields with noise, so chips and JPEGs are realistic in
     size; written strip by strip (never whole in memory)."""
     import numpy as np
-    import rasterio
-    from osgeo import ogr
-    from rasterio.transform import from_origin
+    from osgeo import gdal, ogr
 
     if os.path.exists(out_path):
         return out_path
@@ -42,20 +46,21 @@ def make_image(result_path, out_path):
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
     tmp = out_path + ".part"
     rng = np.random.default_rng(11)
-    profile = dict(driver="GTiff", width=width, height=height, count=3, dtype="uint8", crs=wkt,
-                   transform=from_origin(minx - 100 * PIXEL, maxy + 100 * PIXEL, PIXEL, PIXEL),
-                   tiled=True, blockxsize=TILE, blockysize=TILE, compress="DEFLATE",
-                   BIGTIFF="IF_SAFER")
+    out = gdal.GetDriverByName("GTiff").Create(
+        tmp, width, height, 3, gdal.GDT_Byte,
+        ["TILED=YES", f"BLOCKXSIZE={TILE}", f"BLOCKYSIZE={TILE}", "COMPRESS=DEFLATE",
+         "BIGTIFF=IF_SAFER"])
+    out.SetGeoTransform((minx - 100 * PIXEL, PIXEL, 0, maxy + 100 * PIXEL, 0, -PIXEL))
+    out.SetProjection(wkt)
     cols = np.arange(width)
-    with rasterio.open(tmp, "w", **profile) as dst:
-        for row0 in range(0, height, TILE):
-            rows = np.arange(row0, min(row0 + TILE, height))[:, None]
-            field = ((cols[None, :] // 60 * 7 + rows // 45 * 13) % 40).astype("int16")
-            noise = rng.integers(0, 12, (len(rows), width), dtype="int16")
-            window = rasterio.windows.Window(0, row0, width, len(rows))
-            for band, base in enumerate((90, 120, 70), 1):
-                dst.write((base + field + noise).astype("uint8"), band, window=window)
-        dst.build_overviews([2, 4, 8, 16, 32], rasterio.enums.Resampling.average)
+    for row0 in range(0, height, TILE):
+        rows = np.arange(row0, min(row0 + TILE, height))[:, None]
+        field = ((cols[None, :] // 60 * 7 + rows // 45 * 13) % 40).astype("int16")
+        noise = rng.integers(0, 12, (len(rows), width), dtype="int16")
+        for band, base in enumerate((90, 120, 70), 1):
+            out.GetRasterBand(band).WriteArray((base + field + noise).astype("uint8"), 0, row0)
+    out.BuildOverviews("AVERAGE", [2, 4, 8, 16, 32])
+    out = None
     os.replace(tmp, out_path)
     return out_path
 
@@ -70,29 +75,63 @@ def _peak_mb():
     return float("nan")
 
 
-def step(name, result_path, image, out_dir):
-    """Run one step in this process; print its JSON line (seconds, peak MB, sizes)."""
-    sys.path.insert(0, REPO)
+def _flagged(result_path):
+    from plugin.core.fieldwork.flagged import FLAGGED_VERDICTS
+    from plugin.core.imagery.chips import outline_colour
+    from plugin.core.ledger.result_access import read_result
+
+    result = read_result(result_path)
+    return result.crs_wkt, [(p["patch_id"], result.wkbs[p["fid"]], outline_colour(p["verdict"]))
+                            for p in result.patches
+                            if p["verdict"] in FLAGGED_VERDICTS and p["fid"] in result.wkbs]
+
+
+def _run(name, result_path, image, out_dir):
+    """(count, bytes written, {stage: seconds}) of one step, timed by the caller."""
     from plugin.core.fieldwork.pack import prepare_fieldpack
+    from plugin.core.imagery.chips import cut_chips, thumbnails
     from plugin.core.ledger.export import export_ledger
 
+    if name in ("ledger", "ledger+thumbs"):
+        images = {"后时相": image} if name == "ledger+thumbs" else None
+        report = export_ledger(result_path, os.path.join(out_dir, f"{name}.xlsx"), images=images)
+        return report.rows, os.path.getsize(report.path), {}
+    if name in ("thumbs", "chips"):
+        crs_wkt, patches = _flagged(result_path)
+        started = time.perf_counter()
+        if name == "thumbs":
+            pictures, _ = thumbnails(image, crs_wkt, patches, "后时相", 120)
+            return len(pictures), sum(map(len, pictures.values())), {
+                "cut": time.perf_counter() - started}
+        chips_dir = os.path.join(out_dir, "chips")
+        chips, _ = cut_chips(image, crs_wkt, patches, chips_dir, "后时相",
+                             {pid: f"{k}.jpg" for k, (pid, _, _) in enumerate(patches)}, "2024-10-01")
+        return len(chips), sum(os.path.getsize(c.path) for c in chips), {
+            "cut": time.perf_counter() - started}
+    stages, last = {}, [None, time.perf_counter()]
+
+    def progress(_fraction, message):
+        if message != last[0]:
+            now = time.perf_counter()
+            if last[0] is not None:
+                stages[last[0]] = stages.get(last[0], 0.0) + now - last[1]
+            last[:] = [message, now]
+
+    pack = prepare_fieldpack(result_path, os.path.join(out_dir, "pack"), after=image,
+                             dates={"后时相": "2024-10-01"}, progress=progress)
+    size = sum(os.path.getsize(os.path.join(root, f))
+               for root, _, files in os.walk(pack.folder) for f in files)
+    return len(pack.chips), size, stages
+
+
+def step(name, result_path, image, out_dir):
+    """Run one step in this process; print its JSON line (seconds, peak MB, sizes, stages)."""
+    sys.path.insert(0, REPO)
     started = time.perf_counter()
-    if name == "ledger":
-        report = export_ledger(result_path, os.path.join(out_dir, "台账.xlsx"))
-        size, count = os.path.getsize(report.path), report.rows
-    elif name == "ledger+thumbs":
-        report = export_ledger(result_path, os.path.join(out_dir, "台账_影像.xlsx"),
-                               images={"后时相": image})
-        size, count = os.path.getsize(report.path), report.rows
-    else:
-        pack = prepare_fieldpack(result_path, os.path.join(out_dir, "pack"), after=image)
-        chips_dir = os.path.join(out_dir, "pack", "chips")
-        size = sum(os.path.getsize(os.path.join(chips_dir, f)) for f in os.listdir(chips_dir))
-        count = len(pack.chips)
+    count, size, stages = _run(name, result_path, image, out_dir)
     seconds = time.perf_counter() - started
-    peak = _peak_mb()
-    print(json.dumps({"step": name, "seconds": seconds, "peak_mb": peak, "bytes": size,
-                      "count": count}))
+    print(json.dumps({"step": name, "seconds": seconds, "peak_mb": _peak_mb(), "bytes": size,
+                      "count": count, "stages": stages}, ensure_ascii=False))
 
 
 def main():
@@ -108,14 +147,22 @@ def main():
     print(f"== field work, county: {os.path.getsize(image) / 2**20:.0f} MB GeoTIFF at {PIXEL} m "
           f"(ready in {time.perf_counter() - t:.1f} s)")
     env = dict(os.environ, PROJ_DATA="/usr/share/proj")
-    with tempfile.TemporaryDirectory(prefix="fieldwork-bench-") as out:
-        for name in ("ledger", "ledger+thumbs", "fieldpack"):
-            line = subprocess.run([PY, __file__, name, result, image, out], check=True, env=env,
-                                  capture_output=True, text=True).stdout.strip().splitlines()[-1]
-            r = json.loads(line)
-            what = "chips" if name == "fieldpack" else "rows"
-            print(f"   {name:14s}: {r['seconds']:6.1f} s   peak {r['peak_mb']:6.0f} MB   "
-                  f"{r['count']} {what}, {r['bytes'] / 2**20:.1f} MB written")
+    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
+    for name in STEPS:
+        runs = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory(prefix="fieldwork-bench-") as out:
+                line = subprocess.run([PY, __file__, name, result, image, out], check=True, env=env,
+                                      capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            runs.append(json.loads(line))
+        seconds = [r["seconds"] for r in runs]
+        r = runs[0]
+        print(f"   {name:14s}: min {min(seconds):6.1f} s  median {statistics.median(seconds):6.1f} s"
+              f"   peak {max(x['peak_mb'] for x in runs):6.0f} MB   {r['count']} items, "
+              f"{r['bytes'] / 2**20:.1f} MB written")
+        for stage in r["stages"]:
+            times = [x["stages"].get(stage, 0.0) for x in runs]
+            print(f"      {stage:18s} min {min(times):6.1f} s  median {statistics.median(times):6.1f} s")
 
 
 if __name__ == "__main__":

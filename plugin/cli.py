@@ -121,18 +121,24 @@ def cmd_fieldpack(args):
     from .core.fieldwork.pack import prepare_fieldpack
 
     pack = prepare_fieldpack(args.result, args.out, before=args.before, after=args.after,
-                             progress=_progress_printer(args.quiet))
+                             dates={"前时相": args.before_date, "后时相": args.after_date},
+                             overwrite=args.force, progress=_progress_printer(args.quiet))
     print(f"外业核查图斑 {pack.patches} 个 → {pack.folder}")
-    for path in (pack.gpkg, pack.kml, pack.kmz):
-        print(f"  {path}")
-    print(f"  影像切片 {len(pack.chips)} 张")
+    if pack.backup:
+        print(f"  原有的外业核查数据含外业填写内容，已备份为 {pack.backup}")
+    for path in (pack.gpkg, pack.reference, pack.kml, pack.kmz,
+                 *(image.path for image in pack.images.values())):
+        if path:
+            print(f"  {path}")
+    dates = "，".join(f"{label} {date}" for label, date in pack.dates.items())
+    print(f"  影像切片 {len(pack.chips)} 张" + (f" (影像日期: {dates})" if dates else ""))
     for note in pack.notes:
         print(f"  - {note}")
     if not args.no_qgis:
         # the QField project and the sheets need QGIS (its Python, e.g. /usr/bin/python3)
         from .qgis_io.fieldpack_outputs import write_qgis_outputs_headless
 
-        for path in write_qgis_outputs_headless(pack, args.result, args.after, sheets=True):
+        for path in write_qgis_outputs_headless(pack, sheets=True):
             if path:
                 print(f"  {path}")
     return 0
@@ -150,11 +156,16 @@ def _import_parser(sub, name, help_text, source, source_help, force_help, func):
 
 
 def _fieldpack_parser(sub):
-    p = sub.add_parser("fieldpack", help="准备外业核查: 核查图斑 GeoPackage、KML/KMZ、影像切片")
+    p = sub.add_parser("fieldpack", help="准备外业核查: 可整体拷到平板使用的外业数据包 (QField 工程、"
+                                         "核查图斑、参考图层、影像、切片、KML/KMZ、外业核查表)")
     p.add_argument("result", help="analyse 输出的 result.gpkg")
     p.add_argument("--out", required=True, help="输出文件夹")
     p.add_argument("--before", help="前时相影像 (GeoTIFF)")
     p.add_argument("--after", help="后时相影像 (GeoTIFF)")
+    p.add_argument("--before-date", help="前时相影像日期，如 2023-10-01 (默认取影像元数据中的拍摄日期)")
+    p.add_argument("--after-date", help="后时相影像日期，如 2024-10-01 (同上)")
+    p.add_argument("--force", action="store_true",
+                   help="文件夹中的 核查图斑.gpkg 含尚未导入的外业填写内容时仍重新生成 (原文件带时间备份)")
     p.add_argument("--no-qgis", action="store_true",
                    help="不启动 QGIS: 不输出外业核查表 PDF 和 QField 工程")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")

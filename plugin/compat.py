@@ -9,6 +9,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsMapLayerProxyModel,
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterNumber,
@@ -32,6 +33,7 @@ __all__ = [
     "INTEGER_FIELD_TYPES",
     "LAYER_FILTER_POLYGON",
     "NO_GEOMETRY",
+    "NO_THREADING",
     "NUMBER_DOUBLE",
     "SKIP_GEOMETRY_CHECKS",
     "SOURCE_TYPE_VECTOR_POLYGON",
@@ -84,6 +86,12 @@ if hasattr(Qgis, "ProcessingParameterFlag"):
     FLAG_ADVANCED = Qgis.ProcessingParameterFlag.Advanced
 else:
     FLAG_ADVANCED = QgsProcessingParameterDefinition.Flag.FlagAdvanced
+
+# An algorithm that must run on the main thread (it renders print layouts).
+if hasattr(Qgis, "ProcessingAlgorithmFlag"):
+    NO_THREADING = Qgis.ProcessingAlgorithmFlag.NoThreading
+else:
+    NO_THREADING = QgsProcessingAlgorithm.Flag.FlagNoThreading
 
 if hasattr(Qgis, "ProcessingFeatureSourceFlag"):
     SKIP_GEOMETRY_CHECKS = Qgis.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks

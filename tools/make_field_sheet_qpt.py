@@ -2,9 +2,10 @@
 
 Run with QGIS's Python when the layout changes:
 ``QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/make_field_sheet_qpt.py``.
-The atlas binds the template at run time (plugin/processing/fieldpack_algorithm.py): coverage
+The atlas binds the template at run time (plugin/qgis_io/field_sheets.py): coverage
 layer ``核查图斑``, map layers, chip pictures; items are found by their ids
-(``map``, ``scalebar``, ``north``, ``chip_before``, ``chip_after``).
+(``map``, ``scalebar``, ``north``, ``chip_before``, ``chip_after``, ``caption_before``,
+``caption_after``).
 """
 
 from pathlib import Path
@@ -62,12 +63,15 @@ def build():
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
     layout.setName("外业核查表")
-    layout.pageCollection().page(0).setPageSize("A4", QgsLayoutItemPage.Portrait)
+    layout.pageCollection().page(0).setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
     label(layout, "卫片执法图斑外业核查表", LEFT, 8, WIDTH, 11, size=17, bold=True, frame=False,
           align=Qt.AlignmentFlag.AlignHCenter)
     label(layout, '第 [% @atlas_featurenumber %] / [% @atlas_totalfeatures %] 页　　'
           '核查顺序 [% "序号" %]', LEFT, 19, WIDTH, 6, size=9, frame=False,
           align=Qt.AlignmentFlag.AlignRight)
+    repair = label(layout, '[% if("几何修复说明" IS NULL, \'\', \'注：原图斑\' || "几何修复说明" || '
+                   '\'，图中为修复后的界线\') %]', LEFT, 19, WIDTH - 45, 6, size=7.5, frame=False)
+    repair.setFontColor(QColor(200, 0, 0))
     y = 26.0
     y = row(layout, y, 7, [("图斑编号", '[% "图斑编号" %]'), ("判定结果", '[% "判定结果" %]')])
     y = row(layout, y, 7, [("乡镇", '[% "乡镇" %]'), ("村", '[% "村" %]')])
@@ -92,7 +96,7 @@ def build():
     map_item.setExtent(QgsRectangle(41_500_000, 4_000_000, 41_500_122, 4_000_100))
     map_item.setFrameEnabled(True)
     map_item.setAtlasDriven(True)
-    map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
     map_item.setAtlasMargin(0.6)
     layout.addLayoutItem(map_item)
     bar = QgsLayoutItemScaleBar(layout)
@@ -100,11 +104,11 @@ def build():
     bar.setLinkedMap(map_item)
     bar.applyDefaultSettings()
     bar.setStyle("Single Box")
-    bar.setUnits(QgsUnitTypes.DistanceMeters)
+    bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceMeters)
     bar.setUnitLabel("米")
     bar.setNumberOfSegments(2)
     bar.setNumberOfSegmentsLeft(0)
-    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
     bar.setMinimumBarWidth(25)
     bar.setMaximumBarWidth(45)
     bar.setBackgroundEnabled(True)
@@ -118,20 +122,22 @@ def build():
     north.setId("north")
     north.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
     north.setLinkedMap(map_item)
-    north.setNorthMode(QgsLayoutItemPicture.GridNorth)
+    north.setNorthMode(QgsLayoutItemPicture.NorthMode.GridNorth)
     north.setBackgroundEnabled(True)
     north.attemptMove(QgsLayoutPoint(LEFT + 122 - 12, y + 2))
     north.attemptResize(QgsLayoutSize(10, 14))
     layout.addLayoutItem(north)
     chips_x, chips_w = LEFT + 125, WIDTH - 125
-    for k, (item_id, caption) in enumerate((("chip_before", "前时相影像"), ("chip_after", "后时相影像"))):
+    chips = (("chip_before", "caption_before", "前时相影像"), ("chip_after", "caption_after", "后时相影像"))
+    for k, (item_id, caption_id, caption) in enumerate(chips):
         top = y + k * 50
+        # the run time adds the image's date to the caption
         label(layout, caption, chips_x, top, chips_w, 5, size=8, bold=True, fill=GREY,
-              align=Qt.AlignmentFlag.AlignHCenter)
+              align=Qt.AlignmentFlag.AlignHCenter, item_id=caption_id)
         picture = QgsLayoutItemPicture(layout)
         picture.setId(item_id)
-        picture.setResizeMode(QgsLayoutItemPicture.Zoom)
-        picture.setPictureAnchor(QgsLayoutItem.Middle)
+        picture.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
+        picture.setPictureAnchor(QgsLayoutItem.ReferencePoint.Middle)
         picture.setFrameEnabled(True)
         picture.attemptMove(QgsLayoutPoint(chips_x, top + 5))
         picture.attemptResize(QgsLayoutSize(chips_w, 45))

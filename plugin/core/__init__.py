@@ -11,6 +11,7 @@ the QGIS side calls it, in process or out. One folder per capability, used from 
 - ``overlay/``   the box join, chunked overlay on a worker pool, the GEOS kernels, areas
 - ``rules/``     the land-class table, the rule-file schema, evaluation and reasons
 - ``ledger/``    the rectification ledger (整改台账) out to Excel and back in
-- ``fieldwork/`` field verification: imagery chips, mobile data, the field edits back in
+- ``imagery/``   image windows (rasterio or GDAL), chips and thumbnails, images cut to the patches
+- ``fieldwork/`` field verification: the driving order, the self-contained pack, the field edits back in
 - ``changes/``   change patches from two survey years, and the farmland balance sheet
 """

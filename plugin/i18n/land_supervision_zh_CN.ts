@@ -46,8 +46,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
-      <source>&lt;p&gt;Prepares the field verification of every patch an analysis result judged illegal or to verify, in route order (township, village, patch number), and writes into the output folder:&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;: the field sheets, one page per patch, with its map over the after-image and the baselines outlined, the before and after chips, the result's values, and boxes for the verification conclusion, photo numbers, verifier and signature. Written only when &lt;i&gt;Write the field sheets&lt;/i&gt; is checked.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;: the layer &lt;i&gt;核查图斑&lt;/i&gt; with read-only copies of the result's fields and the columns the field team fills in (核查结果, 现场现状, 现场照片编号, 核查人, 核查日期, 备注); the allowed values are stored as the fields' value lists, which QGIS and QField show as drop-down lists.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;: a QField project beside the GeoPackage (relative paths), with drop-down lists, a date picker for 核查日期, the result's fields read-only and the after-image underneath.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;: the patches in CGCS2000 degrees, one folder per township, coloured by verdict, for 奥维互动地图 or Google Earth.&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;: PNG chips of every patch cut from the before and after images (&lt;i&gt;图斑编号_前时相.png&lt;/i&gt;, &lt;i&gt;图斑编号_后时相.png&lt;/i&gt;). The images are optional GeoTIFFs, read window by window however large. A patch outside an image is listed in the log; the other patches are not affected.&lt;/p&gt;&lt;p&gt;After the field work, the edited 核查图斑.gpkg comes back into the result through &lt;i&gt;Import verification results&lt;/i&gt; (also a button of the workspace, and the command line's &lt;i&gt;import-field&lt;/i&gt;), with the same checks as a ledger.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;为分析结果中判定为违法、需核实的图斑准备外业核查材料，按外业路线顺序（乡镇、村、图斑编号）排列，写入输出文件夹：&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;：每个图斑一页，包括叠加后时相影像并勾绘管控底线的位置图、前后时相影像切片、分析结果信息，以及核查结论、现场照片编号、核查人和签字栏。仅在勾选&lt;i&gt;输出外业核查表（PDF）&lt;/i&gt;时生成。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;：图层 &lt;i&gt;核查图斑&lt;/i&gt;，包含分析结果字段的只读副本和供外业人员填写的字段（核查结果、现场现状、现场照片编号、核查人、核查日期、备注）；可选值已设为字段值域，在 QGIS 和 QField 中显示为下拉列表。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;：与 GeoPackage 放在同一文件夹、使用相对路径的 QField 工程：核查结果等字段为下拉列表，核查日期用日历选择，分析结果字段只读，底图为后时相影像。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;：CGCS2000 经纬度，按乡镇分组、按判定结果着色，可导入奥维互动地图或 Google Earth。&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;：从前、后时相影像中为每个图斑切取的 PNG 影像切片（&lt;i&gt;图斑编号_前时相.png&lt;/i&gt;、&lt;i&gt;图斑编号_后时相.png&lt;/i&gt;）。影像为可选的 GeoTIFF，再大也按窗口分块读取。影像不覆盖的图斑会在日志中列出，不影响其余图斑。&lt;/p&gt;&lt;p&gt;外业核查完成后，编辑后的 核查图斑.gpkg 可用&lt;i&gt;导入核查结果&lt;/i&gt;（工作台上也有此按钮，命令行为 &lt;i&gt;import-field&lt;/i&gt;）导回分析结果，检查方式与台账相同。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Prepares the field verification of every patch an analysis result judged illegal or to verify, township by township, each township in a short driving order (核查顺序), and writes a self-contained pack into the output folder: it refers to nothing outside itself, so the folder can be copied or zipped to a tablet.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;: the project for QField (or QGIS), relative paths. Layers from the top: the patches (numbered by visiting order), the baselines (basic farmland, red line, urban boundary, farmland), the after-image and the before-image (switched off). The form has drop-down lists, a date picker for 核查日期, the result's fields read-only, the chips as pictures, a photo field (现场照片, stored in the pack's DCIM folder) and the verifier's position, recorded when a patch is saved in QField.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;: the layer the field team edits; &lt;b&gt;参考图层.gpkg&lt;/b&gt;: the baselines near the patches; &lt;b&gt;影像&lt;/b&gt;: the images cut down to the patches' surroundings (tiled JPEG GeoTIFF with overviews).&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;: the field sheets, one page per patch in visiting order, with its map, the before and after chips with the images' dates, the result's values and boxes for the verifier. Written only when &lt;i&gt;Write the field sheets&lt;/i&gt; is checked.&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;: the patches in CGCS2000 degrees, one folder per township, coloured by verdict, for 奥维互动地图 or Google Earth; the KMZ carries the chips in its balloons.&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;: a JPEG of every patch from each image, its outline drawn in. The images are optional, read window by window however large; a patch outside an image is listed in the log. An image's date comes from its acquisition metadata, or from the date given here.&lt;/p&gt;&lt;p&gt;A folder whose 核查图斑.gpkg holds field work not yet imported is not written over unless &lt;i&gt;Replace field data that holds field work&lt;/i&gt; is checked; then a copy with the time in its name is kept. After the field work, the edited 核查图斑.gpkg comes back into the result through &lt;i&gt;Import verification results&lt;/i&gt; (also a button of the workspace, and the command line's &lt;i&gt;import-field&lt;/i&gt;), with the same checks as a ledger.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;为分析结果中判定为违法、需核实的图斑准备外业核查材料：按乡镇分组，每个乡镇内按较短的行车路线排定核查顺序，在输出文件夹中写出一个自成一体的外业数据包：包内不引用任何包外文件，整个文件夹可直接拷贝或压缩后带到平板上使用。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.qgs&lt;/b&gt;：供 QField（或 QGIS）打开的工程，使用相对路径。图层自上而下为：核查图斑（标注核查顺序号）、管控底线（永久基本农田、生态保护红线、城镇开发边界、耕地）、后时相影像、前时相影像（默认不显示）。表单中核查结果等为下拉列表，核查日期用日历选择，分析结果字段只读，影像切片以图片显示，现场照片字段可拍照或选择照片（存入包内 DCIM 文件夹），在 QField 中保存图斑时自动记录核查人员所在位置。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.gpkg&lt;/b&gt;：外业人员编辑的图层；&lt;b&gt;参考图层.gpkg&lt;/b&gt;：图斑附近的管控底线；&lt;b&gt;影像&lt;/b&gt;：裁切到图斑周边的影像（分块 JPEG 压缩的 GeoTIFF，含金字塔）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;外业核查表.pdf&lt;/b&gt;：每个图斑一页，按核查顺序排列，包括位置图、标注影像日期的前后时相影像切片、分析结果信息以及核查人员填写栏。仅在勾选&lt;i&gt;输出外业核查表（PDF）&lt;/i&gt;时生成。&lt;/p&gt;&lt;p&gt;&lt;b&gt;核查图斑.kml / .kmz&lt;/b&gt;：CGCS2000 经纬度，按乡镇分组、按判定结果着色，可导入奥维互动地图或 Google Earth；KMZ 的气泡中带有影像切片。&lt;/p&gt;&lt;p&gt;&lt;b&gt;chips&lt;/b&gt;：从每幅影像中为每个图斑切取的 JPEG 切片，勾绘图斑边界。影像为可选项，再大也按窗口分块读取；影像不覆盖的图斑会在日志中列出。影像日期取自影像元数据中的拍摄日期，或在此处填写的日期。&lt;/p&gt;&lt;p&gt;如输出文件夹中的 核查图斑.gpkg 含有尚未导入的外业填写内容，除非勾选&lt;i&gt;替换含外业填写内容的外业数据&lt;/i&gt;，否则不会覆盖；勾选后原文件会另存一份带时间的备份。外业核查完成后，编辑后的 核查图斑.gpkg 可用&lt;i&gt;导入核查结果&lt;/i&gt;（工作台上也有此按钮，命令行为 &lt;i&gt;import-field&lt;/i&gt;）导回分析结果，检查方式与台账相同。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/import_ledger_algorithm.py" />
@@ -122,6 +122,11 @@
       <translation>后时相影像（缩略图列）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>After image date (e.g. 2024-10-01)</source>
+      <translation>后时相影像日期（如 2024-10-01）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>All</source>
       <translation>全部</translation>
@@ -189,6 +194,11 @@
       <translation>前时相影像（缩略图列）</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Before image date (e.g. 2023-10-01)</source>
+      <translation>前时相影像日期（如 2023-10-01）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_page.py" />
       <source>Bring a filled-in ledger (Excel) or the field team's GeoPackage back into this result, with the same checks; the list is refreshed afterwards.</source>
       <translation>将填写后的整改台账（Excel）或外业核查 GeoPackage 导入本结果，核对规则相同；导入后列表自动刷新。</translation>
@@ -211,15 +221,9 @@
       <translation>正在取消…</translation>
     </message>
     <message>
-      <location filename="../../plugin/qgis_io/field_sheets.py" />
       <location filename="../../plugin/qgis_io/qfield_project.py" />
       <source>Cannot open the field data {0}</source>
       <translation>无法打开外业数据 {0}</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/qgis_io/qfield_project.py" />
-      <source>Cannot read the image {0}</source>
-      <translation>无法读取影像 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/qgis_io/field_sheets.py" />
@@ -447,6 +451,11 @@
     </message>
     <message>
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Field data with chips (KMZ)</source>
+      <translation>含影像切片的外业数据（KMZ）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
       <source>Field sheets (PDF)</source>
       <translation>外业核查表 PDF</translation>
     </message>
@@ -473,7 +482,7 @@
     <message>
       <location filename="../../plugin/gui/results_model.py" />
       <source>Flagged area (mu)</source>
-      <translation>认定亩数</translation>
+      <translation>认定面积（亩）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />
@@ -1002,6 +1011,11 @@ Measure: {1}</source>
       <translation>刷新</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>Replace field data that holds field work (a copy is kept)</source>
+      <translation>替换含外业填写内容的外业数据（保留备份）</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
       <source>Reporting unit</source>
       <translation>填报单位</translation>
@@ -1112,6 +1126,11 @@ Measure: {1}</source>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>The engine's result has no layer {0}.</source>
       <translation>分析结果中没有图层 {0}。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/fieldpack_algorithm.py" />
+      <source>The field data held field work; it was copied to {0}</source>
+      <translation>原外业数据含外业填写内容，已备份为 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/qgis_io/field_sheets.py" />

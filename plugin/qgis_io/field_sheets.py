@@ -1,8 +1,7 @@
 """The field sheets (外业核查表): one PDF page per flagged patch, printed through an atlas of
-``resources/layouts/field_sheet.qpt`` over the field pack's GeoPackage."""
+``resources/layouts/field_sheet.qpt`` over the field pack's GeoPackage, in visiting order."""
 
 from qgis.core import (
-    QgsCategorizedSymbolRenderer,
     QgsLayoutExporter,
     QgsLayoutObject,
     QgsPrintLayout,
@@ -11,48 +10,33 @@ from qgis.core import (
     QgsProperty,
     QgsRasterLayer,
     QgsReadWriteContext,
-    QgsRendererCategory,
-    QgsVectorLayer,
 )
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..compat import tr
 from ..paths import resources_dir
-from .result_styles import outline_symbol
+from .qfield_project import patch_layer, reference_layers
 
-OUTLINE_COLOURS = {"basic_farmland": "255,215,0", "red_line": "0,170,0",
-                   "urban_boundary": "160,32,240"}
+CAPTIONS = {"前时相": "caption_before", "后时相": "caption_after"}
+PICTURES = {"前时相": "chip_before", "后时相": "chip_after"}
 
 
 def template_path() -> str:
     return str(resources_dir() / "layouts" / "field_sheet.qpt")
 
 
-def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baselines=(),
-                       feedback=None) -> int:
-    """Print one sheet per patch of the mobile GeoPackage ``gpkg_path`` into ``pdf_path``,
-    in route order (序号); the map shows the patch over ``after`` with ``baselines``
-    (core ``BaselineSource``) outlined, the pictures the chips in ``chips_dir``. Returns the
-    page count; raises QgsProcessingException when QGIS cannot print."""
-    from ..core.imagery.chips import VERDICT_COLOURS
-    from ..core.fieldwork.mobile import MOBILE_NAME
+def write_field_sheets(pack, pdf_path, feedback=None) -> int:
+    """Print one sheet per patch of a core ``FieldPack`` into ``pdf_path``, in visiting order
+    (序号): the map shows the patch over the pack's after-image with the baselines outlined,
+    the pictures its chips, captioned with the images' dates. Returns the page count; raises
+    QgsProcessingException when QGIS cannot print."""
+    from ..core.fieldwork.mobile import CHIP_FIELDS
 
     project = QgsProject()
-    coverage = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
-    if not coverage.isValid():
-        raise QgsProcessingException(tr("Cannot open the field data {0}").format(gpkg_path))
-    categories = [QgsRendererCategory(verdict, outline_symbol(",".join(map(str, rgb)), "0.8"), verdict)
-                  for verdict, rgb in VERDICT_COLOURS.items()]
-    coverage.setRenderer(QgsCategorizedSymbolRenderer("判定结果", categories))
-    layers = [coverage]
-    for source in baselines:
-        uri = f"{source.path}|layername={source.layer}" if source.layer else source.path
-        layer = QgsVectorLayer(uri, source.name, "ogr")
-        if layer.isValid():
-            layer.renderer().setSymbol(outline_symbol(OUTLINE_COLOURS.get(source.key, "0,0,255"), "0.5"))
-            layers.append(layer)
-    if after:
-        raster = QgsRasterLayer(after, "后时相影像")
+    coverage = patch_layer(pack.gpkg)
+    layers = [coverage] + reference_layers(pack)
+    if "后时相" in pack.images:
+        raster = QgsRasterLayer(pack.images["后时相"].path, "后时相影像")
         if raster.isValid():
             layers.append(raster)
     for layer in layers:
@@ -64,14 +48,13 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     map_item.setKeepLayerSet(True)
     # a real extent first: the template's empty one would let the atlas reshape the item
     map_item.zoomToExtent(coverage.extent())
-    for item_id, label in (("chip_before", "前时相"), ("chip_after", "后时相")):
-        picture = layout.itemById(item_id)
-        if chips_dir:
-            folder = chips_dir.replace("\\", "/").replace("'", "''")
-            picture.dataDefinedProperties().setProperty(
-                QgsLayoutObject.PictureSource, QgsProperty.fromExpression(
-                    f"'{folder}/' || regexp_replace(\"图斑编号\", '[^A-Za-z0-9_-]', '_') "
-                    f"|| '_{label}.png'"))
+    folder = pack.folder.replace("\\", "/").replace("'", "''")
+    for label, item_id in PICTURES.items():
+        layout.itemById(item_id).dataDefinedProperties().setProperty(
+            QgsLayoutObject.DataDefinedProperty.PictureSource, QgsProperty.fromExpression(
+                f"'{folder}/' || \"{CHIP_FIELDS[label]}\""))
+        date = pack.dates.get(label)
+        layout.itemById(CAPTIONS[label]).setText(f"{label}影像" + (f"（{date}）" if date else ""))
     atlas = layout.atlas()
     atlas.setCoverageLayer(coverage)
     atlas.setEnabled(True)
@@ -80,7 +63,7 @@ def write_field_sheets(gpkg_path, pdf_path, after=None, chips_dir=None, baseline
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 200
     result, error = QgsLayoutExporter.exportToPdf(atlas, pdf_path, settings, feedback)
-    if result != QgsLayoutExporter.Success:
+    if result != QgsLayoutExporter.ExportResult.Success:
         raise QgsProcessingException(
             tr("The field sheets could not be written: {0}").format(error))
     return coverage.featureCount()
@@ -96,5 +79,3 @@ def _layout_from_template(project):
         raise QgsProcessingException(
             tr("Cannot read the layout template {0}").format(template_path()))
     return layout
-
-

@@ -1,5 +1,5 @@
-"""What a field pack needs QGIS for: the QField project and the field sheets, from Processing
-or, through a headless QGIS, from the command line."""
+"""What a field pack needs QGIS for: the QGIS/QField project and the field sheets, from
+Processing or, through a headless QGIS, from the command line."""
 
 import os
 
@@ -7,30 +7,24 @@ from qgis.core import QgsProcessingException
 
 from .field_sheets import write_field_sheets
 from .headless import running_qgis
-from .qfield_project import imagery_proxy, write_qfield_project
+from .qfield_project import write_qfield_project
 
 SHEETS_NAME = "外业核查表.pdf"
 QFIELD_NAME = "核查图斑.qgs"
 
 
-def write_qgis_outputs(pack, result_path, after=None, sheets=True):
-    """The QField project and (when ``sheets``) the field sheets of a core ``FieldPack``;
-    returns (project path, PDF path or "")."""
-    from ..core.fieldwork.pack import CHIP_DIR, baseline_sources
-
-    if after:
-        after = imagery_proxy(after, os.path.join(pack.folder, "影像"))
-    project = write_qfield_project(pack.gpkg, os.path.join(pack.folder, QFIELD_NAME), after=after)
+def write_qgis_outputs(pack, sheets=True):
+    """The project and (when ``sheets``) the field sheets of a core ``FieldPack``; returns
+    (project path, PDF path or "")."""
+    project = write_qfield_project(pack, os.path.join(pack.folder, QFIELD_NAME))
     pdf = ""
     if sheets and pack.patches:
         pdf = os.path.join(pack.folder, SHEETS_NAME)
-        chips = os.path.join(pack.folder, CHIP_DIR) if pack.chips else None
-        write_field_sheets(pack.gpkg, pdf, after=after, chips_dir=chips,
-                           baselines=baseline_sources(result_path))
+        write_field_sheets(pack, pdf)
     return project, pdf
 
 
-def write_qgis_outputs_headless(pack, result_path, after=None, sheets=True):
+def write_qgis_outputs_headless(pack, sheets=True):
     """``write_qgis_outputs`` from a script: starts QGIS (offscreen without a display) unless
     it runs already. A failure is raised as the core's InputError, for the CLI to report; when
     this function starts QGIS, its messages are in Chinese like the rest of the CLI's (from the
@@ -39,6 +33,6 @@ def write_qgis_outputs_headless(pack, result_path, after=None, sheets=True):
 
     with running_qgis():
         try:
-            return write_qgis_outputs(pack, result_path, after, sheets)
+            return write_qgis_outputs(pack, sheets)
         except QgsProcessingException as e:
             raise InputError(str(e), layer=pack.gpkg) from e

@@ -1,46 +1,125 @@
-"""The QField project of a field pack: the mobile GeoPackage with its forms, and the imagery
-drawn through a proxy inside the pack."""
+"""The QGIS project of a field pack (核查图斑.qgs), for QField on a tablet and QGIS alike.
 
-import os
+Every layer is a file inside the pack, referred to by a relative path, so the pack folder can
+be copied or zipped anywhere. Layer order, top down: the patches to verify (outlined by verdict,
+labelled with their visiting order), the baselines (basic farmland, red line, urban boundary,
+farmland parcels), the after-image, the before-image (switched off).
+
+The form of 核查图斑: the result's values read-only, the verification columns with drop-down
+lists and a date picker, the chips shown as pictures, 现场照片 as QField's camera/attachment
+widget (photos stored under the pack's DCIM folder, by relative path), and the verifier's
+position recorded each time a feature is saved (QField's positioning variables; in QGIS on a
+desktop they are empty and the position already recorded is kept).
+"""
+
+import json
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
+    QgsDefaultValue,
     QgsEditorWidgetSetup,
+    QgsPalLayerSettings,
     QgsProcessingException,
     QgsProject,
     QgsRasterLayer,
     QgsRendererCategory,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
 )
+from qgis.PyQt.QtGui import QColor
 
 from ..compat import tr
 from .result_styles import outline_symbol
 
+# outline colour and width (mm) of each reference layer (as on the field sheets' legend)
+REFERENCE_STYLE = {"永久基本农田": ("255,215,0", "0.6"), "生态保护红线": ("0,170,0", "0.6"),
+                   "城镇开发边界": ("160,32,240", "0.6"), "耕地": ("255,255,200", "0.2")}
+# QField's position, from the device or an external receiver (@gnss_* where the cursor is not
+# snapped to it: QField 3.x); rounded, and the value already stored kept when there is none
+_POSITION = "coalesce(@gnss_coordinate, @position_coordinate)"
+POSITION_DEFAULTS = {
+    "核查位置经度": f'coalesce(round(x({_POSITION}), 7), "核查位置经度")',
+    "核查位置纬度": f'coalesce(round(y({_POSITION}), 7), "核查位置纬度")',
+    "核查定位精度(米)": 'coalesce(round(coalesce(@gnss_horizontal_accuracy, '
+                   '@position_horizontal_accuracy), 1), "核查定位精度(米)")',
+}
+_IMAGE_VIEWER = 1        # QgsExternalResourceWidget::Image
+_RELATIVE_TO_PROJECT = 1  # QgsFileWidget::RelativeProject
 
-def write_qfield_project(gpkg_path, project_path, after=None) -> str:
-    """A QGIS project for QField beside the mobile GeoPackage (relative paths): the layer
-    ``核查图斑`` with drop-down lists on the verification fields, a date picker on 核查日期, the
-    result's copies read-only, and the after-image underneath when given."""
-    from ..core.imagery.chips import VERDICT_COLOURS
-    from ..core.fieldwork.mobile import MOBILE_NAME, READ_ONLY_FIELDS, VERIFICATION_FIELDS
 
+def write_qfield_project(pack, project_path) -> str:
+    """The project of a core ``FieldPack`` at ``project_path`` (inside the pack folder)."""
     project = QgsProject()
     project.setFileName(project_path)
     project.setTitle("外业核查")
+    patches = patch_layer(pack.gpkg)
+    project.setCrs(patches.crs())
+    layers = [patches] + reference_layers(pack)
+    images = [(label, QgsRasterLayer(image.path, f"{label}影像")) for label, image in
+              sorted(pack.images.items(), key=lambda item: item[0] != "后时相")]
+    layers += [raster for _, raster in images if raster.isValid()]
+    root = project.layerTreeRoot()
+    for layer in layers:
+        project.addMapLayer(layer, False)
+        root.addLayer(layer)
+    for label, raster in images:
+        if label == "前时相" and raster.isValid():
+            root.findLayer(raster.id()).setItemVisibilityChecked(False)
+    if not project.write():
+        raise QgsProcessingException(
+            tr("Cannot write the QField project {0}").format(project_path))
+    return project_path
+
+
+def patch_layer(gpkg_path) -> QgsVectorLayer:
+    """The layer 核查图斑 styled, labelled and with its form set up for QField."""
+    from ..core.fieldwork.mobile import MOBILE_NAME
+
     layer = QgsVectorLayer(f"{gpkg_path}|layername={MOBILE_NAME}", MOBILE_NAME, "ogr")
     if not layer.isValid():
         raise QgsProcessingException(tr("Cannot open the field data {0}").format(gpkg_path))
-    project.setCrs(layer.crs())
+    layer.setRenderer(verdict_renderer())
+    _label_visiting_order(layer)
+    _set_up_form(layer)
+    return layer
+
+
+def verdict_renderer():
+    from ..core.imagery.chips import VERDICT_COLOURS
+
     categories = [QgsRendererCategory(verdict, outline_symbol(",".join(map(str, rgb)), "0.8"), verdict)
                   for verdict, rgb in VERDICT_COLOURS.items()]
-    layer.setRenderer(QgsCategorizedSymbolRenderer("判定结果", categories))
+    return QgsCategorizedSymbolRenderer("判定结果", categories)
+
+
+def _label_visiting_order(layer):
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "序号"
+    text = QgsTextFormat()
+    text.setSize(11)
+    text.setColor(QColor(255, 255, 255))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setColor(QColor(200, 0, 0))
+    buffer.setSize(1.2)
+    text.setBuffer(buffer)
+    settings.setFormat(text)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+def _set_up_form(layer):
+    from ..core.fieldwork.mobile import (CHIP_FIELDS, PACK_FIELDS, PHOTO_FIELD, PHOTO_FOLDER,
+                                         READ_ONLY_FIELDS, VERIFICATION_FIELDS)
+
     fields = layer.fields()
     form = layer.editFormConfig()
-    for name, _ in READ_ONLY_FIELDS:
+    for name in [n for n, _ in READ_ONLY_FIELDS] + list(PACK_FIELDS) + list(POSITION_DEFAULTS):
         form.setReadOnly(fields.indexOf(name), True)
     layer.setEditFormConfig(form)
     for name, values, _ in VERIFICATION_FIELDS:
-        index = fields.indexOf(name)
         if values:
             setup = QgsEditorWidgetSetup("ValueMap", {"map": [{v: v} for v in values]})
         elif name == "核查日期":
@@ -49,31 +128,36 @@ def write_qfield_project(gpkg_path, project_path, after=None) -> str:
                                                       "calendar_popup": True, "allow_null": True})
         else:
             setup = QgsEditorWidgetSetup("TextEdit", {"IsMultiline": name == "备注"})
-        layer.setEditorWidgetSetup(index, setup)
-    project.addMapLayer(layer)
-    if after:
-        raster = QgsRasterLayer(after, "后时相影像")
-        if raster.isValid():
-            project.addMapLayer(raster)
-    if not project.write():
-        raise QgsProcessingException(
-            tr("Cannot write the QField project {0}").format(project_path))
-    return project_path
+        layer.setEditorWidgetSetup(fields.indexOf(name), setup)
+    for name in CHIP_FIELDS.values():
+        layer.setEditorWidgetSetup(fields.indexOf(name), _attachment(editable=False))
+    layer.setEditorWidgetSetup(fields.indexOf(PHOTO_FIELD), _attachment(editable=True))
+    for name, expression in POSITION_DEFAULTS.items():
+        layer.setDefaultValueDefinition(fields.indexOf(name), QgsDefaultValue(expression, True))
+    # QField (and QFieldSync) name a new photo by this expression: the patch and the time
+    naming = (f"'{PHOTO_FOLDER}/' || regexp_replace(\"图斑编号\", '[^A-Za-z0-9_-]', '_') || '_' "
+              "|| format_date(now(), 'yyyyMMdd_hhmmss') || '.{extension}'")
+    layer.setCustomProperty("QFieldSync/attachment_naming", json.dumps({PHOTO_FIELD: naming}))
+    layer.setCustomProperty("QFieldSync/photo_naming", json.dumps({PHOTO_FIELD: naming}))
 
 
-def imagery_proxy(image, folder):
-    """A VRT of ``image`` inside ``folder`` for QGIS to draw.
+def _attachment(editable):
+    """QGIS's attachment widget (QField's camera and gallery buttons when ``editable``) showing
+    the picture, paths stored relative to the project."""
+    return QgsEditorWidgetSetup("ExternalResource", {
+        "DocumentViewer": _IMAGE_VIEWER, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0,
+        "FileWidget": editable, "FileWidgetButton": editable, "RelativeStorage": _RELATIVE_TO_PROJECT,
+        "StorageMode": 0, "UseLink": False, "FullUrl": False})
 
-    QGIS computes statistics to stretch a raster and GDAL saves them as ``<image>.aux.xml``
-    beside it: drawing the user's own file would write into their data folder. Through the
-    proxy, anything GDAL saves lands in our output folder instead.
-    """
-    from osgeo import gdal
 
-    os.makedirs(folder, exist_ok=True)
-    vrt = os.path.join(folder, os.path.splitext(os.path.basename(image))[0] + ".vrt")
-    ds = gdal.BuildVRT(vrt, [os.path.abspath(image)])
-    if ds is None:
-        raise QgsProcessingException(tr("Cannot read the image {0}").format(image))
-    ds = None
-    return vrt
+def reference_layers(pack):
+    """The pack's reference layers (basic farmland, red line, urban boundary, farmland) as
+    outlined layers, in the order the core wrote them."""
+    out = []
+    for name in pack.reference_layers:
+        layer = QgsVectorLayer(f"{pack.reference}|layername={name}", name, "ogr")
+        if layer.isValid():
+            rgb, width = REFERENCE_STYLE.get(name, ("0,0,255", "0.5"))
+            layer.renderer().setSymbol(outline_symbol(rgb, width))
+            out.append(layer)
+    return out

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 
+from field_edits import edit
 from plugin.core.analysis import run_analysis
 from plugin.core.fieldwork.pack import prepare_fieldpack
 from plugin.core.fieldwork.field_import import check_verification, import_verification
@@ -23,20 +24,6 @@ def result(tmp_path_factory):
 @pytest.fixture()
 def gpkg(result, tmp_path):
     return prepare_fieldpack(result, str(tmp_path / "pack")).gpkg
-
-
-def edit(gpkg, seq, **values):
-    """Set fields of the patch with 序号 ``seq`` as a field app would; returns its patch id."""
-    ds = ogr.Open(gpkg, update=1)
-    layer = ds.GetLayerByName("核查图斑")
-    layer.SetAttributeFilter(f'"序号" = {seq}')
-    feature = next(iter(layer))
-    for name, value in values.items():
-        feature.SetField(name, value)
-    layer.SetFeature(feature)
-    pid = feature.GetField("图斑编号")
-    ds = None
-    return pid
 
 
 def result_values(result, pid):
@@ -141,3 +128,21 @@ def test_a_date_the_field_app_stored_as_bad_text_is_an_error_not_a_silent_blank(
 def test_the_ledgers_office_columns_are_not_reported_missing_from_field_data(gpkg, result):
     check, _ = check_verification(gpkg, result)
     assert not [i for i in check.issues if i.column in {"整改措施", "责任单位", "整改进展"}]
+
+
+def test_a_photo_attached_in_qfield_is_imported_with_the_photo_numbers(gpkg, result):
+    pid = edit(gpkg, 8, **{"现场照片编号": "IMG_0031", "现场照片": "DCIM/JC_20261120_101500.jpg"})
+    report = import_verification(gpkg, result)
+    assert report.written and report.errors == []
+    assert site_values(result, pid)[1] == "IMG_0031、DCIM/JC_20261120_101500.jpg"
+    edit(gpkg, 9, **{"现场照片": "DCIM/only.jpg"})
+    assert import_verification(gpkg, result).written
+    pid9 = edit(gpkg, 9)
+    assert site_values(result, pid9)[1] == "DCIM/only.jpg"
+
+
+def test_the_packs_own_fields_are_not_reported_as_unknown_ledger_columns(gpkg, result):
+    edit(gpkg, 2, **{"核查位置经度": 121.93, "核查位置纬度": 39.74, "核查定位精度(米)": 3.5})
+    check, _ = check_verification(gpkg, result)
+    assert not [i for i in check.issues if "不是台账的列" in i.message]
+    assert check.changed_cells == 0

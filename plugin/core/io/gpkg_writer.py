@@ -142,8 +142,9 @@ def _insert(con, table, columns, values, wkbs):
         con.execute(f"DROP TRIGGER {sql_identifier(trig)}")
     env = envelopes(wkbs)
     blobs = _gpkg_blobs(wkbs, srs_id, env)
-    con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}, {cols}) "
-                    f"VALUES (?, ?, {marks})",
+    more = "".join(f", {sql_identifier(c)}" for c in columns)  # a layer may have no attribute
+    con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}{more}) "
+                    f"VALUES (?, ?{', ?' * len(columns)})",
                     ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
     ok = ~np.isnan(env).any(axis=1)
     fids = np.flatnonzero(ok) + 1.0

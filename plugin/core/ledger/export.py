@@ -192,13 +192,12 @@ def _carry_previous(rows, path, explicit):
 
 def _thumbnail_column(result, rows, label, image, steps, span, warnings):
     """(header, {patch id: JPEG}) of one image; patches outside it are listed in ``warnings``."""
-    # rasterio: only a ledger with pictures needs it
     from ..imagery.chips import outline_colour, thumbnails
 
     if label not in IMAGE_LABELS:
         raise InputError(f"影像只能是 {'、'.join(IMAGE_LABELS)}，不是“{label}”", layer=image)
-    # a generator: one geometry object at a time, even for a county's ledger
-    patches = ((r["patch_id"], result.geometry(r["_fid"]), outline_colour(r["verdict"]))
+    # a generator of WKB: progress and cancel follow the cutting, no geometry objects are made
+    patches = ((r["patch_id"], result.wkbs[r["_fid"]], outline_colour(r["verdict"]))
                for r in rows if r["_fid"] in result.wkbs)
     pictures, notes = thumbnails(image, result.crs_wkt,
                                  steps.over(patches, len(rows), *span, f"切取{label}影像缩略图"),
