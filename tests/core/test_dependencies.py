@@ -209,8 +209,6 @@ def test_a_feature_loads_with_every_module_it_does_not_declare_hidden(feature):
     assert completed.returncode == 0, completed.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="plugin/core/imagery/chips.py imports rasterio at load; "
-                   "the imagery window reader (GDAL where rasterio is absent) removes that")
 @pytest.mark.parametrize("feature", [LEDGER_IMPORT, FIELDPACK], ids=lambda f: f.key)
 def test_an_imagery_feature_loads_without_rasterio(feature):
     declared = set(feature.needs) | {name for name, _part in feature.partly}

@@ -222,7 +222,7 @@ def test_the_repaired_bow_tie_is_drawn_as_repaired_and_says_so(pack):
     assert not original.is_valid
     attributes, geom = mobile_features(pack.gpkg)[BOWTIE]
     assert geom.is_valid and len(geom.geoms) == 2  # the figure eight's two triangles
-    assert "Self-intersection" in attributes["几何修复说明"]
+    assert "自相交" in attributes["几何修复说明"]
     assert "已自动修复" in attributes["几何修复说明"]
     others = [a["几何修复说明"] for pid, (a, _) in mobile_features(pack.gpkg).items() if pid != BOWTIE]
     assert set(others) == {None}

@@ -24,7 +24,7 @@ from ..ledger.columns import BY_KEY, COLUMNS
 from ..ledger.checks import check_rows
 from ..ledger.result_access import read_result
 from ..ledger.table import build_rows
-from ..ledger.workbook_reader import sheet_data
+from ..ledger.sheet_data import sheet_data
 
 ogr.UseExceptions()
 

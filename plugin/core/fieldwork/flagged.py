@@ -15,6 +15,9 @@ from .route import route_order
 
 FLAGGED_VERDICTS = ("违法", "需核实")
 
+# How the notes name the patch layer (its role's Chinese name; "patches" in older results).
+PATCH_LABELS = ("监测图斑", "patches")
+
 
 @dataclass
 class FlaggedPatch:
@@ -77,4 +80,4 @@ def geometry_repairs(result_path: str) -> Dict[str, str]:
         return {}
     return {str(feature): message
             for layer, feature, message in read_table(ds, "notes", ("layer", "feature", "message"))
-            if (layer or "").startswith("patches") and "几何" in (message or "")}
+            if (layer or "").startswith(PATCH_LABELS) and "几何" in (message or "")}

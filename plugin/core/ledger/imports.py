@@ -19,7 +19,6 @@ from ..io.hashing import file_sha256
 from ..io.lock import exclusive
 from .result_access import read_result, write_analyst_values
 from .table import build_rows
-from .workbook_reader import read_detail_sheet
 
 ISSUE_LINES = 50
 
@@ -116,6 +115,9 @@ def _apply(source_path, result_path, check, reading, force, steps):
 def _check_ledger_file(ledger_path, result_path):
     if not os.path.isfile(ledger_path):
         raise InputError("台账文件不存在", layer=ledger_path)
+    # openpyxl: only a ledger needs it, not the field team's GeoPackage coming through here
+    from .workbook_reader import read_detail_sheet
+
     sheet = read_detail_sheet(ledger_path)
     result = read_result(result_path)
     rows = build_rows(result, load_class_table(), sheet.patch_types)
