@@ -482,7 +482,7 @@
     <message>
       <location filename="../../plugin/gui/results_model.py" />
       <source>Flagged area (mu)</source>
-      <translation>认定面积（亩）</translation>
+      <translation>认定亩数</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />

@@ -29,10 +29,7 @@ REMOVED_ATTRIBUTES = {"exec_", "print_"}
 #: Findings in files another change of the same issue rewrites (the field sheets' layout
 #: enums): listed so this test passes until then, and checked to still occur so the entries
 #: go as soon as the fix lands.
-FIXED_ELSEWHERE = {
-    ("qgis_io/field_sheets.py", "QgsLayoutObject.PictureSource"),
-    ("qgis_io/field_sheets.py", "QgsLayoutExporter.Success"),
-}
+FIXED_ELSEWHERE = set()
 
 
 def _is_enum_type(value):
