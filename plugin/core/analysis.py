@@ -23,7 +23,7 @@ from .io.layers import read_layer
 from .overlay import robust
 from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
-from .overlay.pool import close_pool, default_workers, worker_pool
+from .overlay.pool import close_pool, default_workers, worker_pool, workers_asked_for
 from .progress import Steps
 from .ledger_details import add_ledger_details
 from .result_fields import (LAYER_NAMES, OVERLAP_FIELDS, carried_field, ledger_fields,
@@ -34,8 +34,11 @@ from .rules.evaluate import metadata as rules_metadata
 from ..identity import VERSION as ENGINE_VERSION
 
 RESULT_NAME = "result.gpkg"
-SPLIT_SHARE = 0.999
-PARALLEL_MIN_PATCHES = 2000  # below this, starting worker processes costs more than it saves  # below this share of its area in one unit, a patch is called split
+SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
+# Below this many patches, starting worker processes (spawn, imports, sending the features)
+# costs more than it saves: measured 1.8 s in one process against 4.2 s with two workers on
+# the 90k-parcel county with 3,000 patches.
+PARALLEL_MIN_PATCHES = 10_000
 
 
 @dataclass
@@ -100,8 +103,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
     workers = default_workers() if job_workers is None else job_workers
-    pool = (worker_pool(workers) if len(job.layers()) > 1 and len(patches) >= PARALLEL_MIN_PATCHES
-            else None)
+    worth_it = len(patches) >= PARALLEL_MIN_PATCHES or workers_asked_for()
+    pool = worker_pool(workers) if len(job.layers()) > 1 and worth_it else None
     try:
         steps.report(0.05, "检查坐标系")
         layers = _read_layers(job, class_table, (patches.envelopes, crs), notes)

@@ -8,6 +8,7 @@ result or error is rebuilt as the engine gives it in process. Where no such Pyth
 caller runs the engine in process, and says so.
 """
 
+import json
 import os
 import queue
 import shutil
@@ -56,19 +57,61 @@ def python_candidates():
 
 @lru_cache(maxsize=1)
 def find_python():
-    """The first candidate that is the same Python version and imports the geo stack; None."""
-    want = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    """The first candidate that is the same Python version and imports the geo stack; None.
+
+    A candidate found good is remembered (with its file's size and time) in the temporary
+    folder, so each new QGIS process (qgis_process runs one per algorithm) need not start it
+    once more just to check it."""
+    remembered = _remembered()
     for candidate in python_candidates():
-        try:
-            out = subprocess.run([candidate, "-c", f"{STACK}; import sys; "
-                                  "print('%d.%d' % sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=60, env=child_env(),
-                                 **_no_window())
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if out.returncode == 0 and out.stdout.strip() == want:
+        if remembered is not None and remembered == _stamp(candidate):
+            return candidate
+        if _works(candidate):
+            _remember(candidate)
             return candidate
     return None
+
+
+def _works(candidate):
+    want = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    try:
+        out = subprocess.run([candidate, "-c", f"{STACK}; import sys; "
+                              "print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True, timeout=60, env=child_env(),
+                             **_no_window())
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and out.stdout.strip() == want
+
+
+def _stamp(path):
+    """What identifies one interpreter file as checked: its path, size, time and our Python."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [path, status.st_size, int(status.st_mtime), list(sys.version_info[:2]), PACKAGE_PARENT]
+
+
+def _cache_file():
+    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    return os.path.join(tempfile.gettempdir(), f"land_supervision_python_{user}.json")
+
+
+def _remembered():
+    try:
+        with open(_cache_file(), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _remember(candidate):
+    try:
+        with open(_cache_file(), "w", encoding="utf-8") as f:
+            json.dump(_stamp(candidate), f)
+    except OSError:
+        pass
 
 
 def child_env():

@@ -29,6 +29,12 @@ def default_workers():
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
+def workers_asked_for():
+    """Whether LAND_SUPERVISION_WORKERS asks for worker processes whatever the job's size."""
+    env = os.environ.get("LAND_SUPERVISION_WORKERS", "").strip()
+    return env.isdecimal() and int(env) > 1
+
+
 def worker_pool(workers):
     """A process pool that starts fresh interpreters (spawn), or None for in-process work.
 
