@@ -47,7 +47,6 @@ class Feature:
 MODULES = {m.name: m for m in (
     OptionalModule("shapely", "shapely", "几何运算", "python3-shapely", minimum="1.8",
                    offline=True),
-    OptionalModule("pandas", "pandas", "表格计算", "python3-pandas"),
     OptionalModule("openpyxl", "openpyxl", "读写 Excel 台账", "python3-openpyxl", offline=True),
     OptionalModule("PIL", "Pillow", "生成影像切片和缩略图", "python3-pil", offline=True),
     OptionalModule("matplotlib", "matplotlib", "绘制耕地进出平衡统计图", "python3-matplotlib"),
@@ -55,14 +54,14 @@ MODULES = {m.name: m for m in (
                    "python3-rasterio", pip_safe=False),
 )}
 
-ANALYSE = Feature("analyse", "图斑叠加分析与违法判定", ("shapely", "pandas"))
-LEDGER_EXPORT = Feature("exportledger", "导出整改台账", ("openpyxl", "shapely", "pandas"),
+ANALYSE = Feature("analyse", "图斑叠加分析与违法判定", ("shapely",))
+LEDGER_EXPORT = Feature("exportledger", "导出整改台账", ("openpyxl", "shapely"),
                         partly=(("PIL", "影像缩略图列"),))
 LEDGER_IMPORT = Feature("importledger", "导入核查结果（整改台账或外业核查数据）",
-                        ("openpyxl", "shapely", "pandas"))
-FIELDPACK = Feature("fieldpack", "准备外业核查", ("shapely", "pandas"),
+                        ("openpyxl", "shapely"))
+FIELDPACK = Feature("fieldpack", "准备外业核查", ("shapely",),
                     partly=(("PIL", "前后时相影像切片"),))
-DERIVE_CHANGES = Feature("derive-changes", "两年度变化图斑与耕地进出平衡表", ("shapely", "pandas"),
+DERIVE_CHANGES = Feature("derive-changes", "两年度变化图斑与耕地进出平衡表", ("shapely",),
                          partly=(("openpyxl", "耕地进出平衡表 Excel（命令行加 --no-balance 时不需要）"),
                                  ("matplotlib", "耕地进出平衡统计图")))
 FEATURES = (ANALYSE, LEDGER_EXPORT, LEDGER_IMPORT, FIELDPACK, DERIVE_CHANGES)

@@ -1,6 +1,6 @@
 """The engine: everything a verdict, an area or a ledger depends on, in pure Python.
 
-It runs without QGIS (GDAL/OGR, shapely, pyproj, numpy, pandas) and never imports qgis or Qt;
+It runs without QGIS (GDAL/OGR, shapely, pyproj, numpy) and never imports qgis or Qt;
 the QGIS side calls it, in process or out. One folder per capability, used from the top down:
 
 - ``analysis.py``  the end-to-end job: read → overlay → areas → rules → ``result.gpkg``

@@ -2,11 +2,11 @@
 
 import datetime
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
-import pandas as pd
 from osgeo import ogr
 from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
@@ -132,16 +132,18 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     _attribute_classes(job, layers, overlays, rows, patch_layer)
 
     steps.report(0.90, "按规则判定")
-    verdicts = evaluate(pd.DataFrame(rows), ruleset, class_table, names=job.names())
+    table = _columns(rows)
+    verdicts = evaluate(table, ruleset, class_table, names=job.names())
     for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
         for r, v in zip(rows, verdicts[name]):
             r[name] = v if v else None
     for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
-        r["severity"] = None if pd.isna(sev) else int(sev)
+        r["severity"] = None if sev is None else int(sev)
         r["flag_area_m2"] = round(float(flag), 4)
         r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
-    for p in class_problems(pd.DataFrame(rows), class_table).itertuples():
-        notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
+    for p in class_problems(table, class_table):
+        notes.append(Note(job.patches.label, p["patch_id"],
+                          f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
     ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
                                      list(verdicts["flag_basis"]), ellipsoid, rows)
 
@@ -154,7 +156,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
                             working_crs=crs_label(crs), notes=notes, totals=totals,
                             seconds=seconds,
-                            verdicts=verdicts["verdict"].value_counts().to_dict(),
+                            verdicts=dict(Counter(verdicts["verdict"])),
                             baseline_labels=[s.label for s in job.baselines.values()],
                             layer_names=job.names())
     with atomic_geopackage(out_path) as ds:
@@ -254,6 +256,12 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
         notes.extend(layer_notes)
     return overlays
 
+
+
+def _columns(rows):
+    """{column: list of values} of row dicts; a key a row lacks reads as None."""
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    return {k: [r.get(k) for r in rows] for k in names}
 
 def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
     """K_m2/K_pct for every baseline and exemption; drops slivers under min_area_m2 (their

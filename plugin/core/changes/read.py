@@ -162,19 +162,23 @@ def checked_classes(values, id_of, spec, field_name, table):
 
 def class_keys(classes, czcs, keys):
     """One integer per distinct (class, 城镇村属性码) pair; ``keys`` is shared by both years."""
-    import pandas as pd
-    combined = pd.Series(classes, dtype=object).str.cat(pd.Series(czcs, dtype=object), sep="|")
-    codes, uniques = pd.factorize(combined)
-    glob = np.array([keys.setdefault(u, len(keys)) for u in uniques], dtype=np.int64)
-    return glob[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    out = np.empty(len(classes), dtype=np.int64)
+    for i, pair in enumerate(zip(classes, czcs)):
+        out[i] = keys.setdefault(pair, len(keys))
+    return out
 
 
 def _factorize(values):
     """(integer code per value, distinct values); None and NaN get code -1. Keeps types (a
     code read as a number stays a number, for the class check to report)."""
-    import pandas as pd
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    return codes, list(uniques)
+    index = {}
+    codes = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v):
+            codes[i] = -1
+        else:
+            codes[i] = index.setdefault(v, len(index))
+    return codes, list(index)
 
 
 def texts(values):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Optional, Tuple, Union
 
-import pandas as pd
 
 from ...paths import resources_dir
 from ..errors import InputError
@@ -92,8 +91,13 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, str):
         return value.strip() == ""
+    if isinstance(value, float):
+        return value != value  # NaN
+    # pandas' NA and NaT, numpy's NaN scalars (without importing pandas)
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
     try:
-        return bool(pd.isna(value))
+        return bool(value != value)
     except (TypeError, ValueError):
         return False
 

@@ -29,7 +29,6 @@ unconfirmed, so they make it 需核实, because legality cannot be checked witho
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ..overlay.areas import MU_PER_M2
@@ -68,8 +67,9 @@ def _thresholds(patches: PatchTable, min_area: Sequence[MinArea]):
     return below, limit, group
 
 
-def class_problems(frame: pd.DataFrame, class_table: ClassTable) -> pd.DataFrame:
-    """Malformed or unknown land-class codes, one row per problem.
+def class_problems(frame, class_table: ClassTable):
+    """Malformed or unknown land-class codes, one row per problem (a DataFrame for a
+    DataFrame, else a list of dicts).
 
     Columns: ``patch_id``, ``field`` (``before_class`` / ``after_class``), ``code`` (the value
     as given, as text), ``problem`` (Chinese). Missing codes are not listed: a rule that needs a
@@ -83,6 +83,9 @@ def class_problems(frame: pd.DataFrame, class_table: ClassTable) -> pd.DataFrame
             if problem is not None:
                 rows.append({"patch_id": patches.ids[i], "field": f"{side}_class",
                              "code": str(patches.codes[side]["raw"][i]), "problem": problem})
+    if not _is_frame(frame):
+        return rows
+    import pandas as pd  # only a caller that passed a DataFrame gets one back
     return pd.DataFrame(rows, columns=["patch_id", "field", "code", "problem"])
 
 
@@ -94,11 +97,12 @@ def metadata(ruleset: RuleSet, class_table: ClassTable) -> Dict[str, str]:
             "class_table_sha256": class_table.sha256}
 
 
-def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
+def evaluate(frame, ruleset: RuleSet, class_table: ClassTable,
              min_area_rules: Union[None, Mapping[str, float],
                                    Sequence[Tuple[str, float]]] = None,
-             names: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
-    """A copy of the overlay table with the verdict columns added.
+             names: Optional[Mapping[str, str]] = None):
+    """A copy of the overlay table with the verdict columns added: a :class:`VerdictTable`
+    (its columns as lists) for a mapping of columns, a DataFrame for a DataFrame.
 
     ``frame`` has one row per patch: ``patch_id``, ``area_m2``, ``before_class``,
     ``after_class`` (DLBM text or None), optional ``township``/``village``, and for each
@@ -138,6 +142,32 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
         columns["reason"].append(reason)
         columns["flag_basis"].append(basis)
 
+    info = metadata(ruleset, class_table)
+    info["rules_out_of_scope"] = {o.rule.id: list(o.missing_baselines)
+                                  for o in outcomes if o.missing_baselines}
+    if _is_frame(frame):
+        return _as_frame(frame, columns, info)
+    result = VerdictTable({name: list(values) for name, values in frame.items()})
+    result.update(columns)
+    result.attrs["rules"] = info
+    return result
+
+
+class VerdictTable(dict):
+    """{column name: list of values} with the verdict columns, and ``attrs["rules"]`` (what
+    the verdicts depend on)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attrs = {}
+
+
+def _is_frame(table) -> bool:
+    return hasattr(table, "columns") and hasattr(table, "index")
+
+
+def _as_frame(frame, columns, info):
+    import pandas as pd  # only a caller that passed a DataFrame gets one back
     result = frame.copy()
     for name in OUTPUT_COLUMNS:
         values = columns[name]
@@ -147,9 +177,6 @@ def evaluate(frame: pd.DataFrame, ruleset: RuleSet, class_table: ClassTable,
             result[name] = np.asarray(values, dtype=float)
         else:
             result[name] = pd.Series(values, index=frame.index, dtype=object)
-    info = metadata(ruleset, class_table)
-    info["rules_out_of_scope"] = {o.rule.id: list(o.missing_baselines)
-                                  for o in outcomes if o.missing_baselines}
     result.attrs["rules"] = info
     return result
 

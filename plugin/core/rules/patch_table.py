@@ -1,9 +1,11 @@
-"""The overlay table as the rules see it: land-class codes checked once, areas as arrays."""
+"""The overlay table as the rules see it: land-class codes checked once, areas as arrays.
 
-from typing import Dict, Sequence, Tuple
+The table comes as columns: a mapping {column name: values} (what the engine hands over), or a
+pandas DataFrame (what a script may), read the same way."""
+
+from typing import Dict, Mapping, Sequence, Tuple
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from .classes import ClassTable, is_missing
@@ -16,21 +18,23 @@ REQUIRED_COLUMNS = ("patch_id", "area_m2", "before_class", "after_class")
 class PatchTable:
     """The overlay table with land-class codes checked once and areas as float arrays."""
 
-    def __init__(self, frame: pd.DataFrame, class_table: ClassTable, names=None):
-        missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    def __init__(self, frame: Mapping, class_table: ClassTable, names=None):
+        self.frame = columns_of(frame)
+        missing = [c for c in REQUIRED_COLUMNS if c not in self.frame]
         if missing:
             raise InputError(f"叠加分析结果缺少列 {', '.join(missing)}", layer=OVERLAY,
                              field=missing[0])
-        self.frame = frame
         self.table = class_table
         self.names = {**BASELINES, **(names or {})}
-        self.n = len(frame)
-        self.ids = frame["patch_id"].to_numpy(dtype=object)
+        self.n = len(self.frame["patch_id"])
+        self._numbers: Dict[str, np.ndarray] = {}
+        self.ids = self.frame["patch_id"]
         self.area = self.number("area_m2")
         self.codes = {}
         for side in SIDES:
-            self.codes[side] = self._check_codes(frame[f"{side}_class"].to_numpy(dtype=object))
-        self.exemption_keys = [k for k in EXEMPTIONS if f"{k}_pct" in frame or f"{k}_m2" in frame]
+            self.codes[side] = self._check_codes(self.frame[f"{side}_class"])
+        self.exemption_keys = [k for k in EXEMPTIONS
+                               if f"{k}_pct" in self.frame or f"{k}_m2" in self.frame]
         self.free = self._free_area("free_m2", self.area)
         self._groups: Dict[Tuple[str, str], Tri] = {}
 
@@ -50,7 +54,10 @@ class PatchTable:
         return {"raw": raw, "code": normalised, "problem": problems, "missing": missing}
 
     def number(self, column: str) -> np.ndarray:
-        return pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float)
+        """The column as floats (NaN where a value is missing or no number), made once."""
+        if column not in self._numbers:
+            self._numbers[column] = np.array([_float(v) for v in self.frame[column]], dtype=float)
+        return self._numbers[column]
 
     def _free_area(self, column: str, fallback: np.ndarray) -> np.ndarray:
         if column in self.frame:
@@ -90,7 +97,7 @@ class PatchTable:
     def text(self, column: str) -> np.ndarray:
         if column not in self.frame:
             return np.full(self.n, None, dtype=object)
-        return self.frame[column].to_numpy(dtype=object)
+        return self.frame[column]
 
     def in_groups(self, side: str, groups: Sequence[str]) -> Tri:
         key = (side, ",".join(sorted(groups)))
@@ -115,3 +122,24 @@ class PatchTable:
         if codes["code"][i] is None:
             return f"“{codes['raw'][i]}”（无法识别）"
         return self.table.describe(codes["code"][i])
+
+
+def columns_of(table) -> Dict[str, np.ndarray]:
+    """{column name: object array} of a mapping of columns or a pandas DataFrame."""
+    if hasattr(table, "columns") and hasattr(table, "index"):  # a DataFrame
+        return {str(c): table[c].to_numpy(dtype=object) for c in table.columns}
+    out = {}
+    for name, values in table.items():
+        array = np.empty(len(values), dtype=object)
+        array[:] = list(values)
+        out[name] = array
+    return out
+
+
+def _float(value) -> float:
+    if value is None or isinstance(value, bool):
+        return float("nan") if value is None else float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
