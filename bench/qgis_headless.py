@@ -2,6 +2,7 @@
 algorithms, and a context that measures ellipsoidal areas (EPSG:1024, as the survey does)."""
 
 import os
+import resource
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -32,3 +33,10 @@ def ellipsoidal_context():
     ctx.setEllipsoid("EPSG:1024")
     ctx.setTransformContext(QgsCoordinateTransformContext())
     return ctx, QgsProcessingFeedback()
+
+
+def cpu_seconds():
+    """User + system CPU seconds of this process and of the children it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

@@ -9,7 +9,12 @@ calculatevectoroverlaps in `qgis_process`). Every run is its own process, timed 
 wall seconds, CPU seconds (user + system, the process and the workers it waited for) and peak
 memory (the largest process). Areas must agree within 0.01 m² (ellipsoidal, EPSG:1024).
 
-BENCH_SIZES=county,quarterly,small and BENCH_PATHS=cli,desktop choose; ROUNDS=n repeats.
+A third path, ``inqgis``, times both sides inside a started QGIS (our algorithm through
+``processing.run``, the engine in its child Python as the dock runs it, against QGIS's
+fixgeometries + overlaps), leaving out QGIS's start-up, which an analyst pays once a day and
+``qgis_process`` pays on every run.
+
+BENCH_SIZES=county,quarterly,small and BENCH_PATHS=cli,desktop,inqgis choose; ROUNDS=n repeats.
 """
 
 import json
@@ -80,6 +85,21 @@ def desktop(data):
     return ours, qgis, _ours_areas(f"{data}/out_desktop/result.gpkg"), _qgis_areas(out)
 
 
+def in_qgis(data):
+    """Inside a started QGIS (its start-up left out): our Processing algorithm, the engine in
+    its child Python as the dock runs it, against QGIS's fixgeometries + overlaps."""
+    _, _, ours_peak = measure([PY, os.path.join(HERE, "ours_in_qgis.py"), data,
+                               f"{data}/out_in_qgis", f"{data}/ours_in_qgis.json"])
+    _, _, qgis_peak = measure([PY, os.path.join(HERE, "qgis_overlaps.py"), data,
+                               f"{data}/qgis.json"])
+    ours, qgis = json.load(open(f"{data}/ours_in_qgis.json")), json.load(open(f"{data}/qgis.json"))
+    return ((ours["seconds"], ours["cpu"], ours_peak), (qgis["seconds"], qgis["cpu"], qgis_peak),
+            _ours_areas(f"{data}/out_in_qgis/result.gpkg"), qgis["areas"])
+
+
+PATHS = {"cli": cli, "desktop": desktop, "inqgis": in_qgis}
+
+
 def _ours_areas(path):
     from osgeo import ogr
     ds = ogr.Open(path)
@@ -108,7 +128,7 @@ def agreement(ours, qgis):
 
 def main():
     names = os.environ.get("BENCH_SIZES", "county,quarterly,small").split(",")
-    paths = os.environ.get("BENCH_PATHS", "cli,desktop").split(",")
+    paths = os.environ.get("BENCH_PATHS", "cli,desktop,inqgis").split(",")
     rounds = int(os.environ.get("ROUNDS", "1"))
     failed = False
     for name, data in shapes(names).items():
@@ -116,7 +136,7 @@ def main():
         print(f"== {name}: {spec['farmland']} farmland, {spec['basic']} basic farmland, "
               f"{spec['red']} red-line zones, {spec['patches']} patches")
         for path in paths:
-            runs = [(cli if path == "cli" else desktop)(data) for _ in range(rounds)]
+            runs = [PATHS[path](data) for _ in range(rounds)]
             worst, compared = agreement(runs[-1][2], runs[-1][3])
             for k, (ours, qgis, _, _) in enumerate(runs):
                 print(f"   {path:7s} round {k + 1}: ours {ours[0]:6.1f} s wall {ours[1]:6.1f} s CPU "

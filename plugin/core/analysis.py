@@ -257,11 +257,11 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
     return overlays
 
 
-
 def _columns(rows):
     """{column: list of values} of row dicts; a key a row lacks reads as None."""
     names = list(dict.fromkeys(k for r in rows for k in r))
     return {k: [r.get(k) for r in rows] for k in names}
+
 
 def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
     """K_m2/K_pct for every baseline and exemption; drops slivers under min_area_m2 (their

@@ -147,23 +147,32 @@ def run_analysis_process(job, out_dir, python, progress=None, cancelled=None, po
         # the child's lines are read on a thread of their own and handled here, on the caller's
         # thread, where QGIS expects progress (a feedback's signals are queued otherwise)
         lines, errors, outcome = queue.Queue(), [], {}
-        reader = threading.Thread(target=_read, args=(child, lines), daemon=True)
-        reader.start()
-        threading.Thread(target=lambda: errors.extend(child.stderr), daemon=True).start()
-        while True:
-            if cancelled is not None and cancelled():
+        threads = [threading.Thread(target=_read, args=(child, lines), daemon=True),
+                   threading.Thread(target=lambda: errors.extend(child.stderr), daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            while True:
+                if cancelled is not None and cancelled():
+                    _stop(child)
+                    raise Cancelled()
+                try:
+                    line = lines.get(timeout=poll)
+                except queue.Empty:
+                    continue
+                if line is None:  # the child closed its output: it is done
+                    break
+                kind, value = read_line(line, progress)
+                if kind in ("result", "error"):
+                    outcome[kind] = value
+            child.wait()
+        finally:
+            if child.poll() is None:
                 _stop(child)
-                raise Cancelled()
-            try:
-                line = lines.get(timeout=poll)
-            except queue.Empty:
-                continue
-            if line is None:  # the child closed its output: it is done
-                break
-            kind, value = read_line(line, progress)
-            if kind in ("result", "error"):
-                outcome[kind] = value
-        child.wait()
+            for thread in threads:
+                thread.join(timeout=5)
+            child.stdout.close()
+            child.stderr.close()
     if "result" in outcome:
         result = outcome["result"]
         result.notes = list(job.notes) + result.notes

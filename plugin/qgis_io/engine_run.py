@@ -69,7 +69,7 @@ def analyse(job, out_dir, progress, cancelled, say=None):
         return run_analysis_process(job, out_dir, python, progress, cancelled)
     if say is not None:
         say(tr("No separate Python found for the analysis: it runs inside QGIS, slower."))
-    # The engine pulls in shapely and pandas: imported when an algorithm runs, not when
+    # The engine pulls in shapely: imported when an algorithm runs, not when
     # QGIS loads the plugin, and reported in Chinese where QGIS lacks them.
     from ..core.analysis import run_analysis
 
