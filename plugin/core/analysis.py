@@ -8,13 +8,13 @@ from typing import List
 
 import numpy as np
 from osgeo import ogr
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.ops import transform as shapely_transform
 
 from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
 from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
-from .io.crs import check_coordinates, crs_label, working_crs
+from .io.crs import check_coordinates, crs_label, transformer, working_crs
 from .errors import InputError, Note
 from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
@@ -350,7 +350,7 @@ def _read_patches(job, notes):
     wkb = [layer.wkb[i] if ids[i] not in changed and _is_plain_2d(layer.wkb[i]) else None
            for i in keep]
     if CRS.from_user_input(layer.crs) != crs:
-        to_work = Transformer.from_crs(layer.crs, crs, always_xy=True).transform
+        to_work = transformer(layer.crs, crs).transform
         # degrees to metres can leave a sliver self-touching: repaired, never carried invalid
         geoms = [robust.valid_polygonal(shapely_transform(to_work, g)) for g in geoms]
         for i, g in zip(keep, geoms):

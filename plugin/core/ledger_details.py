@@ -88,11 +88,12 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows) -> None:
     pending, targets = [], []
     for i, (r, basis) in enumerate(zip(rows, bases)):
         flag = r["flag_area_m2"] or 0.0
+        pieces = _Pieces(overlays, i)
         for key in keys:
             if not basis or flag <= 0:
                 inside = 0.0
             else:
-                inside = _inside(basis, key, i, r, overlays, cover[i])
+                inside = _inside(basis, key, r, pieces, cover[i])
             if isinstance(inside, tuple):  # (WKB to measure, area it is subtracted from)
                 pending.append(inside[0])
                 targets.append((r, key, inside[1]))
@@ -113,8 +114,8 @@ def _split_field(key):
     return f"flag_{key}_m2"
 
 
-def _inside(basis, key, i, row, overlays, cover):
-    """The part of patch i's flagged region inside baseline ``key``: a number of m², or
+def _inside(basis, key, row, pieces, cover):
+    """The part of a patch's flagged region inside baseline ``key``: a number of m², or
     (WKB, None) to measure, or (WKB, m²) when the measured area is to be subtracted."""
     free = basis.endswith("_free")
     known = row[f"{key}_free_m2"] if free else row[f"{key}_m2"]
@@ -123,7 +124,7 @@ def _inside(basis, key, i, row, overlays, cover):
     base, part = basis.split(":")
     if base == key:
         return known if part.startswith("inside") else 0.0
-    both = _intersection(_piece(overlays, base, i), _piece(overlays, key, i))
+    both = _intersection(pieces[base], pieces[key])
     if both is not None and free and cover is not None:
         both = polygonal_part(both.difference(shapely.wkb.loads(cover)))
     if part.startswith("inside"):
@@ -131,9 +132,17 @@ def _inside(basis, key, i, row, overlays, cover):
     return (both.wkb, known) if both is not None else known
 
 
-def _piece(overlays, key, i):
-    value = overlays[key][i]
-    return shapely.wkb.loads(value[0]) if value is not None else None
+class _Pieces(dict):
+    """A patch's overlay piece per layer key (shapely geometry or None), each read once."""
+
+    def __init__(self, overlays, i):
+        super().__init__()
+        self.overlays, self.i = overlays, i
+
+    def __missing__(self, key):
+        value = self.overlays[key][self.i]
+        self[key] = shapely.wkb.loads(value[0]) if value is not None else None
+        return self[key]
 
 
 def _intersection(a, b):

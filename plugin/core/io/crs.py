@@ -5,6 +5,10 @@ to X; EPSG:4534–4554 the same central meridians (75°E–135°E) without it. C
 data labelled with the wrong one of the pair; the size of X tells them apart.
 """
 
+import threading
+from functools import lru_cache
+
+import numpy as np
 from pyproj import CRS, Transformer
 
 from ..errors import InputError
@@ -77,7 +81,7 @@ def _guess_hint(bounds):
 
 def _to_lonlat(crs, bounds):
     try:
-        t = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
+        t = transformer(crs, "EPSG:4490")
         minx, miny, maxx, maxy = bounds
         xs = [minx, maxx, minx, maxx]
         ys = [miny, miny, maxy, maxy]
@@ -125,3 +129,25 @@ def crs_label(crs):
     """``EPSG:n name`` of a pyproj CRS, or its name when it has no EPSG code."""
     epsg = crs.to_epsg()
     return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+
+
+def transformer(src, dst) -> Transformer:
+    """An always-xy Transformer from ``src`` to ``dst`` (CRS or text), built once per pair and
+    thread: building one costs ~10 ms, and a run asks for the same pairs many times."""
+    return _transformer(src, dst, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _transformer(src, dst, _thread):  # pyproj transformers are not shared between threads
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def transform_boxes(env, src, dst):
+    """Boxes (n × 4) in another CRS: corners and edge midpoints transformed, padded by 1 unit."""
+    minx, miny, maxx, maxy = env.T
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    xs = np.stack([minx, maxx, minx, maxx, midx, midx, minx, maxx])
+    ys = np.stack([miny, miny, maxy, maxy, miny, maxy, midy, midy])
+    tx, ty = transformer(src, dst).transform(xs, ys)
+    tx, ty = np.asarray(tx), np.asarray(ty)
+    return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])

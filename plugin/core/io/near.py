@@ -11,8 +11,9 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from .crs import transform_boxes
 from .sql_text import sql_identifier
 
 # Above this share of the layer's features, one full read beats a long list of ids.
@@ -49,18 +50,6 @@ def _in_layer_crs(boxes, boxes_crs, layer_crs):
         boxes = transform_boxes(boxes, src, dst)
     pad = PAD if not dst.is_geographic else PAD / 100_000
     return boxes + np.array([-pad, -pad, pad, pad])
-
-
-def transform_boxes(env, src, dst):
-    """Boxes in another CRS: corners and edge midpoints transformed, padded by 1 unit."""
-    t = Transformer.from_crs(src, dst, always_xy=True)
-    minx, miny, maxx, maxy = env.T
-    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
-    xs = np.stack([minx, maxx, minx, maxx, midx, midx, minx, maxx])
-    ys = np.stack([miny, miny, maxy, maxy, miny, maxy, midy, midy])
-    tx, ty = t.transform(xs, ys)
-    tx, ty = np.asarray(tx), np.asarray(ty)
-    return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
 
 
 def _rtree_query(path, table, geom, boxes):

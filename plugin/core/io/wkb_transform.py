@@ -5,8 +5,9 @@ a shapely object and a Python transform callback per parcel.
 """
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from .crs import transformer
 from .wkb_arrays import Runs
 
 
@@ -25,7 +26,7 @@ def transform_wkbs(wkbs, src, dst):
     if len(runs.npts) == 0:
         return out
     xs, ys = runs.coordinates()
-    tx, ty = Transformer.from_crs(src, dst, always_xy=True).transform(xs, ys)
+    tx, ty = transformer(src, dst).transform(xs, ys)
     tx, ty = np.asarray(tx, dtype="<f8"), np.asarray(ty, dtype="<f8")
     counts = runs.npts
     point_run = np.repeat(np.arange(len(counts)), counts)

@@ -7,8 +7,9 @@ which turns a clockwise hole into an addition).
 """
 
 import numpy as np
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Geod
 
+from ..io.crs import transformer
 from ..io.wkb_arrays import Runs
 
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
@@ -21,8 +22,7 @@ class EllipsoidalArea:
 
     def __init__(self, crs, geod=CGCS2000_GEOD, geographic=CGCS2000_GEOGRAPHIC):
         self._geod = geod
-        self._to_lonlat = Transformer.from_crs(CRS.from_user_input(crs), geographic,
-                                               always_xy=True)
+        self._to_lonlat = transformer(CRS.from_user_input(crs), geographic)
 
     def areas(self, wkbs):
         """Area in m² of each (Multi)Polygon WKB (0 for None or empty), as a float array."""

@@ -14,13 +14,14 @@ from typing import List
 
 import numpy as np
 import shapely.wkb
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.ops import transform as shapely_transform
 from shapely.prepared import prep
 
 from . import kernel_raw_geos, kernel_vectorised, robust
 from .areas import EllipsoidalArea, planar_areas
 from .bbox import bbox_join
+from ..io.crs import transform_boxes, transformer
 from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
 
@@ -60,7 +61,7 @@ class PendingOverlay:
         same_crs = layer.crs is None or layer.crs == working_crs
         patch_env = patches.envelopes
         if not same_crs:
-            patch_env = _transform_envelopes(patch_env, working_crs, layer.crs)
+            patch_env = transform_boxes(patch_env, working_crs, layer.crs)
         pi, fj = bbox_join(patch_env, layer.envelopes())
         ids = layer.ids(id_field) if id_field else [f"FID {f}" for f in layer.fids]
         work = CRS.from_user_input(working_crs).to_wkt()
@@ -116,8 +117,7 @@ def _overlay_chunk(payload):
         return _with_areas(out, crs_pair), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
-        to_work = Transformer.from_crs(CRS.from_wkt(crs_pair[0]), CRS.from_wkt(crs_pair[1]),
-                                       always_xy=True).transform
+        to_work = transformer(crs_pair[0], crs_pair[1]).transform
         # a valid feature can come out of a reprojection invalid where vertices nearly touch
         geoms = [robust.valid_polygonal(shapely_transform(to_work, g)) if g is not None else None
                  for g in geoms]
@@ -156,15 +156,3 @@ def _with_areas(out, crs_pair):
     m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
     planar = planar_areas(wkbs)
     return [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
-
-
-def _transform_envelopes(env, src, dst):
-    """Boxes in another CRS: corners and edge midpoints transformed, padded by 1 m."""
-    t = Transformer.from_crs(src, dst, always_xy=True)
-    minx, miny, maxx, maxy = env.T
-    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
-    xs = np.stack([minx, maxx, minx, maxx, midx, midx, minx, maxx])
-    ys = np.stack([miny, miny, maxy, maxy, miny, maxy, midy, midy])
-    tx, ty = t.transform(xs, ys)
-    tx, ty = np.asarray(tx), np.asarray(ty)
-    return np.column_stack([tx.min(0) - 1, ty.min(0) - 1, tx.max(0) + 1, ty.max(0) + 1])
