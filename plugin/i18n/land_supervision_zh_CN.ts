@@ -70,6 +70,11 @@
       <translation>已注册 ID 为 {0} 的处理工具提供者。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>A baseline the job file adds itself, shown by its name in the results and the ledger. Its name, carried fields and filter are changed in the job file.</source>
+      <translation>任务文件自行添加的底线图层，在结果和台账中以其名称显示。名称、带出字段和筛选条件请在任务文件中修改。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/role_widgets.py" />
       <source>A polygon layer of the project.</source>
       <translation>当前工程中的面图层。</translation>
@@ -1169,6 +1174,11 @@ Measure: {1}</source>
       <translation>工作坐标系 {0} 是地理坐标系：请选择投影坐标系（高斯-克吕格分带）或留空。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>The zones the job file adds itself (nature reserves, water source protection areas …).</source>
+      <translation>任务文件自行添加的管控区域（自然保护地、饮用水水源保护区等）。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
@@ -1257,6 +1267,26 @@ Measure: {1}</source>
       <translation>输出 QField 工程与外业核查表</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Zone</source>
+      <translation>管控区域</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>Zone of the job file: {0}</source>
+      <translation>任务文件中的管控区域：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_model.py" />
+      <source>Zones</source>
+      <translation>所在管控区域</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>carries {0}</source>
+      <translation>带出字段 {0}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/changes_step.py" />
       <source>change patches</source>
       <translation>变化图斑</translation>
@@ -1265,6 +1295,16 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/run_page.py" />
       <source>e.g. County X, first batch of 2024</source>
       <translation>如：示范县 2024 年度第一批</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>keeps {0}</source>
+      <translation>筛选 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>key {0}</source>
+      <translation>键 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/result_actions.py" />
@@ -1325,6 +1365,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: field {1} ({2}) is not in the layer.</source>
       <translation>{0}：图层中没有字段 {1}（{2}）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: field {1}, which the job file names, is not in the layer.</source>
+      <translation>{0}：任务文件中写明的字段 {1} 不在该图层中。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
