@@ -38,11 +38,16 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
     if missing:
         problems.append(Problem(ERROR, "modules",
                                 dependencies.unavailable_text(dependencies.ANALYSE, missing)))
-    for role in input_roles() + zone_roles(state):
+    zones = zone_roles(state)
+    for role in input_roles() + zones:
         layer = chosen_layer(state, role.key, project)
         choice = state.choices.get(role.key)
         if layer is None:
-            if choice is not None and choice.layer_id:
+            if role in zones and not (choice and choice.layer_id):
+                problems.append(Problem(ERROR, role.key, tr(
+                    "{0}: the job file's zone has no layer; choose its layer, or open a job "
+                    "file without it.").format(role.label)))
+            elif choice is not None and choice.layer_id:
                 problems.append(Problem(ERROR, role.key, tr(
                     "{0}: the chosen layer is no longer in the project; choose it again.")
                     .format(role.label)))
@@ -57,7 +62,7 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
                 "The rule set file {0} does not exist; choose another or clear the field to use "
                 "the default rule set.").format(path)))
     if not any(state.choices.get(r.key) and state.choices[r.key].layer_id
-               for r in input_roles() + zone_roles(state) if r.group == "baselines"):
+               for r in input_roles() + zones if r.group == "baselines"):
         problems.append(Problem(WARNING, "baselines", tr(
             "No baseline layer is chosen: patches can only be judged by their land classes.")))
     order = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -83,8 +83,8 @@ class DataPage(QScrollArea):
         self.setWidget(page)
 
     def choices(self):
-        """{role: RoleChoice} of every role and zone with a layer; a baseline keeps the name
-        and carried fields its job gave it."""
+        """{role: RoleChoice} of every role with a layer and of every zone of the job (a zone
+        is never dropped); a baseline keeps the name and carried fields its job gave it."""
         out = {}
         for key, row in self.role_rows.items():
             choice = row.choice()
@@ -92,10 +92,7 @@ class DataPage(QScrollArea):
                 kept = self.kept.get(key, RoleChoice())
                 choice.name, choice.carry = kept.name, list(kept.carry)
                 out[key] = choice
-        for key, row in self.zone_rows.items():
-            choice = row.choice()
-            if choice.layer_id:
-                out[key] = choice
+        out.update((key, row.choice()) for key, row in self.zone_rows.items())
         return out
 
     def show_choices(self, choices):

@@ -20,24 +20,20 @@ class ZoneRow(RoleRow):
         super().__init__(InputRole(key, "baselines", choice.name), parent)
         self.kept = choice
         self.setObjectName(f"zone_{key}")
-        parts = [tr("key {0}").format(key)]
+        text = tr("Zone of the job file, key {0}").format(key)
         if choice.carry:
-            parts.append(tr("carries {0}").format(", ".join(choice.carry)))
-        if choice.where:
-            parts.append(tr("keeps {0}").format("; ".join(
-                f"{field} = {', '.join(map(str, values))}" for field, values in choice.where.items())))
-        self.details = QLabel("    " + tr("Zone of the job file: {0}").format("; ".join(parts)),
-                              self)
+            text += tr("; carries {0}").format(", ".join(choice.carry))
+        for field, values in choice.where.items():
+            text += tr("; keeps {0} = {1}").format(field, ", ".join(map(str, values)))
+        self.details = QLabel(text, self)
         self.details.setObjectName(f"zone_details_{key}")
         self.details.setWordWrap(True)
         self.details.setToolTip(tr(
             "A baseline the job file adds itself, shown by its name in the results and the "
             "ledger. Its name, carried fields and filter are changed in the job file."))
-        self.layout().addRow(self.details)
+        self.layout().addRow("", self.details)
 
     def choice(self) -> RoleChoice:
-        """The zone as the job gives it, with the layer the row holds now."""
-        picked = super().choice()
-        if not picked.layer_id:
-            return picked
-        return dataclasses.replace(self.kept, layer_id=picked.layer_id)
+        """The zone as the job gives it, with the layer the row holds now (none when its layer
+        left the project: the zone stays in the job, and the checks ask for a layer)."""
+        return dataclasses.replace(self.kept, layer_id=super().choice().layer_id)

@@ -30,6 +30,16 @@
       <translation>3 结果</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>; carries {0}</source>
+      <translation>；带出字段 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>; keeps {0} = {1}</source>
+      <translation>；筛选 {0} = {1}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>&lt;b&gt;{0}&lt;/b&gt; patches analysed: {1} illegal, {2} to verify, {3} lawful, {4} under the minimum mapping area.</source>
       <translation>共分析 &lt;b&gt;{0}&lt;/b&gt; 个图斑：违法 {1}，需核实 {2}，合法 {3}，低于上图面积 {4}。</translation>
@@ -1273,18 +1283,13 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/zone_rows.py" />
-      <source>Zone of the job file: {0}</source>
-      <translation>任务文件中的管控区域：{0}</translation>
+      <source>Zone of the job file, key {0}</source>
+      <translation>任务文件中的管控区域，键 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_model.py" />
       <source>Zones</source>
       <translation>所在管控区域</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/zone_rows.py" />
-      <source>carries {0}</source>
-      <translation>带出字段 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/changes_step.py" />
@@ -1295,16 +1300,6 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/run_page.py" />
       <source>e.g. County X, first batch of 2024</source>
       <translation>如：示范县 2024 年度第一批</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/zone_rows.py" />
-      <source>keeps {0}</source>
-      <translation>筛选 {0}</translation>
-    </message>
-    <message>
-      <location filename="../../plugin/gui/zone_rows.py" />
-      <source>key {0}</source>
-      <translation>键 {0}</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/result_actions.py" />
@@ -1400,6 +1395,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: the coordinates do not fit the layer's coordinate reference system ({1}). {2}</source>
       <translation>{0}：坐标与图层的坐标系（{1}）不符。{2}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the job file's zone has no layer; choose its layer, or open a job file without it.</source>
+      <translation>{0}：任务文件中的这一管控区域没有图层；请选择它的图层，或打开不含它的任务文件。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />

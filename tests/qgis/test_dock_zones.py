@@ -132,3 +132,25 @@ def test_the_overlaps_legend_names_each_zone_by_its_display_name(dock, county, t
     assert labels["farmland"] == "耕地"
     symbols = {c.value(): c.symbol().color().name() for c in layer.renderer().categories()}
     assert symbols["nature_reserve"] != symbols["farmland"]
+
+
+def test_a_zone_whose_layer_leaves_the_project_stays_in_the_job_and_stops_the_run(
+        dock, county, tmp_path):
+    assert dock.open_job_file(str(zone_job(county, tmp_path)))
+    layer = dock.data_page.zone_rows["water_source"].layer()
+    QgsProject.instance().removeMapLayer(layer.id())
+
+    state = dock.current_state()
+    assert state.choices["water_source"].name == "饮用水水源保护区"
+    assert state.choices["water_source"].layer_id == ""
+    problems = checks.check_job(state, QgsProject.instance())
+    assert [p.level for p in problems if p.role == "water_source"] == [checks.ERROR]
+    assert "饮用水水源保护区" in next(p.text for p in problems if p.role == "water_source")
+    assert not dock.run()
+
+
+def test_a_role_whose_layer_leaves_the_project_takes_no_other_layer(ready_dock):
+    row = ready_dock.data_page.role_rows["basic_farmland"]
+    QgsProject.instance().removeMapLayer(row.layer().id())
+    assert row.layer() is None
+    assert "basic_farmland" not in ready_dock.current_state().choices
