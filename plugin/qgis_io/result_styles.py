@@ -62,7 +62,7 @@ def style_result_layer(layer, style):
         index = fields.lookupField(name)
         if index < 0:
             continue
-        if not layer.attributeAlias(index):
+        if alias and not layer.attributeAlias(index):
             layer.setFieldAlias(index, alias)
         if kind == "real":
             layer.setEditorWidgetSetup(index, QgsEditorWidgetSetup("Range", {

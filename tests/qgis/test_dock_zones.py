@@ -92,6 +92,10 @@ def test_the_run_judges_the_zones_and_the_table_shows_and_filters_them(dock, cou
     assert rows["JC002"]["violation_type"] == "自然保护地核心保护区内建设"
     assert rows["JC004"]["water_source_BHJB"] == "一级保护区"
 
+    layer = dock.result_layer  # the zones' areas show two decimals, as the known ones do
+    setup = layer.editorWidgetSetup(layer.fields().lookupField("nature_reserve_m2"))
+    assert (setup.type(), setup.config()["Precision"]) == ("Range", 2)
+
     panel = dock.results_panel
     column = panel.model.column_of("zones")
     assert not panel.table.isColumnHidden(column) and panel.zone_combo.isVisible()
