@@ -940,6 +940,82 @@ def temporary_uses(rng, patches, parcels):
 
 
 # --------------------------------------------------------------------------------------------
+# Zones the county adds itself: a small nature reserve and a drinking-water source
+# --------------------------------------------------------------------------------------------
+
+RESERVE_NAME, WATER_NAME = "石岭自然保护区", "王家屯地下水饮用水水源保护区"
+CORE_ZONE, GENERAL_ZONE = "核心保护区", "一般控制区"  # 功能分区 (GNFQ)
+FIRST_LEVEL, SECOND_LEVEL = "一级保护区", "二级保护区"  # 保护级别 (BHJB)
+# The reserve: the parcels whose representative point lies this close (m) to the anchor patch
+# (core, general zone); the water source: circles this wide around its wells (first, second level).
+RESERVE_RADII, WATER_RADII = (150.0, 450.0), (150.0, 500.0)
+FOREST = ("0301", "0305", "0307")
+LINEAR = ("1003", "1004", "1006", "1101", "1107")  # roads, ditches, the river: never chosen by distance
+CLOSING = 15.0  # m: the roads and ditches between chosen parcels are closed over
+
+
+def zone_anchors(patches, parcels):
+    """The patches the zones are drawn around, both new construction outside the town without
+    approval: the reserve's core around the one built on forest land (else the first), the
+    water source's wells under the one nearest the river."""
+    candidates = [p for p in patches if p["case"] == "outside_urban_no_approval"]
+    reserve = next((p for p in candidates if p["before"] in FOREST), candidates[0])
+    river = unary_union([q["geom"] for q in parcels if q["DLBM"] == "1101"])
+    water = min((p for p in candidates if p is not reserve), key=lambda p: p["geom"].distance(river))
+    return reserve, water
+
+
+def parcels_near(parcels, anchor, radius):
+    """The anchor's host and the parcels whose representative point lies within `radius` of it
+    (linear parcels left out), with the roads and ditches between them closed over."""
+    centre = anchor["geom"].centroid
+    chosen = [q["geom"] for k, q in enumerate(parcels) if k in anchor["hosts"][:1] or
+              (q["DLBM"] not in LINEAR and q["geom"].representative_point().distance(centre) <= radius)]
+    return unary_union(chosen).buffer(CLOSING, join_style=JOIN_STYLE.mitre).buffer(-CLOSING, join_style=JOIN_STYLE.mitre)
+
+
+def whole_patches(zone, patches):
+    """The zone grown over every patch it cuts, so that each patch lies wholly in it or outside."""
+    while True:
+        shapes = [repaired(p) for p in patches]
+        cut = [g for g in shapes if 0 < zone.intersection(g).area < g.area - 1e-6]
+        if not cut:
+            return zone
+        zone = unary_union([zone] + [g.buffer(5, join_style=JOIN_STYLE.mitre) for g in cut])
+
+
+def zone_pair(inner, outer, patches, county):
+    """(inner zone, outer ring) clipped to the county, neither cutting any patch."""
+    inner = whole_patches(inner.intersection(county), patches)
+    outer = whole_patches(unary_union([outer.intersection(county), inner]), patches)
+    return [round_geometry(as_multipolygon(g)) for g in (inner, outer.difference(inner))]
+
+
+def build_zones(patches, parcels, county):
+    """自然保护地 (core and general zone, GNFQ) and 饮用水水源保护区 (first and second level, BHJB)."""
+    reserve, water = zone_anchors(patches, parcels)
+    core, general = zone_pair(parcels_near(parcels, reserve, RESERVE_RADII[0]),
+                              parcels_near(parcels, reserve, RESERVE_RADII[1]), patches, county)
+    wells = water["geom"].centroid
+    first, second = zone_pair(wells.buffer(WATER_RADII[0]), wells.buffer(WATER_RADII[1]), patches, county)
+    return {
+        "nature_reserve": [{"geom": geom, "record": {"BSM": f"{COUNTY_CODE}ZR{n:04d}", "MC": RESERVE_NAME,
+                                                     "GNFQ": zone}}
+                           for n, (geom, zone) in enumerate(((core, CORE_ZONE), (general, GENERAL_ZONE)), 1)],
+        "water_source": [{"geom": geom, "record": {"BSM": f"{COUNTY_CODE}SY{n:04d}", "MC": WATER_NAME,
+                                                   "BHJB": level}}
+                         for n, (geom, level) in enumerate(((first, FIRST_LEVEL), (second, SECOND_LEVEL)), 1)],
+    }
+
+
+def zone_value(geom, features, field):
+    """The field's value of the zone feature holding most of the patch; "" outside the zone."""
+    area, value = max(((geom.intersection(f["geom"]).area, f["record"][field]) for f in features),
+                      key=lambda t: t[0])
+    return value if area > 0 else ""
+
+
+# --------------------------------------------------------------------------------------------
 # DLTB 2024: the change patches carved into the 2023 parcels
 # --------------------------------------------------------------------------------------------
 
@@ -994,11 +1070,16 @@ def carve_changes(parcels, patches, urban):
 def expected_verdict(flags, before, after):
     """The verdict a county analyst gives by domain.md: legal cover first, then the small and the
     unclear cases, and unapproved new construction is a violation. A partly approved patch is
-    judged by its unapproved rest (issue 4: the remainder is what is flagged)."""
+    judged by its unapproved rest (issue 4: the remainder is what is flagged). New construction in
+    a nature reserve's core zone or a water source's first-level zone is a violation (the sources
+    in resources/rules/ecology.yaml)."""
     if flags["approved_cover"] == "full" or flags["temporary"] or (after == "1202" and flags["facility_filing"]):
         return VERDICT_LEGAL
     if flags["below_threshold"]:
         return VERDICT_SMALL
+    protected = flags["nature_reserve"] == CORE_ZONE or flags["water_source"] == FIRST_LEVEL
+    if protected and after in CONSTRUCTION and before not in STOCK_CONSTRUCTION:
+        return VERDICT_ILLEGAL
     if after == "1202":
         return VERDICT_CHECK  # facility agriculture without a filing: verify it is really a facility
     if before in FARMLAND and after in ("0201", "0301", "1104"):
@@ -1026,6 +1107,8 @@ def patch_truth(patches, parcels, villages, layers):
             "facility_filing": int(share["facility"] > 0), "temporary": int(share["temporary"] > 0),
             "below_threshold": int(p["case"] == "below_threshold"), "invalid_geometry": int(not p["geom"].is_valid),
             "multipart": int(p["geom"].geom_type == "MultiPolygon" and len(p["geom"].geoms) > 1),
+            "nature_reserve": zone_value(g, layers["nature_reserve"], "GNFQ"),
+            "water_source": zone_value(g, layers["water_source"], "BHJB"),
         }
         check_case_is_clean(p, flags, share)
         village = by_village[0][1]
@@ -1112,12 +1195,12 @@ JCTB_FIELDS = [("JCBH", "str:30"), ("XZQDM", "str:12"), ("QSX", "str:10"), ("HSX
                ("HDLBM", "str:5"), ("JCMJ", "float"), ("TBLX", "str:10"), ("BZ", "str:255")]
 TRUTH_COLUMNS = ["JCBH", "case", "township", "village", "straddles", "in_farmland_m2_approx", "in_basic_farmland",
                  "in_red_line", "inside_urban", "approved_cover", "facility_filing", "temporary", "below_threshold",
-                 "invalid_geometry", "multipart", "expected_verdict"]
+                 "invalid_geometry", "multipart", "nature_reserve", "water_source", "expected_verdict"]
 
 
 OUTPUT_FILES = ["dltb_2023.gpkg", "dltb_2024.gpkg", "yjjbnttb.gpkg", "stbhhx.gpkg", "czkfbj.gpkg", "pzyd.shp",
                 "pzyd.shx", "pzyd.dbf", "pzyd.prj", "pzyd.cpg", "ssnyd.gpkg", "lsyd.gpkg", "xzq.gpkg", "jctb.gpkg",
-                "before.tif", "after.tif", "truth.csv"]
+                "zrbhd.gpkg", "sydbhq.gpkg", "before.tif", "after.tif", "truth.csv"]
 
 
 def remove_outputs(out_dir):
@@ -1141,6 +1224,10 @@ def write_outputs(out_dir, villages, townships, dltb23, dltb24, layers, patches,
     write_layer(os.path.join(out_dir, "stbhhx.gpkg"), "STBHHX",
                 [("BSM", "str:18"), ("HXMC", "str:100"), ("HXLX", "str:20")], layers["red_line"])
     write_layer(os.path.join(out_dir, "czkfbj.gpkg"), "CZKFBJ", [("BSM", "str:18"), ("MC", "str:100")], layers["urban"])
+    write_layer(os.path.join(out_dir, "zrbhd.gpkg"), "ZRBHD",
+                [("BSM", "str:18"), ("MC", "str:100"), ("GNFQ", "str:20")], layers["nature_reserve"])
+    write_layer(os.path.join(out_dir, "sydbhq.gpkg"), "SYDBHQ",
+                [("BSM", "str:18"), ("MC", "str:100"), ("BHJB", "str:20")], layers["water_source"])
     shp = os.path.join(out_dir, "pzyd.shp")
     write_layer(shp, None, [("PZWH", "str:50"), ("XMMC", "str:120"), ("PZMJ", "float:15.2"), ("PZRQ", "date")],
                 layers["approved"], geometry_type="Polygon", driver="ESRI Shapefile", encoding="GBK")
@@ -1201,6 +1288,7 @@ def generate(out_dir, seed=DEFAULT_SEED):
                        "QDLBM": p["before"], "HDLBM": p["after"], "JCMJ": round(ellipsoidal_area(repaired(p)), 2),
                        "TBLX": TBLX[p["after"]], "BZ": "2024年度第一批" if number % 2 else "2024年度第二批"}
     patches.sort(key=lambda p: p["JCBH"])
+    layers.update(build_zones(patches, parcels, county))  # no random draw: the other layers stay as they were
 
     next_bsm, next_tbbh = number_parcels(parcels, 2023)
     for p in parcels:  # a parcel keeps its colour in both images unless a change hits it
@@ -1220,7 +1308,8 @@ def generate(out_dir, seed=DEFAULT_SEED):
         "seed": seed, "out_dir": out_dir, "crs": f"EPSG:{EPSG}",
         "layers": {"dltb_2023.gpkg:DLTB": len(parcels), "dltb_2024.gpkg:DLTB": len(dltb24),
                    "yjjbnttb.gpkg:YJJBNTTB": len(basic), "stbhhx.gpkg:STBHHX": len(red),
-                   "czkfbj.gpkg:CZKFBJ": len(urban), "pzyd.shp": len(layers["approved"]),
+                   "czkfbj.gpkg:CZKFBJ": len(urban), "zrbhd.gpkg:ZRBHD": len(layers["nature_reserve"]),
+                   "sydbhq.gpkg:SYDBHQ": len(layers["water_source"]), "pzyd.shp": len(layers["approved"]),
                    "ssnyd.gpkg:SSNYD": len(layers["facility"]), "lsyd.gpkg:LSYD": len(layers["temporary"]),
                    "xzq.gpkg:CJXZQ": len(villages), "xzq.gpkg:XZQ": len(townships), "jctb.gpkg:JCTB": len(patches)},
         "cases": dict(Counter(r["case"] for r in truth)),

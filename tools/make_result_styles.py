@@ -1,5 +1,7 @@
-"""Writes the result styles in resources/styles: result_patches.qml (verdicts and violation
-types), result_overlaps.qml (the pieces inside each baseline) and changes.qml (change patches).
+"""Writes the result styles in resources/styles: result_patches.qml (verdicts and the violation
+types of the shipped rule sets, default and ecology), result_overlaps.qml (the pieces inside
+each baseline; the zones a job adds itself get categories when a result is loaded, see
+plugin/qgis_io/result_styles.py) and changes.qml (change patches).
 
 Run with QGIS's Python when the rule set's labels or the colours change:
 ``QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/make_result_styles.py``.
@@ -36,14 +38,15 @@ STYLES = REPO / "resources" / "styles"
 sys.path.insert(0, str(REPO))
 
 from plugin.core.result_fields import LAYER_NAMES  # noqa: E402
-from plugin.core.rules.schema import load_ruleset  # noqa: E402
+from plugin.core.rules.rule_sets import SHIPPED, load_rule_sets  # noqa: E402
 from plugin.core.rules.terms import (  # noqa: E402
     BELOW, CHECK, ILLEGAL, LEGAL, NO_CLASS_TYPE, NO_DATA_TYPE)
 
-#: Solid reds for 违法 in the rule set's order (most severe first); construction in the red line
-#: is a rust brown so that it reads apart from construction on basic farmland.
+#: Solid reds for 违法 in the rule sets' order (the default set most severe first, then the
+#: ecology set's); construction in the red line is a rust brown so that it reads apart from
+#: construction on basic farmland, the ecology set's are the darkest.
 ILLEGAL_FILLS = ["165,0,38", "140,45,10", "215,48,39", "240,59,32", "251,106,74",
-                 "252,146,114"]
+                 "252,146,114", "103,0,13", "178,24,43"]
 ILLEGAL_OUTLINE = "80,0,0"
 #: 需核实: a saturated orange ground, hatched; the hatch angle tells the types apart.
 CHECK_GROUND = "255,140,0,130"
@@ -98,6 +101,8 @@ def patches_renderer(ruleset):
     check = rule(None, CHECK, f'"verdict" = {quoted(CHECK)}')
     illegal_rules = [r for r in ruleset.rules if r.verdict == ILLEGAL]
     check_rules = [r for r in ruleset.rules if r.verdict == CHECK]
+    if len(illegal_rules) > len(ILLEGAL_FILLS) or len(check_rules) > len(CHECK_ANGLES):
+        raise SystemExit("more violation types than symbols: add fills or hatch angles")
     for r, fill in zip(illegal_rules, ILLEGAL_FILLS):
         illegal.appendChild(rule(solid(fill), r.label,
                                  f'"violation_type" = {quoted(r.label)}'))
@@ -188,7 +193,7 @@ def save(renderer, name, fields, labeling=None):
 def main():
     app = QgsApplication([], False)
     app.initQgis()
-    ruleset = load_ruleset()
+    ruleset = load_rule_sets(list(SHIPPED))
     save(patches_renderer(ruleset), "result_patches.qml",
          ["patch_id", "verdict", "violation_type"], patch_labels())
     save(overlaps_renderer(), "result_overlaps.qml", ["layer_key"])

@@ -44,7 +44,8 @@ def patch_fields(baseline_keys, exemption_keys, with_verdict=False, names=None, 
         out += [(f"{k}_m2", "real", f"占{name}面积(平方米)"),
                 (f"{k}_pct", "real", f"占{name}比例(%)"),
                 (f"{k}_free_m2", "real", f"占{name}未获许可面积(平方米)")]
-        out += [(carried_field(k, f), "str", f"{name}{f}") for f in (carry or {}).get(k, ())]
+        out += [(carried_field(k, f), "str", carried_alias(name, f))
+                for f in (carry or {}).get(k, ())]
     for k in exemption_keys:
         name = names[k]
         out += [(f"{k}_m2", "real", f"{name}覆盖面积(平方米)"),
@@ -60,6 +61,11 @@ def patch_fields(baseline_keys, exemption_keys, with_verdict=False, names=None, 
 def carried_field(key, field):
     """The result field carrying a baseline feature's ``field`` value."""
     return f"{key}_{field}"
+
+
+def carried_alias(name, field):
+    """What a user reads for a carried value: the baseline's display name and the field."""
+    return f"{name}{field}"
 
 
 # The flagged area (认定面积) split by the layers the ledger reports it in.

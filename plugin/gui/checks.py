@@ -12,9 +12,9 @@ from qgis.core import QgsFeatureRequest, QgsProject
 from .. import dependencies
 from ..compat import GEOMETRY_POLYGON, tr
 from ..core.errors import InputError
-from .field_mapping import input_roles
+from .field_mapping import InputRole, input_roles
 from ..core.job import SHIPPED_RULE_SETS
-from .job_state import JobState, chosen_layer, rule_files
+from .job_state import JobState, chosen_layer, rule_files, zone_keys
 from ..qgis_io.layer_encoding import encoding_fix, encoding_to_fix
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -38,11 +38,16 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
     if missing:
         problems.append(Problem(ERROR, "modules",
                                 dependencies.unavailable_text(dependencies.ANALYSE, missing)))
-    for role in input_roles():
+    zones = zone_roles(state)
+    for role in input_roles() + zones:
         layer = chosen_layer(state, role.key, project)
         choice = state.choices.get(role.key)
         if layer is None:
-            if choice is not None and choice.layer_id:
+            if role in zones and not (choice and choice.layer_id):
+                problems.append(Problem(ERROR, role.key, tr(
+                    "{0}: the job file's zone has no layer; choose its layer, or open a job "
+                    "file without it.").format(role.label)))
+            elif choice is not None and choice.layer_id:
                 problems.append(Problem(ERROR, role.key, tr(
                     "{0}: the chosen layer is no longer in the project; choose it again.")
                     .format(role.label)))
@@ -57,7 +62,7 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
                 "The rule set file {0} does not exist; choose another or clear the field to use "
                 "the default rule set.").format(path)))
     if not any(state.choices.get(r.key) and state.choices[r.key].layer_id
-               for r in input_roles() if r.group == "baselines"):
+               for r in input_roles() + zones if r.group == "baselines"):
         problems.append(Problem(WARNING, "baselines", tr(
             "No baseline layer is chosen: patches can only be judged by their land classes.")))
     order = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -107,6 +112,11 @@ def _check_layer(role, layer, choice, validity_sample):
         elif not choice.filter_values:
             out.append(Problem(ERROR, role.key, tr(
                 "{0}: give the land-class codes to keep, e.g. 01*.").format(name)))
+    for field in _named_fields(choice):
+        if field not in names:
+            out.append(Problem(ERROR, role.key, tr(
+                "{0}: field {1}, which the job file names, is not in the layer.").format(
+                    name, field)))
     invalid, checked = count_invalid_geometries(layer, validity_sample)
     if invalid:
         if checked < layer.featureCount():
@@ -119,6 +129,19 @@ def _check_layer(role, layer, choice, validity_sample):
         out.append(Problem(WARNING, role.key, text))
     out.extend(_check_encoding(role, layer, name))
     return out
+
+
+def zone_roles(state: JobState):
+    """The zones the job adds itself, as input roles named by their display names."""
+    return [InputRole(key, "baselines", state.choices[key].name) for key in zone_keys(state)]
+
+
+def _named_fields(choice):
+    """The fields a job file names for a baseline beyond the mapped ones: those it carries
+    and those of a zone's filter."""
+    if choice is None:
+        return []
+    return list(dict.fromkeys([*choice.carry, *choice.where]))
 
 
 def _check_encoding(role, layer, name):

@@ -20,10 +20,11 @@ from ..core.errors import InputError
 from ..qgis_io.layer_encoding import fix_layer_encoding
 from .changes_step import ChangesStep
 from .field_mapping import guess_role_layers, input_roles
-from .input_styles import DRAW_ORDER, style_input_layer
+from .input_styles import DRAW_ORDER, ZONE_STYLE, style_input_layer
 from .job_state import RoleChoice
 from .layer_sources import named_layers
 from .role_widgets import RoleRow, add_input_layer
+from .zone_rows import ZoneRow
 
 
 class DataPage(QScrollArea):
@@ -62,6 +63,8 @@ class DataPage(QScrollArea):
         layout.addWidget(self.changes_step)
 
         self.role_rows = {}
+        self.zone_rows = {}
+        self.kept = {}
         groups = {"patches": QGroupBox(tr("Patches to verify"), page),
                   "baselines": QGroupBox(tr("Baselines"), page),
                   "exemptions": QGroupBox(tr("Legal cover"), page),
@@ -74,32 +77,59 @@ class DataPage(QScrollArea):
             row.changed.connect(self.changed)
             groups[role.group].layout().addWidget(row)
             self.role_rows[role.key] = row
+        self.baselines_group = groups["baselines"]
         layout.addStretch(1)
         self.setWidgetResizable(True)
         self.setWidget(page)
 
     def choices(self):
-        """{role: RoleChoice} of every role with a layer."""
+        """{role: RoleChoice} of every role with a layer and of every zone of the job (a zone
+        is never dropped); a baseline keeps the name and carried fields its job gave it."""
         out = {}
         for key, row in self.role_rows.items():
             choice = row.choice()
             if choice.layer_id:
+                kept = self.kept.get(key, RoleChoice())
+                choice.name, choice.carry = kept.name, list(kept.carry)
                 out[key] = choice
+        out.update((key, row.choice()) for key, row in self.zone_rows.items())
         return out
 
     def show_choices(self, choices):
+        self.kept = dict(choices)
         for key, row in self.role_rows.items():
             row.set_choice(choices.get(key, RoleChoice()), self.project)
+        self._show_zones({k: c for k, c in choices.items()
+                          if k not in self.role_rows and c.name})
+
+    def _show_zones(self, zones):
+        """One row per zone of the job, after the known baselines."""
+        for row in self.zone_rows.values():
+            self.baselines_group.layout().removeWidget(row)
+            row.deleteLater()
+        self.zone_rows = {}
+        for key, choice in zones.items():
+            row = ZoneRow(key, choice, self.baselines_group)
+            row.set_excepted_layers([self.project.mapLayer(i) for i in self.excepted
+                                     if self.project.mapLayer(i) is not None])
+            row.set_choice(choice, self.project)
+            row.changed.connect(self.changed)
+            self.baselines_group.layout().addWidget(row)
+            self.zone_rows[key] = row
+
+    def rows(self):
+        """Every input row: the known roles, then the job's zones."""
+        return {**self.role_rows, **self.zone_rows}
 
     def set_excepted_layers(self, layers):
         """Layers no role may take (the result layer)."""
         self.excepted = [layer.id() for layer in layers]
-        for row in self.role_rows.values():
+        for row in self.rows().values():
             row.set_excepted_layers(layers)
 
     def fix_encodings(self):
         """Roles whose shapefile QGIS read in the wrong encoding and now reads right."""
-        return [key for key, row in self.role_rows.items() if row.fix_encoding()]
+        return [key for key, row in self.rows().items() if row.fix_encoding()]
 
     def choose_job_file(self):
         path, _ = QFileDialog.getOpenFileName(self, tr("Open job file"), "",
@@ -119,7 +149,12 @@ class DataPage(QScrollArea):
             return None
         layers = {}
         rank = {role: n for n, role in enumerate(DRAW_ORDER)}
-        for spec in sorted(job.layers(), key=lambda s: rank.get(s.role, len(rank))):
+        zones = {k for k in job.baselines if k not in self.role_rows}
+
+        def style_role(spec):
+            return ZONE_STYLE if spec.role in zones else spec.role
+
+        for spec in sorted(job.layers(), key=lambda s: rank.get(style_role(s), len(rank))):
             uri = spec.path + (f"|layername={spec.layer}" if spec.layer else "")
             name = spec.layer or os.path.splitext(os.path.basename(spec.path))[0]
             layer = QgsVectorLayer(uri, name, "ogr")
@@ -133,7 +168,7 @@ class DataPage(QScrollArea):
                 fix_layer_encoding(layer)
             added = add_input_layer(self.project, layer)
             if added is layer:
-                style_input_layer(layer, spec.role, spec.where)
+                style_input_layer(layer, style_role(spec), spec.where)
             layers[spec.role] = added
         return job, layers
 

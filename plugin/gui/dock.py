@@ -127,7 +127,8 @@ class LandSupervisionDock(QgsDockWidget):
         try:
             self.state = state
             self.data_page.show_choices(state.choices)
-            state.choices = {k: v for k, v in state.choices.items() if v.layer_id}
+            # a zone of the job stays without its layer: the checks then ask for one
+            state.choices = {k: v for k, v in state.choices.items() if v.layer_id or v.name}
             page = self.run_page
             page.name_edit.setText(state.name)
             page.rules_widget.setFilePath(state.rules)

@@ -9,6 +9,7 @@ from qgis.core import QgsExpression, QgsFillSymbol, QgsRuleBasedRenderer, QgsSin
 
 from ..compat import tr
 
+ZONE_STYLE = "zone"
 SYMBOLS = {
     "patches": {"color": "0,0,0,0", "outline_color": "#d7301f", "outline_width": "0.5"},
     "farmland": {"color": "205,230,170,140", "outline_color": "#9ebf7a",
@@ -26,12 +27,16 @@ SYMBOLS = {
                   "outline_width": "0.4"},
     "admin": {"color": "0,0,0,0", "outline_color": "#606060", "outline_width": "0.5",
               "outline_style": "dot"},
+    # every zone a job adds itself (自然保护地, 饮用水水源保护区 …): a dark green dash-dot,
+    # apart from the farmland greens and from the results' orange
+    ZONE_STYLE: {"color": "0,68,27,25", "outline_color": "#00441b", "outline_width": "0.6",
+                 "outline_style": "dash dot"},
 }
 #: Parcels a filter leaves out (a DLTB's non-farmland) are drawn as faint outlines.
 FILTERED_OUT = {"color": "0,0,0,0", "outline_color": "#d0d0d0", "outline_width": "0.1"}
 #: Top to bottom in the layer tree: lines above fills, small layers above large ones.
-DRAW_ORDER = ("patches", "admin", "urban_boundary", "red_line", "approved", "facility_agri",
-              "temporary", "basic_farmland", "farmland", "parcels_before")
+DRAW_ORDER = ("patches", "admin", "urban_boundary", "red_line", ZONE_STYLE, "approved",
+              "facility_agri", "temporary", "basic_farmland", "farmland", "parcels_before")
 
 
 def style_input_layer(layer, role, where=None):

@@ -23,12 +23,19 @@ STATE_VERSION = 1
 
 @dataclass
 class RoleChoice:
-    """The layer picked for one role and how its fields map."""
+    """The layer picked for one role and how its fields map.
+
+    A baseline keeps the display ``name`` and the ``carry`` fields the job file gives it; a
+    zone the job adds itself (a baseline beyond the known roles) also its whole ``where``.
+    """
 
     layer_id: str = ""
     fields: Dict[str, str] = field(default_factory=dict)
     filter_field: str = ""
     filter_values: List[str] = field(default_factory=list)
+    name: str = ""
+    carry: List[str] = field(default_factory=list)
+    where: Dict[str, List[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,11 +71,16 @@ class JobState:
         state = cls()
         for role, raw in (data.get("choices") or {}).items():
             if isinstance(raw, dict):
+                where = raw.get("where") if isinstance(raw.get("where"), dict) else {}
                 state.choices[role] = RoleChoice(
                     layer_id=str(raw.get("layer_id") or ""),
                     fields={str(k): str(v) for k, v in (raw.get("fields") or {}).items() if v},
                     filter_field=str(raw.get("filter_field") or ""),
                     filter_values=[str(v) for v in raw.get("filter_values") or []],
+                    name=str(raw.get("name") or ""),
+                    carry=[str(v) for v in raw.get("carry") or []],
+                    where={str(k): [v for v in values if isinstance(v, (str, int, float))]
+                           for k, values in where.items() if isinstance(values, list)},
                 )
         for name in ("name", "rules", "out_dir", "result_path", "result_layer_id",
                      "before_image", "after_image"):
@@ -134,15 +146,46 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
                 entry[slot.key] = name
         if role.class_filter and choice.filter_field and choice.filter_values:
             entry["where"] = {choice.filter_field: list(choice.filter_values)}
+        if role.group == "baselines":
+            entry.update(_baseline_keys(choice))
         if role.group in ("baselines", "exemptions"):
             job.setdefault(role.group, {})[role.key] = entry
         else:
             job[role.key] = entry
+    for key in zone_keys(state):
+        layer = chosen_layer(state, key, project)
+        if layer is not None:
+            job.setdefault("baselines", {})[key] = _zone_entry(
+                state.choices[key], layer_entry(layer, temp_dir, key))
     return job
 
 
+def zone_keys(state: JobState) -> List[str]:
+    """The keys of the zones the job adds itself (its baselines beyond the known roles), in
+    the order the job gave them."""
+    known = {role.key for role in input_roles()}
+    return [key for key, choice in state.choices.items() if key not in known and choice.name]
+
+
+def _zone_entry(choice: RoleChoice, entry: dict) -> dict:
+    entry = dict(entry, **choice.fields, **_baseline_keys(choice))
+    if choice.where:
+        entry["where"] = {k: list(v) for k, v in choice.where.items()}
+    return entry
+
+
+def _baseline_keys(choice: RoleChoice) -> dict:
+    """A baseline's display name and carried fields, where the job gave them."""
+    out = {"name": choice.name} if choice.name else {}
+    if choice.carry:
+        out["carry"] = list(choice.carry)
+    return out
+
+
 def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
-    """A state for a job file's ``Job`` whose layers were added to the project as given."""
+    """A state for a job file's ``Job`` whose layers were added to the project as given; the
+    zones the job adds itself are kept with their names, carried fields and filters."""
+    known = {role.key for role in input_roles()}
     state = default_state()
     state.name = job.name
     if job.rules:
@@ -157,7 +200,10 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
         if spec.id_field:
             choice.fields["id_field"] = spec.id_field
         choice.fields.update(spec.extra)
-        if spec.where:
+        choice.name, choice.carry = spec.name or "", list(spec.carry)
+        if spec.role not in known:
+            choice.where = {k: list(v) for k, v in spec.where.items()}
+        elif spec.where:
             choice.filter_field, values = next(iter(spec.where.items()))
             choice.filter_values = list(values)
     return state

@@ -2,14 +2,15 @@
 in Python (a county's 30,000 rows sort in milliseconds; a proxy model calling ``data()`` for
 every comparison takes seconds), tinted by verdict."""
 
-from dataclasses import dataclass
-from typing import List, Optional
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
 
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, Qt
 from qgis.PyQt.QtGui import QColor
 
 from ..compat import tr
 from ..core.ledger.columns import BY_KEY
+from ..core.result_fields import carried_field
 from ..core.rules.terms import BELOW, CHECK, ILLEGAL, LEGAL
 
 #: The verdicts that put a patch on the list (the ledger's rows).
@@ -42,25 +43,38 @@ class PatchRow:
     measure: str
     reason: str
     status: str = NO_STATUS
+    #: The job's own zones the patch lies in, by display name, and as the table shows them
+    #: (each with the values carried from it).
+    zone_names: Tuple[str, ...] = ()
+    zones: str = ""
 
 
 @dataclass
 class ResultRows:
-    """The flagged rows of a result (most severe first) and the count of every verdict."""
+    """The flagged rows of a result (most severe first), the count of every verdict and the
+    display names of the zones the job added itself."""
 
     rows: List[PatchRow]
     verdicts: dict
+    zones: List[str] = field(default_factory=list)
 
 
 def read_result_rows(result_path) -> ResultRows:
     """The flagged patches of a result GeoPackage's ``patches`` layer, read through GDAL's
     Arrow stream (no QGIS object: safe in a worker thread; 30,000 patches in a tenth of a
     second)."""
-    from ..core.io.gpkg_reader import field_names, open_geopackage, read_features
+    from ..core.io.gpkg_reader import (field_names, layer_names, open_geopackage, read_features,
+                                       read_table)
+    from ..core.ledger.zones import result_zones
 
     ds = open_geopackage(result_path)
     names = set(field_names(ds.GetLayerByName("patches")))
-    present = [n for n in READ_FIELDS if n in names]
+    run_info = dict(read_table(ds, "run_info", ("key", "value"))) \
+        if "run_info" in layer_names(ds) else {}
+    zones = result_zones(run_info, names)
+    zone_fields = [f for z in zones
+                   for f in (f"{z.key}_m2", *(carried_field(z.key, c) for c in z.carry))]
+    present = [n for n in READ_FIELDS if n in names] + zone_fields
     fids, _wkb, columns, _crs = read_features(ds, "patches", present)
     ds = None
     rows, verdicts = [], {}
@@ -79,10 +93,21 @@ def read_result_rows(result_path) -> ResultRows:
             flag_area_mu=values.get("flag_area_mu") or 0.0,
             area_mu=values.get("area_mu") or 0.0,
             measure=_text(values.get("measure")), reason=_text(values.get("reason")),
-            status=_text(values.get(STATUS_FIELD)).strip()))
+            status=_text(values.get(STATUS_FIELD)).strip(),
+            **_zones_of(values, zones)))
     # Most severe first, then by place, as the analyst works down the list.
     rows.sort(key=lambda r: (-(r.severity or 0), r.township, r.village, r.patch_id))
-    return ResultRows(rows, verdicts)
+    return ResultRows(rows, verdicts, [z.name for z in zones])
+
+
+def _zones_of(values, zones):
+    """The zones a patch lies in: their names, and the table's text (自然保护地 核心保护区、…)."""
+    inside = [z for z in zones if (values.get(f"{z.key}_m2") or 0.0) > 0]
+    texts = []
+    for zone in inside:
+        carried = [_text(values.get(carried_field(zone.key, c))) for c in zone.carry]
+        texts.append(" ".join([zone.name] + [c for c in carried if c]))
+    return {"zone_names": tuple(z.name for z in inside), "zones": "、".join(texts)}
 
 
 def _text(value):
@@ -113,6 +138,7 @@ class FlaggedPatchesModel(QAbstractTableModel):
             ("township", tr("Township")),
             ("village", tr("Village")),
             ("area_mu", tr("Patch area (mu)")),
+            ("zones", tr("Zones")),
         ]
 
     def column_of(self, key):
@@ -126,7 +152,7 @@ class FlaggedPatchesModel(QAbstractTableModel):
 
     def set_criteria(self, **criteria):
         """Keep rows whose attributes equal the given values (ANY: no condition);
-        ``min_severity`` keeps rows at least that severe."""
+        ``min_severity`` keeps rows at least that severe, ``zone`` rows inside that zone."""
         self.criteria = {k: v for k, v in criteria.items() if v is not ANY}
         self._refill()
 
@@ -134,6 +160,9 @@ class FlaggedPatchesModel(QAbstractTableModel):
         for key, value in self.criteria.items():
             if key == "min_severity":
                 if (row.severity or 0) < value:
+                    return False
+            elif key == "zone":
+                if value not in row.zone_names:
                     return False
             elif getattr(row, key) != value:
                 return False

@@ -22,7 +22,7 @@ from .results_model import ANY, FLAGGED, NO_STATUS, FlaggedPatchesModel
 #: violation type column gets a fixed width and shows the rest in its tooltip.
 COLUMN_SAMPLES = {"patch_id": "21028120240001", "verdict": "需核实", "severity": "5",
                   "flag_area_mu": "9999.99", "status": "整改中", "township": "石岭乡",
-                  "village": "王家屯村", "area_mu": "9999.99"}
+                  "village": "王家屯村", "area_mu": "9999.99", "zones": "饮用水水源保护区 一级保护区"}
 TYPE_COLUMN_WIDTH = 170
 #: Room beside a cell's text (margins) and a header's (margins and the sort arrow), pixels.
 CELL_PADDING, HEADER_PADDING = 12, 20
@@ -41,6 +41,7 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.has_result = False
         self.verdict_counts = {}
+        self.zones = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -74,6 +75,7 @@ class ResultsPanel(QWidget):
         self.table.clicked.connect(self._clicked)
         self.table.activated.connect(self._clicked)
         layout.addWidget(self.table, 1)
+        self._show_zone_controls()
         self._fill_filters()
         self._update_summary()
 
@@ -84,6 +86,10 @@ class ResultsPanel(QWidget):
         self.severity_combo = self._combo("severityFilter")
         self.verdict_combo = self._combo("verdictFilter")
         self.status_combo = self._combo("statusFilter")
+        self.zone_combo = self._combo("zoneFilter")
+        self.zone_label = QLabel(tr("Zone"), self)
+        self.zone_combo.setToolTip(tr("The zones the job file adds itself (nature reserves, "
+                                      "water source protection areas …)."))
         grid.addWidget(QLabel(tr("Township"), self), 0, 0)
         grid.addWidget(self.township_combo, 0, 1)
         grid.addWidget(QLabel(tr("Verdict"), self), 0, 2)
@@ -94,6 +100,8 @@ class ResultsPanel(QWidget):
         grid.addWidget(self.severity_combo, 2, 1)
         grid.addWidget(QLabel(tr("Progress"), self), 2, 2)
         grid.addWidget(self.status_combo, 2, 3)
+        grid.addWidget(self.zone_label, 3, 0)
+        grid.addWidget(self.zone_combo, 3, 1, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         return grid
@@ -125,11 +133,20 @@ class ResultsPanel(QWidget):
         self.has_result = result_rows is not None
         rows, self.verdict_counts = ((result_rows.rows, result_rows.verdicts)
                                      if result_rows is not None else ([], {}))
+        self.zones = list(result_rows.zones) if result_rows is not None else []
         self.model.set_rows(rows)
+        self._show_zone_controls()
         header = self.table.horizontalHeader()
         header.setSortIndicator(self.model.column_of("severity"), Qt.SortOrder.DescendingOrder)
         self._fill_filters()
         self._apply_filter()
+
+    def _show_zone_controls(self):
+        """The zones column and filter only for a result whose job adds zones of its own: any
+        other shows the table as it always was."""
+        self.table.setColumnHidden(self.model.column_of("zones"), not self.zones)
+        self.zone_label.setVisible(bool(self.zones))
+        self.zone_combo.setVisible(bool(self.zones))
 
     def _fill_filters(self):
         rows = self.model.all_rows
@@ -146,6 +163,7 @@ class ResultsPanel(QWidget):
         statuses += sorted(present - set(STATUS_VALUES) - {NO_STATUS})
         self._fill(self.status_combo, [(tr("(not filled in)"), NO_STATUS)]
                    + [(v, v) for v in statuses])
+        self._fill(self.zone_combo, [(z, z) for z in self.zones])
 
     def _fill(self, combo, items):
         combo.blockSignals(True)
@@ -156,11 +174,12 @@ class ResultsPanel(QWidget):
         combo.blockSignals(False)
 
     def set_filter(self, township=ANY, violation_type=ANY, min_severity=ANY, verdict=ANY,
-                   status=ANY):
+                   status=ANY, zone=ANY):
         """Choose filter values as the analyst would in the combos."""
         for combo, value in ((self.township_combo, township), (self.type_combo, violation_type),
                              (self.severity_combo, min_severity),
-                             (self.verdict_combo, verdict), (self.status_combo, status)):
+                             (self.verdict_combo, verdict), (self.status_combo, status),
+                             (self.zone_combo, zone)):
             index = combo.findData(value)
             combo.blockSignals(True)
             combo.setCurrentIndex(max(index, 0))
@@ -177,7 +196,8 @@ class ResultsPanel(QWidget):
             violation_type=self.type_combo.currentData(),
             min_severity=self.severity_combo.currentData(),
             verdict=self.verdict_combo.currentData(),
-            status=self.status_combo.currentData())
+            status=self.status_combo.currentData(),
+            zone=self.zone_combo.currentData())
         self._update_summary()
 
     def _update_summary(self):

@@ -43,6 +43,8 @@ class RoleRow(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
+        # before the combo exists: its layer model must hear of a removal after this row does
+        QgsProject.instance().layersWillBeRemoved.connect(self._layers_leaving)
         self.layer_combo = QgsMapLayerComboBox(self)
         self.layer_combo.setObjectName(f"layer_{role.key}")
         self.layer_combo.setFilters(LAYER_FILTER_POLYGON)
@@ -97,6 +99,12 @@ class RoleRow(QWidget):
             form.addRow("    " + tr("Farmland codes"), self.filter_values)
         self._set_fields_enabled(False)
         self.layer_combo.layerChanged.connect(self._layer_changed)
+
+    def _layers_leaving(self, layer_ids):
+        """The chosen layer leaves the project: the row is emptied (the combo would otherwise
+        slide to a neighbouring layer, and the role silently take it)."""
+        if self.layer() is not None and self.layer().id() in layer_ids:
+            self.layer_combo.setLayer(None)
 
     def layer(self):
         layer = self.layer_combo.currentLayer()

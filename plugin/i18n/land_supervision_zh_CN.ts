@@ -30,6 +30,16 @@
       <translation>3 结果</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>; carries {0}</source>
+      <translation>；带出字段 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>; keeps {0} = {1}</source>
+      <translation>；筛选 {0} = {1}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_panel.py" />
       <source>&lt;b&gt;{0}&lt;/b&gt; patches analysed: {1} illegal, {2} to verify, {3} lawful, {4} under the minimum mapping area.</source>
       <translation>共分析 &lt;b&gt;{0}&lt;/b&gt; 个图斑：违法 {1}，需核实 {2}，合法 {3}，低于上图面积 {4}。</translation>
@@ -68,6 +78,11 @@
       <location filename="../../plugin/plugin.py" />
       <source>A Processing provider with the id {0} is already registered.</source>
       <translation>已注册 ID 为 {0} 的处理工具提供者。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>A baseline the job file adds itself, shown by its name in the results and the ledger. Its name, carried fields and filter are changed in the job file.</source>
+      <translation>任务文件自行添加的底线图层，在结果和台账中以其名称显示。名称、带出字段和筛选条件请在任务文件中修改。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/role_widgets.py" />
@@ -1188,6 +1203,11 @@ Measure: {1}</source>
       <translation>工作坐标系 {0} 是地理坐标系：请选择投影坐标系（高斯-克吕格分带）或留空。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>The zones the job file adds itself (nature reserves, water source protection areas …).</source>
+      <translation>任务文件自行添加的管控区域（自然保护地、饮用水水源保护区等）。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
@@ -1276,6 +1296,21 @@ Measure: {1}</source>
       <translation>输出 QField 工程与外业核查表</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/results_panel.py" />
+      <source>Zone</source>
+      <translation>管控区域</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/zone_rows.py" />
+      <source>Zone of the job file, key {0}</source>
+      <translation>任务文件中的管控区域，键 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/results_model.py" />
+      <source>Zones</source>
+      <translation>所在管控区域</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/changes_step.py" />
       <source>change patches</source>
       <translation>变化图斑</translation>
@@ -1347,6 +1382,11 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: field {1}, which the job file names, is not in the layer.</source>
+      <translation>{0}：任务文件中写明的字段 {1} 不在该图层中。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
       <source>{0}: give the land-class codes to keep, e.g. 01*.</source>
       <translation>{0}：请填写要保留的地类编码，如 01*。</translation>
     </message>
@@ -1374,6 +1414,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/checks.py" />
       <source>{0}: the coordinates do not fit the layer's coordinate reference system ({1}). {2}</source>
       <translation>{0}：坐标与图层的坐标系（{1}）不符。{2}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
+      <source>{0}: the job file's zone has no layer; choose its layer, or open a job file without it.</source>
+      <translation>{0}：任务文件中的这一管控区域没有图层；请选择它的图层，或打开不含它的任务文件。</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />

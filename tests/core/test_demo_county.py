@@ -70,3 +70,28 @@ def test_repairs_and_encoding_are_reported(demo):
     invalid = [pid for pid, t in truth.items() if t["invalid_geometry"] == "1"]
     assert [n.feature for n in result.notes if "几何无效" in n.message] == invalid
     assert any("GB18030" in n.message and "pzyd" in n.layer for n in result.notes)
+
+
+def test_the_zones_the_county_adds_carry_their_values_as_the_truth_says(demo):
+    _, rows, pieces, truth = demo
+    for pid, t in truth.items():
+        for key, field in (("nature_reserve", "GNFQ"), ("water_source", "BHJB")):
+            assert (rows[pid][f"{key}_m2"] > 0) == (t[key] != ""), (pid, key)
+            assert (rows[pid][f"{key}_{field}"] or "") == t[key], (pid, key)
+            if t[key]:
+                assert pieces[(pid, key)]["layer_name"] in ("自然保护地", "饮用水水源保护区")
+
+
+def test_new_buildings_in_the_reserve_core_and_the_first_level_zone_are_judged_by_the_ecology_rules(demo):
+    _, rows, _, truth = demo
+    core = [pid for pid, t in truth.items() if t["nature_reserve"] == "核心保护区"
+            and t["approved_cover"] != "full"]
+    first = [pid for pid, t in truth.items() if t["water_source"] == "一级保护区"
+             and t["approved_cover"] != "full"]
+    assert core and first
+    for pid in core:
+        assert "nature_reserve_core_construction" in rows[pid]["rule_ids"].split(","), pid
+        assert "自然保护地" in rows[pid]["reason"] and rows[pid]["severity"] == 5
+    for pid in first:
+        assert "water_source_first_level_construction" in rows[pid]["rule_ids"].split(","), pid
+        assert "饮用水水源保护区" in rows[pid]["reason"] and rows[pid]["severity"] == 5

@@ -58,6 +58,8 @@ SCHEMAS = {
         "BSM": TEXT, "YJJBNTTBBH": TEXT, "DLBM": TEXT, "DLMC": TEXT, "ZLDWDM": TEXT, "ZLDWMC": TEXT, "TBMJ": REAL},
     ("stbhhx.gpkg", "STBHHX"): {"BSM": TEXT, "HXMC": TEXT, "HXLX": TEXT},
     ("czkfbj.gpkg", "CZKFBJ"): {"BSM": TEXT, "MC": TEXT},
+    ("zrbhd.gpkg", "ZRBHD"): {"BSM": TEXT, "MC": TEXT, "GNFQ": TEXT},
+    ("sydbhq.gpkg", "SYDBHQ"): {"BSM": TEXT, "MC": TEXT, "BHJB": TEXT},
     ("pzyd.shp", None): {"PZWH": TEXT, "XMMC": TEXT, "PZMJ": REAL, "PZRQ": DATE},
     ("ssnyd.gpkg", "SSNYD"): {"BABH": TEXT, "XMMC": TEXT, "BARQ": DATE},
     ("lsyd.gpkg", "LSYD"): {"PZWH": TEXT, "XMMC": TEXT, "QSRQ": DATE, "JZRQ": DATE},
@@ -348,6 +350,38 @@ def test_truth_flags_agree_with_the_layers(demo):
         if row["straddles"] == "1":
             assert 0.6 < areas[0][0] / patch.area < 0.8
         assert row["multipart"] == str(int(row["case"] == "multipart"))
+
+
+ZONES = {"nature_reserve": ("zrbhd.gpkg", "ZRBHD", "GNFQ", {"核心保护区", "一般控制区"}),
+         "water_source": ("sydbhq.gpkg", "SYDBHQ", "BHJB", {"一级保护区", "二级保护区"})}
+
+
+def test_the_zones_hold_a_few_patches_each_wholly(demo):
+    out, _ = demo
+    truth = {r["JCBH"]: r for r in truth_rows(out)}
+    patches = [(p["JCBH"], valid(g)) for p, g in read(out, "jctb.gpkg", "JCTB")]
+    for column, (name, layer, field, values) in ZONES.items():
+        features = read(out, name, layer)
+        assert {p[field] for p, _ in features} == values
+        for (_, a), (_, b) in itertools.combinations(features, 2):
+            assert a.intersection(b).area < 0.01  # the inner zone and the ring around it
+        held = {}
+        for pid, patch in patches:
+            shares = [(patch.intersection(g).area / patch.area, p[field]) for p, g in features]
+            share, value = max(shares)
+            assert share < 1e-9 or share > 1 - 1e-9, (column, pid, share)  # wholly in or out
+            held[pid] = value if share > 0.5 else ""
+            assert truth[pid][column] == held[pid], (column, pid)
+        inside = [v for v in held.values() if v]
+        assert 2 <= len(inside) <= 6 and set(inside) == values, (column, inside)
+
+
+def test_new_buildings_in_the_core_zone_and_first_level_zone_are_violations(demo):
+    out, _ = demo
+    rows = [r for r in truth_rows(out) if r["nature_reserve"] == "核心保护区" or r["water_source"] == "一级保护区"]
+    assert {r["case"] for r in rows} >= {"outside_urban_no_approval"}
+    for r in rows:
+        assert r["expected_verdict"] == ("合法" if r["approved_cover"] == "full" else "违法"), r["JCBH"]
 
 
 def test_verdicts_follow_the_domain_rules(demo):

@@ -31,6 +31,7 @@ from ledger_sheet import data_rows, headers  # noqa: E402
 from plugin.core.analysis import run_analysis  # noqa: E402
 from plugin.core.job import load_job  # noqa: E402
 from test_ledger import ODD_IDS, ODD_UNITS, build_county  # noqa: E402
+from test_ledger_zones import zoned_result  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -241,6 +242,30 @@ def test_a_ledger_saved_by_libreoffice_comes_back_in(profile, tmp_path):
     assert import_ledger(str(saved), result).check.changed_cells == 0
 
 
+def test_a_ledger_with_zone_columns_saved_by_libreoffice_comes_back_in(profile, tmp_path):
+    """The zones' read-only columns (areas, carried text) as LibreOffice rewrites them are
+    still what the result holds; the analysts' cells typed in LibreOffice are imported."""
+    result = zoned_result(tmp_path)
+    ledger = tmp_path / "ledger.xlsx"
+    export_ledger(result, str(ledger), include_all=True)
+    ws = openpyxl.load_workbook(ledger)["整改台账"]
+    names = headers(ws)
+    assert {"占用自然保护地面积(亩)", "自然保护地GNFQ", "饮用水水源保护区BHJB"} <= set(names)
+    row_of = {ws.cell(r, names["图斑编号"]).value: r - 1 for r in data_rows(ws)}  # 0-based
+    edits = tmp_path / "edits.tsv"
+    edits.write_text(f"{row_of['CORE']}\t{names['核查结果'] - 1}\tS\t属实\n"
+                     f"{row_of['WATER']}\t{names['整改进展'] - 1}\tS\t整改中\n", encoding="utf-8")
+    saved = tmp_path / "saved.xlsx"
+    run_soffice(profile, f'macro:///Standard.Module1.EditLedger("{ledger}","{edits}","{saved}")')
+    with zipfile.ZipFile(saved) as saved_zip:
+        assert "LibreOffice" in saved_zip.read("docProps/app.xml").decode()
+
+    report = import_ledger(str(saved), result)
+    assert not report.check.issues, [str(i) for i in report.check.issues]
+    assert report.written and report.check.changed_cells == 2
+    assert import_ledger(str(saved), result).check.changed_cells == 0
+
+
 def test_libreoffice_prints_the_thumbnails_in_their_rows(profile, tmp_path):
     """A ledger with picture columns opens in LibreOffice and prints one picture per patch and
     image, none of a hidden row (counted in the PDF with poppler's pdfimages)."""
@@ -328,7 +353,7 @@ def test_the_detail_sheet_prints_on_three_page_widths_with_the_key_columns_on_ea
     detail = printed_ledger["detail"]
     assert len(detail) % 3 == 0 and len(detail) >= 3
     groups = [("图斑信息", "中心点坐标", "面积"), ("认定面积构成", "判定", "核查情况"),
-              ("整改情况", "查处情况", "备注")]
+              ("整改情况", "查处情况", "备注", "管控区域")]  # the demo's own zones last
     for k, page in enumerate(detail):
         words = {w for *_, w in page[0]}
         assert {"序号", "图斑编号", "乡镇", "村", "判定结果", "违法类型"} <= words, k

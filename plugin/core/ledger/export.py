@@ -33,6 +33,7 @@ from .template import load_template
 from .title import title_block, title_values
 from .workbook import write_workbook
 from .workbook_reader import read_detail_sheet
+from .zones import ZONES_ENTRY, zone_columns
 
 THUMBNAIL_PIXELS = 120  # longer side of a ledger thumbnail; the chips on field sheets are 600
 
@@ -79,8 +80,8 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     layout = load_template(template)
     steps.report(0.0, "读取分析结果")
     result = read_result(result_path)
+    layout, warnings = _place_zones(layout, result)
     rows = build_rows(result, load_class_table(), layout.patch_types)
-    warnings = []
     carry_from = previous or (out_path if os.path.exists(out_path) else None)
     if carry_from:
         steps.report(0.3, "带入原台账中填写的内容")
@@ -96,13 +97,27 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     generated = datetime.datetime.now()
     notes = notes_rows(result, selected, layout, include_all, generated, images or {})
     heading = title_block(layout, title_values(result.run_info, selected, title, generated))
-    totals = summary(selected, verdicts, result.baselines)
+    totals = summary(selected, verdicts, result.baselines,
+                     result.zones if layout.places_zones else ())
     backup = _write_atomically(out_path, lambda tmp: write_workbook(
         tmp, layout, selected, totals, notes, heading, pictures), steps)
     steps.report(1.0, "完成")
     counts = {v: sum(1 for r in selected if r["verdict"] == v) for v in verdicts}
     return ExportReport(path=out_path, rows=len(selected), verdicts=counts, backup=backup,
                         warnings=warnings, seconds=time.monotonic() - started)
+
+
+def _place_zones(layout, result):
+    """The template with the result's zone columns in place, and the warnings to show (a
+    template without the ``zones`` entry leaves them out, and says so)."""
+    if not result.zones:
+        return layout, []
+    if not layout.places_zones:
+        names = "、".join(z.name for z in result.zones)
+        return layout, [f"结果中有自定义底线图层 {names}，台账模板 {os.path.basename(layout.path)} "
+                        f"中没有 {ZONES_ENTRY} 列，台账未列出它们"]
+    columns = zone_columns(result.zones, (c.header for c in layout.columns), result.path)
+    return layout.with_zones(columns), []
 
 
 def _check_out_path(result_path, out_path, overwrite):

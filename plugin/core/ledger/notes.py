@@ -49,6 +49,8 @@ def notes_rows(result, rows, template, include_all, generated, images):
     missing = [name for key, name in BASELINE_COLUMNS if key not in result.baselines]
     if missing:
         out.append(["未提供的图层", "、".join(missing) + " (对应的面积列为空)"])
+    if result.zones:
+        out.append(["自定义底线图层", _zones_text(result.zones, template)])
     out += [[], ["规则与地类表"],
             ["规则集", f"{info.get('ruleset_id', '')} {info.get('ruleset_version', '')}".strip()],
             ["规则集文件", info.get("ruleset_path", "")],
@@ -81,13 +83,23 @@ def _meaning_rows(result):
     ]
 
 
+def _zones_text(zones, template):
+    """What the job's own zones are and where the ledger shows them."""
+    parts = [f"{z.name} ({z.key}" + (f"，带出 {'、'.join(z.carry)}" if z.carry else "") + ")"
+             for z in zones]
+    shown = {c.key for c in template.columns}
+    where = ("各图层一列占用面积 (亩)，带出的字段各一列 (取图斑内面积最大的要素的值)"
+             if zones[0].area_key in shown else "台账模板中没有 zones 列，台账未列出")
+    return "、".join(parts) + "：任务文件中自行添加的图层，" + where
+
+
 def _input_rows(info, images):
     out = [[], ["输入数据"], ["图层", "路径", "图层名", "要素数 (使用/总数)", "筛选条件", "文件 SHA-256"]]
     for role in _roles(info):
         def get(key, role=role):
             return info.get(f"input.{role}.{key}", "")
-        out.append([ROLE_NAMES.get(role, role), get("path"), get("layer"), get("features"),
-                    get("where"), get("sha256")])
+        out.append([get("name") or ROLE_NAMES.get(role, role), get("path"), get("layer"),
+                    get("features"), get("where"), get("sha256")])
     for label, image in images.items():
         if image:
             out.append([f"{label}影像 (缩略图列)", os.path.abspath(image), "", "", "", ""])

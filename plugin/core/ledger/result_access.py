@@ -20,7 +20,9 @@ from shapely import wkb as shapely_wkb
 from ..errors import InputError
 from ..io.atomic import replacing
 from ..io.gpkg_reader import field_names, layer_names, open_geopackage, read_features, read_table
+from ..result_fields import carried_field
 from .columns import ANALYST_COLUMNS, BASELINE_COLUMNS
+from .zones import Zone, result_zones
 
 ogr.UseExceptions()
 
@@ -43,6 +45,7 @@ class ResultData:
     working CRS) and ``lon``/``lat`` (EPSG:4490).
     ``wkbs``: fid → WKB (working CRS) of every patch with a non-empty geometry; bytes, not
     geometry objects, as most readers need none (a county's 30,000 objects cost ~100 MB).
+    ``zones``: the baselines the job added itself, whose fields the patches also hold.
     """
 
     path: str
@@ -54,6 +57,7 @@ class ResultData:
     wkbs: Dict[int, bytes] = field(default_factory=dict)
     centre_crs: Optional[CRS] = None
     present: FrozenSet[str] = frozenset()
+    zones: List[Zone] = field(default_factory=list)
 
     def geometry(self, fid: int):
         """The patch's shapely geometry, None when it has none."""
@@ -83,19 +87,23 @@ def read_result(path: str) -> ResultData:
     baselines = [k for k, _ in BASELINE_COLUMNS if f"{k}_m2" in columns]
     analyst = [c.field for c in ANALYST_COLUMNS if c.field in columns]
     optional = [f for f in OPTIONAL_FIELDS if f in columns]
-    wanted = [*REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *analyst, *optional]
+    run_info = _run_info(ds, names)
+    zones = result_zones(run_info, columns)
+    zone_fields = [f for z in zones
+                   for f in (f"{z.key}_m2", *(carried_field(z.key, c) for c in z.carry))]
+    wanted = [*REQUIRED_FIELDS, *(f"{k}_m2" for k in baselines), *zone_fields, *analyst,
+              *optional]
     fids, blobs, values, crs_wkt = read_features(ds, PATCH_LAYER, wanted)
     if not crs_wkt:
         raise InputError("结果图层没有坐标系定义", layer=f"{path}:{PATCH_LAYER}")
     missing = dict.fromkeys(f for f in OPTIONAL_FIELDS if f not in columns)
     patches = [{"fid": fid, **missing, **{c: values[c][k] for c in wanted}}
                for k, fid in enumerate(fids)]
-    run_info = _run_info(ds, names)
     centre_crs = centre_crs_of(run_info, crs_wkt)
     wkbs = _add_centres(patches, blobs, crs_wkt, centre_crs)
     return ResultData(path=path, crs_wkt=crs_wkt, run_info=run_info, baselines=baselines,
                       analyst_fields=analyst, patches=patches, wkbs=wkbs, centre_crs=centre_crs,
-                      present=frozenset(optional))
+                      present=frozenset(optional), zones=zones)
 
 
 def centre_crs_of(run_info, crs_wkt) -> CRS:

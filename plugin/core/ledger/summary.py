@@ -13,6 +13,7 @@ from typing import List, Sequence, Tuple
 
 from .cells import round_half_up
 from .columns import BASELINE_COLUMNS, CLOSED_VALUES, STATUS_VALUES
+from .zones import Zone
 
 NO_TOWNSHIP = "(未归属乡镇)"
 NO_VILLAGE = "(未归属村)"
@@ -40,20 +41,24 @@ class Summary:
     blocks: List[SummaryBlock]
 
 
-def summary(rows: Sequence[dict], verdicts: Sequence[str], baselines: Sequence[str]) -> Summary:
+def summary(rows: Sequence[dict], verdicts: Sequence[str], baselines: Sequence[str],
+            zones: Sequence[Zone] = ()) -> Summary:
     """By township (in ledger order), by village (in ledger order) and by violation type (most
-    severe first): counts, shown areas and rectification progress."""
+    severe first): counts, shown areas (the flagged area inside each known baseline, the area
+    occupied in each of the result's zones) and rectification progress."""
     counts = ["图斑数(个)"] + [f"{v}(个)" for v in verdicts]
     areas = (["图斑面积(亩)", "认定面积(亩)"]
-             + [f"认定面积中占{name}(亩)" for key, name in BASELINE_COLUMNS if key in baselines])
+             + [f"认定面积中占{name}(亩)" for key, name in BASELINE_COLUMNS if key in baselines]
+             + [z.area_header for z in zones])
     progress = [f"{s}(个)" for s in STATUS_VALUES] + ["未填(个)"]
     clearing = ["销号图斑(个)", "清零进度(%)"]
     groups = [("", 1), ("图斑数", len(counts)), ("面积", len(areas)), ("整改进展", len(progress)),
               ("图斑清零", len(clearing))]
-    flagged = [key for key, _ in BASELINE_COLUMNS if key in baselines]
+    area_keys = ([f"flag_{key}_mu" for key, _ in BASELINE_COLUMNS if key in baselines]
+                 + [z.area_key for z in zones])
 
     def metrics(group):
-        return _metrics(group, verdicts, flagged)
+        return _metrics(group, verdicts, area_keys)
 
     blocks = []
     for title, key in (("按乡镇汇总", lambda r: r["township"] or NO_TOWNSHIP),
@@ -77,13 +82,13 @@ def _type_order(name, rows):
     return (name == NO_TYPE, -severity, name)
 
 
-def _metrics(rows, verdicts, flagged):
+def _metrics(rows, verdicts, area_keys):
     count = len(rows)
     closed = sum(1 for r in rows if (r.get("closed") or "").strip() == CLOSED_VALUES[0])
     status = [sum(1 for r in rows if (r.get("status") or "").strip() == s) for s in STATUS_VALUES]
     out = [count] + [sum(1 for r in rows if r["verdict"] == v) for v in verdicts]
     out += [_sum(r["area_mu"] for r in rows), _sum(r["flag_area_mu"] for r in rows)]
-    out += [_sum(r[f"flag_{k}_mu"] for r in rows) for k in flagged]
+    out += [_sum(r[k] for r in rows) for k in area_keys]
     out += status + [count - sum(status), closed]
     out.append(float(round_half_up(100.0 * closed / count, 2)) if count else None)
     return out

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Dict, List, Mapping, Optional
 
+from ..result_fields import carried_field
 from ..rules.classes import ClassCodeError
 from .cells import number_for_cell
 from .columns import (
@@ -37,7 +38,8 @@ def build_rows(result, class_table, patch_types: Mapping[str, str] = None
                ) -> "OrderedDict[str, dict]":
     """One ledger row per patch of the result, keyed by patch id (values as written to cells).
 
-    Besides the column keys a row holds ``_fid`` (the patch's fid in the result).
+    Besides the column keys a row holds ``_fid`` (the patch's fid in the result); the
+    result's zones add their columns (``zones.py``).
     ``patch_types``: names shown after patch-type codes (the template's ``patch_types``).
     Analysts' numbers are stored as text and shown as numbers where they read as one.
     """
@@ -70,6 +72,10 @@ def build_rows(result, class_table, patch_types: Mapping[str, str] = None
         for key, _ in BASELINE_COLUMNS:
             row[f"{key}_mu"] = (mu_for_cell(p.get(f"{key}_m2") or 0.0)
                                 if key in result.baselines else None)
+        for zone in result.zones:
+            row[zone.area_key] = mu_for_cell(p[f"{zone.key}_m2"] or 0.0)
+            for name in zone.carry:
+                row[zone.value_key(name)] = _text(p[carried_field(zone.key, name)])
         row.update(_flag_columns(p, result, class_table))
         row["permit_pct"] = _permit_pct(p) if result.has("free_m2") else None
         for column in ANALYST_COLUMNS:

@@ -9,13 +9,14 @@ written: a bad one raises InputError naming the file, the group and the key.
 import dataclasses
 import string
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
 
 from ...paths import resources_dir
 from ..errors import InputError
 from .columns import BY_KEY, ID_KEY, IMAGE_HEADERS, Column
+from .zones import ZONES_ENTRY
 
 TOP_KEYS = ("id", "name", "title", "subtitle", "signatures", "groups", "patch_types")
 GROUP_KEYS = ("group", "columns", "repeat", "new_page")
@@ -28,7 +29,8 @@ class LedgerTemplate:
     """A checked template. ``columns``: the ledger's columns in sheet order, each carrying the
     template's header; ``groups``: the group header of each column; ``repeat``: how many
     leading columns print on every page; ``page_starts``: indexes of the columns that begin a
-    new printed page width."""
+    new printed page width. They hold no zone column until :meth:`with_zones` puts a result's
+    in; ``sections``: the groups as written, for that."""
 
     id: str
     name: str
@@ -41,6 +43,20 @@ class LedgerTemplate:
     repeat: int = 0
     page_starts: Tuple[int, ...] = ()
     patch_types: Dict[str, str] = field(default_factory=dict)
+    sections: Tuple["_Section", ...] = ()
+
+    @property
+    def places_zones(self) -> bool:
+        """Whether the template has the ``zones`` entry."""
+        return any(ZONES_ENTRY in s.items for s in self.sections)
+
+    def with_zones(self, zone_columns: Sequence[Column]) -> "LedgerTemplate":
+        """The template with the result's zone columns where its ``zones`` entry stands (a
+        group holding nothing else is left out when there are none)."""
+        columns, groups, repeat, starts = _assemble(self.sections, tuple(zone_columns),
+                                                    self.path)
+        return dataclasses.replace(self, columns=columns, groups=groups, repeat=repeat,
+                                   page_starts=starts)
 
     def by_key(self) -> Dict[str, Column]:
         return {c.key: c for c in self.columns}
@@ -75,32 +91,57 @@ def template_from_dict(data, path: str) -> LedgerTemplate:
     _known(data, TOP_KEYS, path, None, "")
     if not isinstance(data.get("groups"), list) or not data["groups"]:
         raise InputError("缺少 groups (列分组)", layer=path, field="groups")
+    sections = tuple(_group(entry, path, f"groups 第 {n} 组")
+                     for n, entry in enumerate(data["groups"], 1))
+    if sum(s.items.count(ZONES_ENTRY) for s in sections) > 1:
+        raise InputError("列重复", layer=path, field=ZONES_ENTRY)
+    template = LedgerTemplate(
+        id=_text(data, "id", path, "template"), name=_text(data, "name", path, ""),
+        path=path, title=_pattern(data, "title", path), subtitle=_pattern(data, "subtitle", path),
+        signatures=_signatures(data.get("signatures"), path), columns=(), groups=(),
+        patch_types=_patch_types(data.get("patch_types"), path), sections=sections)
+    return template.with_zones(())
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One group of a template as written: its columns, and ZONES_ENTRY where the result's
+    zone columns go."""
+
+    name: str
+    where: str
+    items: Tuple[Union[Column, str], ...]
+    repeat: bool
+    new_page: bool
+
+
+def _assemble(sections, zone_columns, path):
+    """(columns, groups, repeat, page_starts) of the sections with the zone columns in place;
+    a group left without columns is left out."""
     columns, groups, repeat, starts = [], [], 0, []
-    for n, entry in enumerate(data["groups"], 1):
-        where = f"groups 第 {n} 组"
-        group_columns, name, is_repeat, new_page = _group(entry, path, where)
-        if is_repeat and repeat != len(columns):
-            raise InputError("repeat 只能用于最前面的几组", layer=path, feature=where, field="repeat")
-        if new_page and columns and len(columns) > repeat:
+    for section in sections:
+        group_columns = [c for item in section.items
+                         for c in (zone_columns if item == ZONES_ENTRY else (item,))]
+        if not group_columns:
+            continue
+        if section.repeat and repeat != len(columns):
+            raise InputError("repeat 只能用于最前面的几组", layer=path, feature=section.where,
+                             field="repeat")
+        if section.new_page and columns and len(columns) > repeat:
             starts.append(len(columns))
         columns += group_columns
-        groups += [name] * len(group_columns)
-        if is_repeat:
+        groups += [section.name] * len(group_columns)
+        if section.repeat:
             repeat = len(columns)
     _unique(columns, path)
     if ID_KEY not in {c.key for c in columns}:
         raise InputError(f"模板中必须有图斑编号列 ({ID_KEY})", layer=path, field="groups")
     if repeat == len(columns):
         raise InputError("不能每一列都 repeat", layer=path, field="repeat")
-    return LedgerTemplate(
-        id=_text(data, "id", path, "template"), name=_text(data, "name", path, ""),
-        path=path, title=_pattern(data, "title", path), subtitle=_pattern(data, "subtitle", path),
-        signatures=_signatures(data.get("signatures"), path), columns=tuple(columns),
-        groups=tuple(groups), repeat=repeat, page_starts=tuple(starts),
-        patch_types=_patch_types(data.get("patch_types"), path))
+    return tuple(columns), tuple(groups), repeat, tuple(starts)
 
 
-def _group(entry, path, where):
+def _group(entry, path, where) -> _Section:
     if not isinstance(entry, dict):
         raise InputError("每组应写成 {group: 组名, columns: [...]}", layer=path, feature=where)
     _known(entry, GROUP_KEYS, path, where, "")
@@ -113,21 +154,26 @@ def _group(entry, path, where):
     for flag in ("repeat", "new_page"):
         if not isinstance(entry.get(flag, False), bool):
             raise InputError(f"{flag} 应为 true 或 false", layer=path, feature=where, field=flag)
-    return ([_column(item, path, where) for item in items], name,
-            entry.get("repeat", False), entry.get("new_page", False))
+    return _Section(name, where, tuple(_column(item, path, where) for item in items),
+                    entry.get("repeat", False), entry.get("new_page", False))
 
 
-def _column(item, path, where) -> Column:
-    """A column entry: its key, or {key: header}."""
+def _column(item, path, where) -> Union[Column, str]:
+    """A column entry: its key, or {key: header}; ``zones`` stands for the result's zones."""
     if isinstance(item, dict) and len(item) == 1:
         key, header = next(iter(item.items()))
     elif isinstance(item, str):
         key, header = item, None
     else:
         raise InputError(f"列应写成 键 或 {{键: 表头}}，而不是 {item!r}", layer=path, feature=where)
+    if key == ZONES_ENTRY:
+        if header is not None:
+            raise InputError(f"{ZONES_ENTRY} 展开为各自定义底线图层的列，表头取自其名称，不能另写表头",
+                             layer=path, feature=where, field=ZONES_ENTRY)
+        return ZONES_ENTRY
     if key not in BY_KEY:
-        raise InputError(f"未知的列 {key!r}；可用的列: {', '.join(BY_KEY)}", layer=path,
-                         feature=where, field=str(key))
+        raise InputError(f"未知的列 {key!r}；可用的列: {', '.join(BY_KEY)}, {ZONES_ENTRY}",
+                         layer=path, feature=where, field=str(key))
     column = BY_KEY[key]
     if header is None:
         return column

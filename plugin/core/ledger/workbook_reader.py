@@ -15,6 +15,7 @@ from .sheet_data import CellProblem, SheetData
 from .sheet_scan import scan_sheet
 from .side_sheets import PATCH_TYPE_KEY, SIGNATURE_KEY, TEMPLATE_KEY
 from .template import load_template
+from .zones import zone_column
 
 MAX_HEADER_ROW = 30  # the header lies within the first rows, under the title block
 
@@ -61,10 +62,12 @@ def _column_table(wb, path) -> Tuple[List[Column], str, Dict[str, str]]:
             signature = str(header or "")
         elif key == PATCH_TYPE_KEY:
             patch_types[str(header)] = str(extra or "")
-        elif key not in BY_KEY or not isinstance(header, str) or not header.strip():
-            raise InputError(f"列定义有误: {key!r} → {header!r}", layer=where, feature=f"第 {number} 行")
         else:
-            columns.append(dataclasses.replace(BY_KEY[key], header=header.strip()))
+            column = BY_KEY.get(key) or zone_column(key)
+            if column is None or not isinstance(header, str) or not header.strip():
+                raise InputError(f"列定义有误: {key!r} → {header!r}", layer=where,
+                                 feature=f"第 {number} 行")
+            columns.append(dataclasses.replace(column, header=header.strip()))
     if ID_KEY not in {c.key for c in columns}:
         raise InputError("列定义中没有图斑编号列", layer=where, field=ID_KEY)
     return columns, signature, patch_types
