@@ -141,6 +141,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         r["severity"] = None if sev is None else int(sev)
         r["flag_area_m2"] = round(float(flag), 4)
         r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
+    for text in verdicts.attrs["rules"]["skipped_zones"]:
+        notes.append(Note("规则", "-", text))
     for p in class_problems(table, class_table):
         notes.append(Note(job.patches.label, p["patch_id"],
                           f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))

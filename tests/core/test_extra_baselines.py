@@ -73,8 +73,12 @@ def test_extra_zones_get_areas_attributes_and_their_rules(tmp_path):
     assert (rows["CORE"]["verdict"], rows["CORE"]["violation_type"]) == ("违法", "自然保护地核心保护区内建设")
     assert rows["CORE"]["severity"] == 5
     assert (rows["WATER"]["verdict"], rows["WATER"]["violation_type"]) == ("违法", "饮用水水源一级保护区内建设")
+    # the ecology file's 需核实 (severity 3) never softens the county file's 违法 (severity 2):
+    # across files the stronger verdict wins, and the other rule is named in the reason
     assert (rows["GENERAL"]["verdict"], rows["GENERAL"]["violation_type"]) == \
-        ("需核实", "自然保护地一般控制区内建设")
+        ("违法", "未批新增建设（非农违法）")
+    assert "另触发" in rows["GENERAL"]["reason"]
+    assert "自然保护地一般控制区内建设" in rows["GENERAL"]["reason"]
     assert "自然保护地" in rows["CORE"]["reason"] and "核心保护区" in rows["CORE"]["reason"]
     assert "nature_reserve" not in rows["CORE"]["reason"]
 
@@ -126,9 +130,13 @@ def test_the_shipped_ecology_rules_skip_a_zone_the_job_leaves_out_and_say_so(tmp
     data = _county(tmp_path)
     del data["baselines"]["water_source"]
     job = job_from_dict(data, base_dir=str(tmp_path))
-    rows = _rows(run_analysis(job, str(tmp_path / "out"), job_workers=1).result_path)
+    result = run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    rows = _rows(result.result_path)
     assert rows["CORE"]["violation_type"] == "自然保护地核心保护区内建设"
-    assert "未提供饮用水水源保护区图层" in rows["WATER"]["reason"]
+    # said once for the run, not in every patch's reason
+    said = [n.message for n in result.notes if "未提供饮用水水源保护区图层" in n.message]
+    assert len(said) == 1 and "全部图斑未核查" in said[0] and "饮用水水源" in said[0]
+    assert not any("未提供饮用水水源保护区图层" in (r["reason"] or "") for r in rows.values())
 
 
 def test_a_rule_naming_a_field_the_job_does_not_carry_is_named(tmp_path):
@@ -166,3 +174,31 @@ def test_a_known_baseline_may_be_renamed_and_carry_fields(tmp_path):
     job = job_from_dict(data, base_dir=str(tmp_path))
     rows = _rows(run_analysis(job, str(tmp_path / "out"), job_workers=1).result_path)
     assert rows["NONE"]["farmland_ZLDWMC"] == "东村"
+
+
+def _fired(rule_id, verdict, severity, source):
+    from plugin.core.rules.conditions import Rule
+    from plugin.core.rules.outcome import Outcome
+    rule = Rule(id=rule_id, label=rule_id, verdict=verdict, severity=severity, measure="",
+                conditions=(), source=source)
+    return Outcome(rule=rule, missing_baselines=(), parts=[], exempt=[], fired=None,
+                   unsure=None, cleared=None, undecided=None, out_of_scope=None, flag=None)
+
+
+def test_across_rule_files_the_stronger_verdict_wins_then_severity_then_the_earlier_file():
+    from plugin.core.rules.evaluate import _top
+    county_illegal = _fired("A", "违法", 2, "default.yaml")
+    county_later = _fired("B", "违法", 5, "default.yaml")
+    ecology_check = _fired("C", "需核实", 4, "ecology.yaml")
+    ecology_illegal = _fired("D", "违法", 5, "ecology.yaml")
+    ecology_illegal_low = _fired("E", "违法", 2, "ecology.yaml")
+
+    # within a file the order decides, even over a higher severity
+    assert _top([county_illegal, county_later]) is county_illegal
+    # a later file's milder verdict never replaces a stronger one, whatever its severity
+    assert _top([county_illegal, ecology_check]) is county_illegal
+    # a later file's stronger-or-equal verdict with a higher severity does
+    assert _top([county_illegal, ecology_illegal]) is ecology_illegal
+    # a tie stays with the earlier file
+    assert _top([county_illegal, ecology_illegal_low]) is county_illegal
+    assert _top([]) is None

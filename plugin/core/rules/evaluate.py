@@ -36,8 +36,9 @@ from .classes import GROUP_LABELS, ClassTable
 from .conditions import MinArea, RuleSet
 from .outcome import Outcome, evaluate_rule, flag_basis
 from .patch_table import PatchTable
-from .reasons import area_text, cleared_sentence, fired_sentence, out_of_scope_note, sentence
-from .terms import BELOW, CHECK, EPSILON, LEGAL, NO_CLASS_TYPE, NO_DATA_TYPE, SIDES
+from .reasons import (area_text, cleared_sentence, fired_sentence, out_of_scope_note, sentence,
+                      skipped_zones)
+from .terms import BELOW, CHECK, EPSILON, ILLEGAL, LEGAL, NO_CLASS_TYPE, NO_DATA_TYPE, SIDES
 
 OUTPUT_COLUMNS = ("verdict", "violation_type", "rule_ids", "severity", "measure",
                   "flag_area_m2", "flag_area_mu", "reason", "flag_basis")
@@ -145,6 +146,7 @@ def evaluate(frame, ruleset: RuleSet, class_table: ClassTable,
     info = metadata(ruleset, class_table)
     info["rules_out_of_scope"] = {o.rule.id: list(o.missing_baselines)
                                   for o in outcomes if o.missing_baselines}
+    info["skipped_zones"] = skipped_zones(outcomes)
     if _is_frame(frame):
         return _as_frame(frame, columns, info)
     result = VerdictTable({name: list(values) for name, values in frame.items()})
@@ -181,17 +183,22 @@ def _as_frame(frame, columns, info):
     return result
 
 
+#: How strongly a verdict calls for action: across rule files the stronger verdict wins.
+VERDICT_WEIGHT = {ILLEGAL: 2, CHECK: 1, LEGAL: 0}
+
+
 def _top(fired: List[Outcome]) -> Optional[Outcome]:
-    """The rule that gives a patch its verdict: the first that fired (rule order is priority
-    within a rule file), unless a rule of another file joined into the set fired with a
-    higher severity (files are written apart: their orders say nothing of each other)."""
+    """The rule that gives a patch its verdict. Within a rule file, the first that fired (rule
+    order is priority). Files joined into one set are written apart, so their orders say
+    nothing of each other: across files the stronger verdict wins (违法 over 需核实 over 合法),
+    then the higher severity, then the earlier file. A later file can never soften a verdict."""
     if not fired:
         return None
-    top = fired[0]
-    for outcome in fired[1:]:
-        if outcome.rule.source != top.rule.source and outcome.rule.severity > top.rule.severity:
-            top = outcome
-    return top
+    tops = {}
+    for outcome in fired:
+        tops.setdefault(outcome.rule.source, outcome)
+    return max(tops.values(), key=lambda o: (VERDICT_WEIGHT.get(o.rule.verdict, 0),
+                                             o.rule.severity))
 
 
 def _decide(i: int, patches: PatchTable, outcomes: List[Outcome], below: bool, limit: float,

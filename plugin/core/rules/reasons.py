@@ -58,13 +58,32 @@ def cleared_sentence(outcomes: List[Outcome], patches: PatchTable, i: int) -> st
 
 
 def out_of_scope_note(outcomes: List[Outcome], i: int) -> str:
+    """What patch i was not checked for because a baseline layer is missing. A zone the rule
+    marks ``if_missing: skip`` is optional: said once per run (:func:`skipped_zones`), not
+    in every reason."""
     notes = {}
     for outcome in outcomes:
         if outcome.out_of_scope[i]:
             for key in outcome.missing_baselines:
-                notes.setdefault(key, []).append(f"“{outcome.rule.label}”")
+                if key not in skipped_keys(outcome.rule):
+                    notes.setdefault(key, []).append(f"“{outcome.rule.label}”")
     return "；".join(f"未提供{BASELINES.get(k) or ZONE_NAMES.get(k, k)}图层，未核查{'、'.join(v)}"
                     for k, v in notes.items())
+
+
+def skipped_keys(rule) -> set:
+    return {c.key for c in rule.baselines if c.if_missing == "skip"}
+
+
+def skipped_zones(outcomes: List[Outcome]) -> List[str]:
+    """One sentence per optional zone the job does not give, naming the rules left unchecked."""
+    rules = {}
+    for outcome in outcomes:
+        for key in outcome.missing_baselines:
+            if key in skipped_keys(outcome.rule):
+                rules.setdefault(key, []).append(f"“{outcome.rule.label}”")
+    return [f"未提供{BASELINES.get(k) or ZONE_NAMES.get(k, k)}图层，全部图斑未核查{'、'.join(v)}"
+            for k, v in rules.items()]
 
 
 def sentence(*parts: str) -> str:
