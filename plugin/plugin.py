@@ -185,7 +185,7 @@ class LandSupervisionPlugin:
         from qgis import processing
         from qgis.core import QgsProject
 
-        from .gui.analyse_dialog import analyse_parameters
+        from .gui.analyse_dialog import analyse_parameters, left_out, rules_parameter
 
         # The Processing plugin adds execAlgorithmDialog to qgis.processing when it loads.
         if not hasattr(processing, "execAlgorithmDialog"):
@@ -195,9 +195,19 @@ class LandSupervisionPlugin:
                 level=Qgis.MessageLevel.Critical,
             )
             return
-        choices = self.dock.current_state().choices if self.dock is not None else {}
-        processing.execAlgorithmDialog(ANALYSE_ALGORITHM_ID,
-                                       analyse_parameters(choices, QgsProject.instance()))
+        state = self.dock.current_state() if self.dock is not None else None
+        parameters = analyse_parameters(state.choices if state else {}, QgsProject.instance())
+        if rules_parameter(state):
+            parameters["RULES"] = rules_parameter(state)
+        missing = left_out(state)
+        if missing:  # never dropped silently: the workspace's run takes them
+            self.iface.messageBar().pushMessage(
+                tr("Land Supervision"),
+                tr("This dialog has no place for the workspace's {}: they are not part of a "
+                   "run from here. Run the analysis from the workspace to include them.").format(
+                    "; ".join(missing)),
+                level=Qgis.MessageLevel.Warning, duration=0)
+        processing.execAlgorithmDialog(ANALYSE_ALGORITHM_ID, parameters)
 
     def _install_translator(self):
         """Load the zh_CN translation when QGIS runs in Chinese (idempotent)."""

@@ -2,10 +2,13 @@
 project's layers recognised by their survey names, so that the dialog never starts with
 whatever layer happens to be first (an administrative layer as the patches)."""
 
+import os
+
 from qgis.core import QgsVectorLayer
 
+from ..compat import tr
 from .field_mapping import guess_class_filter, guess_fields, guess_role_layers, input_roles
-from .job_state import RoleChoice
+from .job_state import RoleChoice, rule_files, zone_keys
 from .layer_sources import named_layers
 
 #: Field parameters of the algorithm by (role, field slot).
@@ -36,6 +39,29 @@ def analyse_parameters(choices, project):
             if choice.filter_values:
                 parameters["FARMLAND_CLASSES"] = ", ".join(choice.filter_values)
     return parameters
+
+
+def rules_parameter(state):
+    """The dialog's rule file: the workspace's one rule file, if it is a file ("" otherwise:
+    the default county rules)."""
+    files = rule_files(state.rules) if state is not None else []
+    return files[0] if len(files) == 1 and os.path.isfile(files[0]) else ""
+
+
+def left_out(state):
+    """What of the workspace's job this dialog has no parameter for, one text per item (empty
+    when the dialog runs the same job): the zones the job adds itself, carried fields, and a
+    rule list or shipped rule set other than the default."""
+    if state is None:
+        return []
+    items = [tr("zone {}").format(state.choices[key].name) for key in zone_keys(state)]
+    known = {role.key for role in input_roles()}
+    items += [tr("carried fields {} of {}").format(", ".join(choice.carry), choice.name or key)
+              for key, choice in state.choices.items() if key in known and choice.carry]
+    files = rule_files(state.rules)
+    if len(files) > 1 or (files and files[0] != "default" and not os.path.isfile(files[0])):
+        items.append(tr("rule list {}").format("; ".join(files)))
+    return items
 
 
 def guessed_choices(project):

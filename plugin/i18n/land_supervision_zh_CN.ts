@@ -1208,6 +1208,11 @@ Measure: {1}</source>
       <translation>任务文件自行添加的管控区域（自然保护地、饮用水水源保护区等）。</translation>
     </message>
     <message>
+      <location filename="../../plugin/plugin.py" />
+      <source>This dialog has no place for the workspace's {}: they are not part of a run from here. Run the analysis from the workspace to include them.</source>
+      <translation>此对话框无法带上工作台中的{}：从这里运行的分析不包含它们。请在核查工作台中运行分析，以包含这些内容。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
@@ -1311,6 +1316,11 @@ Measure: {1}</source>
       <translation>所在管控区域</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/analyse_dialog.py" />
+      <source>carried fields {} of {}</source>
+      <translation>{1}的携带字段 {0}</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/changes_step.py" />
       <source>change patches</source>
       <translation>变化图斑</translation>
@@ -1324,6 +1334,16 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/result_actions.py" />
       <source>rectification ledger</source>
       <translation>整改台账</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/analyse_dialog.py" />
+      <source>rule list {}</source>
+      <translation>规则列表 {}</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/analyse_dialog.py" />
+      <source>zone {}</source>
+      <translation>管控区域“{}”</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />

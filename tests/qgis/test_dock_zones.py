@@ -158,3 +158,23 @@ def test_a_role_whose_layer_leaves_the_project_takes_no_other_layer(ready_dock):
     QgsProject.instance().removeMapLayer(row.layer().id())
     assert row.layer() is None
     assert "basic_farmland" not in ready_dock.current_state().choices
+
+
+def test_the_layers_dialog_names_what_of_the_workspace_it_cannot_take(tmp_path):
+    from plugin.gui.analyse_dialog import left_out, rules_parameter
+    from plugin.gui.job_state import JobState, RoleChoice
+
+    state = JobState(rules="default; ecology", choices={
+        "patches": RoleChoice(layer_id="p"),
+        "farmland": RoleChoice(layer_id="f", name="耕地", carry=["DLMC"]),
+        "nature_reserve": RoleChoice(layer_id="z", name="自然保护地", carry=["GNFQ"])})
+
+    missing = "; ".join(left_out(state))
+    assert "自然保护地" in missing and "DLMC" in missing and "default; ecology" in missing
+    assert rules_parameter(state) == ""
+
+    own = tmp_path / "mine.yaml"
+    own.write_text("rules: []\n", encoding="utf-8")
+    plain = JobState(rules=str(own), choices={"patches": RoleChoice(layer_id="p")})
+    assert left_out(plain) == [] and rules_parameter(plain) == str(own)
+    assert left_out(JobState(rules="default")) == [] and left_out(None) == []
