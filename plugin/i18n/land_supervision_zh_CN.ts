@@ -1318,7 +1318,7 @@ Measure: {1}</source>
     <message>
       <location filename="../../plugin/gui/analyse_dialog.py" />
       <source>carried fields {} of {}</source>
-      <translation>{1}的携带字段 {0}</translation>
+      <translation>携带字段 {}（{}）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/changes_step.py" />
