@@ -15,7 +15,7 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..compat import tr
 from ..paths import resources_dir
-from .qfield_project import patch_layer, reference_layers
+from .qfield_project import legend_text, patch_layer, reference_layers
 
 CAPTIONS = {"前时相": "caption_before", "后时相": "caption_after"}
 PICTURES = {"前时相": "chip_before", "后时相": "chip_after"}
@@ -42,6 +42,9 @@ def write_field_sheets(pack, pdf_path, feedback=None) -> int:
     for layer in layers:
         project.addMapLayer(layer)
     layout = _layout_from_template(project)
+    layout.itemById("legend").setText(legend_text(
+        [layer.name() for layer in layers[1:] if layer.name() in pack.reference_layers],
+        image=layers[-1].name() == "后时相影像"))
     map_item = layout.itemById("map")
     map_item.setCrs(coverage.crs())
     map_item.setLayers(layers)

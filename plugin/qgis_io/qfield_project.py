@@ -36,6 +36,12 @@ from .result_styles import outline_symbol
 # outline colour and width (mm) of each reference layer (as on the field sheets' legend)
 REFERENCE_STYLE = {"永久基本农田": ("255,215,0", "0.6"), "生态保护红线": ("0,170,0", "0.6"),
                    "城镇开发边界": ("160,32,240", "0.6"), "耕地": ("255,255,200", "0.2")}
+# the zones a job adds itself (自然保护地 …), in turn
+ZONE_STYLES = (("0,112,192", "0.6"), ("230,120,0", "0.6"), ("0,150,136", "0.6"),
+               ("200,0,120", "0.6"))
+# how the field sheet's legend names each outline colour
+REFERENCE_WORDS = {"永久基本农田": "黄线", "生态保护红线": "绿线", "城镇开发边界": "紫线"}
+ZONE_WORDS = ("蓝线", "橙线", "青线", "品红线")
 # QField's position, from the device or an external receiver (@gnss_* where the cursor is not
 # snapped to it: QField 3.x); rounded, and the value already stored kept when there is none
 _POSITION = "coalesce(@gnss_coordinate, @position_coordinate)"
@@ -150,14 +156,32 @@ def _attachment(editable):
         "StorageMode": 0, "UseLink": False, "FullUrl": False})
 
 
+def legend_text(reference_names, image=True) -> str:
+    """The field sheet's legend line for the outlines drawn (the farmland parcels, pale and
+    everywhere, are left out) and the background image."""
+    parts, zones = ["红/橙框 核查图斑"], 0
+    for name in reference_names:
+        if name in REFERENCE_WORDS:
+            parts.append(f"{REFERENCE_WORDS[name]} {name}")
+        elif name not in REFERENCE_STYLE:
+            parts.append(f"{ZONE_WORDS[zones % len(ZONE_WORDS)]} {name}")
+            zones += 1
+    if image:
+        parts.append("底图 后时相影像")
+    return "图例：" + "　".join(parts)
+
+
 def reference_layers(pack):
-    """The pack's reference layers (basic farmland, red line, urban boundary, farmland) as
-    outlined layers, in the order the core wrote them."""
-    out = []
+    """The pack's reference layers (basic farmland, red line, urban boundary, the job's own
+    zones, farmland) as outlined layers, in the order the core wrote them."""
+    out, zones = [], 0
     for name in pack.reference_layers:
         layer = QgsVectorLayer(f"{pack.reference}|layername={name}", name, "ogr")
         if layer.isValid():
-            rgb, width = REFERENCE_STYLE.get(name, ("0,0,255", "0.5"))
+            style = REFERENCE_STYLE.get(name)
+            if style is None:
+                style, zones = ZONE_STYLES[zones % len(ZONE_STYLES)], zones + 1
+            rgb, width = style
             layer.renderer().setSymbol(outline_symbol(rgb, width))
             out.append(layer)
     return out

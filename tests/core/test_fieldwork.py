@@ -182,7 +182,10 @@ def test_the_packs_imagery_is_the_image_around_the_patches_and_nothing_else(pack
 def test_the_reference_layers_hold_the_baseline_features_near_the_patches(pack, demo_result):
     squares = [square(g) for _, g in flagged_by_ogr(demo_result).values()]
     sources = {"永久基本农田": ("yjjbnttb.gpkg", "YJJBNTTB", None), "生态保护红线": ("stbhhx.gpkg", "STBHHX", None),
-               "城镇开发边界": ("czkfbj.gpkg", "CZKFBJ", None), "耕地": ("dltb_2023.gpkg", "DLTB", "DLBM LIKE '01%'")}
+               "城镇开发边界": ("czkfbj.gpkg", "CZKFBJ", None),
+               # the job's own zones, before the farmland parcels (drawn last: the most)
+               "自然保护地": ("zrbhd.gpkg", "ZRBHD", None), "饮用水水源保护区": ("sydbhq.gpkg", "SYDBHQ", None),
+               "耕地": ("dltb_2023.gpkg", "DLTB", "DLBM LIKE '01%'")}
     assert pack.reference_layers == list(sources)
     ds = ogr.Open(pack.reference)
     for name, (file_name, layer_name, where) in sources.items():
@@ -197,6 +200,8 @@ def test_the_reference_layers_hold_the_baseline_features_near_the_patches(pack, 
                 want.append(round(f.GetGeometryRef().GetArea(), 3))
         got = [round(f.GetGeometryRef().GetArea(), 3) for f in ds.GetLayerByName(name)]
         assert sorted(got) == sorted(want) and want, name
+    # a zone keeps the values the job carried from it, for the field map's labels
+    assert sorted(f["GNFQ"] for f in ds.GetLayerByName("自然保护地")) == ["一般控制区", "核心保护区"]
 
 
 def test_mobile_gpkg_holds_the_flagged_patches_with_empty_verification_columns(pack, demo_result):

@@ -88,6 +88,9 @@ def test_field_sheet_text_names_the_first_patch_of_the_route(pack):
                   "核查结论", "现场照片编号", "核查人", "签字", "后时相影像(2024-10-01)"):
         assert value in text
     assert "前时相影像(" not in text  # the demo's before-image carries no date
+    # the legend names the outlines drawn, the job's own zones in their colours among them
+    assert "永久基本农田" in text and "蓝线 自然保护地" in text  # ⻩ stays a radical in NFKC
+    assert "橙线 饮用水水源保护区" in text and "底图 后时相影像" in text
 
 
 def test_mobile_gpkg_opens_in_qgis_with_value_lists(pack):
@@ -191,7 +194,8 @@ def test_a_copied_pack_opens_with_every_layer_inside_it_patches_on_top(travelled
     assert project.read(str(copy / "核查图斑.qgs"))
     order = project.layerTreeRoot().layerOrder()
     assert [layer.name() for layer in order] == [
-        "核查图斑", "永久基本农田", "生态保护红线", "城镇开发边界", "耕地", "后时相影像", "前时相影像"]
+        "核查图斑", "永久基本农田", "生态保护红线", "城镇开发边界", "自然保护地", "饮用水水源保护区", "耕地",
+        "后时相影像", "前时相影像"]
     for layer in order:
         assert layer.isValid(), layer.name()
         source = Path(layer.source().split("|")[0])
