@@ -5,7 +5,8 @@ features (duplicate deliveries, repaired slivers) never count twice. Only featur
 meets a patch box are parsed, repaired and reprojected.
 
 Work is split into spatially coherent chunks of patches; with a worker pool the chunks run in
-separate processes (shapely 1.8 holds the GIL, so threads would not help).
+separate processes on shapely 1.8 (it holds the GIL), on threads on shapely 2 (whose GEOS
+calls release it).
 """
 
 import os
