@@ -9,6 +9,7 @@ BENCH_REGION_SIZE (small) and BENCH_REGION_COUNTIES (10) change the case; genera
 under bench/data/region-<size>-<count>/.
 """
 
+import math
 import os
 import shutil
 import subprocess
@@ -23,7 +24,8 @@ from generate_county import SIZES, X0, Y0, generate  # noqa: E402
 
 PY = "/usr/bin/python3"
 REPO = os.path.dirname(HERE)
-STEP = 12_000.0  # metres between the counties' corners (a small county is ~9.6 km wide)
+CELL = 55.0  # generate_county's farmland parcel width
+GAP = 2_000.0  # metres between neighbouring counties
 PER_ROW = 5
 LAYERS = (("farmland.gpkg", "DLTB"), ("basic.gpkg", "YJJBNTTB"), ("redline.gpkg", "STBHHX"),
           ("patches.gpkg", "JCTB"))
@@ -35,11 +37,16 @@ def codes(count):
     return [f"3310{k + 1:02d}" for k in range(count)]
 
 
+def step(size):
+    """Metres between the counties' corners: a county's width and a gap."""
+    return math.ceil(math.sqrt(SIZES[size]["farmland"])) * CELL + GAP
+
+
 def prepare(size, count):
     """County folders (their own files and job) and the region-wide files made of them."""
     data = os.path.join(HERE, "data", f"region-{size}-{count}")
     for k, code in enumerate(codes(count)):
-        origin = (X0 + (k % PER_ROW) * STEP, Y0 + (k // PER_ROW) * STEP)
+        origin = (X0 + (k % PER_ROW) * step(size), Y0 + (k // PER_ROW) * step(size))
         generate(size, os.path.join(data, code), seed=k + 1, origin=origin, code=code)
     with open(os.path.join(data, "counties.yaml"), "w", encoding="utf-8") as f:
         f.write("name: 基准市\ncounties:\n" + "".join(
@@ -53,7 +60,7 @@ def prepare(size, count):
                 gdal.VectorTranslate(os.path.join(region, name), os.path.join(data, code, name),
                                      accessMode="append" if code != codes(count)[0] else None,
                                      layerName=layer, options=["-gt", "unlimited"])
-        _county_layer(os.path.join(region, "xjxzq.gpkg"), count)
+        _county_layer(os.path.join(region, "xjxzq.gpkg"), count, step(size))
         with open(os.path.join(region, "job.yaml"), "w", encoding="utf-8") as f:
             f.write(open(os.path.join(data, codes(count)[0], "job.yaml"), encoding="utf-8").read())
         open(os.path.join(region, ".done"), "w").close()
@@ -63,7 +70,7 @@ def prepare(size, count):
     return data
 
 
-def _county_layer(path, count):
+def _county_layer(path, count, width):
     ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(4529)
@@ -71,12 +78,12 @@ def _county_layer(path, count):
     for name in ("XZQDM", "XZQMC"):
         lyr.CreateField(ogr.FieldDefn(name, ogr.OFTString))
     for k, code in enumerate(codes(count)):
-        x, y = X0 + (k % PER_ROW) * STEP - 500, Y0 + (k // PER_ROW) * STEP - 500
+        x, y = X0 + (k % PER_ROW) * width - GAP / 2, Y0 + (k // PER_ROW) * width - GAP / 2
         f = ogr.Feature(lyr.GetLayerDefn())
         f.SetField(0, code)
         f.SetField(1, f"基准{k + 1}县")
         f.SetGeometry(ogr.CreateGeometryFromWkt(
-            f"POLYGON(({x} {y},{x + STEP} {y},{x + STEP} {y + STEP},{x} {y + STEP},{x} {y}))"))
+            f"POLYGON(({x} {y},{x + width} {y},{x + width} {y + width},{x} {y + width},{x} {y}))"))
         lyr.CreateFeature(f)
 
 

@@ -262,6 +262,8 @@ def main(argv=None):
     _fieldpack_parser(sub)
     _region_parser(sub)
     args = parser.parse_args(argv)
+    if getattr(args, "workers", None) and getattr(args, "scheduler", None):
+        parser.error("--workers 只用于本机 LocalCluster；已有集群的工作进程数由 dask-worker 决定")
     use_bundled_modules()
     if hasattr(signal, "SIGBREAK"):  # Windows: the parent's way to say Ctrl-C to a child
         signal.signal(signal.SIGBREAK, signal.default_int_handler)
@@ -317,15 +319,11 @@ def _subject(args):
 def _save_traceback():
     import datetime
     import tempfile
-    import traceback
+
+    from .core.errors import save_traceback
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = os.path.join(tempfile.gettempdir(), f"land_supervision-error-{stamp}-{os.getpid()}.log")
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(traceback.format_exc())
-    except OSError:
-        return "(无法写入日志)"
-    return path
+    return save_traceback(os.path.join(tempfile.gettempdir(),
+                                       f"land_supervision-error-{stamp}-{os.getpid()}.log"))
 
 
 if __name__ == "__main__":

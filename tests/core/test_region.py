@@ -225,7 +225,11 @@ def test_a_county_code_must_be_six_digits(tmp_path, code, capsys):
     assert "counties[1].code" in capsys.readouterr().err
 
 
-def test_an_unreachable_scheduler_is_bad_input_not_a_traceback(region, tmp_path, capsys):
+def test_an_unreachable_scheduler_is_bad_input_not_a_traceback(region, tmp_path, capsys,
+                                                               monkeypatch):
+    from plugin.core.region import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 2)
     code = main(["analyse-region", str(region[0] / "partitioned.yaml"), "--out",
                  str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9", "-q"])
 
@@ -267,7 +271,8 @@ def test_without_a_county_layer_the_counties_are_the_codes_found(region, tmp_pat
     parts = partition_patches(loaded.job, loaded.partition)
 
     assert [c.code for c in parts.counties] == list(COUNTIES)
-    assert {c: len(f) for c, f in parts.fids.items()} == {c: len(region[1][c]) for c in COUNTIES}
+    assert {c: len(f) for c, f in parts.fids.items()} == \
+        {c: sum(1 for _g, a in region[1][c] if a["XZQDM"]) for c in COUNTIES}
 
 
 def test_a_code_of_no_county_in_the_county_layer_goes_by_centroid_with_a_warning(region, tmp_path):
@@ -321,3 +326,35 @@ def test_a_shapefiles_attributes_are_part_of_its_fingerprint(tmp_path):
     ds = None
 
     assert input_fingerprint(path) != before
+
+
+def test_workers_are_chosen_only_for_the_local_cluster(region, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["analyse-region", str(region[0] / "partitioned.yaml"), "--out", "unused",
+              "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"])
+
+    assert stop.value.code == 2 and "--workers 只用于本机 LocalCluster" in capsys.readouterr().err
+
+
+def test_the_console_shows_the_dashboard_a_bar_and_each_countys_outcome():
+    import io
+
+    from plugin.core.region.cluster import ClusterInfo
+    from plugin.core.region.console import ConsoleProgress
+    from plugin.core.region.county_task import CountyOutcome
+
+    out = io.StringIO()
+    console = ConsoleProgress(out)
+    console.started(ClusterInfo("tcp://127.0.0.1:8786", "http://127.0.0.1:8787/status", 2, True), 2)
+    console.county_progress("331001", 0.5, "叠加 耕地")
+    console.county_done(CountyOutcome("331001", "甲县", DONE, patch_count=3,
+                                      verdicts={"违法": 2, "合法": 1}, seconds=1.5))
+    console.county_done(CountyOutcome("331002", "乙县", "failed", "输入错误: [图层 x] 缺少字段"))
+
+    lines = out.getvalue().splitlines()
+    assert "仪表板: http://127.0.0.1:8787/status" in lines and "共 2 个县" in lines
+    assert "  331001 [ 50%] 叠加 耕地" in lines
+    assert lines[-3] == ("[############------------] 1/2 331001 甲县: 完成，图斑 3 个 (合法 1，违法 2)，"
+                         "用时 1.5 秒")
+    assert lines[-2] == "[########################] 2/2 331002 乙县: 失败"
+    assert lines[-1] == "    输入错误: [图层 x] 缺少字段"

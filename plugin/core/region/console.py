@@ -2,9 +2,11 @@
 counties with each county's outcome as it ends, and the counties at work (their step and
 percentage: rewritten in place on a terminal, every quarter as lines otherwise)."""
 
+import shutil
 import sys
 import threading
 
+from ..ledger.cells import display_width
 from .county_task import STATUS_TEXT
 from .run import Listener
 
@@ -78,8 +80,14 @@ class ConsoleProgress(Listener):
         self.stream.flush()
 
     def _status(self):
-        """The counties at work, on one line the next output overwrites."""
-        shown = "；".join(f"{code} {message} {pct}%" for code, (pct, message)
-                         in sorted(self.working.items()))
-        self.stream.write("\r\033[K" + ("运行中: " + shown)[:200])
+        """The counties at work, on one line (cut to the terminal's width) the next output
+        overwrites."""
+        if not self.working:
+            return
+        text = "运行中: " + "；".join(f"{code} {message} {pct}%" for code, (pct, message)
+                                    in sorted(self.working.items()))
+        room = shutil.get_terminal_size().columns - 1
+        while display_width(text) > room:
+            text = text[:-1]
+        self.stream.write("\r\033[K" + text)
         self.stream.flush()

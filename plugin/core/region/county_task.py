@@ -9,14 +9,13 @@ import os
 import socket
 import sys
 import time
-import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ...identity import VERSION
 from ..analysis import RESULT_NAME, run_analysis
-from ..errors import Cancelled, InputError
+from ..errors import Cancelled, InputError, save_traceback
 from ..io.atomic import output_folder
 from ..job import job_from_dict, job_to_dict
 from ..ledger.columns import BASELINE_COLUMNS
@@ -93,10 +92,16 @@ def run_county(task: CountyTask, progress=None, cancelled=None) -> CountyOutcome
         outcome.status, outcome.message = FAILED, f"输入错误: {e}"
     except Cancelled:
         outcome.status, outcome.message = CANCELLED, "已取消，本县未写出结果"
+    except ModuleNotFoundError as e:  # a worker's machine set up without it
+        outcome.status = FAILED
+        outcome.message = (f"工作进程 {outcome.worker} 的 Python 中缺少模块 {e.name}，本县未写出结果；"
+                           f"请在该机器上安装 (Debian/Ubuntu: sudo apt install "
+                           f"python3-{(e.name or '').split('.')[0].lower()})")
     except Exception as e:  # noqa: BLE001 - the county reports it, the others go on
         outcome.status = FAILED
         outcome.message = (f"处理时遇到无法识别的情况 ({type(e).__name__}: {e})，本县未写出结果；"
-                           f"技术细节已写入 {_error_log(task.folder)}，请连同输入文件一并报告")
+                           f"技术细节已写入 {save_traceback(os.path.join(task.folder, ERROR_LOG))}，"
+                           "请连同输入文件一并报告")
     outcome.seconds = time.monotonic() - started
     outcome.peak_mb = peak_memory_mb()
     return outcome
@@ -169,12 +174,3 @@ def peak_memory_mb() -> Optional[float]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2 ** 20 if sys.platform == "darwin" else peak / 1024
 
-
-def _error_log(folder):
-    path = os.path.join(folder, ERROR_LOG)
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(traceback.format_exc())
-    except OSError:
-        return "(无法写入日志)"
-    return path

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import yaml
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from ..errors import InputError, yaml_problem
 from ..job import Job, LayerSpec, job_from_dict, load_job
@@ -175,6 +177,16 @@ def _counties(entries, folder, where):
     return out
 
 
+def _crs(text, where, key):
+    """A CRS as PROJ reads it (``EPSG:4490``, ``4490``, WKT), checked now."""
+    text = f"EPSG:{text}" if text.isdecimal() else text
+    try:
+        CRS.from_user_input(text)
+    except CRSError as e:
+        raise InputError(f"无法识别的坐标系 {text!r} (应如 EPSG:4490)", file=where, field=key) from e
+    return text
+
+
 def _region_job(value, folder, where):
     if isinstance(value, dict):
         return job_from_dict(value, base_dir=folder, path=where)
@@ -205,6 +217,8 @@ def _county_layer(entry, folder, where):
     _known(entry, COUNTY_LAYER_KEYS, where, key)
     text = {k: _text(entry[k], where, f"{key}.{k}") for k in COUNTY_LAYER_KEYS
             if entry.get(k) is not None}
+    if "crs" in text:
+        text["crs"] = _crs(text["crs"], where, f"{key}.crs")
     return LayerSpec(role=COUNTY_LAYER_ROLE, path=_path(text["path"], folder, where, key),
                      layer=text.get("layer"), encoding=text.get("encoding"), crs=text.get("crs"),
                      extra={k: text[k] for k in ("code_field", "name_field") if k in text})

@@ -15,6 +15,7 @@ from ..errors import InputError, Note
 from ..io.atomic import refuse_inputs, writable_folder
 from ..io.hashing import file_sha256
 from ..job import job_to_dict, load_job
+from ..ledger.template import load_template
 from .cluster import ClusterInfo, connect, run_tasks
 from .county_task import CANCELLED, FAILED, STATUS_TEXT, CountyOutcome, CountyTask
 from .fingerprint import input_fingerprint, input_paths
@@ -84,6 +85,7 @@ def run_region(region_path, out_dir, scheduler=None, workers=None, force=False,
     started = time.monotonic()
     listener = listener or Listener()
     region = load_region(region_path)
+    load_template(region.template)  # a bad template stops the run now, not after every county
     out_dir = os.path.abspath(out_dir)
     gpkg_path, summary_path = (os.path.join(out_dir, n) for n in (REGION_NAME, SUMMARY_NAME))
     writable_folder(out_dir)
