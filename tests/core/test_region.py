@@ -208,6 +208,26 @@ def test_a_rerun_recomputes_only_the_county_whose_patches_changed(region, tmp_pa
     assert patches_of(again.gpkg_path)[("331003", "JC002")]["after_class"] == changed_to
 
 
+def test_counties_in_different_crs_meet_in_cgcs2000_degrees_with_their_own_areas(region,
+                                                                                tmp_path):
+    folder = copy_of(region, tmp_path)
+    job = folder / "331004" / "job.yaml"
+    job.write_text(job.read_text(encoding="utf-8") + "crs: EPSG:4550\n", encoding="utf-8")
+
+    result = run_region(str(folder / "counties.yaml"), str(tmp_path / "out"), workers=2)
+
+    ds = ogr.Open(result.gpkg_path)
+    layer = ds.GetLayerByName("patches")
+    assert layer.GetSpatialRef().GetAuthorityCode(None) == "4490"
+    minx, maxx, miny, maxy = layer.GetExtent()
+    assert 122 < minx < maxx < 124 and 39 < miny < maxy < 40
+    rows = patches_of(result.gpkg_path)
+    for code in ("331001", "331004"):
+        for geom, attrs in region[1][code]:
+            assert rows[(code, attrs["JCBH"])]["area_m2"] == \
+                pytest.approx(geodesic_area(geom), rel=1e-6)
+
+
 def test_a_region_file_with_both_counties_and_a_job_is_refused_by_key(tmp_path):
     path = tmp_path / "region.yaml"
     path.write_text("counties: [{code: '331001', job: a.yaml}]\njob: b.yaml\n", encoding="utf-8")

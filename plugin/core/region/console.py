@@ -51,7 +51,7 @@ class ConsoleProgress(Listener):
             text = f"[{'#' * filled}{'-' * (BAR - filled)}] {self.done}/{self.total} " \
                    f"{outcome.label}: {STATUS_TEXT[outcome.status]}"
             if outcome.finished:
-                verdicts = "，".join(f"{k} {v}" for k, v in sorted(outcome.verdicts.items()) if k)
+                verdicts = outcome.verdict_text()
                 text += f"，图斑 {outcome.patch_count} 个 ({verdicts})，用时 {outcome.seconds:.1f} 秒"
             if outcome.peak_mb:
                 text += f"，内存峰值 {outcome.peak_mb:.0f} MB"

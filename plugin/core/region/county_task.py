@@ -81,6 +81,10 @@ class CountyOutcome:
         """Whether the county's result is there to count."""
         return self.status in (DONE, UNCHANGED)
 
+    def verdict_text(self):
+        """``合法 2，违法 7``: the patches by verdict."""
+        return "，".join(f"{k} {v}" for k, v in sorted(self.verdicts.items(), key=str) if k)
+
 
 def run_county(task: CountyTask, progress=None, cancelled=None) -> CountyOutcome:
     """Run one county; every failure comes back in the outcome, said in Chinese."""

@@ -27,7 +27,7 @@ _INTEGERS = (ogr.OFTInteger, ogr.OFTInteger64)
 
 def write_region_gpkg(path, outcomes, run_info, notes, status_text):
     """Write ``path`` from the county ``outcomes`` (the finished ones' results); returns the
-    number of patches written and the region layer's CRS (its name)."""
+    number of patches written."""
     finished = [o for o in outcomes if o.finished]
     sources = {o.code: gdal.OpenEx(o.result_path, gdal.OF_VECTOR | gdal.OF_READONLY)
                for o in finished}
@@ -38,7 +38,8 @@ def write_region_gpkg(path, outcomes, run_info, notes, status_text):
         builder = GeoPackageBuilder(tmp)
         builder.write_table("counties", COUNTY_COLUMNS, [_county_row(o, status_text)
                                                          for o in outcomes])
-        builder.write_table("run_info", ["key", "value"], run_info)
+        builder.write_table("run_info", ["key", "value"],
+                            list(run_info) + [("crs", srs.GetName())])
         builder.write_table("notes", ["layer", "feature", "message", "kind"],
                             [(n.layer, n.feature, n.message, n.kind) for n in notes])
         builder.write_default_style(PATCH_LAYER, _aliases(fields))
@@ -54,7 +55,7 @@ def write_region_gpkg(path, outcomes, run_info, notes, status_text):
         for o in finished:
             count += _append(ds, sources.pop(o.code), o, srs)
         layer = ds = None
-    return count, srs.GetName() if srs is not None else ""
+    return count
 
 
 def _append(ds, source, outcome, srs):
@@ -136,7 +137,7 @@ def _aliases(fields):
 
 
 def _county_row(outcome, status_text):
-    verdicts = "，".join(f"{k} {v}" for k, v in sorted(outcome.verdicts.items()) if k)
+    verdicts = outcome.verdict_text()
     return (outcome.code, outcome.name, status_text[outcome.status], outcome.message,
             outcome.patch_count, verdicts, round(outcome.seconds, 1), outcome.result_path,
             outcome.worker, None if outcome.peak_mb is None else round(outcome.peak_mb))

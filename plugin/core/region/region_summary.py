@@ -77,9 +77,11 @@ def _notes(path, region, outcomes, status_text, generated, missing):
         out.append(["未完成的县", "、".join(o.label for o in missing) + "：汇总未计入，原因见下表"])
     out += [[], ["各县"], ["县", "状态", "图斑数", "违法 / 需核实", "用时(秒)", "结果文件"]]
     folder = os.path.dirname(os.path.abspath(path))
-    out += [[o.label, status_text[o.status], o.patch_count,
-             " / ".join(str(o.verdicts.get(v, 0)) for v in FLAGGED_VERDICTS), round(o.seconds, 1),
-             os.path.relpath(o.result_path, folder) if o.result_path else ""] for o in outcomes]
+    for o in outcomes:
+        counts = [o.patch_count, " / ".join(str(o.verdicts.get(v, 0)) for v in FLAGGED_VERDICTS),
+                  round(o.seconds, 1), os.path.relpath(o.result_path, folder)] if o.finished \
+            else ["", "", "", ""]
+        out.append([o.label, status_text[o.status]] + counts)
     problems = [o for o in outcomes if o.message]
     if problems:
         out += [[], ["未完成的原因"]] + [[o.label, o.message] for o in problems]

@@ -101,9 +101,8 @@ def run_region(region_path, out_dir, scheduler=None, workers=None, force=False,
     outcomes.sort(key=lambda o: o.code)
     listener.step("写出区域结果与汇总")
     generated = datetime.datetime.now()
-    count, _crs = write_region_gpkg(gpkg_path, outcomes, _run_info(region, out_dir, outcomes,
-                                                                   cluster, generated),
-                                    notes, STATUS_TEXT)
+    count = write_region_gpkg(gpkg_path, outcomes, _run_info(region, out_dir, outcomes, cluster,
+                                                             generated), notes, STATUS_TEXT)
     write_region_summary(summary_path, region, outcomes, STATUS_TEXT, generated)
     return RegionResult(gpkg_path=gpkg_path, summary_path=summary_path, outcomes=outcomes,
                         cluster=cluster, patch_count=count, notes=notes,
@@ -121,18 +120,16 @@ def _plan(region, out_dir, force):
         except InputError as e:
             early.append(CountyOutcome(entry.code, entry.name, FAILED, f"任务文件有误: {e}"))
             continue
-        name = entry.name or job.ledger.get("county") or job.name
-        paths = input_paths(job)
-        inputs += paths
+        inputs += input_paths(job)
         weight = os.path.getsize(job.patches.path) if os.path.isfile(job.patches.path) else 0
-        tasks.append((CountyTask(entry.code, name, os.path.join(out_dir, entry.code),
-                                 job_to_dict(job), job_path=entry.job_path, force=force),
-                      paths, weight))
-    shared = [p for p, n in Counter(inputs).items() if n > 1]
-    known = {p: input_fingerprint(p) for p in shared}
-    for task, _paths, _weight in tasks:
+        tasks.append((CountyTask(entry.code, entry.name or job.ledger.get("county") or job.name,
+                                 os.path.join(out_dir, entry.code), job_to_dict(job),
+                                 job_path=entry.job_path, force=force), weight))
+    # an input several counties share (a city-wide red line, the rules) is hashed once
+    known = {p: input_fingerprint(p) for p, n in Counter(inputs).items() if n > 1}
+    for task, _weight in tasks:
         task.known = known
-    return [(t, w) for t, _p, w in tasks], early, [], sorted(set(inputs))
+    return tasks, early, [], sorted(set(inputs))
 
 
 def _partitioned(region, out_dir, force):
