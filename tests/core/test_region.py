@@ -4,6 +4,7 @@ the four county runs give; border patches count once; a failed county is reporte
 others finish; a rerun recomputes only what changed."""
 
 import os
+import re
 import shutil
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -94,6 +95,17 @@ def test_each_countys_own_result_lies_in_its_folder_beside_the_region_file(parti
         rows = patches_of(os.path.join(out, code, "result.gpkg"))
         region_rows = {k: v for k, v in patches_of(partitioned.gpkg_path).items() if k[0] == code}
         assert {pid for _c, pid in rows} == {pid for _c, pid in region_rows}
+
+
+def test_the_region_layer_carries_the_chinese_aliases_qgis_shows(partitioned):
+    ds = ogr.Open(partitioned.gpkg_path)
+    styles = ds.GetLayerByName("layer_styles")
+    styles.SetAttributeFilter("f_table_name = 'patches'")
+    qml = next(iter(styles))["styleQML"]
+
+    for field, alias in (("county_code", "县级代码"), ("county_name", "县名"),
+                         ("area_m2", "图斑面积(平方米)"), ("verdict", "判定结果")):
+        assert re.search(f'<alias field="{field}" index="\\d+" name="{re.escape(alias)}"/>', qml)
 
 
 def test_a_patch_across_a_county_border_counts_once_whole_in_the_county_its_code_names(
@@ -378,3 +390,42 @@ def test_the_console_shows_the_dashboard_a_bar_and_each_countys_outcome():
                          "用时 1.5 秒")
     assert lines[-2] == "[########################] 2/2 331002 乙县: 失败"
     assert lines[-1] == "    输入错误: [图层 x] 缺少字段"
+
+
+def _county_task(region, tmp_path):
+    from plugin.core.job import job_to_dict
+    from plugin.core.region.county_task import CountyTask
+
+    folder = region[0]
+    return CountyTask("331001", "甲县", str(tmp_path / "331001"),
+                      job_to_dict(load_job(str(folder / "331001" / "job.yaml"))),
+                      job_path=str(folder / "331001" / "job.yaml"))
+
+
+def test_a_module_missing_on_a_workers_machine_is_named_with_its_package(region, tmp_path,
+                                                                         monkeypatch):
+    from plugin.core.region import county_task
+
+    def without_openpyxl(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'openpyxl'", name="openpyxl")
+
+    monkeypatch.setattr(county_task, "run_analysis", without_openpyxl)
+    outcome = county_task.run_county(_county_task(region, tmp_path))
+
+    assert outcome.status == "failed" and "缺少模块 openpyxl" in outcome.message
+    assert "sudo apt install python3-openpyxl" in outcome.message
+
+
+def test_an_unexpected_failure_leaves_its_details_in_the_countys_folder(region, tmp_path,
+                                                                        monkeypatch):
+    from plugin.core.region import county_task
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unforeseen")
+
+    monkeypatch.setattr(county_task, "run_analysis", broken)
+    outcome = county_task.run_county(_county_task(region, tmp_path))
+
+    log = tmp_path / "331001" / county_task.ERROR_LOG
+    assert outcome.status == "failed" and str(log) in outcome.message
+    assert "RuntimeError: unforeseen" in log.read_text(encoding="utf-8")

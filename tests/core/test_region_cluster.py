@@ -103,9 +103,11 @@ def test_a_worker_killed_mid_run_leaves_a_complete_correct_result(tmp_path, clus
                     return code
             return None
 
-        killed = _wait_for(county_running_on_w1, RUN_SECONDS, "a county running on w1")
+        killed = _wait_for(lambda: county_running_on_w1() or run.poll() is not None,
+                           RUN_SECONDS, "a county running on w1")
+        assert killed is not True, "the run ended before w1 ran a county: nothing was killed"
         os.killpg(workers["w1"].pid, signal.SIGKILL)
-        stdout, stderr = run.communicate(timeout=RUN_SECONDS)
+        _stdout, stderr = run.communicate(timeout=RUN_SECONDS)
 
     assert run.returncode == 0, stderr
     assert "Traceback" not in stderr
@@ -125,4 +127,3 @@ def test_a_worker_killed_mid_run_leaves_a_complete_correct_result(tmp_path, clus
     assert all(status == "完成" for status, _worker in statuses.values())
     # the county w1 died on was done again, on the other worker
     assert statuses[killed][1].endswith(f":{survivor}")
-    print(stderr)

@@ -96,19 +96,23 @@ def run_county(task: CountyTask, progress=None, cancelled=None) -> CountyOutcome
         outcome.status, outcome.message = FAILED, f"输入错误: {e}"
     except Cancelled:
         outcome.status, outcome.message = CANCELLED, "已取消，本县未写出结果"
-    except ModuleNotFoundError as e:  # a worker's machine set up without it
-        outcome.status = FAILED
-        outcome.message = (f"工作进程 {outcome.worker} 的 Python 中缺少模块 {e.name}，本县未写出结果；"
-                           f"请在该机器上安装 (Debian/Ubuntu: sudo apt install "
-                           f"python3-{(e.name or '').split('.')[0].lower()})")
     except Exception as e:  # noqa: BLE001 - the county reports it, the others go on
-        outcome.status = FAILED
-        outcome.message = (f"处理时遇到无法识别的情况 ({type(e).__name__}: {e})，本县未写出结果；"
-                           f"技术细节已写入 {save_traceback(os.path.join(task.folder, ERROR_LOG))}，"
-                           "请连同输入文件一并报告")
+        outcome.status, outcome.message = FAILED, _unexpected(e, task, outcome.worker)
     outcome.seconds = time.monotonic() - started
     outcome.peak_mb = peak_memory_mb()
     return outcome
+
+
+def _unexpected(error, task, worker):
+    """What the user reads of an error no input explains: a module the worker's machine lacks,
+    else where the technical details were written."""
+    module = (getattr(error, "name", None) or "").split(".")[0]
+    if isinstance(error, ModuleNotFoundError) and module and module != __name__.split(".")[0]:
+        return (f"工作进程 {worker} 的 Python 中缺少模块 {module}，本县未写出结果；请在该机器上安装 "
+                f"(Debian/Ubuntu: sudo apt install python3-{module.lower()})")
+    return (f"处理时遇到无法识别的情况 ({type(error).__name__}: {error})，本县未写出结果；"
+            f"技术细节已写入 {save_traceback(os.path.join(task.folder, ERROR_LOG))}，"
+            "请连同输入文件一并报告")
 
 
 def _run(task, outcome, progress, cancelled):
