@@ -240,12 +240,13 @@ def test_counties_in_different_crs_meet_in_cgcs2000_degrees_with_their_own_areas
                 pytest.approx(geodesic_area(geom), rel=1e-6)
 
 
-def test_a_region_file_with_both_counties_and_a_job_is_refused_by_key(tmp_path):
+def test_a_region_file_with_both_counties_and_a_job_is_refused_by_key(tmp_path, capsys):
     path = tmp_path / "region.yaml"
     path.write_text("counties: [{code: '331001', job: a.yaml}]\njob: b.yaml\n", encoding="utf-8")
 
     assert main(["analyse-region", str(path), "--out", str(tmp_path / "out")]) == 2
-    assert not (tmp_path / "out" / "region.gpkg").exists()
+    assert "键 counties" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("code", ["33100", "03310a", "3310011"])
@@ -429,3 +430,25 @@ def test_an_unexpected_failure_leaves_its_details_in_the_countys_folder(region, 
     log = tmp_path / "331001" / county_task.ERROR_LOG
     assert outcome.status == "failed" and str(log) in outcome.message
     assert "RuntimeError: unforeseen" in log.read_text(encoding="utf-8")
+
+
+def test_a_gbk_shapefile_of_region_patches_keeps_its_chinese_in_the_countys_file(region,
+                                                                                 tmp_path):
+    from layer_factory import write_layer
+    from plugin.core.region.extract import patches_digest, write_patches
+    from plugin.core.region.region_file import load_region
+
+    items = [(g, dict(a, JCBH=f"{a['JCBH']}号")) for g, a in region[1]["331003"]]
+    path = tmp_path / "jctb.shp"
+    write_layer(str(path), [g for g, _ in items], [a for _, a in items],
+                fields=["JCBH", "QDLBM", "HDLBM", "XZQDM"], encoding="GBK")
+    os.unlink(tmp_path / "jctb.cpg")  # as counties deliver them: GBK, nothing says so
+    loaded = load_region(str(region[0] / "partitioned.yaml"))
+    loaded.job.patches.path, loaded.job.patches.layer = str(path), None
+
+    layer = write_patches(loaded.job.patches, [0, 2], str(tmp_path / "county.gpkg"))
+
+    ds = ogr.Open(str(tmp_path / "county.gpkg"))
+    copied = {f.GetFID(): f["JCBH"] for f in ds.GetLayerByName(layer)}
+    assert copied == {0: items[0][1]["JCBH"], 2: items[2][1]["JCBH"]}
+    assert patches_digest(loaded.job.patches, [0, 2]) != patches_digest(loaded.job.patches, [0, 1])
