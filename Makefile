@@ -10,18 +10,19 @@ export PROJ_DATA := /usr/share/proj
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-# Debian packages the product and its tests need (runtime geo stack comes from Debian only).
+# Debian packages the product and its tests need (runtime geo stack comes from Debian only);
+# python3-distributed (dask) runs analyse-region and is optional for the plugin.
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-geopandas python3-fiona \
 	python3-rasterio python3-shapely python3-pyproj python3-openpyxl python3-yaml \
 	python3-gdal python3-venv python3-pip xvfb xauth fonts-noto-cjk \
 	libreoffice-calc-nogui fonts-crosextra-carlito poppler-utils qttools5-dev-tools pyqt5-dev-tools zip unzip \
-	python3-matplotlib python3-pil
+	python3-matplotlib python3-pil python3-distributed
 
 SETUP_STAMP := $(VENV)/.setup-done
 PLUGIN_NAME := land_supervision
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 
-.PHONY: setup test test-core test-qgis test-matrix demo package package-offline bench bench-changes lint \
+.PHONY: setup test test-core test-qgis test-matrix demo package package-offline bench bench-changes bench-region lint \
 	translations screenshot clean
 
 setup: $(SETUP_STAMP)
@@ -35,7 +36,7 @@ $(SETUP_STAMP): Makefile requirements-test.txt
 	@test -x $(PY) || $(PY_SYS) -m venv --system-site-packages $(VENV)
 	@grep -q PROJ_DATA $(VENV)/bin/activate || echo 'export PROJ_DATA=/usr/share/proj' >> $(VENV)/bin/activate
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
-	@$(PY) -c "import numpy, qgis.core, geopandas, fiona, shapely, rasterio, openpyxl, yaml; from osgeo import ogr" \
+	@$(PY) -c "import numpy, qgis.core, geopandas, fiona, shapely, rasterio, openpyxl, yaml, distributed; from osgeo import ogr" \
 		|| { echo "setup: the Debian geo stack does not import"; exit 1; }
 	@touch $(SETUP_STAMP)
 
@@ -79,6 +80,10 @@ bench: setup
 	$(PY) bench/run_bench.py
 	$(PY_SYS) bench/changes_bench.py
 	$(PY_SYS) bench/fieldwork_bench.py
+	$(PY_SYS) bench/region_bench.py
+
+bench-region: setup
+	$(PY_SYS) bench/region_bench.py
 
 bench-changes: setup
 	$(PY_SYS) bench/changes_bench.py

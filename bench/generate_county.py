@@ -27,13 +27,13 @@ def _layer(path, name, geom_type=ogr.wkbPolygon):
     return ds, ds.CreateLayer(name, srs, geom_type)
 
 
-def _grid(path, name, n, cell, jitter, offset, rng, codes):
+def _grid(path, name, n, cell, jitter, offset, rng, codes, origin):
     ds, lyr = _layer(path, name)
     lyr.CreateField(ogr.FieldDefn("BSM", ogr.OFTString))
     lyr.CreateField(ogr.FieldDefn("DLBM", ogr.OFTString))
     side = int(np.ceil(np.sqrt(n)))
-    gx = X0 + offset + np.arange(side + 1) * cell
-    gy = Y0 + offset + np.arange(side + 1) * cell
+    gx = origin[0] + offset + np.arange(side + 1) * cell
+    gy = origin[1] + offset + np.arange(side + 1) * cell
     jx = rng.uniform(-jitter, jitter, (side + 1, side + 1))
     jy = rng.uniform(-jitter, jitter, (side + 1, side + 1))
     X = gx[None, :] + jx
@@ -61,13 +61,13 @@ def _grid(path, name, n, cell, jitter, offset, rng, codes):
     return side * cell
 
 
-def _blobs(path, n, extent, rng):
+def _blobs(path, n, extent, rng, origin):
     ds, lyr = _layer(path, "STBHHX")
     lyr.CreateField(ogr.FieldDefn("HXMC", ogr.OFTString))
     defn = lyr.GetLayerDefn()
     ds.StartTransaction()
     for k in range(n):
-        cx, cy = X0 + rng.uniform(0, extent), Y0 + rng.uniform(0, extent)
+        cx, cy = origin[0] + rng.uniform(0, extent), origin[1] + rng.uniform(0, extent)
         r0 = rng.uniform(300, 900)
         t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
         r = r0 * (1 + 0.25 * np.sin(5 * t + rng.uniform(0, 6)) + 0.05 * rng.standard_normal(400))
@@ -84,13 +84,15 @@ def _blobs(path, n, extent, rng):
     ds.CommitTransaction()
 
 
-def _patches(path, n, extent, rng):
+def _patches(path, n, extent, rng, origin, code):
     ds, lyr = _layer(path, "JCTB")
     lyr.CreateField(ogr.FieldDefn("JCBH", ogr.OFTString))
+    if code:
+        lyr.CreateField(ogr.FieldDefn("XZQDM", ogr.OFTString))
     defn = lyr.GetLayerDefn()
     ds.StartTransaction()
     for k in range(n):
-        cx, cy = X0 + rng.uniform(0, extent), Y0 + rng.uniform(0, extent)
+        cx, cy = origin[0] + rng.uniform(0, extent), origin[1] + rng.uniform(0, extent)
         w, h = rng.uniform(15, 90, 2)
         ang = rng.uniform(0, np.pi)
         c, s = np.cos(ang), np.sin(ang)
@@ -102,12 +104,16 @@ def _patches(path, n, extent, rng):
         poly.AddGeometryDirectly(ring)
         f = ogr.Feature(defn)
         f.SetField(0, f"JC{k:06d}")
+        if code:
+            f.SetField(1, f"{code}{k % 9 + 1:03d}001")  # a village of the county
         f.SetGeometryDirectly(poly)
         lyr.CreateFeature(f)
     ds.CommitTransaction()
 
 
-def generate(size, out_dir, seed=7):
+def generate(size, out_dir, seed=7, origin=(X0, Y0), code=None):
+    """The case ``size`` in ``out_dir`` (kept: a second call returns at once); ``origin``: its
+    south-west corner; ``code``: a county code the patches' XZQDM starts with (none without)."""
     spec = SIZES[size]
     os.makedirs(out_dir, exist_ok=True)
     done = os.path.join(out_dir, ".done")
@@ -115,12 +121,12 @@ def generate(size, out_dir, seed=7):
         return out_dir
     rng = np.random.default_rng(seed)
     extent = _grid(os.path.join(out_dir, "farmland.gpkg"), "DLTB", spec["farmland"], 55.0, 12.0,
-                   0.0, rng, ["0101", "0102", "0103"])
+                   0.0, rng, ["0101", "0102", "0103"], origin)
     cell_b = extent / np.ceil(np.sqrt(spec["basic"]))
     _grid(os.path.join(out_dir, "basic.gpkg"), "YJJBNTTB", spec["basic"], cell_b, cell_b / 5,
-          cell_b / 3, rng, ["0101", "0103"])
-    _blobs(os.path.join(out_dir, "redline.gpkg"), spec["red"], extent, rng)
-    _patches(os.path.join(out_dir, "patches.gpkg"), spec["patches"], extent, rng)
+          cell_b / 3, rng, ["0101", "0103"], origin)
+    _blobs(os.path.join(out_dir, "redline.gpkg"), spec["red"], extent, rng, origin)
+    _patches(os.path.join(out_dir, "patches.gpkg"), spec["patches"], extent, rng, origin, code)
     with open(os.path.join(out_dir, "job.yaml"), "w", encoding="utf-8") as f:
         f.write("min_area_m2: 0  # compare every sliver with QGIS\n"
                 "patches: {path: patches.gpkg, layer: JCTB, id_field: JCBH}\n"

@@ -1,9 +1,10 @@
 """Headless entry point: ``/usr/bin/python3 -m plugin.cli analyse JOB.yaml --out DIR``.
 
-Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack`` and ``import-field``
-(``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer, feature and field)
-or a Python module this installation lacks (the message says how to add it), 3 cancelled,
-1 when an import found errors and wrote nothing.
+Also ``ledger``, ``import-ledger``, ``derive-changes``, ``fieldpack``, ``import-field`` and
+``analyse-region`` (``-h`` on each). Exit codes: 0 done, 2 bad input (the message names layer,
+feature and field; for a region: a county failed, the others are written) or a Python module
+this installation lacks (the message says how to add it), 3 cancelled, 1 when an import found
+errors and wrote nothing.
 """
 
 import argparse
@@ -23,6 +24,7 @@ COMMAND_FEATURES = {
     "import-field": dependencies.LEDGER_IMPORT,
     "derive-changes": dependencies.DERIVE_CHANGES,
     "fieldpack": dependencies.FIELDPACK,
+    "analyse-region": dependencies.REGION,
 }
 
 
@@ -144,6 +146,43 @@ def cmd_fieldpack(args):
     return 0
 
 
+def cmd_analyse_region(args):
+    from .core.region.console import ConsoleProgress
+    from .core.region.run import run_region
+
+    try:
+        result = run_region(args.region, args.out, scheduler=args.scheduler,
+                            workers=args.workers, force=args.force,
+                            listener=ConsoleProgress(quiet=args.quiet))
+    except KeyboardInterrupt:
+        print("已取消: 已完成的县保留其结果 (重新运行时跳过)，未写出区域结果", file=sys.stderr)
+        return 3
+    for line in result.summary_lines():
+        print(line)
+    for outcome in result.failed:
+        print(f"  {outcome.label}: {outcome.message}", file=sys.stderr)
+    return 2 if result.failed else 0
+
+
+def _positive(text):
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是 {text!r}")
+    return int(text)
+
+
+def _region_parser(sub):
+    p = sub.add_parser("analyse-region",
+                       help="市、省级按县分布式核查 (dask): 区域文件 → 各县结果、region.gpkg、区域汇总")
+    p.add_argument("region", help="区域文件 (YAML): 各县的任务文件，或全区任务与分县方式")
+    p.add_argument("--out", required=True, help="输出文件夹 (各县结果写在其中的 <县级代码>/ 下)")
+    p.add_argument("--scheduler", help="在已有 dask 集群上运行: 调度器地址，如 tcp://10.0.0.5:8786 "
+                                       "(默认在本机启动 LocalCluster)")
+    p.add_argument("--workers", type=_positive, help="本机 LocalCluster 的工作进程数 (默认按 CPU 核数与内存)")
+    p.add_argument("--force", action="store_true", help="重新计算每个县 (默认跳过输入与规则未变的县)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=cmd_analyse_region)
+
+
 def _import_parser(sub, name, help_text, source, source_help, force_help, func):
     """The two imports (ledger, field GeoPackage) share their options and checks."""
     p = sub.add_parser(name, help=help_text)
@@ -232,7 +271,10 @@ def main(argv=None):
                    cmd_import_field)
     _derive_changes_parser(sub)
     _fieldpack_parser(sub)
+    _region_parser(sub)
     args = parser.parse_args(argv)
+    if getattr(args, "workers", None) and getattr(args, "scheduler", None):
+        parser.error("--workers 只用于本机 LocalCluster；已有集群的工作进程数由 dask-worker 决定")
     use_bundled_modules()
     if hasattr(signal, "SIGBREAK"):  # Windows: the parent's way to say Ctrl-C to a child
         signal.signal(signal.SIGBREAK, signal.default_int_handler)
@@ -278,7 +320,7 @@ def _run(args):
 
 def _subject(args):
     """The input a command was run on, for a message."""
-    for name in ("job", "result", "ledger", "gpkg", "before"):
+    for name in ("job", "result", "ledger", "gpkg", "before", "region"):
         value = getattr(args, name, None)
         if value:
             return value
@@ -288,15 +330,11 @@ def _subject(args):
 def _save_traceback():
     import datetime
     import tempfile
-    import traceback
+
+    from .core.errors import save_traceback
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = os.path.join(tempfile.gettempdir(), f"land_supervision-error-{stamp}-{os.getpid()}.log")
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(traceback.format_exc())
-    except OSError:
-        return "(无法写入日志)"
-    return path
+    return save_traceback(os.path.join(tempfile.gettempdir(),
+                                       f"land_supervision-error-{stamp}-{os.getpid()}.log"))
 
 
 if __name__ == "__main__":

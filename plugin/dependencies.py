@@ -52,6 +52,8 @@ MODULES = {m.name: m for m in (
     OptionalModule("matplotlib", "matplotlib", "绘制耕地进出平衡统计图", "python3-matplotlib"),
     OptionalModule("rasterio", "rasterio", "读取影像（没有它时由 QGIS 自带的 GDAL 读取）",
                    "python3-rasterio", pip_safe=False),
+    OptionalModule("distributed", "distributed", "按县分布式计算（dask）", "python3-distributed",
+                   minimum="2022.12"),
 )}
 
 ANALYSE = Feature("analyse", "图斑叠加分析与违法判定", ("shapely",))
@@ -64,7 +66,12 @@ FIELDPACK = Feature("fieldpack", "准备外业核查", ("shapely",),
 DERIVE_CHANGES = Feature("derive-changes", "两年度变化图斑与耕地进出平衡表", ("shapely",),
                          partly=(("openpyxl", "耕地进出平衡表 Excel（命令行加 --no-balance 时不需要）"),
                                  ("matplotlib", "耕地进出平衡统计图")))
+REGION = Feature("analyse-region", "按县分布式运行市、省级图斑核查（命令行 analyse-region）",
+                 ("distributed", "shapely", "pandas", "openpyxl"))
 FEATURES = (ANALYSE, LEDGER_EXPORT, LEDGER_IMPORT, FIELDPACK, DERIVE_CHANGES)
+#: Features of the command line alone: a county's QGIS needs no cluster, so the report at
+#: QGIS's load leaves them, and the modules only they use, out; their command checks them.
+COMMAND_LINE_FEATURES = (REGION,)
 #: What needs none of the optional modules, said in the report so the user knows what works.
 ALWAYS_AVAILABLE = "核查工作台的数据选择与数据检查、Processing 对话框和帮助"
 
@@ -262,9 +269,15 @@ class Report:
         return lines
 
 
+def _command_line_only(name: str) -> bool:
+    return not _used_by_a_feature(name) and any(
+        name in f.needs or name in dict(f.partly) for f in COMMAND_LINE_FEATURES)
+
+
 def check() -> Report:
-    """What this QGIS lacks, in the order of :data:`MODULES`."""
-    problems = [(name, problem) for name in MODULES
-                if (problem := module_problem(name)) is not None]
+    """What this QGIS lacks, in the order of :data:`MODULES` (modules only the command line's
+    own features use are left out)."""
+    problems = [(name, problem) for name in MODULES if not _command_line_only(name)
+                and (problem := module_problem(name)) is not None]
     return Report(tuple((n, p) for n, p in problems if _used_by_a_feature(n)),
                   tuple(n for n, _p in problems if not _used_by_a_feature(n)))

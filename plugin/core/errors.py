@@ -44,6 +44,19 @@ def yaml_problem(error) -> str:
             "（请检查括号、引号、冒号后的空格和缩进）")
 
 
+def save_traceback(path: str) -> str:
+    """Write the traceback being handled to ``path`` (the technical details of an unexpected
+    error, for a report); returns the path, or why there is none, for the user's message."""
+    import traceback
+
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(traceback.format_exc())
+    except OSError:
+        return "(无法写入日志)"
+    return path
+
+
 class Cancelled(Exception):
     """The caller asked the engine to stop; nothing was written."""
 

@@ -42,7 +42,7 @@ def summary_blocks(path):
     names = [rows[2][0]] + list(rows[3][1:])
     blocks, k = {}, 4
     while k < len(rows):
-        if rows[k][0] in ("按乡镇汇总", "按村汇总", "按违法类型汇总"):
+        if rows[k][0] in ("按乡镇汇总", "按村汇总", "按违法类型汇总", "按县汇总"):
             title, body = rows[k][0], []
             k += 1
             while rows[k][0] != "合计":

@@ -23,6 +23,7 @@ from plugin.dependencies import (
     LEDGER_EXPORT,
     LEDGER_IMPORT,
     MODULES,
+    REGION,
     MissingModules,
     Report,
 )
@@ -185,6 +186,40 @@ def test_rasterio_absent_is_told_apart_as_not_needed():
     assert report.unneeded == ("rasterio",)
     assert report.summary() == "可选 Python 模块齐全，全部功能可用。"
     assert "rasterio：未安装。无需安装" in report.details()
+
+
+def test_the_region_command_names_only_modules_of_the_table():
+    assert set(REGION.needs) <= set(MODULES) and not set(REGION.needs) & NEVER_NEEDED
+
+
+def test_a_qgis_without_dask_hears_nothing_of_the_region_command_at_load():
+    with hidden_modules({"distributed"}):
+        report = dependencies.check()
+
+    assert report.problems == () and report.unneeded == ()
+    assert report.summary() == "可选 Python 模块齐全，全部功能可用。"
+    assert "distributed" not in report.details()
+
+
+def test_the_region_command_loads_with_every_module_it_does_not_declare_hidden():
+    completed = _child("import plugin.core.region.run, plugin.core.region.console",
+                       set(MODULES) - set(REGION.needs))
+
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_the_region_command_without_dask_says_what_to_install_and_exits_2(tmp_path):
+    region = tmp_path / "region.yaml"
+    region.write_text("counties: [{code: '331001', job: job.yaml}]\n", encoding="utf-8")
+
+    completed = _child(f"import sys; from plugin.cli import main; sys.exit(main(["
+                       f"'analyse-region', {str(region)!r}, '--out', {str(tmp_path / 'out')!r}]))",
+                       {"distributed"})
+
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert REGION.title in completed.stderr
+    assert "sudo apt install python3-distributed" in completed.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_missing_module_met_during_a_run_is_told_in_chinese():

@@ -100,6 +100,13 @@ def test_processing_holds_the_provider_the_base_class_and_algorithms_only():
     assert "base_algorithm.py" in names
 
 
+def test_only_the_region_cluster_imports_dask():
+    """dask is optional for the plugin (the command line's region runs alone need it)."""
+    importers = {str(p.relative_to(PLUGIN)) for p in _sources(PLUGIN)
+                 if any(m and m.split(".")[0] in {"dask", "distributed"} for m in _imports(p))}
+    assert importers == {"core/region/cluster.py"}
+
+
 def test_no_module_of_the_plugin_imports_a_developer_tool():
     for path in _sources(PLUGIN):
         assert not [m for m in _imports(path) if m and m.split(".")[0] in {"tools", "bench"}], path

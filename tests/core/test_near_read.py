@@ -91,3 +91,17 @@ def test_a_layer_without_an_r_tree_is_read_whole(county, tmp_path):
     found = near.fids_near(indexed.GetLayer(0), str(county / "farmland.gpkg"), [box],
                            "EPSG:4529", "EPSG:4529")
     assert found is not None and 0 < len(found) < 20
+
+
+def test_the_r_tree_is_searched_once_per_patch_box_never_scanned_whole(county):
+    import sqlite3
+
+    con = sqlite3.connect(str(county / "farmland.gpkg"))
+    con.execute("CREATE TEMP TABLE near_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
+    plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN "
+                                          + near.NEAR_QUERY.format(rtree="rtree_DLTB_geom"))]
+    con.close()
+
+    assert plan[0] == "SCAN b"
+    # the R-tree's own index answers the four box constraints (a bare "INDEX 2:" scans it all)
+    assert plan[1].startswith("SCAN r VIRTUAL TABLE INDEX 2:") and plan[1] != "SCAN r VIRTUAL TABLE INDEX 2:"

@@ -19,6 +19,11 @@ from .sql_text import sql_identifier
 # Above this share of the layer's features, one full read beats a long list of ids.
 FULL_READ_SHARE = 0.3
 PAD = 1.0  # metres (or a hair of a degree) around every box: reprojected boxes are not exact
+# CROSS JOIN keeps the boxes the outer loop, so the R-tree is searched once per box; left to
+# itself SQLite scans the whole R-tree for every box (115 s, not 0.03 s, for 3,000 patches
+# against 300,000 parcels).
+NEAR_QUERY = ("SELECT DISTINCT r.id FROM near_boxes b CROSS JOIN {rtree} r "
+              "WHERE r.minx <= b.maxx AND r.maxx >= b.minx AND r.miny <= b.maxy AND r.maxy >= b.miny")
 
 
 def fids_near(lyr, path, boxes, boxes_crs, layer_crs):
@@ -63,11 +68,7 @@ def _rtree_query(path, table, geom, boxes):
             return None
         con.execute("CREATE TEMP TABLE near_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
         con.executemany("INSERT INTO near_boxes VALUES (?, ?, ?, ?)", boxes.tolist())
-        # CROSS JOIN keeps the boxes the outer loop: one R-tree lookup per box
-        rows = con.execute(f"SELECT DISTINCT r.id FROM near_boxes b "
-                           f"CROSS JOIN {sql_identifier(rtree)} r "
-                           "WHERE r.minx <= b.maxx AND r.maxx >= b.minx "
-                           "AND r.miny <= b.maxy AND r.maxy >= b.miny").fetchall()
+        rows = con.execute(NEAR_QUERY.format(rtree=sql_identifier(rtree))).fetchall()
     finally:
         con.close()
     return np.array(sorted(r[0] for r in rows), dtype=np.int64)
