@@ -67,7 +67,7 @@ DERIVE_CHANGES = Feature("derive-changes", "两年度变化图斑与耕地进出
                          partly=(("openpyxl", "耕地进出平衡表 Excel（命令行加 --no-balance 时不需要）"),
                                  ("matplotlib", "耕地进出平衡统计图")))
 REGION = Feature("analyse-region", "按县分布式运行市、省级图斑核查（命令行 analyse-region）",
-                 ("distributed", "shapely", "pandas", "openpyxl"))
+                 ("distributed", "shapely", "openpyxl"))
 FEATURES = (ANALYSE, LEDGER_EXPORT, LEDGER_IMPORT, FIELDPACK, DERIVE_CHANGES)
 #: Features of the command line alone: a county's QGIS needs no cluster, so the report at
 #: QGIS's load leaves them, and the modules only they use, out; their command checks them.

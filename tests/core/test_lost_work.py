@@ -133,3 +133,20 @@ def test_a_crashed_run_does_not_leave_a_traceback_but_a_log(tmp_path, monkeypatc
     os.unlink(log)
     assert not (tmp_path / "out" / "result.gpkg").exists()
     shutil.rmtree(tmp_path / "out")
+
+
+def test_a_files_hash_is_remembered_only_while_the_file_is_unchanged(tmp_path):
+    import hashlib
+    import os
+
+    from plugin.core.io.hashing import file_sha256
+
+    path = tmp_path / "layer.gpkg"
+    path.write_bytes(b"one")
+    assert file_sha256(str(path)) == hashlib.sha256(b"one").hexdigest()
+    path.write_bytes(b"two, longer")  # size and time change: read again
+    assert file_sha256(str(path)) == hashlib.sha256(b"two, longer").hexdigest()
+    stat = os.stat(path)
+    path.write_bytes(b"six, longer")  # same size, the time a nanosecond on: read again
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert file_sha256(str(path)) == hashlib.sha256(b"six, longer").hexdigest()
