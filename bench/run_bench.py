@@ -14,7 +14,9 @@ A third path, ``inqgis``, times both sides inside a started QGIS (our algorithm 
 fixgeometries + overlaps), leaving out QGIS's start-up, which an analyst pays once a day and
 ``qgis_process`` pays on every run.
 
-BENCH_SIZES=county,quarterly,small and BENCH_PATHS=cli,desktop,inqgis choose; ROUNDS=n repeats.
+BENCH_SIZES=county,quarterly,small and BENCH_PATHS=cli,desktop,inqgis choose; ROUNDS=n repeats;
+BENCH_PYTHON=/path/to/python runs our command line on another Python (e.g. a venv with
+shapely 2).
 """
 
 import json
@@ -31,6 +33,9 @@ sys.path.insert(0, REPO)
 from generate_county import SIZES, generate, generate_batch  # noqa: E402
 
 PY = "/usr/bin/python3"
+#: The Python our command line runs on: a throw-away venv with shapely 2 measures the path
+#: QGIS 3.34+ on Windows takes (QGIS's side always runs on Debian's QGIS).
+OURS_PY = os.environ.get("BENCH_PYTHON", PY)
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PROJ_DATA="/usr/share/proj")
 LAYERS = (("farmland", "DLTB"), ("basic", "YJJBNTTB"), ("redline", "STBHHX"))
 
@@ -61,7 +66,7 @@ def shapes(names):
 
 
 def cli(data):
-    ours = measure([PY, "-m", "plugin.cli", "analyse", f"{data}/job.yaml", "--out",
+    ours = measure([OURS_PY, "-m", "plugin.cli", "analyse", f"{data}/job.yaml", "--out",
                     f"{data}/out", "-q"])
     qgis = measure([PY, os.path.join(HERE, "qgis_overlaps.py"), data, f"{data}/qgis.json"])
     return ours, qgis, _ours_areas(f"{data}/out/result.gpkg"), \
