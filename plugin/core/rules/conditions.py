@@ -121,12 +121,7 @@ class AdminCondition:
     values: Tuple[str, ...]
 
     def evaluate(self, patches: PatchTable) -> Tri:
-        raw = patches.text(self.column)
-        known = np.array([not is_missing(v) for v in raw], dtype=bool)
-        wanted = set(self.values)
-        hit = np.array([str(v).strip() in wanted if k else False for v, k in zip(raw, known)],
-                       dtype=bool)
-        return Tri(known & hit, known & ~hit)
+        return _listed(patches.text(self.column), self.values)
 
     def why_unknown(self, patches: PatchTable, i: int) -> str:
         return "缺少乡镇信息" if self.column == "township" else "缺少行政村信息"
@@ -146,12 +141,7 @@ class AttributeCondition:
         return f"{self.key}_{self.field}"
 
     def evaluate(self, patches: PatchTable) -> Tri:
-        raw = patches.text(self.column)
-        known = np.array([not is_missing(v) for v in raw], dtype=bool)
-        wanted = set(self.values)
-        hit = np.array([str(v).strip() in wanted if k else False for v, k in zip(raw, known)],
-                       dtype=bool)
-        return Tri(known & hit, known & ~hit)
+        return _listed(patches.text(self.column), self.values)
 
     def why_unknown(self, patches: PatchTable, i: int) -> str:
         return f"图斑不在{patches.name(self.key)}内，无{self.field}"
@@ -250,3 +240,13 @@ class RuleSet:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def _listed(raw, values) -> Tri:
+    """True where a value (as trimmed text) is one of ``values``, false where it is another,
+    unknown where it is missing."""
+    known = np.array([not is_missing(v) for v in raw], dtype=bool)
+    wanted = set(values)
+    hit = np.array([str(v).strip() in wanted if k else False for v, k in zip(raw, known)],
+                   dtype=bool)
+    return Tri(known & hit, known & ~hit)
