@@ -21,11 +21,14 @@ from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
 from .io.layers import read_layer
 from .overlay import robust
-from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
+from .overlay.chunked import PIECES, SHAPES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool
 from .progress import Steps
 from .ledger_details import add_ledger_details
+from .parcels.attributes import fields_to_read
+from .parcels.net import overlay_requests
+from .parcels.result import ParcelResults
 from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, ledger_fields, patch_fields
 from .rules.evaluate import class_problems, evaluate
 from .rules.schema import load_ruleset
@@ -116,6 +119,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
                  planar_m2=round(float(planar), 4))
     pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
+    parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
     after_classes = _patch_classes(job.patches, patch_layer, "after_field")
     cover = _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
 
@@ -136,10 +140,11 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         notes.append(Note(job.patches.label, p.patch_id, f"{p.field} 地类编码 {p.code!r}: {p.problem}"))
     ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
                                      list(verdicts["flag_basis"]), ellipsoid, rows)
+    parcels.add_flag_split(overlays, cover, list(verdicts["flag_basis"]), ellipsoid, rows)
 
     steps.report(0.93, "写出结果")
     fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
-              + ledger_fields(list(job.baselines), list(job.exemptions)))
+              + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields())
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
@@ -151,11 +156,12 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
         ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, *pieces)
+        parcels.write(ds, wkt)
         ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         ds.write_table("run_info", ["key", "value"],
-                    _run_info(job, layers, result, started) + ledger_info
+                    _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
                     + sorted(rules_metadata(ruleset, class_table).items()))
         ds.write_table("notes", ["layer", "feature", "message", "kind"],
                     [(n.layer, n.feature, n.message, n.kind) for n in notes])
@@ -171,6 +177,7 @@ def _read_layers(job, class_table, near, notes):
     layers = {}
     for spec in job.layers()[1:]:
         fields = [f for f in (spec.id_field, *spec.extra.values()) if f]
+        fields += [f for f in fields_to_read(spec) if f not in fields]
         key = _CodeKey(class_table)
         layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
         notes.extend(layer_notes)
@@ -219,18 +226,21 @@ class _CodeKey:
 
 
 def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
-    """{role: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
-    [(feature row, area)] for admin and previous-year parcels."""
-    roles = [s.role for s in job.layers()[1:]]
+    """{key: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
+    [(feature row, area)] for admin and previous-year parcels, [(feature row, WKB)] for the
+    parcel baselines' pieces (keys from ``parcels.net.overlay_requests``)."""
+    roles = {s.role: s.role for s in job.layers()[1:]}
+    roles.update(overlay_requests(job, layers))
     overlays, pending = {}, {}
     # Every layer's chunks go to the pool first, so workers never wait for the caller.
-    for role in roles:
+    for key, role in roles.items():
         spec, layer = layers[role]
-        mode = PIECES if role in ("admin", "parcels_before") else UNION
-        pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
-                                       workers=workers)
+        mode = (PIECES if role in ("admin", "parcels_before") else
+                UNION if key == role else SHAPES)
+        pending[key] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
+                                      workers=workers)
         steps.check()
-    for n, role in enumerate(roles):
+    for n, (key, role) in enumerate(roles.items()):
         spec = layers[role][0]
         base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
         steps.report(base, f"叠加 {spec.label}")
@@ -238,7 +248,7 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
         def step(done, base=base, span=span, label=spec.label):
             steps.report(base + span * done, f"叠加 {label}")
 
-        overlays[role], layer_notes = pending[role].collect(step)
+        overlays[key], layer_notes = pending[key].collect(step)
         notes.extend(layer_notes)
     return overlays
 

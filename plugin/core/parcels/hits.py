@@ -1,0 +1,85 @@
+"""The parcels behind each overlap (layer ``parcel_hits``), for 举证 and for finding the land
+user: per patch and parcel baseline, every parcel the patch occupies with its number, class,
+location and owner units (坐落单位, 权属单位) and its gross and net area; and per patch the
+owner collective (权属单位) holding most of the occupied parcels, the others listed."""
+
+from collections import defaultdict
+from typing import Dict, List, Optional
+
+from ..errors import Note
+from ..overlay.areas import MU_PER_M2
+from ..result_fields import LAYER_NAMES
+from .attributes import PARCEL_BASELINES, text_column
+
+TEXT_ATTRIBUTES = ("parcel_no", "class_code", "class_name", "location_code", "location_name",
+                   "owner_code", "owner_name")
+OWNERS_SHOWN = 5
+
+
+def hit_rows(parcels, patch_ids, min_area_m2, notes):
+    """(rows, WKBs) of the ``parcel_hits`` layer, patch by patch. Pieces under ``min_area_m2``
+    (boundary noise between patch and parcel lines) are left out of the list, counted in a
+    note; they still count in the net area."""
+    texts = {key: {name: text_column(pp.layer, pp.fields.get(name)) for name in TEXT_ATTRIBUTES}
+             for key, pp in parcels.items()}
+    rows, wkbs, left_out = [], [], defaultdict(int)
+    for i, pid in enumerate(patch_ids):
+        for key, pp in parcels.items():
+            for row, blob, m2 in pp.pieces[i]:
+                if m2 < min_area_m2:
+                    left_out[key] += 1
+                    continue
+                net = pp.net_of(row, m2)
+                hit = {"patch_id": pid, "layer_key": key, "layer_name": LAYER_NAMES[key],
+                       "parcel_id": pp.ids[row], "area_m2": round(m2, 4),
+                       "area_mu": round(m2 * MU_PER_M2, 6),
+                       "deduction": (None if pp.shares is None
+                                     else round(1.0 - float(pp.shares.share[row]), 6)),
+                       "net_m2": None if net is None else round(net, 4),
+                       "net_mu": None if net is None else round(net * MU_PER_M2, 6),
+                       "net_rule": None if pp.shares is None else pp.shares.rule[row]}
+                hit.update({name: values[row] for name, values in texts[key].items()})
+                rows.append(hit)
+                wkbs.append(blob)
+    for key, count in left_out.items():
+        notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
+                          f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
+    return rows, wkbs
+
+
+def owner_column(parcels, rows, min_area_m2, notes) -> bool:
+    """``owner``: the owner collective (权属单位 name, else code) holding most of the parcels a
+    patch occupies in the first parcel baseline whose layer names owners, with its share, the
+    others after it. Returns whether the column was filled."""
+    source = next((parcels[k] for k in PARCEL_BASELINES if k in parcels
+                   and (parcels[k].fields.get("owner_name") or parcels[k].fields.get("owner_code"))),
+                  None)
+    if source is None:
+        if parcels:
+            notes.append(Note(next(iter(parcels.values())).label, "-",
+                              "图层没有权属单位 (QSDWMC/QSDWDM) 字段，台账不列权属单位"))
+        return False
+    names = text_column(source.layer, source.fields.get("owner_name"))
+    codes = text_column(source.layer, source.fields.get("owner_code"))
+    for r, plist in zip(rows, source.pieces):
+        areas: Dict[str, float] = defaultdict(float)
+        for row, _, m2 in plist:
+            owner = names[row] or codes[row]
+            if owner and m2 >= min_area_m2:
+                areas[owner] += m2
+        r["owner"] = owner_text(areas)
+    return True
+
+
+def owner_text(areas: Dict[str, float]) -> Optional[str]:
+    """``东关村`` for one owner; ``东关村 92.1%；西河村 7.9%`` for several, largest first."""
+    if not areas:
+        return None
+    ranked = sorted(areas.items(), key=lambda t: (-t[1], t[0]))
+    if len(ranked) == 1:
+        return ranked[0][0]
+    whole = sum(areas.values())
+    shown: List[str] = [f"{name} {100.0 * m2 / whole:.1f}%" for name, m2 in ranked[:OWNERS_SHOWN]]
+    if len(ranked) > OWNERS_SHOWN:
+        shown.append(f"等共 {len(ranked)} 个")
+    return "；".join(shown)
