@@ -173,3 +173,28 @@ def test_without_a_net_basis_the_net_columns_stay_empty_and_a_note_says_why(tmp_
     assert all(h["net_m2"] is None for h in hits if h["layer_key"] == "farmland")
     assert any("未计算净面积" in n for n in notes)
     assert "owner" not in patches["P1"]
+
+
+def test_the_ledger_shows_net_areas_beside_gross_and_the_owner(analysed, tmp_path):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from ledger_sheet import sheet_records, summary_blocks
+    from plugin.core.ledger.export import export_ledger
+
+    result, (patches, _, _) = analysed
+    out = str(tmp_path / "台账.xlsx")
+    export_ledger(result.result_path, out)
+    rows = {r["图斑编号"]: r for r in sheet_records(out)}
+
+    def mu(m2):
+        return float((Decimal(repr(m2)) * Decimal("0.0015")).quantize(Decimal("0.01"),
+                                                                      ROUND_HALF_UP))
+    p1 = patches["P1"]
+    assert rows["P1"]["占用耕地净面积(亩)"] == mu(p1["farmland_net_m2"])
+    assert rows["P1"]["占用永久基本农田净面积(亩)"] == mu(p1["basic_farmland_net_m2"])
+    assert rows["P1"]["认定面积中占耕地净面积(亩)"] == mu(p1["flag_farmland_net_m2"])
+    assert rows["P1"]["认定面积中占耕地净面积(亩)"] < rows["P1"]["认定面积中占耕地(亩)"]
+    assert rows["P1"]["权属单位"] == p1["owner"]
+    total = summary_blocks(out)["按乡镇汇总"][2]
+    assert total["认定面积中占耕地净面积(亩)"] == pytest.approx(
+        sum(r["认定面积中占耕地净面积(亩)"] for r in rows.values()), abs=1e-9)

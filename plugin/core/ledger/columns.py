@@ -58,6 +58,8 @@ class Column:
 
 BASELINE_COLUMNS = (("farmland", "耕地"), ("basic_farmland", "永久基本农田"),
                     ("red_line", "生态保护红线"))
+# Baselines whose net area (扣除田坎等后) the result may hold (plugin/core/parcels).
+NET_COLUMNS = BASELINE_COLUMNS[:2]
 LAND_GROUPS = (("agricultural", "农用地"), ("construction", "建设用地"), ("unused", "未利用地"))
 
 
@@ -85,9 +87,13 @@ COLUMNS = (
     Column("area_mu", "图斑面积(亩)", MU),
     Column("area_m2", "图斑面积(平方米)", M2),
     *(Column(f"{key}_mu", f"占用{name}面积(亩)", MU) for key, name in BASELINE_COLUMNS),
+    *(Column(f"{key}_net_mu", f"占用{name}净面积(亩)", MU) for key, name in NET_COLUMNS),
     *(Column(f"flag_{key}_mu", f"认定面积中占{name}(亩)", MU) for key, name in BASELINE_COLUMNS),
+    *(Column(f"flag_{key}_net_mu", f"认定面积中占{name}净面积(亩)", MU)
+      for key, name in NET_COLUMNS),
     Column("flag_outside_urban_mu", "认定面积中城镇开发边界外(亩)", MU),
     *(Column(f"flag_{key}_mu", f"认定面积中原为{name}(亩)", MU) for key, name in LAND_GROUPS),
+    Column("owner", "权属单位", max_width=20, wrap=True),
     Column("permit_refs", "批准文号/备案编号", max_width=24, wrap=True),
     Column("permit_pct", "批文覆盖比例(%)", PCT),
     Column("severity", "严重程度(1-5)", INT),

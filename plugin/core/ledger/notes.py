@@ -78,7 +78,24 @@ def _meaning_rows(result):
                  "原为农用地、建设用地、未利用地按前地类的三大类计"],
         ["批准文号/备案编号", "与图斑相交的批准用地、设施农用地备案、临时用地的编号及各自覆盖图斑的比例；"
                       "批文覆盖比例为它们合计覆盖图斑的比例 (设施农用地备案仅在现地类为设施农用地时计入)"],
-    ]
+    ] + _parcel_rows(result.run_info)
+
+
+def _parcel_rows(info):
+    """What the net areas and the owner column mean, and the rule each parcel layer's net
+    areas were taken by (the count of parcels per rule)."""
+    rules = [(ROLE_NAMES.get(key.split(".")[1], key), value) for key, value in info.items()
+             if key.startswith("parcels.") and key.endswith(".net")]
+    if not rules:
+        return []
+    out = [["净面积", "扣除田坎等扣除地类后的面积 (统计耕地用的图斑地类面积口径)：图斑落在每个地块内的部分 × "
+                   "(1 − 该地块的扣除地类系数 KCXS)，无可用系数时 × 图斑地类面积/图斑面积 (TBDLMJ/TBMJ；"
+                   "永久基本农田为 YJJBNTMJ/YJJBNTTBMJ)；地块相互重叠处只计一次。按图斑面积乘系数折算的口径"
+                   "尚未与省级规程核对，各地块所用依据见结果的 parcel_hits 图层"]]
+    out += [[f"净面积依据 ({name})", value] for name, value in rules]
+    out.append(["权属单位", "图斑所占耕地 (无权属字段时为永久基本农田) 地块的权属单位，按占地面积从大到小，"
+                        "多个时注明各自比例"])
+    return out
 
 
 def _input_rows(info, images):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import List, Sequence, Tuple
 
 from .cells import round_half_up
-from .columns import BASELINE_COLUMNS, CLOSED_VALUES, STATUS_VALUES
+from .columns import BASELINE_COLUMNS, CLOSED_VALUES, NET_COLUMNS, STATUS_VALUES
 
 NO_TOWNSHIP = "(未归属乡镇)"
 NO_VILLAGE = "(未归属村)"
@@ -44,16 +44,20 @@ def summary(rows: Sequence[dict], verdicts: Sequence[str], baselines: Sequence[s
     """By township (in ledger order), by village (in ledger order) and by violation type (most
     severe first): counts, shown areas and rectification progress."""
     counts = ["图斑数(个)"] + [f"{v}(个)" for v in verdicts]
-    areas = (["图斑面积(亩)", "认定面积(亩)"]
-             + [f"认定面积中占{name}(亩)" for key, name in BASELINE_COLUMNS if key in baselines])
+    flagged = [key for key, _ in BASELINE_COLUMNS if key in baselines]
+    nets = [key for key, _ in NET_COLUMNS
+            if any(r.get(f"flag_{key}_net_mu") is not None for r in rows)]
+    names = dict(BASELINE_COLUMNS)
+    areas = (["图斑面积(亩)", "认定面积(亩)"] + [f"认定面积中占{names[k]}(亩)" for k in flagged]
+             + [f"认定面积中占{names[k]}净面积(亩)" for k in nets])
     progress = [f"{s}(个)" for s in STATUS_VALUES] + ["未填(个)"]
     clearing = ["销号图斑(个)", "清零进度(%)"]
     groups = [("", 1), ("图斑数", len(counts)), ("面积", len(areas)), ("整改进展", len(progress)),
               ("图斑清零", len(clearing))]
-    flagged = [key for key, _ in BASELINE_COLUMNS if key in baselines]
 
     def metrics(group):
-        return _metrics(group, verdicts, flagged)
+        return _metrics(group, verdicts, [f"flag_{k}_mu" for k in flagged]
+                        + [f"flag_{k}_net_mu" for k in nets])
 
     blocks = []
     for title, key in (("按乡镇汇总", lambda r: r["township"] or NO_TOWNSHIP),
@@ -83,7 +87,7 @@ def _metrics(rows, verdicts, flagged):
     status = [sum(1 for r in rows if (r.get("status") or "").strip() == s) for s in STATUS_VALUES]
     out = [count] + [sum(1 for r in rows if r["verdict"] == v) for v in verdicts]
     out += [_sum(r["area_mu"] for r in rows), _sum(r["flag_area_mu"] for r in rows)]
-    out += [_sum(r[f"flag_{k}_mu"] for r in rows) for k in flagged]
+    out += [_sum(r[key] for r in rows) for key in flagged]
     out += status + [count - sum(status), closed]
     out.append(float(round_half_up(100.0 * closed / count, 2)) if count else None)
     return out
