@@ -10,7 +10,6 @@ share) to ``K_net_m2``.
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
 import shapely.wkb
 
 from ..errors import Note
