@@ -111,8 +111,10 @@ def cmd_derive_changes(args):
                             location_field=args.location_field, min_area_m2=args.min_area,
                             sliver_ratio=args.sliver_ratio, sliver_width_m=args.sliver_width,
                             admin=admin, balance=not args.no_balance, protected=protected)
-    result = derive_changes(layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度"),
-                            args.out, options, progress=_progress_printer(args.quiet))
+    years = [layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度")]
+    for spec in years:
+        spec.class_values = "names" if args.class_names else "codes"
+    result = derive_changes(*years, args.out, options, progress=_progress_printer(args.quiet))
     _print_summary(result, args.verbose)
     return 0
 
@@ -167,6 +169,8 @@ def _derive_changes_parser(sub):
     p.add_argument("--after", required=True, help="本年度地类图斑")
     p.add_argument("--out", required=True, help="输出文件夹 (changes.gpkg、balance.xlsx、balance.png)")
     p.add_argument("--class-field", default="DLBM", help="地类编码字段 (默认 DLBM)")
+    p.add_argument("--class-names", action="store_true",
+                   help="地类字段为地类名称 (如 DLMC，三调或二调名称)，按地类名称表读作编码")
     p.add_argument("--czcsxm", action="store_true", help="城镇村属性码变化也算变化")
     p.add_argument("--czcs-field", default="CZCSXM", help="城镇村属性码字段 (默认 CZCSXM)")
     p.add_argument("--location-field", default="ZLDWDM",

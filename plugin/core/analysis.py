@@ -12,6 +12,7 @@ from pyproj import CRS, Transformer
 from shapely.ops import transform as shapely_transform
 
 from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
+from .rules.class_names import codes_if_names
 from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, working_crs
@@ -120,12 +121,13 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                  planar_m2=round(float(planar), 4))
     pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
     parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
-    after_classes = _patch_classes(job.patches, patch_layer, "after_field")
-    cover = _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
+    classes = _patch_classes(job.patches, patch_layer, class_table, notes)
+    cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
+                          class_table, ellipsoid, patch_m2, rows)
 
     steps.report(0.88, "归属乡镇村与地类")
     _attribute_admin(job, layers, overlays, rows)
-    _attribute_classes(job, layers, overlays, rows, patch_layer)
+    _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
 
     steps.report(0.90, "按规则判定")
     verdicts = evaluate(pd.DataFrame(rows), ruleset, class_table)
@@ -426,34 +428,36 @@ def _attribute_admin(job, layers, overlays, rows):
             r["admin_note"] = f"跨 {len(ranked)} 个行政区: {parts}"
 
 
-def _attribute_classes(job, layers, overlays, rows, patch_layer):
-    spec = job.patches
-    kept = patch_layer.kept_rows
+def _attribute_classes(job, layers, overlays, rows, classes, class_table, notes):
     for key, name in (("before_field", "before_class"), ("after_field", "after_class")):
-        f = spec.extra.get(key)
-        if f:
-            values = patch_layer.columns[f]
-            for r, i in zip(rows, kept):
-                v = values[i]
-                r[name] = str(v).strip() if v is not None and str(v).strip() else None
-    if not spec.extra.get("before_field") and job.parcels_before is not None:
+        if classes[key] is not None:
+            for r, code in zip(rows, classes[key]):
+                r[name] = code
+    if not job.patches.extra.get("before_field") and job.parcels_before is not None:
         pspec, layer = layers["parcels_before"]
         cf = pspec.extra.get("class_field", "DLBM")
         if cf not in layer.columns:
             raise InputError("缺少地类字段", layer=pspec.label, field=cf)
-        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"],
-                                                         layer.columns[cf])):
+        values = codes_if_names(pspec, cf, layer.columns[cf], class_table, notes)
+        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"], values)):
             r["before_class"] = code
 
 
-def _patch_classes(spec, patch_layer, key):
-    """The class codes a patch field gives (None where the job names no such field)."""
-    f = spec.extra.get(key)
-    if not f:
-        return [None] * len(patch_layer.kept_rows)
-    values = patch_layer.columns[f]
-    return [str(values[i]).strip() if values[i] is not None and str(values[i]).strip() else None
-            for i in patch_layer.kept_rows]
+def _patch_classes(spec, patch_layer, class_table, notes):
+    """{before_field/after_field: the class code each patch's field gives (None where it has
+    none)}, names read as codes where the job says the fields hold names; None for a field the
+    job does not name."""
+    out = {}
+    for key in ("before_field", "after_field"):
+        f = spec.extra.get(key)
+        if not f:
+            out[key] = None
+            continue
+        values = patch_layer.columns[f]
+        texts = [str(values[i]).strip() if values[i] is not None and str(values[i]).strip()
+                 else None for i in patch_layer.kept_rows]
+        out[key] = codes_if_names(spec, f, texts, class_table, notes)
+    return out
 
 
 def _effective_cover(key, geoms, after_classes, class_table):

@@ -11,6 +11,7 @@ from pyproj.exceptions import CRSError
 
 from .errors import InputError, Note, yaml_problem
 from .result_fields import LAYER_NAMES
+from .rules.class_names import CLASS_VALUES
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
@@ -25,6 +26,8 @@ ROLE_KEYS = {
     "admin": {"township_field", "village_field"},
     "parcels_before": {"class_field"},
 }
+# Roles whose class fields may hold land-class names instead of codes (class_values: names).
+CLASS_VALUE_ROLES = ("patches", "parcels_before")
 #: What a user reads for each role in messages and progress (the keys are the job file's).
 ROLE_NAMES = {"patches": "监测图斑", **LAYER_NAMES, "admin": "行政区",
               "parcels_before": "前一年度地类图斑"}
@@ -42,6 +45,7 @@ class LayerSpec:
     encoding: Optional[str] = None
     crs: Optional[str] = None
     extra: Dict[str, str] = field(default_factory=dict)
+    class_values: str = "codes"
 
     @property
     def label(self):
@@ -190,6 +194,8 @@ def _layer(role, spec, base_dir, where):
     if not isinstance(spec, dict) or "path" not in spec:
         raise InputError("图层应写成 {path: ..., layer: ...}", file=where, field=role)
     allowed = LAYER_KEYS | ROLE_KEYS.get(role, set())
+    if role in CLASS_VALUE_ROLES:
+        allowed = allowed | {"class_values"}
     unknown = set(spec) - allowed
     if unknown:
         raise InputError(f"{role} 中未知的键 {sorted(unknown)}；可用的键: {sorted(allowed)}",
@@ -207,9 +213,13 @@ def _layer(role, spec, base_dir, where):
     text = {k: _text_value(spec[k], where, f"{role}.{k}") if spec.get(k) is not None else None
             for k in ("path", "layer", "id_field", "encoding")}
     crs = _crs_value(spec["crs"], where, f"{role}.crs") if spec.get("crs") is not None else None
+    class_values = spec.get("class_values") or "codes"
+    if class_values not in CLASS_VALUES:
+        raise InputError(f"class_values 应为 codes (地类编码) 或 names (地类名称)，而不是 "
+                         f"{class_values!r}", file=where, field=f"{role}.class_values")
     return LayerSpec(role=role, path=_abspath(text["path"], base_dir), layer=text["layer"],
                      where=filt, id_field=text["id_field"], encoding=text["encoding"], crs=crs,
-                     extra=extra)
+                     extra=extra, class_values=class_values)
 
 
 def _text_value(value, where, key):
@@ -253,6 +263,8 @@ def job_to_dict(job):
         if spec.where:
             out["where"] = {k: list(v) for k, v in spec.where.items()}
         out.update(spec.extra)
+        if spec.class_values != "codes":
+            out["class_values"] = spec.class_values
         return out
 
     data = {"patches": layer(job.patches),

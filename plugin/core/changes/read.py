@@ -14,6 +14,7 @@ from ..io.layers import open_layer, read_layer
 from ..io.sql_text import sql_identifier
 from ..io.wkb_arrays import envelopes as wkb_envelopes
 from ..io.wkb_transform import transform_wkbs
+from ..rules.class_names import codes_if_names
 from .match import polygon_key
 
 
@@ -122,8 +123,10 @@ def survey_year(spec, layer, envelopes, bounds, year, crs, options, table, keys,
         notes.append(Note(spec.label, "-", f"由 {layer.crs.name} 转换到工作坐标系 {crs.name}"))
         envelopes = wkb_envelopes(wkb)
     id_field = options.id_field if options.id_field in layer.columns else None
-    classes = checked_classes(layer.columns[options.class_field],
-                       lambda k: layer.ids(id_field)[k], spec, options.class_field, table)
+    values = codes_if_names(spec, options.class_field, layer.columns[options.class_field], table,
+                            notes)
+    classes = checked_classes(values, lambda k: layer.ids(id_field)[k], spec, options.class_field,
+                              table)
     if options.czcs_field:
         czcs = texts(layer.columns[options.czcs_field])
     else:
