@@ -50,6 +50,10 @@ def cmd_analyse(args):
     from .core.job import load_job
 
     job = load_job(args.job)
+    if args.previous:
+        from .core.batches.previous import previous_from_job
+        job.previous = previous_from_job({"path": args.previous, "min_overlap": args.previous_overlap},
+                                         os.getcwd(), "--previous")
     if args.json:
         from .core.process_protocol import json_progress, write_result
         write_result(run_analysis(job, args.out, progress=json_progress))
@@ -199,6 +203,9 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="输出文件夹 (写出 result.gpkg)")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条修复/剔除提示")
+    p.add_argument("--previous", help="上一批次的结果 (result.gpkg): 与之重叠的图斑标为重复下发并沿用其台账填写")
+    p.add_argument("--previous-overlap", type=float, default=0.5,
+                   help="重叠面积达到任一图斑面积的此比例即视为同一图斑 (默认 0.5)")
     p.add_argument("--json", action="store_true",
                    help="进度、结果和错误以 JSON 行写到标准输出 (供 QGIS 在独立进程中运行)")
     p.set_defaults(func=cmd_analyse)

@@ -26,6 +26,7 @@ from .overlay.chunked import PIECES, SHAPES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool
 from .progress import Steps
+from .batches.carry import carry_forward
 from .ledger_details import add_ledger_details
 from .parcels.attributes import fields_to_read
 from .parcels.net import overlay_requests
@@ -95,7 +96,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     class_table = load_class_table()
     ruleset = load_ruleset(job.rules, class_table)
     out_path = os.path.join(out_dir, RESULT_NAME)
-    refuse_inputs([out_path], [s.path for s in job.layers()] + [job.rules, job.path])
+    refuse_inputs([out_path], [s.path for s in job.layers()] + [job.rules, job.path]
+                  + ([job.previous.path] if job.previous else []))
     writable_folder(out_dir)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
@@ -143,10 +145,12 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
                                      list(verdicts["flag_basis"]), ellipsoid, rows)
     parcels.add_flag_split(overlays, cover, list(verdicts["flag_basis"]), ellipsoid, rows)
+    batches = carry_forward(job, patches, rows, crs, notes)
 
     steps.report(0.93, "写出结果")
     fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True)
-              + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields())
+              + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields()
+              + batches.fields())
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
@@ -164,6 +168,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         ds.write_table("run_info", ["key", "value"],
                     _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
+                    + batches.run_info()
                     + sorted(rules_metadata(ruleset, class_table).items()))
         ds.write_table("notes", ["layer", "feature", "message", "kind"],
                     [(n.layer, n.feature, n.message, n.kind) for n in notes])

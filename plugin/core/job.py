@@ -11,12 +11,13 @@ from pyproj.exceptions import CRSError
 
 from .errors import InputError, Note, yaml_problem
 from .result_fields import LAYER_NAMES
+from .batches.previous import PreviousBatch, previous_from_job
 from .rules.class_names import CLASS_VALUES
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
 TOP_KEYS = {"crs", "patches", "baselines", "exemptions", "admin", "parcels_before",
-            "min_area_m2", "rules", "name", "ledger"}
+            "min_area_m2", "rules", "name", "ledger", "previous"}
 # The ledger's title block: county, survey year, monitoring batch, reporting unit (填报单位).
 LEDGER_KEYS = ("county", "year", "batch", "unit")
 # Keys a layer entry may carry; the role-specific ones are listed per role.
@@ -68,6 +69,7 @@ class Job:
     name: str = ""
     ledger: Dict[str, str] = field(default_factory=dict)
     notes: List[Note] = field(default_factory=list)
+    previous: Optional[PreviousBatch] = None
 
     def layers(self):
         """Every layer spec of the job, patches first."""
@@ -154,7 +156,8 @@ def job_from_dict(data, base_dir, path=None):
                admin=admin, parcels_before=before, crs=crs,
                min_area_m2=float(min_area), rules=rules,
                name=_text_value(data.get("name", ""), where, "name"),
-               ledger=_ledger_title(data.get("ledger"), where))
+               ledger=_ledger_title(data.get("ledger"), where),
+               previous=previous_from_job(data.get("previous"), base_dir, where))
 
 
 def _ledger_title(entries, where):
@@ -280,4 +283,6 @@ def job_to_dict(job):
         data["name"] = job.name
     if job.ledger:
         data["ledger"] = dict(job.ledger)
+    if job.previous is not None:
+        data["previous"] = job.previous.to_dict()
     return data

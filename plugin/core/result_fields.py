@@ -119,3 +119,14 @@ PARCEL_HIT_FIELDS = [
     ("net_mu", "real", "净面积(亩)"),
     ("net_rule", "str", "净面积依据"),
 ]
+
+
+# Where the job names the previous batch (plugin/core/batches): how each patch was delivered.
+DELIVERY_VALUES = ("新下发", "重复下发", "重复下发(上批已销号)")
+BATCH_FIELDS = [
+    ("delivery", "str", "下发情况"),
+    ("previous_batch", "str", "上一批次"),
+    ("previous_ids", "str", "上一批次图斑编号"),
+    ("first_batch", "str", "首次下发批次"),
+    ("previous_note", "str", "重复下发说明"),
+]

@@ -15,6 +15,7 @@ from .cells import number_for_cell
 from .columns import (
     ANALYST_COLUMNS,
     BASELINE_COLUMNS,
+    BATCH_KEYS,
     DECIMALS,
     FLAGGED_VERDICTS,
     LAND_GROUPS,
@@ -68,6 +69,7 @@ def build_rows(result, class_table, patch_types: Mapping[str, str] = None
             "measure": _text(p["measure"]),
             "permit_refs": _text(p["permit_refs"]),
             "owner": _text(p["owner"]),
+            **{key: _text(p[key]) for key in BATCH_KEYS},
         }
         for key, _ in BASELINE_COLUMNS:
             row[f"{key}_mu"] = (mu_for_cell(p.get(f"{key}_m2") or 0.0)
