@@ -114,7 +114,8 @@ def cmd_derive_changes(args):
                             czcs_field=args.czcs_field if args.czcsxm else None,
                             location_field=args.location_field, min_area_m2=args.min_area,
                             sliver_ratio=args.sliver_ratio, sliver_width_m=args.sliver_width,
-                            admin=admin, balance=not args.no_balance, protected=protected)
+                            admin=admin, balance=not args.no_balance, protected=protected,
+                            targets=args.targets)
     years = [layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度")]
     for spec in years:
         spec.class_values = "names" if args.class_names else "codes"
@@ -189,6 +190,8 @@ def _derive_changes_parser(sub):
     p.add_argument("--basic-farmland", action="append",
                    help="永久基本农田图层 (平衡表列出其中耕地；给两次时分别用于前一年度、本年度)")
     p.add_argument("--red-line", action="append", help="生态保护红线图层 (同上)")
+    p.add_argument("--targets", help="各乡镇耕地保有量、永久基本农田保护目标表 (CSV 或 xlsx，亩)："
+                                     "净面积平衡表列出目标、期末、盈余或缺口与是否达标")
     p.add_argument("--no-balance", action="store_true", help="不生成耕地进出平衡表")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条提示")

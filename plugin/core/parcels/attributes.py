@@ -94,9 +94,11 @@ class NetShares:
     rule: List[str]
 
 
-def net_shares(layer, fields: ParcelFields, ids, label) -> Tuple[Optional[NetShares], List[Note]]:
+def net_shares(layer, fields: ParcelFields, ids, label, rows=None
+               ) -> Tuple[Optional[NetShares], List[Note]]:
     """The net share of every feature; None (with a note) when the layer carries no KCXS and no
-    net/gross area pair. ``ids``: the features' ids for the notes."""
+    net/gross area pair. ``ids``: the features' ids for the notes; ``rows``: a mask of the
+    features that count (the others take share 1 and are never noted; default all)."""
     if not fields.has_net_basis:
         return None, [Note(label, "-", "图层没有扣除地类系数 (KCXS) 或图斑地类面积/图斑面积 "
                            "(TBDLMJ/TBMJ、YJJBNTMJ/YJJBNTTBMJ) 字段，未计算净面积")]
@@ -105,19 +107,20 @@ def net_shares(layer, fields: ParcelFields, ids, label) -> Tuple[Optional[NetSha
     net_field, gross_field = fields.net_pair or (None, None)
     net = _numbers(layer.columns.get(net_field), n)
     gross = _numbers(layer.columns.get(gross_field), n)
-    usable_k = (coefficient >= 0) & (coefficient < 1)
-    usable_pair = (gross > 0) & (net >= 0) & (net <= gross)
+    counted = np.ones(n, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    usable_k = (coefficient >= 0) & (coefficient < 1) & counted
+    usable_pair = (gross > 0) & (net >= 0) & (net <= gross) & counted
     k = np.where(usable_k, coefficient, 0.0)
     pair_share = np.divide(net, gross, out=np.ones(n), where=usable_pair)
     share = np.where(usable_k, 1.0 - k, np.where(usable_pair, pair_share, 1.0))
     rule = [RULE_COEFFICIENT if k else RULE_SHARE if p else RULE_NONE
             for k, p in zip(usable_k.tolist(), usable_pair.tolist())]
     notes = []
-    bad_k = ~np.isnan(coefficient) & ~usable_k
+    bad_k = ~np.isnan(coefficient) & ~usable_k & counted
     if bad_k.any():
         notes.append(_count_note(label, ids, bad_k, f"{fields.get('coefficient')} 不在 0–1 之间",
                                  "改按图斑地类面积/图斑面积或不扣除计"))
-    none = np.array([r == RULE_NONE for r in rule], dtype=bool)
+    none = np.array([r == RULE_NONE for r in rule], dtype=bool) & counted
     if none.any():
         notes.append(_count_note(label, ids, none, "既无可用的扣除地类系数，也无可用的图斑地类面积/"
                                  "图斑面积", "净面积按不扣除计", kind="repair"))
@@ -136,6 +139,12 @@ def _count_note(label, ids, mask, what, then, kind="info"):
     shown = "、".join(str(ids[k]) for k in rows[:SHOWN_IDS])
     more = " 等" if len(rows) > SHOWN_IDS else ""
     return Note(label, "-", f"{len(rows)} 个图斑: {what} ({shown}{more})，{then}", kind=kind)
+
+
+def net_areas(layer, fields: ParcelFields) -> np.ndarray:
+    """Each feature's own net area (TBDLMJ, YJJBNTMJ …), NaN where it has no usable one."""
+    net = _numbers(layer.columns.get((fields.net_pair or (None,))[0]), len(layer))
+    return np.where(net >= 0, net, np.nan)
 
 
 def _numbers(values, n) -> np.ndarray:
