@@ -29,6 +29,8 @@ class RoleChoice:
     fields: Dict[str, str] = field(default_factory=dict)
     filter_field: str = ""
     filter_values: List[str] = field(default_factory=list)
+    #: The class fields hold land-class names (DLMC, 二调 names), not codes.
+    class_names: bool = False
 
 
 @dataclass
@@ -43,6 +45,8 @@ class JobState:
     #: The before/after images last given for the ledger's thumbnails or the field pack.
     before_image: str = ""
     after_image: str = ""
+    #: The previous batch's result.gpkg: its ledger state is carried into matching patches.
+    previous_result: str = ""
 
     def choice(self, role) -> RoleChoice:
         return self.choices.setdefault(role, RoleChoice())
@@ -69,9 +73,10 @@ class JobState:
                     fields={str(k): str(v) for k, v in (raw.get("fields") or {}).items() if v},
                     filter_field=str(raw.get("filter_field") or ""),
                     filter_values=[str(v) for v in raw.get("filter_values") or []],
+                    class_names=raw.get("class_names") is True,
                 )
         for name in ("name", "rules", "out_dir", "result_path", "result_layer_id",
-                     "before_image", "after_image"):
+                     "before_image", "after_image", "previous_result"):
             setattr(state, name, str(data.get(name) or ""))
         try:
             state.min_area_m2 = float(data.get("min_area_m2", 1.0))
@@ -133,10 +138,14 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
                 entry[slot.key] = name
         if role.class_filter and choice.filter_field and choice.filter_values:
             entry["where"] = {choice.filter_field: list(choice.filter_values)}
+        if role.class_names and choice.class_names:
+            entry["class_values"] = "names"
         if role.group in ("baselines", "exemptions"):
             job.setdefault(role.group, {})[role.key] = entry
         else:
             job[role.key] = entry
+    if state.previous_result:
+        job["previous"] = {"path": state.previous_result}
     return job
 
 
@@ -147,6 +156,8 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
     if job.rules:
         state.rules = job.rules
     state.min_area_m2 = job.min_area_m2
+    if job.previous is not None:
+        state.previous_result = job.previous.path
     for spec in job.layers():
         layer = layers_by_role.get(spec.role)
         if layer is None:
@@ -159,6 +170,7 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
         if spec.where:
             choice.filter_field, values = next(iter(spec.where.items()))
             choice.filter_values = list(values)
+        choice.class_names = spec.class_values == "names"
     return state
 
 

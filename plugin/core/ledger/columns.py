@@ -93,7 +93,7 @@ COLUMNS = (
       for key, name in NET_COLUMNS),
     Column("flag_outside_urban_mu", "认定面积中城镇开发边界外(亩)", MU),
     *(Column(f"flag_{key}_mu", f"认定面积中原为{name}(亩)", MU) for key, name in LAND_GROUPS),
-    Column("owner", "权属单位", max_width=20, wrap=True),
+    Column("owner", "权属单位", max_width=10, wrap=True),
     *(Column(key, header, max_width=width, wrap=True) for key, header, width in (
         ("delivery", "下发情况", 12), ("previous_batch", "上一批次", 12),
         ("previous_ids", "上一批次图斑编号", 18), ("first_batch", "首次下发批次", 12),
