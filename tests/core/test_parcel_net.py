@@ -198,3 +198,19 @@ def test_the_ledger_shows_net_areas_beside_gross_and_the_owner(analysed, tmp_pat
     total = summary_blocks(out)["按乡镇汇总"][2]
     assert total["认定面积中占耕地净面积(亩)"] == pytest.approx(
         sum(r["认定面积中占耕地净面积(亩)"] for r in rows.values()), abs=1e-9)
+
+
+def test_owners_come_from_the_previous_years_parcels_where_given(tmp_path):
+    """They cover all the land: P3 lies on no farmland but on a village's 0702 parcel."""
+    job = farmland_job(tmp_path)
+    whole = FARMLAND + [(rect(450, -10, 650, 110), parcel("D1", "9", "王家屯村", dlbm="0702"))]
+    write_layer(str(tmp_path / "dltb_all.gpkg"), [g for g, _ in whole], [a for _, a in whole],
+                layer="DLTB", fields=sorted(whole[0][1]))
+    from plugin.core.job import LayerSpec
+    job.parcels_before = LayerSpec(role="parcels_before", path=str(tmp_path / "dltb_all.gpkg"),
+                                   layer="DLTB", extra={"class_field": "DLBM"})
+    patches, _, _ = read_result(run_analysis(job, str(tmp_path / "out"),
+                                             job_workers=1).result_path)
+    assert patches["P3"]["owner"] == "王家屯村"
+    assert patches["P3"]["farmland_net_m2"] == 0.0
+    assert patches["P2"]["owner"] == "前屯村"

@@ -21,6 +21,9 @@ from ..io.layers import open_layer
 
 #: The baselines whose layers are parcels: net areas and parcel hits are worked out for them.
 PARCEL_BASELINES = ("farmland", "basic_farmland")
+#: The previous year's parcels cover all the land: the owners of a patch come from them first.
+WHOLE_PARCELS = "parcels_before"
+OWNER_KEYS = ("owner_name", "owner_code")
 
 # Candidate field names per attribute, best first (compared without regard to case).
 CANDIDATES = {
@@ -76,14 +79,18 @@ class ParcelFields:
 
 
 def fields_to_read(spec) -> List[str]:
-    """The survey attributes a parcel baseline's layer holds (none for other roles)."""
-    if spec.role not in PARCEL_BASELINES:
+    """The survey attributes a parcel baseline's layer holds, the owner fields of the previous
+    year's parcels (none for other roles)."""
+    if spec.role not in PARCEL_BASELINES + (WHOLE_PARCELS,):
         return []
     ds, lyr, _, _ = open_layer(spec)
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     del lyr, ds
-    return ParcelFields.detect(names).names()
+    found = ParcelFields.detect(names)
+    if spec.role == WHOLE_PARCELS:
+        return [f for f in (found.get(k) for k in OWNER_KEYS) if f]
+    return found.names()
 
 
 @dataclass

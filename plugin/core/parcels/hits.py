@@ -1,7 +1,9 @@
 """The parcels behind each overlap (layer ``parcel_hits``), for 举证 and for finding the land
 user: per patch and parcel baseline, every parcel the patch occupies with its number, class,
 location and owner units (坐落单位, 权属单位) and its gross and net area; and per patch the
-owner collective (权属单位) holding most of the occupied parcels, the others listed."""
+owner collective (权属单位) holding most of the land it covers, the others listed — from the
+previous year's parcels where the job gives them with owners (all the land), else from the
+parcel baselines (the farmland part)."""
 
 from collections import defaultdict
 from typing import Dict, List, Optional
@@ -9,7 +11,7 @@ from typing import Dict, List, Optional
 from ..errors import Note
 from ..overlay.areas import MU_PER_M2
 from ..result_fields import LAYER_NAMES
-from .attributes import PARCEL_BASELINES, text_column
+from .attributes import OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelFields, text_column
 
 TEXT_ATTRIBUTES = ("parcel_no", "class_code", "class_name", "location_code", "location_name",
                    "owner_code", "owner_name")
@@ -47,28 +49,46 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
     return rows, wkbs
 
 
-def owner_column(parcels, rows, min_area_m2, notes) -> bool:
-    """``owner``: the owner collective (权属单位 name, else code) holding most of the parcels a
-    patch occupies in the first parcel baseline whose layer names owners, with its share, the
-    others after it. Returns whether the column was filled."""
-    source = next((parcels[k] for k in PARCEL_BASELINES if k in parcels
-                   and (parcels[k].fields.get("owner_name") or parcels[k].fields.get("owner_code"))),
-                  None)
+def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:
+    """``owner``: the owner collective (权属单位 name, else code) holding most of the land a patch
+    covers, with its share, the others after it: in the previous year's parcels where they name
+    owners, else in the first parcel baseline that does. Returns whether it was filled."""
+    source = _owner_source(parcels, layers, overlays)
     if source is None:
         if parcels:
             notes.append(Note(next(iter(parcels.values())).label, "-",
                               "图层没有权属单位 (QSDWMC/QSDWDM) 字段，台账不列权属单位"))
         return False
-    names = text_column(source.layer, source.fields.get("owner_name"))
-    codes = text_column(source.layer, source.fields.get("owner_code"))
-    for r, plist in zip(rows, source.pieces):
+    owners, pieces = source
+    for r, plist in zip(rows, pieces):
         areas: Dict[str, float] = defaultdict(float)
-        for row, _, m2 in plist:
-            owner = names[row] or codes[row]
-            if owner and m2 >= min_area_m2:
-                areas[owner] += m2
+        for row, m2 in plist:
+            if owners[row] and m2 >= min_area_m2:
+                areas[owners[row]] += m2
         r["owner"] = owner_text(areas)
     return True
+
+
+def _owner_source(parcels, layers, overlays):
+    """(owner per feature row, per patch [(feature row, area)]) of the layer owners come
+    from; None where no layer names them."""
+    whole = layers.get(WHOLE_PARCELS)
+    if whole is not None:
+        found = ParcelFields.detect(whole[1].columns)
+        if any(found.get(k) for k in OWNER_KEYS):
+            return _owners(whole[1], found), overlays[WHOLE_PARCELS]
+    for key in PARCEL_BASELINES:
+        pp = parcels.get(key)
+        if pp is not None and any(pp.fields.get(k) for k in OWNER_KEYS):
+            return (_owners(pp.layer, pp.fields),
+                    [[(row, m2) for row, _, m2 in plist] for plist in pp.pieces])
+    return None
+
+
+def _owners(layer, fields):
+    names = text_column(layer, fields.get("owner_name"))
+    codes = text_column(layer, fields.get("owner_code"))
+    return [n or c for n, c in zip(names, codes)]
 
 
 def owner_text(areas: Dict[str, float]) -> Optional[str]:

@@ -16,7 +16,8 @@ class ParcelResults:
     def __init__(self, job, layers, overlays, patch_ids, ellipsoid, rows, notes):
         self.parcels = parcel_pieces(job, layers, overlays, ellipsoid, notes)
         net_columns(self.parcels, rows)
-        self.with_owner = owner_column(self.parcels, rows, job.min_area_m2, notes)
+        self.with_owner = owner_column(self.parcels, layers, overlays, rows, job.min_area_m2,
+                                       notes)
         self.hits = hit_rows(self.parcels, patch_ids, job.min_area_m2, notes)
 
     def add_flag_split(self, overlays, cover, bases, ellipsoid, rows):
@@ -46,6 +47,6 @@ class ParcelResults:
                 continue
             counts = {rule: pp.shares.rule.count(rule)
                       for rule in (RULE_COEFFICIENT, RULE_SHARE, RULE_NONE)}
-            info.append((f"parcels.{key}.net", "；".join(f"{rule}: {n} 个图斑"
+            info.append((f"parcels.{key}.net", "；".join(f"{rule}: {n} 个地块"
                                                         for rule, n in counts.items() if n)))
         return info

@@ -9,9 +9,6 @@ a code stays as it is, a name nobody lists stays too (and is reported as an unkn
 guessed). Every mapping used is counted for the notes.
 """
 
-import csv
-import hashlib
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -21,13 +18,13 @@ from typing import Dict, List, Optional
 
 from ...paths import resources_dir
 from ..errors import InputError, Note
+from .table_file import read_table_file
 
 NAMES_FILE = "land_class_names.csv"
 COLUMNS = ("name", "code", "source", "one_to_one", "note")
 SANDIAO = "三调"
 CLASS_VALUES = ("codes", "names")  # what a job's class_values may say
 SETTLEMENT_TOP_CLASS = "20"
-_VERSION_LINE = re.compile(r"^#\s*version\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,23 +63,13 @@ def load_name_table(class_table, path=None) -> NameTable:
     ``resources/land_class_names.csv``), checked: every code must be in the class table and
     no name may be listed twice. A bad row raises InputError naming the file, row and column."""
     path = Path(path) if path is not None else resources_dir() / NAMES_FILE
-    label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"无法读取地类名称表：{error}", layer=label) from error
-    lines = raw.decode("utf-8-sig").splitlines()
-    version = next((m.group(1) for m in (_VERSION_LINE.match(x.strip()) for x in lines) if m),
-                   None)
-    rows = list(csv.reader(io.StringIO("\n".join(x for x in lines
-                                                 if x.strip() and not x.lstrip().startswith("#")))))
-    if not rows or tuple(c.strip() for c in rows[0]) != COLUMNS:
-        raise InputError(f"表头应为 {','.join(COLUMNS)}", layer=label, field="header")
+    table = read_table_file(path, COLUMNS, "地类名称表")
+    label = table.label
     names = [ClassName(c.name, c.code, SANDIAO, True) for c in
              (class_table.lookup(code) for code in class_table.codes)
              if c.top_class != SETTLEMENT_TOP_CLASS]
     seen = {name_key(n.name) for n in names}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(table.rows, start=2):
         if len(row) != len(COLUMNS):
             raise InputError(f"第 {number} 行有 {len(row)} 列，应为 {len(COLUMNS)} 列（备注中不要用逗号）",
                              layer=label, feature=number)
@@ -101,8 +88,7 @@ def load_name_table(class_table, path=None) -> NameTable:
         seen.add(key)
         names.append(ClassName(entry["name"], code, entry["source"], entry["one_to_one"] == "是",
                                entry["note"]))
-    sha256 = hashlib.sha256(raw).hexdigest()
-    return NameTable(names, version or f"sha256:{sha256[:12]}", sha256)
+    return NameTable(names, table.version, table.sha256)
 
 
 class ClassValueReader:
