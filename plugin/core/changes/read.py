@@ -151,12 +151,19 @@ def survey_year(spec, layer, envelopes, bounds, year, crs, options, table, keys,
     bsm = layer.columns[id_field] if id_field else [None] * len(layer)
     fields = ParcelFields.detect(layer.columns)
     farm = [_is_farmland(c, table) for c in classes]
-    shares, share_notes = net_shares(layer, fields, layer.ids(id_field), spec.label, rows=farm)
+    shares, share_notes = net_shares(layer, fields, lambda k: year_id(layer, id_field, k),
+                                     spec.label, rows=farm)
     notes.extend(share_notes)
     return SurveyYear(spec=spec, wkb=wkb, envelopes=envelopes, classes=classes, czcs=czcs, keys=key,
                       units=units, raw_ids=bsm, count=len(layer), year=year,
                       net_share=shares.share if shares is not None else None,
                       net_stock=net_areas(layer, fields) if shares is not None else None)
+
+
+def year_id(layer, id_field, row):
+    """A parcel's id (BSM) for a message, else its FID."""
+    own = as_text(layer.columns[id_field][row]) if id_field else ""
+    return own or f"FID {layer.fids[row]}"
 
 
 def _is_farmland(code, table):

@@ -101,10 +101,10 @@ class NetShares:
     rule: List[str]
 
 
-def net_shares(layer, fields: ParcelFields, ids, label, rows=None
+def net_shares(layer, fields: ParcelFields, id_of, label, rows=None
                ) -> Tuple[Optional[NetShares], List[Note]]:
     """The net share of every feature; None (with a note) when the layer carries no KCXS and no
-    net/gross area pair. ``ids``: the features' ids for the notes; ``rows``: a mask of the
+    net/gross area pair. ``id_of(row)``: a feature's id for the notes; ``rows``: a mask of the
     features that count (the others take share 1 and are never noted; default all)."""
     if not fields.has_net_basis:
         return None, [Note(label, "-", "图层没有扣除地类系数 (KCXS) 或图斑地类面积/图斑面积 "
@@ -125,25 +125,25 @@ def net_shares(layer, fields: ParcelFields, ids, label, rows=None
     notes = []
     bad_k = ~np.isnan(coefficient) & ~usable_k & counted
     if bad_k.any():
-        notes.append(_count_note(label, ids, bad_k, f"{fields.get('coefficient')} 不在 0–1 之间",
+        notes.append(_count_note(label, id_of, bad_k, f"{fields.get('coefficient')} 不在 0–1 之间",
                                  "改按图斑地类面积/图斑面积或不扣除计"))
     none = np.array([r == RULE_NONE for r in rule], dtype=bool) & counted
     if none.any():
-        notes.append(_count_note(label, ids, none, "既无可用的扣除地类系数，也无可用的图斑地类面积/"
+        notes.append(_count_note(label, id_of, none, "既无可用的扣除地类系数，也无可用的图斑地类面积/"
                                  "图斑面积", "净面积按不扣除计", kind="repair"))
     both = usable_k & usable_pair
     expected = gross * (1.0 - k)
     disagree = both & (np.abs(expected - net) > AGREE_M2 + AGREE_SHARE * np.abs(gross))
     if disagree.any():
-        notes.append(_count_note(label, ids, disagree, f"{net_field} 与 {gross_field}×(1−"
+        notes.append(_count_note(label, id_of, disagree, f"{net_field} 与 {gross_field}×(1−"
                                  f"{fields.get('coefficient')}) "
                                  "不一致", "净面积按扣除地类系数计"))
     return NetShares(share=share, rule=rule), notes
 
 
-def _count_note(label, ids, mask, what, then, kind="info"):
+def _count_note(label, id_of, mask, what, then, kind="info"):
     rows = np.flatnonzero(mask)
-    shown = "、".join(str(ids[k]) for k in rows[:SHOWN_IDS])
+    shown = "、".join(str(id_of(int(k))) for k in rows[:SHOWN_IDS])
     more = " 等" if len(rows) > SHOWN_IDS else ""
     return Note(label, "-", f"{len(rows)} 个图斑: {what} ({shown}{more})，{then}", kind=kind)
 
@@ -177,16 +177,12 @@ def _number(value) -> float:
     return number if math.isfinite(number) else math.nan
 
 
-def text_column(layer, name) -> List[Optional[str]]:
-    """A column as trimmed text (None where empty; a code stored as a number loses no digit
-    it still has: 210281101201.0 is 210281101201)."""
+def text_at(layer, name, row) -> Optional[str]:
+    """A feature's value as trimmed text (None where empty or the layer has no such field; a
+    code stored as a number loses no digit it still has: 210281101201.0 is 210281101201)."""
     values = layer.columns.get(name) if name else None
-    if values is None:
-        return [None] * len(layer)
-    out = []
-    for v in values:
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        text = None if v is None else str(v).strip()
-        out.append(text or None)
-    return out
+    value = values[row] if values is not None else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = None if value is None else str(value).strip()
+    return text or None

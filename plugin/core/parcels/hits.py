@@ -10,20 +10,33 @@ from typing import Dict, List, Optional
 
 from ..errors import Note
 from ..overlay.areas import MU_PER_M2
-from ..result_fields import LAYER_NAMES
-from .attributes import OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelFields, text_column
+from ..result_fields import LAYER_NAMES, PARCEL_HIT_FIELDS
+from .attributes import OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelFields, text_at
 
 TEXT_ATTRIBUTES = ("parcel_no", "class_code", "class_name", "location_code", "location_name",
                    "owner_code", "owner_name")
 OWNERS_SHOWN = 5
+_COLUMN = {name: k for k, (name, _, _) in enumerate(PARCEL_HIT_FIELDS)}
+
+
+class HitRow(tuple):
+    """One row of ``parcel_hits``, its values in PARCEL_HIT_FIELDS order: a county's hundreds of
+    thousands of rows cost half what dicts would."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, values):
+        return cls(values.get(name) for name, _, _ in PARCEL_HIT_FIELDS)
+
+    def get(self, name):
+        return self[_COLUMN[name]]
 
 
 def hit_rows(parcels, patch_ids, min_area_m2, notes):
     """(rows, WKBs) of the ``parcel_hits`` layer, patch by patch. Pieces under ``min_area_m2``
     (boundary noise between patch and parcel lines) are left out of the list, counted in a
     note; they still count in the net area."""
-    texts = {key: {name: text_column(pp.layer, pp.fields.get(name)) for name in TEXT_ATTRIBUTES}
-             for key, pp in parcels.items()}
     rows, wkbs, left_out = [], [], defaultdict(int)
     for i, pid in enumerate(patch_ids):
         for key, pp in parcels.items():
@@ -33,15 +46,15 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
                     continue
                 net = pp.net_of(row, m2)
                 hit = {"patch_id": pid, "layer_key": key, "layer_name": LAYER_NAMES[key],
-                       "parcel_id": pp.ids[row], "area_m2": round(m2, 4),
+                       "parcel_id": pp.id_of(row), "area_m2": round(m2, 4),
                        "area_mu": round(m2 * MU_PER_M2, 6),
                        "deduction": (None if pp.shares is None
                                      else round(1.0 - float(pp.shares.share[row]), 6)),
                        "net_m2": None if net is None else round(net, 4),
                        "net_mu": None if net is None else round(net * MU_PER_M2, 6),
                        "net_rule": None if pp.shares is None else pp.shares.rule[row]}
-                hit.update({name: values[row] for name, values in texts[key].items()})
-                rows.append(hit)
+                hit.update({name: pp.text(name, row) for name in TEXT_ATTRIBUTES})
+                rows.append(HitRow.of(hit))
                 wkbs.append(blob)
     for key, count in left_out.items():
         notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
@@ -59,18 +72,19 @@ def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:
             notes.append(Note(next(iter(parcels.values())).label, "-",
                               "图层没有权属单位 (QSDWMC/QSDWDM) 字段，台账不列权属单位"))
         return False
-    owners, pieces = source
+    owner_of, pieces = source
     for r, plist in zip(rows, pieces):
         areas: Dict[str, float] = defaultdict(float)
         for row, m2 in plist:
-            if owners[row] and m2 >= min_area_m2:
-                areas[owners[row]] += m2
+            owner = owner_of(row)
+            if owner and m2 >= min_area_m2:
+                areas[owner] += m2
         r["owner"] = owner_text(areas)
     return True
 
 
 def _owner_source(parcels, layers, overlays):
-    """(owner per feature row, per patch [(feature row, area)]) of the layer owners come
+    """(owner of a feature row, per patch [(feature row, area)]) of the layer owners come
     from; None where no layer names them."""
     whole = layers.get(WHOLE_PARCELS)
     if whole is not None:
@@ -86,9 +100,10 @@ def _owner_source(parcels, layers, overlays):
 
 
 def _owners(layer, fields):
-    names = text_column(layer, fields.get("owner_name"))
-    codes = text_column(layer, fields.get("owner_code"))
-    return [n or c for n, c in zip(names, codes)]
+    def owner_of(row):
+        return (text_at(layer, fields.get("owner_name"), row)
+                or text_at(layer, fields.get("owner_code"), row))
+    return owner_of
 
 
 def owner_text(areas: Dict[str, float]) -> Optional[str]:

@@ -16,7 +16,7 @@ from ..errors import Note
 from ..overlay import robust
 from ..overlay.areas import MU_PER_M2, planar_areas
 from ..result_fields import FLAG_SPLIT_KEYS
-from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, text_column
+from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, text_at
 
 # Pieces add up to more than the union only where parcels overlap; GEOS noise stays far below.
 OVERLAP_SHARE, OVERLAP_M2 = 1e-7, 1e-4
@@ -44,11 +44,21 @@ class ParcelPieces:
     layer: object
     fields: ParcelFields
     shares: Optional[NetShares]
-    ids: List[str]
+    id_field: Optional[str]
     pieces: List[List[Tuple[int, bytes, float]]]
 
     def net_of(self, row, m2) -> Optional[float]:
         return None if self.shares is None else m2 * float(self.shares.share[row])
+
+    def id_of(self, row) -> str:
+        """The parcel's BSM, else the job's id field, else its FID."""
+        own = text_at(self.layer, self.fields.get("parcel_id"), row)
+        if own:
+            return own
+        return text_at(self.layer, self.id_field, row) or f"FID {self.layer.fids[row]}"
+
+    def text(self, name, row) -> Optional[str]:
+        return text_at(self.layer, self.fields.get(name), row)
 
 
 def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPieces]:
@@ -58,17 +68,16 @@ def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPi
     for key, role in overlay_requests(job, layers).items():
         spec, layer = layers[role]
         fields = ParcelFields.detect(layer.columns)
-        own = text_column(layer, fields.get("parcel_id"))
-        ids = [o or i for o, i in zip(own, layer.ids(spec.id_field))]
-        shares, share_notes = net_shares(layer, fields, ids, spec.label)
+        pp = ParcelPieces(key=role, label=spec.label, layer=layer, fields=fields, shares=None,
+                          id_field=spec.id_field, pieces=[])
+        pp.shares, share_notes = net_shares(layer, fields, pp.id_of, spec.label)
         notes.extend(share_notes)
-        pieces, overlapped = _attributed(overlays[key], overlays[role], ellipsoid)
+        pp.pieces, overlapped = _attributed(overlays[key], overlays[role], ellipsoid)
         if overlapped:
             notes.append(Note(spec.label, "-", f"{overlapped} 个监测图斑所在处本图层图斑相互重叠: "
                               "重叠部分只计一次，归图层中靠前的图斑"
-                              + (" (净面积按其扣除系数)" if shares is not None else "")))
-        out[role] = ParcelPieces(key=role, label=spec.label, layer=layer, fields=fields,
-                                 shares=shares, ids=ids, pieces=pieces)
+                              + (" (净面积按其扣除系数)" if pp.shares is not None else "")))
+        out[role] = pp
     return out
 
 
