@@ -52,6 +52,10 @@ def cmd_analyse(args):
     from .core.job import load_job
 
     job = load_job(args.job)
+    if args.previous:
+        from .core.batches.previous import previous_from_job
+        job.previous = previous_from_job({"path": args.previous, "min_overlap": args.previous_overlap},
+                                         os.getcwd(), "--previous")
     if args.json:
         from .core.process_protocol import json_progress, write_result
         write_result(run_analysis(job, args.out, progress=json_progress))
@@ -112,9 +116,12 @@ def cmd_derive_changes(args):
                             czcs_field=args.czcs_field if args.czcsxm else None,
                             location_field=args.location_field, min_area_m2=args.min_area,
                             sliver_ratio=args.sliver_ratio, sliver_width_m=args.sliver_width,
-                            admin=admin, balance=not args.no_balance, protected=protected)
-    result = derive_changes(layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度"),
-                            args.out, options, progress=_progress_printer(args.quiet))
+                            admin=admin, balance=not args.no_balance, protected=protected,
+                            targets=args.targets)
+    years = [layer_spec(args.before, "前一年度"), layer_spec(args.after, "本年度")]
+    for spec in years:
+        spec.class_values = "names" if args.class_names else "codes"
+    result = derive_changes(*years, args.out, options, progress=_progress_printer(args.quiet))
     _print_summary(result, args.verbose)
     return 0
 
@@ -217,6 +224,8 @@ def _derive_changes_parser(sub):
     p.add_argument("--after", required=True, help="本年度地类图斑")
     p.add_argument("--out", required=True, help="输出文件夹 (changes.gpkg、balance.xlsx、balance.png)")
     p.add_argument("--class-field", default="DLBM", help="地类编码字段 (默认 DLBM)")
+    p.add_argument("--class-names", action="store_true",
+                   help="地类字段为地类名称 (如 DLMC，三调或二调名称)，按地类名称表读作编码")
     p.add_argument("--czcsxm", action="store_true", help="城镇村属性码变化也算变化")
     p.add_argument("--czcs-field", default="CZCSXM", help="城镇村属性码字段 (默认 CZCSXM)")
     p.add_argument("--location-field", default="ZLDWDM",
@@ -231,6 +240,8 @@ def _derive_changes_parser(sub):
     p.add_argument("--basic-farmland", action="append",
                    help="永久基本农田图层 (平衡表列出其中耕地；给两次时分别用于前一年度、本年度)")
     p.add_argument("--red-line", action="append", help="生态保护红线图层 (同上)")
+    p.add_argument("--targets", help="各乡镇耕地保有量、永久基本农田保护目标表 (CSV 或 xlsx，亩)："
+                                     "净面积平衡表列出目标、期末、盈余或缺口与是否达标")
     p.add_argument("--no-balance", action="store_true", help="不生成耕地进出平衡表")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条提示")
@@ -245,6 +256,9 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="输出文件夹 (写出 result.gpkg)")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条修复/剔除提示")
+    p.add_argument("--previous", help="上一批次的结果 (result.gpkg): 与之重叠的图斑标为重复下发并沿用其台账填写")
+    p.add_argument("--previous-overlap", type=float, default=0.5,
+                   help="重叠面积达到任一图斑面积的此比例即视为同一图斑 (默认 0.5)")
     p.add_argument("--json", action="store_true",
                    help="进度、结果和错误以 JSON 行写到标准输出 (供 QGIS 在独立进程中运行)")
     p.set_defaults(func=cmd_analyse)

@@ -593,6 +593,12 @@ def parcel_adjacency(cells, parcels):
     return adj
 
 
+def block_deduction(parcel):
+    """The 田坎 deduction (KCMJ) a basic-farmland block takes over from one of its parcels."""
+    kcxs = (parcel.get("slope") or slope_attributes(parcel))[2]
+    return round(round(ellipsoidal_area(parcel["geom"]), 2) * kcxs, 2)
+
+
 def build_basic_farmland(rng, parcels, adj, excluded, urban):
     """永久基本农田: blocks of neighbouring farmland parcels until ~60 % of farmland, plus one
     re-delivered block that overlaps its original (the duplicate-delivery trap)."""
@@ -636,10 +642,13 @@ def build_basic_farmland(rng, parcels, adj, excluded, urban):
             by_class[parcels[k]["DLBM"]] += parcels[k]["geom"].area
         cls = by_class.most_common(1)[0][0]
         village = parcels[block[0]]["village"]
+        tbmj = round(ellipsoidal_area(geom), 2)
+        kcmj = round(sum(block_deduction(parcels[k]) for k in block), 2)
         features.append({"geom": geom, "parcels": block, "record": {
             "BSM": f"{COUNTY_CODE}YJ{n:06d}", "YJJBNTTBBH": f"{village}{n:04d}", "DLBM": cls,
             "DLMC": CLASS_NAMES[cls], "ZLDWDM": village + "0000000", "ZLDWMC": VILLAGES[village],
-            "TBMJ": round(ellipsoidal_area(geom), 2)}})
+            "TBMJ": tbmj, "KCXS": round(kcmj / tbmj, 4), "KCMJ": kcmj,
+            "YJJBNTMJ": round(tbmj - kcmj, 2)}})
     return features, (len(blocks) - 1, original), taken
 
 
@@ -1219,7 +1228,8 @@ def write_outputs(out_dir, villages, townships, dltb23, dltb24, layers, patches,
                     [{"geom": as_multipolygon(p["geom"]), "record": p["record"]} for p in parcels])
     write_layer(os.path.join(out_dir, "yjjbnttb.gpkg"), "YJJBNTTB",
                 [("BSM", "str:18"), ("YJJBNTTBBH", "str:18"), ("DLBM", "str:5"), ("DLMC", "str:60"),
-                 ("ZLDWDM", "str:19"), ("ZLDWMC", "str:255"), ("TBMJ", "float")],
+                 ("ZLDWDM", "str:19"), ("ZLDWMC", "str:255"), ("TBMJ", "float"), ("KCXS", "float"),
+                 ("KCMJ", "float"), ("YJJBNTMJ", "float")],
                 [{"geom": as_multipolygon(f["geom"]), "record": f["record"]} for f in layers["basic_farmland"]])
     write_layer(os.path.join(out_dir, "stbhhx.gpkg"), "STBHHX",
                 [("BSM", "str:18"), ("HXMC", "str:100"), ("HXLX", "str:20")], layers["red_line"])

@@ -12,6 +12,7 @@ from pyproj import CRS
 from shapely.ops import transform as shapely_transform
 
 from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
+from .rules.class_names import codes_if_names
 from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, transformer, working_crs
@@ -21,11 +22,15 @@ from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
 from .io.layers import read_layer
 from .overlay import kernel_vectorised, robust
-from .overlay.chunked import PIECES, UNION, PatchSet, PendingOverlay
+from .overlay.chunked import PIECES, SHAPES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool, workers_asked_for
 from .progress import Steps
+from .batches.carry import carry_forward
 from .ledger_details import add_ledger_details
+from .parcels.attributes import fields_to_read
+from .parcels.net import overlay_requests
+from .parcels.result import ParcelResults
 from .result_fields import (LAYER_NAMES, OVERLAP_FIELDS, carried_field, ledger_fields,
                             patch_fields)
 from .rules.evaluate import class_problems, evaluate
@@ -101,7 +106,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     check_fits_job(ruleset, {k: s.carry for k, s in job.baselines.items()})
     out_path = os.path.join(out_dir, RESULT_NAME)
     rules = job.rules if isinstance(job.rules, list) else [job.rules]
-    refuse_inputs([out_path], [s.path for s in job.layers()] + rules + [job.path])
+    refuse_inputs([out_path], [s.path for s in job.layers()] + rules + [job.path]
+                  + ([job.previous.path] if job.previous else []))
     writable_folder(out_dir)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
@@ -128,13 +134,15 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
                  planar_m2=round(float(planar), 4))
     pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
-    after_classes = _patch_classes(job.patches, patch_layer, "after_field")
-    cover = _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows)
+    parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
+    classes = _patch_classes(job.patches, patch_layer, class_table, notes)
+    cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
+                          class_table, ellipsoid, patch_m2, rows)
 
     steps.report(0.88, "归属乡镇村与地类")
     _attribute_admin(job, layers, overlays, rows)
     _attribute_carried(job, layers, overlays, rows)
-    _attribute_classes(job, layers, overlays, rows, patch_layer)
+    _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
 
     steps.report(0.90, "按规则判定")
     table = _columns(rows)
@@ -153,11 +161,14 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                           f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
     ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
                                      list(verdicts["flag_basis"]), ellipsoid, rows)
+    parcels.add_flag_split(overlays, cover, list(verdicts["flag_basis"]), ellipsoid, rows)
+    batches = carry_forward(job, patches, rows, crs, notes)
 
     steps.report(0.93, "写出结果")
     fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True,
                            names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
-              + ledger_fields(list(job.baselines), list(job.exemptions)))
+              + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields()
+              + batches.fields())
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
@@ -170,11 +181,13 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
         ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, *pieces)
+        parcels.write(ds, wkt)
         ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
                             + [(f, a) for f, _, a in fields])
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         ds.write_table("run_info", ["key", "value"],
-                    _run_info(job, layers, result, started) + ledger_info
+                    _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
+                    + batches.run_info()
                     + sorted(rules_metadata(ruleset, class_table).items()))
         ds.write_table("notes", ["layer", "feature", "message", "kind"],
                     [(n.layer, n.feature, n.message, n.kind) for n in notes])
@@ -190,6 +203,7 @@ def _read_layers(job, class_table, near, notes):
     layers = {}
     for spec in job.layers()[1:]:
         fields = [f for f in (spec.id_field, *spec.extra.values(), *spec.carry) if f]
+        fields += [f for f in fields_to_read(spec) if f not in fields]
         key = _CodeKey(class_table)
         layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
         notes.extend(layer_notes)
@@ -238,28 +252,31 @@ class _CodeKey:
 
 
 def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
-    """{role: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
-    [(feature row, area)] for admin and previous-year parcels."""
-    roles = [s.role for s in job.layers()[1:]]
-    # a baseline carrying attributes is also cut feature by feature, to find the largest
-    roles += [carried_role(k) for k, s in job.baselines.items() if s.carry]
+    """{key: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
+    [(feature row, area)] for admin, previous-year parcels and a baseline's features cut one by
+    one for the attributes it carries, [(feature row, WKB)] for the parcel baselines' pieces
+    (keys from ``parcels.net.overlay_requests``)."""
+    roles = {s.role: s.role for s in job.layers()[1:]}
+    roles.update({carried_role(k): k for k, s in job.baselines.items() if s.carry})
+    roles.update(overlay_requests(job, layers))
     overlays, pending = {}, {}
     # Every layer's chunks go to the pool first, so workers never wait for the caller.
-    for role in roles:
-        spec, layer = layers[role.split(":")[0]]
-        mode = PIECES if role in ("admin", "parcels_before") or role != spec.role else UNION
-        pending[role] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
-                                       workers=workers)
+    for key, role in roles.items():
+        spec, layer = layers[role]
+        mode = (PIECES if role in ("admin", "parcels_before") or key == carried_role(role) else
+                UNION if key == role else SHAPES)
+        pending[key] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
+                                      workers=workers)
         steps.check()
-    for n, role in enumerate(roles):
-        spec = layers[role.split(":")[0]][0]
+    for n, (key, role) in enumerate(roles.items()):
+        spec = layers[role][0]
         base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
         steps.report(base, f"叠加 {spec.label}")
 
         def step(done, base=base, span=span, label=spec.label):
             steps.report(base + span * done, f"叠加 {label}")
 
-        overlays[role], layer_notes = pending[role].collect(step)
+        overlays[key], layer_notes = pending[key].collect(step)
         notes.extend(layer_notes)
     return overlays
 
@@ -445,7 +462,7 @@ def _attribute_admin(job, layers, overlays, rows):
 
 
 def carried_role(key):
-    """The overlay of a baseline's features one by one, for the attributes it carries."""
+    """The overlay key of a baseline's features cut one by one, for the attributes it carries."""
     return f"{key}:features"
 
 
@@ -463,34 +480,36 @@ def _attribute_carried(job, layers, overlays, rows):
                 r[carried_field(key, f)] = None if value is None else str(value).strip()
 
 
-def _attribute_classes(job, layers, overlays, rows, patch_layer):
-    spec = job.patches
-    kept = patch_layer.kept_rows
+def _attribute_classes(job, layers, overlays, rows, classes, class_table, notes):
     for key, name in (("before_field", "before_class"), ("after_field", "after_class")):
-        f = spec.extra.get(key)
-        if f:
-            values = patch_layer.columns[f]
-            for r, i in zip(rows, kept):
-                v = values[i]
-                r[name] = str(v).strip() if v is not None and str(v).strip() else None
-    if not spec.extra.get("before_field") and job.parcels_before is not None:
+        if classes[key] is not None:
+            for r, code in zip(rows, classes[key]):
+                r[name] = code
+    if not job.patches.extra.get("before_field") and job.parcels_before is not None:
         pspec, layer = layers["parcels_before"]
         cf = pspec.extra.get("class_field", "DLBM")
         if cf not in layer.columns:
             raise InputError("缺少地类字段", layer=pspec.label, field=cf)
-        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"],
-                                                         layer.columns[cf])):
+        values = codes_if_names(pspec, cf, layer.columns[cf], class_table, notes)
+        for r, (code, _, _) in zip(rows, dominant_values(overlays["parcels_before"], values)):
             r["before_class"] = code
 
 
-def _patch_classes(spec, patch_layer, key):
-    """The class codes a patch field gives (None where the job names no such field)."""
-    f = spec.extra.get(key)
-    if not f:
-        return [None] * len(patch_layer.kept_rows)
-    values = patch_layer.columns[f]
-    return [str(values[i]).strip() if values[i] is not None and str(values[i]).strip() else None
-            for i in patch_layer.kept_rows]
+def _patch_classes(spec, patch_layer, class_table, notes):
+    """{before_field/after_field: the class code each patch's field gives (None where it has
+    none)}, names read as codes where the job says the fields hold names; None for a field the
+    job does not name."""
+    out = {}
+    for key in ("before_field", "after_field"):
+        f = spec.extra.get(key)
+        if not f:
+            out[key] = None
+            continue
+        values = patch_layer.columns[f]
+        texts = [str(values[i]).strip() if values[i] is not None and str(values[i]).strip()
+                 else None for i in patch_layer.kept_rows]
+        out[key] = codes_if_names(spec, f, texts, class_table, notes)
+    return out
 
 
 def _effective_cover(key, geoms, after_classes, class_table):

@@ -12,11 +12,13 @@ from pyproj.exceptions import CRSError
 
 from .errors import InputError, Note, yaml_problem
 from .result_fields import LAYER_NAMES
+from .batches.previous import PreviousBatch, previous_from_job
+from .rules.class_names import CLASS_VALUES
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
 TOP_KEYS = {"crs", "patches", "baselines", "exemptions", "admin", "parcels_before",
-            "min_area_m2", "rules", "name", "ledger"}
+            "min_area_m2", "rules", "name", "ledger", "previous"}
 # The ledger's title block: county, survey year, monitoring batch, reporting unit (填报单位).
 LEDGER_KEYS = ("county", "year", "batch", "unit")
 # Keys a layer entry may carry; the role-specific ones are listed per role.
@@ -36,6 +38,8 @@ ROLE_KEYS = {
     "admin": {"township_field", "village_field"},
     "parcels_before": {"class_field"},
 }
+# Roles whose class fields may hold land-class names instead of codes (class_values: names).
+CLASS_VALUE_ROLES = ("patches", "parcels_before")
 #: What a user reads for each role in messages and progress (the keys are the job file's).
 ROLE_NAMES = {"patches": "监测图斑", **LAYER_NAMES, "admin": "行政区",
               "parcels_before": "前一年度地类图斑"}
@@ -58,6 +62,8 @@ class LayerSpec:
     carry: List[str] = field(default_factory=list)
     """Fields of a baseline whose values, from the feature holding most of a patch, the result
     carries as ``<key>_<field>``."""
+    class_values: str = "codes"
+    """``names`` where the class fields hold land-class names instead of codes."""
 
     @property
     def display_name(self):
@@ -84,6 +90,7 @@ class Job:
     name: str = ""
     ledger: Dict[str, str] = field(default_factory=dict)
     notes: List[Note] = field(default_factory=list)
+    previous: Optional[PreviousBatch] = None
 
     def names(self):
         """{key: display name} of every baseline and exemption of the job, in job order."""
@@ -172,7 +179,8 @@ def job_from_dict(data, base_dir, path=None):
                admin=admin, parcels_before=before, crs=crs,
                min_area_m2=float(min_area), rules=rules,
                name=_text_value(data.get("name", ""), where, "name"),
-               ledger=_ledger_title(data.get("ledger"), where))
+               ledger=_ledger_title(data.get("ledger"), where),
+               previous=previous_from_job(data.get("previous"), base_dir, where))
 
 
 def _ledger_title(entries, where):
@@ -231,6 +239,8 @@ def _layer(role, spec, base_dir, where, user_defined=False):
         raise InputError("图层应写成 {path: ..., layer: ...}", file=where, field=role)
     baseline = user_defined or role in BASELINE_KEYS
     allowed = LAYER_KEYS | ROLE_KEYS.get(role, set()) | (BASELINE_ENTRY_KEYS if baseline else set())
+    if role in CLASS_VALUE_ROLES:
+        allowed = allowed | {"class_values"}
     unknown = set(spec) - allowed
     if unknown:
         raise InputError(f"{role} 中未知的键 {sorted(unknown)}；可用的键: {sorted(allowed)}",
@@ -249,9 +259,14 @@ def _layer(role, spec, base_dir, where, user_defined=False):
             for k in ("path", "layer", "id_field", "encoding")}
     crs = _crs_value(spec["crs"], where, f"{role}.crs") if spec.get("crs") is not None else None
     name = _text_value(spec["name"], where, f"{role}.name").strip() if spec.get("name") else None
+    class_values = spec.get("class_values") or "codes"
+    if class_values not in CLASS_VALUES:
+        raise InputError(f"class_values 应为 codes (地类编码) 或 names (地类名称)，而不是 "
+                         f"{class_values!r}", file=where, field=f"{role}.class_values")
     return LayerSpec(role=role, path=_abspath(text["path"], base_dir), layer=text["layer"],
                      where=filt, id_field=text["id_field"], encoding=text["encoding"], crs=crs,
-                     extra=extra, name=name, carry=_carry(spec.get("carry"), role, where))
+                     extra=extra, name=name, carry=_carry(spec.get("carry"), role, where),
+                     class_values=class_values)
 
 
 def _rules(value, base_dir, where):
@@ -330,6 +345,8 @@ def job_to_dict(job):
         if spec.where:
             out["where"] = {k: list(v) for k, v in spec.where.items()}
         out.update(spec.extra)
+        if spec.class_values != "codes":
+            out["class_values"] = spec.class_values
         return out
 
     data = {"patches": layer(job.patches),
@@ -345,4 +362,6 @@ def job_to_dict(job):
         data["name"] = job.name
     if job.ledger:
         data["ledger"] = dict(job.ledger)
+    if job.previous is not None:
+        data["previous"] = job.previous.to_dict()
     return data

@@ -99,3 +99,51 @@ OVERLAP_FIELDS = [
     ("area_mu", "real", "面积(亩)"),
     ("planar_m2", "real", "平面面积(平方米)"),
 ]
+
+
+# Net areas (扣除田坎等后的面积) and owners, where a parcel baseline's layer carries them
+# (plugin/core/parcels).
+def parcel_result_fields(net_keys, flag_keys, with_owner):
+    """(name, type, alias) of the net-area fields of the baselines ``net_keys``, the net part
+    of the flagged area inside ``flag_keys``, and the owner collective."""
+    out = []
+    for k in net_keys:
+        out += [(f"{k}_net_m2", "real", f"占{LAYER_NAMES[k]}净面积(平方米)"),
+                (f"{k}_net_mu", "real", f"占{LAYER_NAMES[k]}净面积(亩)")]
+    out += [(f"flag_{k}_net_m2", "real", f"认定面积中占{LAYER_NAMES[k]}净面积(平方米)")
+            for k in flag_keys]
+    if with_owner:
+        out.append(("owner", "str", "权属单位(按占地面积)"))
+    return out
+
+
+PARCEL_HIT_FIELDS = [
+    ("patch_id", "str", "图斑编号"),
+    ("layer_key", "str", "图层代码"),
+    ("layer_name", "str", "叠加图层"),
+    ("parcel_id", "str", "标识码"),
+    ("parcel_no", "str", "地块图斑编号"),
+    ("class_code", "str", "地类编码"),
+    ("class_name", "str", "地类名称"),
+    ("location_code", "str", "坐落单位代码"),
+    ("location_name", "str", "坐落单位名称"),
+    ("owner_code", "str", "权属单位代码"),
+    ("owner_name", "str", "权属单位名称"),
+    ("area_m2", "real", "面积(平方米)"),
+    ("area_mu", "real", "面积(亩)"),
+    ("deduction", "real", "扣除系数"),
+    ("net_m2", "real", "净面积(平方米)"),
+    ("net_mu", "real", "净面积(亩)"),
+    ("net_rule", "str", "净面积依据"),
+]
+
+
+# Where the job names the previous batch (plugin/core/batches): how each patch was delivered.
+DELIVERY_VALUES = ("新下发", "重复下发", "重复下发(上批已销号)")
+BATCH_FIELDS = [
+    ("delivery", "str", "下发情况"),
+    ("previous_batch", "str", "上一批次"),
+    ("previous_ids", "str", "上一批次图斑编号"),
+    ("first_batch", "str", "首次下发批次"),
+    ("previous_note", "str", "重复下发说明"),
+]

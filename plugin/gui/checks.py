@@ -56,6 +56,10 @@ def check_job(state: JobState, project: QgsProject, validity_sample=VALIDITY_SAM
                     "Choose the layer of monitoring patches.")))
             continue
         problems.extend(_check_layer(role, layer, choice, validity_sample))
+    if state.previous_result and not os.path.isfile(state.previous_result):
+        problems.append(Problem(ERROR, "previous", tr(
+            "The previous batch's result {0} does not exist; choose it again or clear the "
+            "field.").format(state.previous_result)))
     for path in rule_files(state.rules or ""):
         if path not in SHIPPED_RULE_SETS and not os.path.isfile(path):
             problems.append(Problem(ERROR, "rules", tr(

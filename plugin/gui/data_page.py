@@ -1,12 +1,14 @@
-"""Page 1 数据 of the workspace: the job file, the layer of each input role with its fields, and
-the optional change-derivation step."""
+"""Page 1 数据 of the workspace: the job file, the layer of each input role with its fields, the
+previous batch's result (上一批次结果) and the optional change-derivation step."""
 
 import os
 
 from qgis.core import QgsVectorLayer
+from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
@@ -78,9 +80,33 @@ class DataPage(QScrollArea):
             groups[role.group].layout().addWidget(row)
             self.role_rows[role.key] = row
         self.baselines_group = groups["baselines"]
+        layout.addWidget(self._previous_batch(page))
         layout.addStretch(1)
         self.setWidgetResizable(True)
         self.setWidget(page)
+
+    def _previous_batch(self, page):
+        group = QGroupBox(tr("Previous batch"), page)
+        form = QFormLayout(group)
+        self.previous_widget = QgsFileWidget(group)
+        self.previous_widget.setObjectName("previousResult")
+        self.previous_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
+        self.previous_widget.setFilter(tr("Result GeoPackage (*.gpkg)"))
+        self.previous_widget.lineEdit().setPlaceholderText(tr("None: every patch is new"))
+        self.previous_widget.setToolTip(tr(
+            "The result (result.gpkg) of the previous batch, with its ledger imported. A patch "
+            "overlapping a previous one by half of either is marked as sent again and takes "
+            "over its ledger entries (check, rectification, case handling); one closed before "
+            "is flagged to check again, never closed silently."))
+        self.previous_widget.fileChanged.connect(self.changed)
+        form.addRow(tr("Result of the previous batch"), self.previous_widget)
+        return group
+
+    def previous_result(self):
+        return self.previous_widget.filePath().strip()
+
+    def set_previous_result(self, path):
+        self.previous_widget.setFilePath(path or "")
 
     def choices(self):
         """{role: RoleChoice} of every role with a layer and of every zone of the job (a zone

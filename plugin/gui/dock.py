@@ -119,7 +119,8 @@ class LandSupervisionDock(QgsDockWidget):
                         result_path=self.state.result_path,
                         result_layer_id=self.state.result_layer_id,
                         before_image=self.state.before_image,
-                        after_image=self.state.after_image)
+                        after_image=self.state.after_image,
+                        previous_result=self.data_page.previous_result())
 
     def apply_state(self, state: JobState):
         """Show a job in the form, without treating it as an edit."""
@@ -127,6 +128,7 @@ class LandSupervisionDock(QgsDockWidget):
         try:
             self.state = state
             self.data_page.show_choices(state.choices)
+            self.data_page.set_previous_result(state.previous_result)
             # a zone of the job stays without its layer: the checks then ask for one
             state.choices = {k: v for k, v in state.choices.items() if v.layer_id or v.name}
             page = self.run_page

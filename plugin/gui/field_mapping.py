@@ -33,6 +33,8 @@ class InputRole:
     fields: Tuple[FieldSlot, ...] = field(default_factory=tuple)
     #: Only the farmland baseline: a parcel layer (DLTB) filtered to the farmland codes.
     class_filter: bool = False
+    #: Only the patches: their class fields may hold land-class names instead of codes.
+    class_names: bool = False
 
 
 #: The field a parcel layer (DLTB) keeps its land-class code in, and the farmland codes.
@@ -66,7 +68,7 @@ def input_roles() -> List[InputRole]:
                       tr("Land-class code (DLBM) before the change.")),
             FieldSlot("after_field", tr("Class after"), AFTER_CANDIDATES,
                       tr("Land-class code (DLBM) after the change.")),
-        )),
+        ), class_names=True),
         InputRole("farmland", "baselines", tr("Farmland"), class_filter=True),
         InputRole("basic_farmland", "baselines", tr("Permanent basic farmland")),
         InputRole("red_line", "baselines", tr("Ecological protection red line")),

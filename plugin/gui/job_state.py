@@ -36,6 +36,8 @@ class RoleChoice:
     name: str = ""
     carry: List[str] = field(default_factory=list)
     where: Dict[str, List[str]] = field(default_factory=dict)
+    #: The class fields hold land-class names (DLMC, 二调 names), not codes.
+    class_names: bool = False
 
 
 @dataclass
@@ -50,6 +52,8 @@ class JobState:
     #: The before/after images last given for the ledger's thumbnails or the field pack.
     before_image: str = ""
     after_image: str = ""
+    #: The previous batch's result.gpkg: its ledger state is carried into matching patches.
+    previous_result: str = ""
 
     def choice(self, role) -> RoleChoice:
         return self.choices.setdefault(role, RoleChoice())
@@ -81,9 +85,10 @@ class JobState:
                     carry=[str(v) for v in raw.get("carry") or []],
                     where={str(k): [v for v in values if isinstance(v, (str, int, float))]
                            for k, values in where.items() if isinstance(values, list)},
+                    class_names=raw.get("class_names") is True,
                 )
         for name in ("name", "rules", "out_dir", "result_path", "result_layer_id",
-                     "before_image", "after_image"):
+                     "before_image", "after_image", "previous_result"):
             setattr(state, name, str(data.get(name) or ""))
         try:
             state.min_area_m2 = float(data.get("min_area_m2", 1.0))
@@ -148,6 +153,8 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
             entry["where"] = {choice.filter_field: list(choice.filter_values)}
         if role.group == "baselines":
             entry.update(_baseline_keys(choice))
+        if role.class_names and choice.class_names:
+            entry["class_values"] = "names"
         if role.group in ("baselines", "exemptions"):
             job.setdefault(role.group, {})[role.key] = entry
         else:
@@ -157,6 +164,8 @@ def job_dict(state: JobState, project: QgsProject, temp_dir: str) -> dict:
         if layer is not None:
             job.setdefault("baselines", {})[key] = _zone_entry(
                 state.choices[key], layer_entry(layer, temp_dir, key))
+    if state.previous_result:
+        job["previous"] = {"path": state.previous_result}
     return job
 
 
@@ -191,6 +200,8 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
     if job.rules:
         state.rules = "; ".join(job.rules) if isinstance(job.rules, list) else job.rules
     state.min_area_m2 = job.min_area_m2
+    if job.previous is not None:
+        state.previous_result = job.previous.path
     for spec in job.layers():
         layer = layers_by_role.get(spec.role)
         if layer is None:
@@ -206,6 +217,7 @@ def state_from_job(job, project: QgsProject, layers_by_role) -> JobState:
         elif spec.where:
             choice.filter_field, values = next(iter(spec.where.items()))
             choice.filter_values = list(values)
+        choice.class_names = spec.class_values == "names"
     return state
 
 

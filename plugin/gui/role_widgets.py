@@ -6,6 +6,7 @@ from qgis.core import QgsProject, QgsVectorLayer
 from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -78,6 +79,17 @@ class RoleRow(QWidget):
             self.field_combos[slot.key] = combo
             form.addRow("    " + slot.label, combo)
 
+        self.class_names = None
+        if role.class_names:
+            self.class_names = QCheckBox(tr("The class fields hold names (DLMC, 二调 names)"), self)
+            self.class_names.setObjectName(f"class_names_{role.key}")
+            self.class_names.setToolTip(tr(
+                "Tick when the fields hold land-class names such as 旱地 or the older 二调 names "
+                "(有林地, 村庄 …) instead of DLBM codes: they are read as the 三调 codes of the "
+                "plugin's name table, and every name used is listed in the result's notes."))
+            self.class_names.toggled.connect(self._emit_changed)
+            form.addRow("", self.class_names)
+
         self.filter_field = None
         self.filter_values = None
         if role.class_filter:
@@ -122,6 +134,8 @@ class RoleRow(QWidget):
             choice.filter_field = self.filter_field.currentField()
             choice.filter_values = [v.strip() for v in self.filter_values.text().split(",")
                                     if v.strip()]
+        if self.class_names is not None:
+            choice.class_names = self.class_names.isChecked()
         return choice
 
     def set_choice(self, choice: RoleChoice, project: QgsProject):
@@ -136,6 +150,8 @@ class RoleRow(QWidget):
             if self.filter_field is not None:
                 self.filter_field.setField(choice.filter_field)
                 self.filter_values.setText(", ".join(choice.filter_values))
+            if self.class_names is not None:
+                self.class_names.setChecked(choice.class_names)
         finally:
             self._quiet = False
 
@@ -237,6 +253,8 @@ class RoleRow(QWidget):
     def _set_fields_enabled(self, enabled):
         for combo in self.field_combos.values():
             combo.setEnabled(enabled)
+        if self.class_names is not None:
+            self.class_names.setEnabled(enabled)
         if self.filter_field is not None:
             self.filter_field.setEnabled(enabled)
             self.filter_values.setEnabled(enabled)

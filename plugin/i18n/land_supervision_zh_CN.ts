@@ -46,13 +46,13 @@
     </message>
     <message>
       <location filename="../../plugin/processing/derive_changes_algorithm.py" />
-      <source>&lt;p&gt;Compares the land parcels (DLTB) of two survey years and writes every place whose land class changed as a change patch, with its class before and after, area (ellipsoidal, CGCS2000, m² and mu), township and village.&lt;/p&gt;&lt;p&gt;Parcels identical in both years are matched first and never overlaid. Slivers from boundary noise (smaller than the smallest area, or thin and narrow) are left out of the change patches and kept in their own layer, counted, never silently lost.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt; in the output folder: &lt;i&gt;changes.gpkg&lt;/i&gt; (layers changes and dropped), the farmland balance sheet &lt;i&gt;balance.xlsx&lt;/i&gt; (耕地进出平衡表, per township: farmland lost by destination, gained by source, net change) and its chart &lt;i&gt;balance.png&lt;/i&gt;. The change patches are loaded styled by farmland flow and are ready for &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt; (patch number change_id, classes from_class and to_class).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Permanent basic farmland&lt;/b&gt; and &lt;b&gt;ecological protection red line&lt;/b&gt; add their own rows to the balance sheet. Townships and villages come from the location codes (ZLDWDM) unless an administrative layer is given.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;比对两个年度的地类图斑（DLTB），把地类发生变化的每一处提取为变化图斑，记录变化前后地类、面积（CGCS2000 椭球面积，平方米和亩）及所在乡镇、村。&lt;/p&gt;&lt;p&gt;两年完全相同的图斑先行匹配，不参与叠加。边界误差造成的碎片（小于最小面积，或细长狭窄）不计入变化图斑，单独存入碎片图层并计数，不会悄悄丢失。&lt;/p&gt;&lt;p&gt;输出文件夹中的&lt;b&gt;成果&lt;/b&gt;：&lt;i&gt;changes.gpkg&lt;/i&gt;（图层 changes 和 dropped）、耕地进出平衡表 &lt;i&gt;balance.xlsx&lt;/i&gt;（按乡镇列出耕地按去向的减少、按来源的增加和净变化）及其图表 &lt;i&gt;balance.png&lt;/i&gt;。变化图斑加载时按耕地进出着色，可直接用于&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;（图斑编号 change_id，前后地类 from_class、to_class）。&lt;/p&gt;&lt;p&gt;给出&lt;b&gt;永久基本农田&lt;/b&gt;和&lt;b&gt;生态保护红线&lt;/b&gt;时，平衡表增列其中耕地的进出。乡镇、村取自坐落单位代码（ZLDWDM），给出行政区图层时以行政区为准。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Compares the land parcels (DLTB) of two survey years and writes every place whose land class changed as a change patch, with its class before and after, area (ellipsoidal, CGCS2000, m² and mu), township and village.&lt;/p&gt;&lt;p&gt;Parcels identical in both years are matched first and never overlaid. Slivers from boundary noise (smaller than the smallest area, or thin and narrow) are left out of the change patches and kept in their own layer, counted, never silently lost.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt; in the output folder: &lt;i&gt;changes.gpkg&lt;/i&gt; (layers changes and dropped), the farmland balance sheet &lt;i&gt;balance.xlsx&lt;/i&gt; (耕地进出平衡表, per township: farmland lost by destination, gained by source, net change) and its chart &lt;i&gt;balance.png&lt;/i&gt;. The change patches are loaded styled by farmland flow and are ready for &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt; (patch number change_id, classes from_class and to_class).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Permanent basic farmland&lt;/b&gt; and &lt;b&gt;ecological protection red line&lt;/b&gt; add their own rows to the balance sheet. Townships and villages come from the location codes (ZLDWDM) unless an administrative layer is given.&lt;/p&gt;&lt;p&gt;Where both years carry the deduction fields (KCXS, TBDLMJ/TBMJ) the workbook also holds the sheet in net area (after the 田坎 deduction), its start and end equal to the sum of TBDLMJ. &lt;b&gt;Targets&lt;/b&gt; (optional): a table (CSV or Excel) of each township's 耕地保有量 and 永久基本农田保护 targets in mu; the net sheet then shows target, end, surplus or shortfall and whether the target is met.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;比对两个年度的地类图斑（DLTB），把地类发生变化的每一处提取为变化图斑，记录变化前后地类、面积（CGCS2000 椭球面积，平方米和亩）及所在乡镇、村。&lt;/p&gt;&lt;p&gt;两年完全相同的图斑先行匹配，不参与叠加。边界误差造成的碎片（小于最小面积，或细长狭窄）不计入变化图斑，单独存入碎片图层并计数，不会悄悄丢失。&lt;/p&gt;&lt;p&gt;输出文件夹中的&lt;b&gt;成果&lt;/b&gt;：&lt;i&gt;changes.gpkg&lt;/i&gt;（图层 changes 和 dropped）、耕地进出平衡表 &lt;i&gt;balance.xlsx&lt;/i&gt;（按乡镇列出耕地按去向的减少、按来源的增加和净变化）及其图表 &lt;i&gt;balance.png&lt;/i&gt;。变化图斑加载时按耕地进出着色，可直接用于&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;（图斑编号 change_id，前后地类 from_class、to_class）。&lt;/p&gt;&lt;p&gt;给出&lt;b&gt;永久基本农田&lt;/b&gt;和&lt;b&gt;生态保护红线&lt;/b&gt;时，平衡表增列其中耕地的进出。乡镇、村取自坐落单位代码（ZLDWDM），给出行政区图层时以行政区为准。&lt;/p&gt;&lt;p&gt;两个年度都带扣除字段（KCXS、TBDLMJ/TBMJ）时，工作簿另有扣除田坎等之后的净面积平衡表，其期初、期末等于 TBDLMJ 之和。&lt;b&gt;目标表&lt;/b&gt;（可选）：各乡镇耕地保有量和永久基本农田保护目标（CSV 或 Excel，单位亩）；净面积平衡表随之列出目标、期末、盈余或缺口及是否达标。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
-      <source>&lt;p&gt;Overlays the monitoring patches on the baselines (permanent basic farmland, farmland, ecological protection red line, urban development boundary) and the exemptions (approved land use, facility-agriculture filings, temporary land use), and gives every patch a verdict (illegal, legal, to verify, below the mapping area) with the rule that decided it, the suggested measure and its reasons.&lt;/p&gt;&lt;p&gt;Any vector layer works: files, memory layers, PostGIS, and &lt;i&gt;selected features only&lt;/i&gt;. Every field of the patches is kept in the result. Areas are ellipsoidal (CGCS2000), as in the official survey; layers are brought into one Gauss-Kruger zone chosen from the patches unless a working CRS is given. Invalid geometries are repaired and reported, not skipped.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Farmland&lt;/b&gt;: give the land-parcel layer and its class field with the farmland codes (01* = every code starting with 01), or a layer holding only farmland with the class field cleared.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt;: the patches with their verdicts, and the overlaps (the part of each patch inside each baseline and exemption), styled by verdict and violation type when loaded. Optionally the full result GeoPackage, which also holds the run information and the engine's notes.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;将监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果（违法、合法、需核实、低于上图面积），以及作出判定的规则、建议整改措施和判定理由。&lt;/p&gt;&lt;p&gt;可使用任何矢量图层：文件、临时图层、PostGIS，以及&lt;i&gt;仅选中要素&lt;/i&gt;。结果保留图斑的全部字段。面积为 CGCS2000 椭球面积，与国土调查口径一致；除非指定工作坐标系，所有图层统一投影到按图斑经度确定的高斯-克吕格分带。无效几何会被自动修复并逐个提示，不会被跳过。&lt;/p&gt;&lt;p&gt;&lt;b&gt;耕地&lt;/b&gt;：选择地类图斑图层及其地类编码字段并填写耕地编码（01* 表示所有以 01 开头的编码）；若图层只含耕地，清空地类编码字段即可。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出&lt;/b&gt;：带判定结果的图斑图层，以及叠加部分图层（各图斑落在各管控底线和合法依据内的部分），加载时按判定结果和违法类型着色。可选输出完整结果 GeoPackage，其中还包含运行信息和分析提示。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Overlays the monitoring patches on the baselines (permanent basic farmland, farmland, ecological protection red line, urban development boundary) and the exemptions (approved land use, facility-agriculture filings, temporary land use), and gives every patch a verdict (illegal, legal, to verify, below the mapping area) with the rule that decided it, the suggested measure and its reasons.&lt;/p&gt;&lt;p&gt;Any vector layer works: files, memory layers, PostGIS, and &lt;i&gt;selected features only&lt;/i&gt;. Every field of the patches is kept in the result. Areas are ellipsoidal (CGCS2000), as in the official survey; layers are brought into one Gauss-Kruger zone chosen from the patches unless a working CRS is given. Invalid geometries are repaired and reported, not skipped.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Farmland&lt;/b&gt;: give the land-parcel layer and its class field with the farmland codes (01* = every code starting with 01), or a layer holding only farmland with the class field cleared. Where it carries the deduction fields (KCXS, TBDLMJ/TBMJ) each patch also gets its net farmland area (after the 田坎 deduction), and where it carries owners (QSDWMC) its owner collective.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Class fields hold names&lt;/b&gt;: tick when the patches carry land-class names (DLMC, or older 二调 names such as 有林地, 村庄) instead of codes.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Previous batch's result&lt;/b&gt;: patches overlapping a patch of the previous batch by at least half of either are marked as sent again and take over its ledger entries.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs&lt;/b&gt;: the patches with their verdicts, the overlaps (the part of each patch inside each baseline and exemption), styled by verdict and violation type when loaded, and the parcels behind each overlap (number, class, location and owner units, gross and net area). Optionally the full result GeoPackage, which also holds the run information and the engine's notes.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;将监测图斑与管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）及合法依据（批准用地、设施农用地备案、临时用地）进行叠加分析，逐个图斑给出判定结果（违法、合法、需核实、低于上图面积），以及作出判定的规则、建议整改措施和判定理由。&lt;/p&gt;&lt;p&gt;可使用任何矢量图层：文件、临时图层、PostGIS，以及&lt;i&gt;仅选中要素&lt;/i&gt;。结果保留图斑的全部字段。面积为 CGCS2000 椭球面积，与国土调查口径一致；除非指定工作坐标系，所有图层统一投影到按图斑经度确定的高斯-克吕格分带。无效几何会被自动修复并逐个提示，不会被跳过。&lt;/p&gt;&lt;p&gt;&lt;b&gt;耕地&lt;/b&gt;：选择地类图斑图层及其地类编码字段并填写耕地编码（01* 表示所有以 01 开头的编码）；若图层只含耕地，清空地类编码字段即可。图层带扣除字段（KCXS、TBDLMJ/TBMJ）时，每个图斑另给出扣除田坎等之后的耕地净面积；带权属字段（QSDWMC）时给出权属单位。&lt;/p&gt;&lt;p&gt;&lt;b&gt;地类字段为地类名称&lt;/b&gt;：监测图斑中是地类名称（DLMC，或二调名称如 有林地、村庄）而非地类编码时勾选。&lt;/p&gt;&lt;p&gt;&lt;b&gt;上一批次结果&lt;/b&gt;：与上一批次图斑的重叠面积达到任一方面积一半的图斑标为重复下发，沿用其台账填写内容。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出&lt;/b&gt;：带判定结果的图斑图层、叠加部分图层（各图斑落在各管控底线和合法依据内的部分，加载时按判定结果和违法类型着色），以及叠加部分对应的地块（图斑编号、地类、坐落单位与权属单位、毛面积和净面积）。可选输出完整结果 GeoPackage，其中还包含运行信息和分析提示。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/fieldpack_algorithm.py" />
@@ -66,8 +66,8 @@
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_job_algorithm.py" />
-      <source>&lt;p&gt;Runs the patch overlay analysis and violation verdict on the layers a job file names: the monitoring patches, the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary), the exemptions (approvals, facility-agriculture filings, temporary use), the administrative units and the rule set. For batch runs and scripts; to pick layers of the project, use &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt;.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input files, their fields and the rule set (see resources/demo/job.yaml).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict) and &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline), plus the run information and notes.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;按任务文件指定的图层运行图斑叠加分析与违法判定：监测图斑、管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）、合法依据（批准用地、设施农用地备案、临时用地）、行政区和规则集。适用于批处理和脚本；如需直接选择项目中的图层，请使用&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入文件、字段对应关系和规则集（参见 resources/demo/job.yaml）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果）和 &lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积），以及运行信息和分析提示。&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Runs the patch overlay analysis and violation verdict on the layers a job file names: the monitoring patches, the baselines (permanent basic farmland, farmland, ecological red line, urban development boundary), the exemptions (approvals, facility-agriculture filings, temporary use), the administrative units and the rule set. For batch runs and scripts; to pick layers of the project, use &lt;i&gt;Patch overlay analysis and violation verdict&lt;/i&gt;.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Job file&lt;/b&gt;: the YAML file that names the input files, their fields and the rule set (see resources/demo/job.yaml).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Previous batch's result&lt;/b&gt; (optional): the result.gpkg of the previous batch with its ledger imported. Patches overlapping a previous patch by at least half of either are marked as sent again (重复下发) and take over its ledger entries; a patch closed (销号) before is flagged to check again. It replaces the job file's &lt;i&gt;previous&lt;/i&gt; entry.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output folder&lt;/b&gt;: receives result.gpkg with the layers &lt;i&gt;patches&lt;/i&gt; (one feature per input patch, with its verdict, net farmland areas and owner), &lt;i&gt;overlaps&lt;/i&gt; (the area each patch occupies in each baseline) and &lt;i&gt;parcel_hits&lt;/i&gt; (the farmland and basic-farmland parcels behind each overlap, with their owners and gross and net areas), plus the run information and notes.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;按任务文件指定的图层运行图斑叠加分析与违法判定：监测图斑、管控底线（永久基本农田、耕地、生态保护红线、城镇开发边界）、合法依据（批准用地、设施农用地备案、临时用地）、行政区和规则集。适用于批处理和脚本；如需直接选择项目中的图层，请使用&lt;i&gt;图斑叠加分析与违法判定&lt;/i&gt;。&lt;/p&gt;&lt;p&gt;&lt;b&gt;任务文件&lt;/b&gt;：YAML 文件，指定输入文件、字段对应关系和规则集（参见 resources/demo/job.yaml）。&lt;/p&gt;&lt;p&gt;&lt;b&gt;上一批次结果&lt;/b&gt;（可选）：上一批次的 result.gpkg（已导入整改台账）。与上一批次图斑的重叠面积达到任一方面积一半的图斑标为重复下发，沿用其台账填写内容；上一批次已销号的图斑再次下发时标出，须重新核查。给出时取代任务文件中的 &lt;i&gt;previous&lt;/i&gt;。&lt;/p&gt;&lt;p&gt;&lt;b&gt;输出文件夹&lt;/b&gt;：写出 result.gpkg，包含图层 &lt;i&gt;patches&lt;/i&gt;（每个输入图斑一个要素，附判定结果、耕地净面积和权属单位）、&lt;i&gt;overlaps&lt;/i&gt;（各图斑占用各管控底线的面积）和 &lt;i&gt;parcel_hits&lt;/i&gt;（叠加部分对应的耕地、永久基本农田地块，附权属单位及毛面积、净面积），以及运行信息和分析提示。&lt;/p&gt;</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/export_ledger_algorithm.py" />
@@ -762,6 +762,11 @@
       <translation>未选择任何管控底线图层：只能按地类判定图斑。</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>No farmland or basic-farmland parcel layer with survey attributes was given: no parcels behind the overlaps.</source>
+      <translation>未给出带调查属性的耕地或永久基本农田地块图层：不输出叠加部分对应的地块。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/changes_step.py" />
       <source>No monitoring patches? Compare the land parcels (DLTB) of two survey years: every change becomes a patch to verify, and the farmland balance sheet is written beside it.</source>
       <translation>没有监测图斑？比对两个年度的地类图斑（DLTB）：每处变化都成为待核查图斑，并同时生成耕地进出平衡表。</translation>
@@ -780,6 +785,11 @@
       <location filename="../../plugin/qgis_io/engine_run.py" />
       <source>No separate Python found for the analysis: it runs inside QGIS, slower.</source>
       <translation>未找到可单独运行分析的 Python，分析在 QGIS 进程内进行，速度较慢。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>None: every patch is new</source>
+      <translation>不选：全部按新下发图斑处理</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/dock.py" />
@@ -865,6 +875,12 @@
       <location filename="../../plugin/gui/run_page.py" />
       <source>Overlaps smaller than this count as no overlap (slivers between layers drawn from different sources).</source>
       <translation>小于此面积的重叠按未占用计（不同来源图层之间的细碎缝隙）。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_job_algorithm.py" />
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>Parcels behind each overlap</source>
+      <translation>叠加部分对应的地块</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_model.py" />
@@ -962,6 +978,21 @@
       <translation>准备外业核查…</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>Previous batch</source>
+      <translation>上一批次</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/base_algorithm.py" />
+      <source>Previous batch's result (result.gpkg; patches overlapping its patches take over their ledger entries)</source>
+      <translation>上一批次结果（result.gpkg；与其图斑重叠的图斑沿用其台账填写内容）</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/base_algorithm.py" />
+      <source>Previous batch: overlap share of either patch that makes it the same ground</source>
+      <translation>上一批次：重叠面积达到任一图斑面积的此比例即视为同一地块</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Previous year's land parcels (before class where patches have none)</source>
       <translation>上年度地类图斑（图斑无前地类时据此确定）</translation>
@@ -1041,6 +1072,16 @@ Measure: {1}</source>
       <translation>结果 GeoPackage</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>Result GeoPackage (*.gpkg)</source>
+      <translation>分析结果 GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>Result of the previous batch</source>
+      <translation>上一批次结果</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/run_page.py" />
       <source>Rule set</source>
       <translation>规则集</translation>
@@ -1102,6 +1143,11 @@ Measure: {1}</source>
       <translation>正在启动…</translation>
     </message>
     <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Target tables (*.csv *.xlsx)</source>
+      <translation>目标表 (*.csv *.xlsx)</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/field_mapping.py" />
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Temporary land use</source>
@@ -1136,6 +1182,21 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>The analysis stopped on bad input.</source>
       <translation>输入数据有误，分析已停止。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>The class field holds land-class names (DLMC, 二调 names), not codes</source>
+      <translation>地类字段为地类名称（DLMC 或二调名称），而非地类编码</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
+      <source>The class fields hold land-class names (DLMC, 二调 names), not codes</source>
+      <translation>地类字段为地类名称（DLMC 或二调名称），而非地类编码</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>The class fields hold names (DLMC, 二调 names)</source>
+      <translation>地类字段为地类名称（DLMC、二调名称）</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
@@ -1194,6 +1255,16 @@ Measure: {1}</source>
     </message>
     <message>
       <location filename="../../plugin/gui/checks.py" />
+      <source>The previous batch's result {0} does not exist; choose it again or clear the field.</source>
+      <translation>上一批次结果 {0} 不存在；请重新选择，或清空该项。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>The result (result.gpkg) of the previous batch, with its ledger imported. A patch overlapping a previous one by half of either is marked as sent again and takes over its ledger entries (check, rectification, case handling); one closed before is flagged to check again, never closed silently.</source>
+      <translation>上一批次的分析结果（result.gpkg，已导入其整改台账）。与上一批次图斑的重叠面积达到任一方面积一半的图斑标为重复下发，沿用其台账填写内容（核查、整改、查处情况）；上一批次已销号的图斑再次下发时标出，须重新核查，不会自动视为销号。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/checks.py" />
       <source>The rule set file {0} does not exist; choose another or clear the field to use the default rule set.</source>
       <translation>规则集文件 {0} 不存在；请另选，或清空此项以使用默认规则集。</translation>
     </message>
@@ -1213,6 +1284,11 @@ Measure: {1}</source>
       <translation>此对话框无法带上工作台中的{}：从这里运行的分析不包含它们。请在核查工作台中运行分析，以包含这些内容。</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/role_widgets.py" />
+      <source>Tick when the fields hold land-class names such as 旱地 or the older 二调 names (有林地, 村庄 …) instead of DLBM codes: they are read as the 三调 codes of the plugin's name table, and every name used is listed in the result's notes.</source>
+      <translation>字段中是地类名称（如 旱地，或二调名称 有林地、村庄 等）而不是地类编码 DLBM 时勾选：按插件的地类名称表读作三调地类编码，用到的每个名称都列在结果的提示表中。</translation>
+    </message>
+    <message>
       <location filename="../../plugin/gui/results_model.py" />
       <location filename="../../plugin/gui/results_panel.py" />
       <source>Township</source>
@@ -1227,6 +1303,11 @@ Measure: {1}</source>
       <location filename="../../plugin/processing/derive_changes_algorithm.py" />
       <source>Township name field</source>
       <translation>乡镇名称字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/processing/derive_changes_algorithm.py" />
+      <source>Townships' protection targets (CSV or Excel, mu; optional)</source>
+      <translation>各乡镇耕地保护目标（CSV 或 Excel，单位亩；可选）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_panel.py" />

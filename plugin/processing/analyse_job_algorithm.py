@@ -15,13 +15,14 @@ from qgis.core import (
 )
 
 from ..compat import SOURCE_TYPE_VECTOR_POLYGON, tr
-from .base_algorithm import LandSupervisionAlgorithm
+from .base_algorithm import LandSupervisionAlgorithm, previous_batch, previous_parameters
 from ..qgis_io.engine_run import core_errors, run_engine
 from ..qgis_io.result_styles import OVERLAPS_STYLE, PATCHES_STYLE, ResultStyler
 
 #: Layer names inside the result GeoPackage written by plugin.core.analysis.
 PATCHES_LAYER = "patches"
 OVERLAPS_LAYER = "overlaps"
+PARCEL_HITS_LAYER = "parcel_hits"
 
 
 class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
@@ -35,6 +36,7 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
     OUTPUT_GPKG = "OUTPUT_GPKG"
     PATCHES = "PATCHES"
     OVERLAPS = "OVERLAPS"
+    PARCEL_HITS = "PARCEL_HITS"
     PATCH_COUNT = "PATCH_COUNT"
     ILLEGAL_COUNT = "ILLEGAL_COUNT"
     CHECK_COUNT = "CHECK_COUNT"
@@ -55,9 +57,16 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
             "<i>Patch overlay analysis and violation verdict</i>.</p>"
             "<p><b>Job file</b>: the YAML file that names the input files, their fields and the "
             "rule set (see resources/demo/job.yaml).</p>"
+            "<p><b>Previous batch's result</b> (optional): the result.gpkg of the previous "
+            "batch with its ledger imported. Patches overlapping a previous patch by at least "
+            "half of either are marked as sent again (重复下发) and take over its ledger "
+            "entries; a patch closed (销号) before is flagged to check again. It replaces the "
+            "job file's <i>previous</i> entry.</p>"
             "<p><b>Output folder</b>: receives result.gpkg with the layers <i>patches</i> (one "
-            "feature per input patch, with its verdict) and <i>overlaps</i> (the area each "
-            "patch occupies in each baseline), plus the run information and notes.</p>"
+            "feature per input patch, with its verdict, net farmland areas and owner), "
+            "<i>overlaps</i> (the area each patch occupies in each baseline) and "
+            "<i>parcel_hits</i> (the farmland and basic-farmland parcels behind each overlap, "
+            "with their owners and gross and net areas), plus the run information and notes.</p>"
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
@@ -68,6 +77,8 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
                 fileFilter=tr("Job files (*.yaml *.yml)"),
             )
         )
+        for parameter in previous_parameters():
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Output folder"))
         )
@@ -79,6 +90,10 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
         )
         self.addOutput(
             QgsProcessingOutputVectorLayer(self.OVERLAPS, tr("Overlaps"),
+                                           SOURCE_TYPE_VECTOR_POLYGON)
+        )
+        self.addOutput(
+            QgsProcessingOutputVectorLayer(self.PARCEL_HITS, tr("Parcels behind each overlap"),
                                            SOURCE_TYPE_VECTOR_POLYGON)
         )
         self.addOutput(QgsProcessingOutputNumber(self.PATCH_COUNT, tr("Number of patches")))
@@ -94,6 +109,10 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
         os.makedirs(out_dir, exist_ok=True)
         with core_errors():
             job = load_job(job_path)
+            previous = previous_batch(self, parameters, context)
+            if previous:
+                from ..core.batches.previous import previous_from_job
+                job.previous = previous_from_job(previous, os.getcwd(), "PREVIOUS")
         result = run_engine(job, out_dir, feedback)
 
         outputs = {
@@ -103,13 +122,20 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
             self.ILLEGAL_COUNT: result.verdicts.get(ILLEGAL, 0),
             self.CHECK_COUNT: result.verdicts.get(CHECK, 0),
         }
+        from ..core.io.gpkg_reader import layer_names, open_geopackage
+
+        present = layer_names(open_geopackage(result.result_path))
         for output, layer_name, label, style in (
                 (self.PATCHES, PATCHES_LAYER, tr("Patches with verdicts"), PATCHES_STYLE),
-                (self.OVERLAPS, OVERLAPS_LAYER, tr("Overlaps"), OVERLAPS_STYLE)):
+                (self.OVERLAPS, OVERLAPS_LAYER, tr("Overlaps"), OVERLAPS_STYLE),
+                (self.PARCEL_HITS, PARCEL_HITS_LAYER, tr("Parcels behind each overlap"), None)):
+            if layer_name not in present:
+                continue
             uri = f"{result.result_path}|layername={layer_name}"
             outputs[output] = uri
             if context.project() is not None:
                 details = QgsProcessingContext.LayerDetails(label, context.project(), output)
-                details.setPostProcessor(ResultStyler.create(style))
+                if style is not None:
+                    details.setPostProcessor(ResultStyler.create(style))
                 context.addLayerToLoadOnCompletion(uri, details)
         return outputs

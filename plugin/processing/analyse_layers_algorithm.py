@@ -10,6 +10,7 @@ import tempfile
 
 from qgis.core import (
     QgsProcessingException,
+    QgsProcessingParameterBoolean,
     QgsProcessingOutputNumber,
     QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
@@ -32,7 +33,7 @@ from ..compat import (
     SOURCE_TYPE_VECTOR_POLYGON,
     tr,
 )
-from .base_algorithm import LandSupervisionAlgorithm
+from .base_algorithm import LandSupervisionAlgorithm, previous_batch, previous_parameters
 from ..qgis_io.engine_run import cancelled_message, core_errors, run_engine
 from ..qgis_io.algorithm_inputs import given, layer_entries
 from ..qgis_io.result_styles import OVERLAPS_STYLE, PATCHES_STYLE, style_on_load
@@ -101,11 +102,13 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
     ICON = "analyse.svg"
 
     FARMLAND_CLASSES = "FARMLAND_CLASSES"
+    CLASS_NAMES = "CLASS_NAMES"
     RULES = "RULES"
     MIN_AREA = "MIN_AREA"
     CRS = "CRS"
     OUTPUT = "OUTPUT"
     OVERLAPS = "OVERLAPS"
+    PARCEL_HITS = "PARCEL_HITS"
     RESULT_GPKG = "RESULT_GPKG"
     PATCH_COUNT = "PATCH_COUNT"
     ILLEGAL_COUNT = "ILLEGAL_COUNT"
@@ -131,11 +134,19 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
             "given. Invalid geometries are repaired and reported, not skipped.</p>"
             "<p><b>Farmland</b>: give the land-parcel layer and its class field with the "
             "farmland codes (01* = every code starting with 01), or a layer holding only "
-            "farmland with the class field cleared.</p>"
-            "<p><b>Outputs</b>: the patches with their verdicts, and the overlaps (the part "
-            "of each patch inside each baseline and exemption), styled by verdict and "
-            "violation type when loaded. Optionally the full result GeoPackage, which also "
-            "holds the run information and the engine's notes.</p>"
+            "farmland with the class field cleared. Where it carries the deduction fields "
+            "(KCXS, TBDLMJ/TBMJ) each patch also gets its net farmland area (after the 田坎 "
+            "deduction), and where it carries owners (QSDWMC) its owner collective.</p>"
+            "<p><b>Class fields hold names</b>: tick when the patches carry land-class names "
+            "(DLMC, or older 二调 names such as 有林地, 村庄) instead of codes.</p>"
+            "<p><b>Previous batch's result</b>: patches overlapping a patch of the previous "
+            "batch by at least half of either are marked as sent again and take over its "
+            "ledger entries.</p>"
+            "<p><b>Outputs</b>: the patches with their verdicts, the overlaps (the part of "
+            "each patch inside each baseline and exemption), styled by verdict and violation "
+            "type when loaded, and the parcels behind each overlap (number, class, location and "
+            "owner units, gross and net area). Optionally the full result GeoPackage, which "
+            "also holds the run information and the engine's notes.</p>"
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
@@ -149,6 +160,11 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
                     self._add(QgsProcessingParameterField(
                         field_param, field_label, defaultValue=default,
                         parentLayerParameterName=parent, optional=True))
+            if param == "PATCHES":
+                self._add(QgsProcessingParameterBoolean(
+                    self.CLASS_NAMES, tr("The class fields hold land-class names (DLMC, 二调 "
+                                         "names), not codes"), defaultValue=False,
+                    optional=True))
             if param == "FARMLAND":
                 self._add(QgsProcessingParameterString(
                     self.FARMLAND_CLASSES,
@@ -160,6 +176,8 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
         self._add(QgsProcessingParameterNumber(
             self.MIN_AREA, tr("Smallest overlap counted (m²)"), NUMBER_DOUBLE,
             defaultValue=1.0, minValue=0.0))
+        for parameter in previous_parameters():
+            self.addParameter(parameter)
         self._add(QgsProcessingParameterCrs(
             self.CRS, tr("Working CRS (projected; empty: the Gauss-Kruger zone of the patches)"),
             optional=True))
@@ -168,6 +186,9 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
         self._add(QgsProcessingParameterFeatureSink(
             self.OVERLAPS, tr("Overlaps"), SOURCE_TYPE_VECTOR_POLYGON, optional=True,
             createByDefault=True))
+        self._add(QgsProcessingParameterFeatureSink(
+            self.PARCEL_HITS, tr("Parcels behind each overlap"), SOURCE_TYPE_VECTOR_POLYGON,
+            optional=True, createByDefault=True))
         self._add(QgsProcessingParameterFileDestination(
             self.RESULT_GPKG, tr("Full result GeoPackage (with run information and notes)"),
             tr("GeoPackage (*.gpkg)"), optional=True, createByDefault=False))
@@ -276,6 +297,9 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
         rules = self.parameterAsFile(parameters, self.RULES, context)
         if rules:
             data["rules"] = rules
+        previous = previous_batch(self, parameters, context)
+        if previous:
+            data["previous"] = previous
         for param, section, key, _label in _layer_roles():
             if param not in entries:
                 continue
@@ -287,6 +311,9 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
                     self.parameterAsString(parameters, self.FARMLAND_CLASSES, context))
                 entry["where"] = {class_field: codes}
             entry.update(extra)
+            if param == "PATCHES" and self.parameterAsBoolean(parameters, self.CLASS_NAMES,
+                                                               context):
+                entry["class_values"] = "names"
             if key is None:
                 data[section] = entry
             else:
@@ -303,12 +330,14 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
             self.CHECK_COUNT: result.verdicts.get(CHECK, 0),
         }
         for param, layer_name, style in ((self.OUTPUT, "patches", PATCHES_STYLE),
-                                         (self.OVERLAPS, "overlaps", OVERLAPS_STYLE)):
+                                         (self.OVERLAPS, "overlaps", OVERLAPS_STYLE),
+                                         (self.PARCEL_HITS, "parcel_hits", None)):
             dest_id = self._copy_to_sink(parameters, param, context, feedback,
                                          result.result_path, layer_name)
             if dest_id is not None:
                 outputs[param] = dest_id
-                style_on_load(context, dest_id, style)
+                if style is not None:
+                    style_on_load(context, dest_id, style)
         gpkg = self.parameterAsFileOutput(parameters, self.RESULT_GPKG, context)
         if gpkg:
             os.makedirs(os.path.dirname(os.path.abspath(gpkg)), exist_ok=True)
@@ -319,6 +348,10 @@ class AnalyseLayersAlgorithm(LandSupervisionAlgorithm):
     def _copy_to_sink(self, parameters, param, context, feedback, gpkg, layer_name):
         """Copy one layer of the engine's GeoPackage into a sink parameter; its dest id or None."""
         layer = QgsVectorLayer(f"{gpkg}|layername={layer_name}", layer_name, "ogr")
+        if not layer.isValid() and param == self.PARCEL_HITS:
+            feedback.pushInfo(tr("No farmland or basic-farmland parcel layer with survey "
+                                 "attributes was given: no parcels behind the overlaps."))
+            return None
         if not layer.isValid():
             raise QgsProcessingException(
                 tr("The engine's result has no layer {0}.").format(layer_name))

@@ -1,12 +1,18 @@
 """What every algorithm of the provider shares: its group, icon, help page, search keywords,
-the optional modules it needs, and a fresh instance."""
+the optional modules it needs, and a fresh instance; and the previous-batch parameters both
+analysing algorithms take."""
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+)
 from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
 from .. import dependencies
-from ..compat import tr
+from ..compat import FLAG_ADVANCED, NUMBER_DOUBLE, tr
 from ..paths import help_page, icon_path
 
 #: Keywords of every algorithm: the toolbox search finds them in either language.
@@ -14,10 +20,11 @@ COMMON_TAGS = ("土地监管", "自然资源", "land supervision")
 #: An algorithm's own keywords, by its name (the id after ``landsupervision:``).
 ALGORITHM_TAGS = {
     "analyselayers": ("图斑", "叠加分析", "违法判定", "卫片执法", "变更调查", "耕地", "永久基本农田",
-                      "生态保护红线", "城镇开发边界", "占用面积", "patch", "overlay", "verdict",
-                      "violation", "farmland", "basic farmland", "red line", "area"),
-    "analyse": ("图斑", "叠加分析", "违法判定", "任务文件", "批处理", "patch", "overlay",
-                "verdict", "job file", "batch"),
+                      "生态保护红线", "城镇开发边界", "占用面积", "净面积", "权属单位", "重复下发",
+                      "上一批次", "patch", "overlay", "verdict", "violation", "farmland",
+                      "basic farmland", "red line", "area", "net area", "owner", "batch"),
+    "analyse": ("图斑", "叠加分析", "违法判定", "任务文件", "批处理", "重复下发", "上一批次", "patch",
+                "overlay", "verdict", "job file", "batch"),
     "exportledger": ("整改台账", "台账", "汇总", "缩略图", "Excel", "ledger", "rectification",
                      "export", "spreadsheet"),
     "importledger": ("导入核查结果", "整改台账", "外业核查", "核查结果", "销号", "ledger", "import",
@@ -25,7 +32,8 @@ ALGORITHM_TAGS = {
     "fieldpack": ("外业核查", "核查表", "举证", "影像切片", "奥维", "QField", "KML", "field work",
                   "field verification", "field sheets", "atlas"),
     "derivechanges": ("变化图斑", "变更调查", "地类图斑", "耕地进出平衡", "耕地流出", "两期对比",
-                      "change detection", "land change", "farmland balance", "DLTB"),
+                      "耕地保有量", "目标考核", "净面积", "change detection", "land change",
+                      "farmland balance", "DLTB", "targets"),
 }
 #: The job behind each algorithm, for the optional modules it needs.
 ALGORITHM_FEATURES = {
@@ -36,6 +44,34 @@ ALGORITHM_FEATURES = {
     "fieldpack": dependencies.FIELDPACK,
     "derivechanges": dependencies.DERIVE_CHANGES,
 }
+
+
+PREVIOUS, PREVIOUS_OVERLAP = "PREVIOUS", "PREVIOUS_OVERLAP"
+
+
+def previous_parameters():
+    """The previous batch's result and the overlap share that makes a patch the same ground."""
+    result = QgsProcessingParameterFile(
+        PREVIOUS, tr("Previous batch's result (result.gpkg; patches overlapping its patches "
+                     "take over their ledger entries)"), extension="gpkg", optional=True)
+    share = QgsProcessingParameterNumber(
+        PREVIOUS_OVERLAP, tr("Previous batch: overlap share of either patch that makes it the "
+                             "same ground"), NUMBER_DOUBLE, defaultValue=0.5, optional=True,
+        minValue=0.01, maxValue=1.0)
+    share.setFlags(share.flags() | FLAG_ADVANCED)
+    return result, share
+
+
+def previous_batch(algorithm, parameters, context):
+    """The job's ``previous`` entry for the parameters; None without a previous result."""
+    path = algorithm.parameterAsFile(parameters, PREVIOUS, context)
+    if not path:
+        return None
+    if parameters.get(PREVIOUS_OVERLAP) in (None, ""):
+        share = algorithm.parameterDefinition(PREVIOUS_OVERLAP).defaultValue()
+    else:
+        share = algorithm.parameterAsDouble(parameters, PREVIOUS_OVERLAP, context)
+    return {"path": path, "min_overlap": share}
 
 
 def group_name(group_id: str) -> str:

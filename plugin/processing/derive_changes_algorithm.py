@@ -9,8 +9,10 @@ from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
+    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingUtils,
@@ -45,6 +47,8 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
     GROUP_ID = "verification"
 
     CLASS_FIELD = "CLASS_FIELD"
+    CLASS_NAMES = "CLASS_NAMES"
+    TARGETS = "TARGETS"
     LOCATION_FIELD = "LOCATION_FIELD"
     TOWNSHIP_FIELD = "TOWNSHIP_FIELD"
     VILLAGE_FIELD = "VILLAGE_FIELD"
@@ -82,7 +86,12 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
             "number change_id, classes from_class and to_class).</p>"
             "<p><b>Permanent basic farmland</b> and <b>ecological protection red line</b> add "
             "their own rows to the balance sheet. Townships and villages come from the "
-            "location codes (ZLDWDM) unless an administrative layer is given.</p>")
+            "location codes (ZLDWDM) unless an administrative layer is given.</p>"
+            "<p>Where both years carry the deduction fields (KCXS, TBDLMJ/TBMJ) the workbook "
+            "also holds the sheet in net area (after the 田坎 deduction), its start and end "
+            "equal to the sum of TBDLMJ. <b>Targets</b> (optional): a table (CSV or Excel) of "
+            "each township's 耕地保有量 and 永久基本农田保护 targets in mu; the net sheet then "
+            "shows target, end, surplus or shortfall and whether the target is met.</p>")
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         for param, label, optional in _layer_roles():
@@ -94,6 +103,10 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
                 self._add(QgsProcessingParameterField(
                     self.CLASS_FIELD, tr("Land-class field (in both years)"), defaultValue="DLBM",
                     parentLayerParameterName="BEFORE", optional=True))
+                self._add(QgsProcessingParameterBoolean(
+                    self.CLASS_NAMES, tr("The class field holds land-class names (DLMC, 二调 "
+                                         "names), not codes"), defaultValue=False,
+                    optional=True))
                 self._add(QgsProcessingParameterField(
                     self.LOCATION_FIELD, tr("Location code field (township and village)"),
                     defaultValue="ZLDWDM", parentLayerParameterName="BEFORE", optional=True))
@@ -102,6 +115,9 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
                                   (self.VILLAGE_FIELD, tr("Village name field"))):
                     self._add(QgsProcessingParameterField(
                         key, text, parentLayerParameterName="ADMIN", optional=True))
+        self._add(QgsProcessingParameterFile(
+            self.TARGETS, tr("Townships' protection targets (CSV or Excel, mu; optional)"),
+            fileFilter=tr("Target tables (*.csv *.xlsx)"), optional=True))
         self._add(QgsProcessingParameterNumber(
             self.MIN_AREA, tr("Smallest change patch (m²)"), NUMBER_DOUBLE, defaultValue=1.0,
             minValue=0.0))
@@ -171,9 +187,12 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
         layers = [(param, label, ROLE_NAMES[param]) for param, label, _optional in _layer_roles()]
         entries, share = layer_entries(self, parameters, context, feedback, layers, fields,
                                        work)
+        names = self.parameterAsBoolean(parameters, self.CLASS_NAMES, context)
         specs = {param: LayerSpec(role=ROLE_NAMES[param], path=entry["path"],
                                   layer=entry.get("layer"), encoding=entry.get("encoding"),
-                                  crs=entry.get("crs"))
+                                  crs=entry.get("crs"),
+                                  class_values="names" if names and param in ("BEFORE", "AFTER")
+                                  else "codes")
                  for param, entry in entries.items()}
         admin = specs.get("ADMIN")
         if admin is not None:
@@ -185,6 +204,7 @@ class DeriveChangesAlgorithm(LandSupervisionAlgorithm):
             sliver_ratio=self.parameterAsDouble(parameters, self.SLIVER_RATIO, context),
             sliver_width_m=self.parameterAsDouble(parameters, self.SLIVER_WIDTH, context),
             admin=admin,
+            targets=self.parameterAsFile(parameters, self.TARGETS, context) or None,
             protected={key: (specs[param],) for key, param in (
                 ("basic_farmland", "BASIC_FARMLAND"), ("red_line", "RED_LINE"))
                 if param in specs})

@@ -42,7 +42,8 @@ def summary_blocks(path):
     names = [rows[2][0]] + list(rows[3][1:])
     blocks, k = {}, 4
     while k < len(rows):
-        if rows[k][0] in ("按乡镇汇总", "按村汇总", "按违法类型汇总", "按县汇总"):
+        if isinstance(rows[k][0], str) and rows[k][0].startswith("按") \
+                and rows[k][0].endswith("汇总"):
             title, body = rows[k][0], []
             k += 1
             while rows[k][0] != "合计":

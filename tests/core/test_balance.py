@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from plugin.core.changes import balance
 from plugin.core.changes.balance import (COUNTY, OTHER_DEFINITION, FarmlandAccount,
-                                         balance_table, farmland_flow, flow_group, sheet_columns,
-                                         write_balance_xlsx)
+                                         balance_table, farmland_flow, flow_group, sheet_columns)
+from plugin.core.changes.balance_sheet import write_balance_xlsx
 from plugin.core.changes.balance_chart import balance_figure, write_balance_chart
 from plugin.core.rules.classes import load_class_table
 

@@ -95,3 +95,33 @@ def test_new_buildings_in_the_reserve_core_and_the_first_level_zone_are_judged_b
     for pid in first:
         assert "water_source_first_level_construction" in rows[pid]["rule_ids"].split(","), pid
         assert "饮用水水源保护区" in rows[pid]["reason"] and rows[pid]["severity"] == 5
+def _farmland_parcels():
+    """The 2023 farmland parcels of the demo with their KCXS, read with plain OGR."""
+    from shapely import wkb
+    ds = ogr.Open(str(DEMO / "data" / "dltb_2023.gpkg"))
+    return [(wkb.loads(bytes(f.GetGeometryRef().ExportToWkb())), f["KCXS"], f["QSDWMC"])
+            for f in ds.GetLayerByName("DLTB") if f["DLBM"].startswith("01")]
+
+
+def test_net_farmland_of_every_patch_is_its_pieces_times_one_minus_kcxs(demo):
+    """The demo's farmland parcels do not overlap, so each patch's net farmland is Σ over the
+    parcels it meets of (patch ∩ parcel) × (1 − KCXS), the pieces measured by the oracle."""
+    from shapely import wkb
+    from area_oracle import geodesic_area
+    result, rows, _, _ = demo
+    ds = ogr.Open(result.result_path)
+    shapes = {f["patch_id"]: wkb.loads(bytes(f.GetGeometryRef().ExportToWkb()))
+              for f in ds.GetLayerByName("patches")}
+    parcels = _farmland_parcels()
+    for pid, shape in shapes.items():
+        want = sum(geodesic_area(shape.intersection(g)) * (1 - k)
+                   for g, k, _ in parcels if g.intersects(shape))
+        assert rows[pid]["farmland_net_m2"] == pytest.approx(want, abs=0.01), pid
+        assert rows[pid]["farmland_net_m2"] <= rows[pid]["farmland_m2"]
+
+
+def test_the_owner_of_a_farmland_patch_is_the_village_the_generator_put_it_in(demo):
+    _, rows, _, truth = demo
+    for pid, t in truth.items():
+        if rows[pid]["farmland_m2"] > 0:
+            assert rows[pid]["owner"].split(" ")[0] == t["village"], pid

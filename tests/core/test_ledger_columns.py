@@ -139,7 +139,8 @@ def test_centre_coordinates_are_in_the_crs_the_patches_were_delivered_in(tmp_pat
 def test_the_default_template_holds_every_column_once():
     template = load_template()
     assert sorted(c.key for c in template.columns) == sorted(c.key for c in COLUMNS)
-    assert [c.header for c in template.columns] == HEADERS
+    assert [c.header for c in template.columns] == HEADERS + [
+        "下发情况", "上一批次", "上一批次图斑编号", "首次下发批次", "重复下发说明"]
     assert [c.header for c in template.columns[:template.repeat]] == [
         "序号", "图斑编号", "乡镇", "村", "判定结果", "违法类型", "认定面积(亩)"]
 

@@ -23,7 +23,7 @@ from dock_county import run_dock
 
 #: Words that stay as they are in a Chinese interface: survey layer and field abbreviations,
 #: formats, encodings, units, the rule-set format; and the test county's own layer names.
-ALLOWED = {"JCTB", "DLTB", "YJJBNTTB", "STBHHX", "CZKFBJ", "XZQ", "CJXZQ", "PZYD", "DLBM",
+ALLOWED = {"JCTB", "DLTB", "YJJBNTTB", "STBHHX", "CZKFBJ", "XZQ", "CJXZQ", "PZYD", "DLBM", "DLMC",
            "JCBH", "YAML", "yaml", "yml", "QField", "KML", "KMZ", "PDF", "Excel", "GeoPackage",
            "gpkg", "xlsx", "CGCS", "GB", "UTF", "GBK", "cpg", "mu", "m", "tif", "tiff", "TIF",
            "GeoTIFF", "shp", "DLTB", "xzq", "jctb", "dltb", "yjjbnttb", "pzyd"}

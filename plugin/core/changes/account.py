@@ -1,7 +1,7 @@
 """Farmland accounting for the balance sheet: stocks from whole parcels, flows from the change
 pieces, and the same inside the protected layers (永久基本农田, 生态保护红线)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,7 +21,10 @@ class _FarmlandParts:
     ``shared``: parcels identical in both years (start and end townships may differ);
     ``start_only``/``end_only``: changed farmland parcels of one year; ``lost``/``gained``:
     change pieces leaving or entering farmland (with group and sliver flag); ``moved``: pieces
-    farmland in both years whose township differs.
+    farmland in both years whose township differs; ``kept``: pieces farmland in both years, of
+    one township, whose class changed (0103 → 0101: no flow, but the net share may change).
+    ``rows``: per part, the parcel rows (before, after) each item comes from (None where the
+    part has no parcel of that year), for the net account.
     """
 
     shared: tuple
@@ -30,6 +33,9 @@ class _FarmlandParts:
     lost: tuple
     gained: tuple
     moved: tuple
+    kept: tuple = ((), ())
+    rows: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)  # the parts' m² (measure_parts), once measured
 
 
 def _farmland_parts(before, after, pair_b, pair_a, pieces, farm, locate, table):
@@ -40,33 +46,42 @@ def _farmland_parts(before, after, pair_b, pair_a, pieces, farm, locate, table):
     else:
         u_start = [before.units[i] for i, _ in unchanged]
         u_end = [after.units[j] for _, j in unchanged]
-    sides = []
+    sides, side_rows = [], []
     for year, units in ((before, pieces.units_b), (after, pieces.units_a)):
         rows = [r for r in units if farm[year.classes[r]]]
         sides.append(([year.wkb[r] for r in rows], [units[r] for r in rows]))
-    flows = {"lost": ([], [], [], []), "gained": ([], [], [], []), "moved": ([], [], [])}
+        side_rows.append(rows)
+    flows = {"lost": ([], [], [], []), "gained": ([], [], [], []), "moved": ([], [], []),
+             "kept": ([], [])}
+    rows = {key: ([], []) for key in flows}
     for k, (i, j) in enumerate(zip(pieces.rows_b.tolist(), pieces.rows_a.tolist())):
         fb, fa = farm[before.classes[i]], farm[after.classes[j]]
         if fb != fa:
             key, unit, other = ("lost", pieces.units_b[i], after.classes[j]) if fb else \
                 ("gained", pieces.units_a[j], before.classes[i])
-            for part, value in zip(flows[key], (pieces.wkb[k], unit,
-                                                balance.flow_group(other, table),
-                                                bool(pieces.sliver[k]))):
-                part.append(value)
-        elif fb and (pieces.units_b[i][0] or "") != (pieces.units_a[j][0] or ""):
-            for part, value in zip(flows["moved"], (pieces.wkb[k], pieces.units_b[i],
-                                                    pieces.units_a[j])):
-                part.append(value)
+            values = (pieces.wkb[k], unit, balance.flow_group(other, table),
+                      bool(pieces.sliver[k]))
+        elif not fb:
+            continue
+        elif (pieces.units_b[i][0] or "") != (pieces.units_a[j][0] or ""):
+            key, values = "moved", (pieces.wkb[k], pieces.units_b[i], pieces.units_a[j])
+        else:
+            key, values = "kept", (pieces.wkb[k], pieces.units_a[j])
+        for part, value in zip(flows[key], values):
+            part.append(value)
+        rows[key][0].append(i)
+        rows[key][1].append(j)
+    rows.update(shared=([i for i, _ in unchanged], [j for _, j in unchanged]),
+                start_only=(side_rows[0], None), end_only=(None, side_rows[1]))
     return _FarmlandParts(shared=(shared_wkb, u_start, u_end), start_only=sides[0],
                           end_only=sides[1], lost=flows["lost"], gained=flows["gained"],
-                          moved=flows["moved"])
+                          moved=flows["moved"], kept=flows["kept"], rows=rows)
 
 
-def _account(parts, measure_start, measure_end):
-    """A FarmlandAccount of the parts, each measured by a function of a WKB list (m² each):
-    ``measure_start`` for what counts in the before year, ``measure_end`` for the after year.
-    Each function is called once, on everything it measures."""
+def measure_parts(parts, measure_start, measure_end):
+    """{value name: m² per item} of the parts, each measured by a function of a WKB list (m²
+    each): ``measure_start`` for what counts in the before year, ``measure_end`` for the after
+    year. Each function is called once, on everything it measures."""
     start_lists = [parts.shared[0], parts.start_only[0], parts.lost[0], parts.moved[0]]
     end_lists = [parts.shared[0], parts.end_only[0], parts.gained[0], parts.moved[0]]
     if measure_end == measure_start:
@@ -76,6 +91,17 @@ def _account(parts, measure_start, measure_end):
     else:
         shared, start_only, lost, moved = _measured(measure_start, start_lists)
         shared_end, end_only, gained, moved_end = _measured(measure_end, end_lists)
+    return {"shared": shared, "shared_end": shared_end, "start_only": start_only,
+            "end_only": end_only, "lost": lost, "gained": gained, "moved": moved,
+            "moved_end": moved_end}
+
+
+def assemble(parts, values):
+    """The FarmlandAccount of the parts' measured ``values`` (``measure_parts``)."""
+    shared, shared_end = values["shared"], values["shared_end"]
+    start_only, end_only = values["start_only"], values["end_only"]
+    lost, gained = values["lost"], values["gained"]
+    moved, moved_end = values["moved"], values["moved_end"]
     account = balance.FarmlandAccount()
     _, u_start, u_end = parts.shared
     account.add_stock("start", u_start, shared)
@@ -111,7 +137,8 @@ def farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid, loc
     township), gained farmland where it is (the after parcel's). Returns (account, parts).
     """
     parts = _farmland_parts(before, after, pair_b, pair_a, pieces, farm, locate, table)
-    account = _account(parts, ellipsoid.areas, ellipsoid.areas)
+    parts.values = measure_parts(parts, ellipsoid.areas, ellipsoid.areas)
+    account = assemble(parts, parts.values)
     for unit, gap in account.gaps().items():
         if abs(gap) >= balance.GAP_TOLERANCE_M2:
             notes.append(Note("耕地进出平衡", unit, f"期初 + 增加 − 减少 + 跨乡镇调整 与期末相差 "
@@ -120,9 +147,9 @@ def farmland_account(before, after, pair_b, pair_a, pieces, farm, ellipsoid, loc
 
 
 def protected_accounts(parts, options, crs, notes, steps):
-    """{key: FarmlandAccount} of the farmland inside each protected layer (永久基本农田,
+    """{key: measured values} of the farmland inside each protected layer (永久基本农田,
     生态保护红线): the before year measured against the first layer given, the after year
-    against the second (or the same one)."""
+    against the second (or the same one); ``assemble`` turns them into accounts."""
     out = {}
     for key, specs in options.protected.items():
         steps.report(0.72, f"叠加{balance.PROTECTED[key]}")
@@ -130,7 +157,7 @@ def protected_accounts(parts, options, crs, notes, steps):
         inside = [_InsideArea(layer, crs) for layer in layers]
         start = inside[0]
         end = inside[1] if len(inside) > 1 else start
-        out[key] = _account(parts, start, end)
+        out[key] = measure_parts(parts, start, end)
     return out
 
 

@@ -8,7 +8,8 @@ with an axis break on the axis and across the two stock bars, and said in the ax
 group 其他 is defined under the chart.
 """
 
-from .balance import COUNTY, GROUPS, OTHER_DEFINITION, save_atomic
+from .balance import COUNTY, GROUPS, OTHER_DEFINITION
+from .balance_sheet import save_atomic
 
 COLOURS = ["#c0504d", "#9bbb59", "#4f8a3c", "#4bacc6", "#a6a6a6"]
 STOCK_COLOUR, GAIN_COLOUR = "#7f7f7f", "#2e75b6"

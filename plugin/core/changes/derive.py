@@ -26,8 +26,11 @@ from ..overlay.areas import MU_PER_M2, EllipsoidalArea
 from ..progress import Steps
 from ..rules.classes import load_class_table
 from . import balance
+from .account import assemble, farmland_account, protected_accounts
 from .balance_chart import write_balance_chart
-from .account import farmland_account, protected_accounts
+from .balance_net import net_accounts
+from .balance_sheet import write_balance_xlsx
+from .targets import add_targets, read_targets, target_columns
 from .admin import AdminLocator
 from .match import identical
 from .pieces import overlay_changed
@@ -60,6 +63,7 @@ class ChangeOptions:
     # {"basic_farmland" | "red_line": (LayerSpec for the before year[, for the after year])}
     protected: Dict[str, tuple] = field(default_factory=dict)
     labels: tuple = ()  # (before, after) year labels for the balance sheet; read from data if ()
+    targets: Optional[str] = None  # townships' protection targets (CSV/xlsx, 亩), for the net sheet
 
 
 @dataclass
@@ -75,6 +79,7 @@ class ChangeResult:
     notes: List[Note] = field(default_factory=list)
     balance_paths: tuple = ()
     county: Optional[dict] = None
+    county_net: Optional[dict] = None
     seconds: float = 0.0
     timings: Dict[str, float] = field(default_factory=dict)
 
@@ -90,6 +95,11 @@ class ChangeResult:
             c = self.county
             lines.append(f"耕地: 期初 {c['start_mu']:.2f} 亩，减少 {c['lost_mu']:.2f} 亩，增加 "
                          f"{c['gained_mu']:.2f} 亩，期末 {c['end_mu']:.2f} 亩")
+        if self.county_net:
+            c = self.county_net
+            lines.append(f"耕地 (净面积): 期初 {c['start_mu']:.2f} 亩，减少 {c['lost_mu']:.2f} 亩，增加 "
+                         f"{c['gained_mu']:.2f} 亩，扣除调整 {c['adjusted_mu']:.2f} 亩，期末 "
+                         f"{c['end_mu']:.2f} 亩")
         for p in self.balance_paths:
             lines.append(f"耕地进出平衡表: {p}")
         lines.append("作为 analyse 的监测图斑: patches: " + ANALYSE_PATCHES % self.result_path)
@@ -113,9 +123,12 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
               *(s.path for specs in options.protected.values() for s in specs)]
     if options.admin is not None:
         inputs.append(options.admin.path)
+    if options.targets:
+        inputs.append(options.targets)
     refuse_inputs([os.path.join(out_dir, n) for n in (RESULT_NAME, BALANCE_XLSX, BALANCE_PNG)],
                   inputs)
     writable_folder(out_dir)
+    targets = read_targets(options.targets) if options.targets and options.balance else None
     table = load_class_table()
     before, after, crs = read_years(before_spec, after_spec, options, table, steps, notes)
     clock.lap("read")
@@ -144,12 +157,15 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     rows = change_rows(before, after, pieces, change, units, table, options.min_area_m2)
     clock.lap("areas")
 
-    account, protected = None, {}
+    account, protected, net, net_protected = None, {}, None, {}
     if options.balance:
         steps.report(0.7, "耕地进出平衡")
         account, parts = farmland_account(before, after, pair_b, pair_a, pieces, farm,
                                            ellipsoid, locate, table, notes)
-        protected = protected_accounts(parts, options, crs, notes, steps)
+        protected_values = protected_accounts(parts, options, crs, notes, steps)
+        protected = {key: assemble(parts, v) for key, v in protected_values.items()}
+        net, net_protected = net_accounts(before, after, parts, protected_values, ellipsoid,
+                                          notes)
         clock.lap("balance")
 
     keep = ~pieces.sliver[change]
@@ -170,12 +186,16 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
             steps.report(0.8, "写出耕地进出平衡表")
             labels = options.labels or (before.year or "期初", after.year or "期末")
             sheet = balance.balance_table(account, protected)
-            balance.write_balance_xlsx(os.path.join(stage, BALANCE_XLSX), sheet, labels)
+            net_sheet = balance.balance_table(net, net_protected) if net is not None else None
+            columns = _targets(targets, net_sheet, net_protected, notes)
+            write_balance_xlsx(os.path.join(stage, BALANCE_XLSX), sheet, labels,
+                               net_rows=net_sheet, target_columns=columns)
             names = [BALANCE_XLSX]
             if write_balance_chart(os.path.join(stage, BALANCE_PNG), sheet, labels, notes):
                 names.append(BALANCE_PNG)
             result.balance_paths = tuple(os.path.join(out_dir, n) for n in names)
             result.county = sheet[-1]
+            result.county_net = net_sheet[-1] if net_sheet is not None else None
             clock.lap("balance_write")
         steps.report(0.9, "写出结果")
         write_result(os.path.join(stage, RESULT_NAME), crs, rows, pieces, change, notes,
@@ -187,6 +207,17 @@ def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
+
+
+def _targets(targets, net_sheet, net_protected, notes):
+    """The target columns of the net sheet (filled into its rows); none without targets."""
+    if targets is None:
+        return ()
+    if net_sheet is None:
+        notes.append(Note(targets.path, "-", "未生成净面积平衡表，目标表未使用", kind="warning"))
+        return ()
+    add_targets(net_sheet, targets, net_protected, notes)
+    return target_columns(targets.kinds, net_protected)
 
 
 class Clock:

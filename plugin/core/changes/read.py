@@ -14,6 +14,8 @@ from ..io.layers import open_layer, read_layer
 from ..io.sql_text import sql_identifier
 from ..io.wkb_arrays import envelopes as wkb_envelopes
 from ..io.wkb_transform import transform_wkbs
+from ..parcels.attributes import ParcelFields, net_areas, net_shares
+from ..rules.class_names import codes_if_names
 from .match import polygon_key
 
 
@@ -31,6 +33,10 @@ class SurveyYear:
     raw_ids: list  # the id field's values (BSM) as read
     count: int
     year: Optional[str] = None
+    # Net area (扣除田坎等): per parcel the share of its area counted net and its own net area
+    # (TBDLMJ, NaN where it has none); None where the layer carries no net basis.
+    net_share: Optional[np.ndarray] = None
+    net_stock: Optional[np.ndarray] = None
 
     def bsm(self, row):
         """The parcel's id (标识码) as text, or None."""
@@ -85,7 +91,9 @@ def read_year_layer(spec, options, notes):
         raise InputError(f"缺少城镇村属性码字段 '{options.czcs_field}'", layer=spec.label,
                          field=options.czcs_field)
     wanted = [options.class_field]
-    for f in (options.czcs_field, options.location_field, options.id_field):
+    net_basis = ParcelFields.detect(names)
+    for f in (options.czcs_field, options.location_field, options.id_field,
+              net_basis.get("coefficient"), *(net_basis.net_pair or ())):
         if f and f in names and f not in wanted:
             wanted.append(f)
     if options.admin is None and options.location_field not in names:
@@ -122,8 +130,10 @@ def survey_year(spec, layer, envelopes, bounds, year, crs, options, table, keys,
         notes.append(Note(spec.label, "-", f"由 {layer.crs.name} 转换到工作坐标系 {crs.name}"))
         envelopes = wkb_envelopes(wkb)
     id_field = options.id_field if options.id_field in layer.columns else None
-    classes = checked_classes(layer.columns[options.class_field],
-                       lambda k: layer.ids(id_field)[k], spec, options.class_field, table)
+    values = codes_if_names(spec, options.class_field, layer.columns[options.class_field], table,
+                            notes)
+    classes = checked_classes(values, lambda k: layer.ids(id_field)[k], spec, options.class_field,
+                              table)
     if options.czcs_field:
         czcs = texts(layer.columns[options.czcs_field])
     else:
@@ -139,8 +149,25 @@ def survey_year(spec, layer, envelopes, bounds, year, crs, options, table, keys,
             notes.append(Note(spec.label, "-", f"{short} 个图斑的 {options.location_field} 不足 9 位，"
                               "无法归属乡镇"))
     bsm = layer.columns[id_field] if id_field else [None] * len(layer)
+    fields = ParcelFields.detect(layer.columns)
+    farm = [_is_farmland(c, table) for c in classes]
+    shares, share_notes = net_shares(layer, fields, lambda k: year_id(layer, id_field, k),
+                                     spec.label, rows=farm)
+    notes.extend(share_notes)
     return SurveyYear(spec=spec, wkb=wkb, envelopes=envelopes, classes=classes, czcs=czcs, keys=key,
-                 units=units, raw_ids=bsm, count=len(layer), year=year)
+                      units=units, raw_ids=bsm, count=len(layer), year=year,
+                      net_share=shares.share if shares is not None else None,
+                      net_stock=net_areas(layer, fields) if shares is not None else None)
+
+
+def year_id(layer, id_field, row):
+    """A parcel's id (BSM) for a message, else its FID."""
+    own = as_text(layer.columns[id_field][row]) if id_field else ""
+    return own or f"FID {layer.fids[row]}"
+
+
+def _is_farmland(code, table):
+    return "farmland" in table.groups(code)
 
 
 def checked_classes(values, id_of, spec, field_name, table):

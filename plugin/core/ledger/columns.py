@@ -58,6 +58,8 @@ class Column:
 
 BASELINE_COLUMNS = (("farmland", "耕地"), ("basic_farmland", "永久基本农田"),
                     ("red_line", "生态保护红线"))
+# Baselines whose net area (扣除田坎等后) the result may hold (plugin/core/parcels).
+NET_COLUMNS = BASELINE_COLUMNS[:2]
 LAND_GROUPS = (("agricultural", "农用地"), ("construction", "建设用地"), ("unused", "未利用地"))
 
 
@@ -85,9 +87,17 @@ COLUMNS = (
     Column("area_mu", "图斑面积(亩)", MU),
     Column("area_m2", "图斑面积(平方米)", M2),
     *(Column(f"{key}_mu", f"占用{name}面积(亩)", MU) for key, name in BASELINE_COLUMNS),
+    *(Column(f"{key}_net_mu", f"占用{name}净面积(亩)", MU) for key, name in NET_COLUMNS),
     *(Column(f"flag_{key}_mu", f"认定面积中占{name}(亩)", MU) for key, name in BASELINE_COLUMNS),
+    *(Column(f"flag_{key}_net_mu", f"认定面积中占{name}净面积(亩)", MU)
+      for key, name in NET_COLUMNS),
     Column("flag_outside_urban_mu", "认定面积中城镇开发边界外(亩)", MU),
     *(Column(f"flag_{key}_mu", f"认定面积中原为{name}(亩)", MU) for key, name in LAND_GROUPS),
+    Column("owner", "权属单位", max_width=10, wrap=True),
+    *(Column(key, header, max_width=width, wrap=True) for key, header, width in (
+        ("delivery", "下发情况", 12), ("previous_batch", "上一批次", 12),
+        ("previous_ids", "上一批次图斑编号", 18), ("first_batch", "首次下发批次", 12),
+        ("previous_note", "重复下发说明", 24))),
     Column("permit_refs", "批准文号/备案编号", max_width=24, wrap=True),
     Column("permit_pct", "批文覆盖比例(%)", PCT),
     Column("severity", "严重程度(1-5)", INT),
@@ -120,6 +130,8 @@ IMAGE_LABELS = ("前时相", "后时相")
 IMAGE_HEADERS = tuple(f"{label}影像" for label in IMAGE_LABELS)
 
 BY_KEY = {c.key: c for c in COLUMNS}
+# Shown only where the result was matched to a previous batch (analyse --previous).
+BATCH_KEYS = ("delivery", "previous_batch", "previous_ids", "first_batch", "previous_note")
 BY_HEADER = {c.header: c for c in COLUMNS}
 ANALYST_COLUMNS = tuple(c for c in COLUMNS if c.editable)
 ID_KEY = "patch_id"

@@ -24,12 +24,12 @@ from ..progress import Steps
 from ..rules.classes import load_class_table
 from .analyst_values import analyst_value
 from .cells import value_as_text
-from .columns import ALL_VERDICTS, FLAGGED_VERDICTS, ID_KEY, IMAGE_LABELS
+from .columns import ALL_VERDICTS, BATCH_KEYS, FLAGGED_VERDICTS, ID_KEY, IMAGE_LABELS
 from .notes import notes_rows
 from .result_access import read_result
 from .summary import summary
 from .table import analyst_cell, build_rows, select_rows
-from .template import load_template
+from .template import load_template, without_columns
 from .title import title_block, title_values
 from .workbook import write_workbook
 from .workbook_reader import read_detail_sheet
@@ -81,6 +81,8 @@ def export_ledger(result_path: str, out_path: str, include_all: bool = False,
     steps.report(0.0, "读取分析结果")
     result = read_result(result_path)
     layout, warnings = _place_zones(layout, result)
+    if not result.has(BATCH_KEYS[0]):
+        layout = without_columns(layout, BATCH_KEYS)
     rows = build_rows(result, load_class_table(), layout.patch_types)
     carry_from = previous or (out_path if os.path.exists(out_path) else None)
     if carry_from:

@@ -80,7 +80,42 @@ def _meaning_rows(result):
                  "原为农用地、建设用地、未利用地按前地类的三大类计"],
         ["批准文号/备案编号", "与图斑相交的批准用地、设施农用地备案、临时用地的编号及各自覆盖图斑的比例；"
                       "批文覆盖比例为它们合计覆盖图斑的比例 (设施农用地备案仅在现地类为设施农用地时计入)"],
-    ]
+    ] + _parcel_rows(result.run_info) + _batch_rows(result.run_info)
+
+
+def _batch_rows(info):
+    """The previous batch the patches were matched to, the rule, and what came of it."""
+    if "previous.path" not in info:
+        return []
+    share = float(info.get("previous.min_overlap") or 0.5)
+
+    def count(key):
+        return info.get(f"previous.{key}", "0")
+    return [["上一批次结果", info["previous.path"]],
+            ["下发情况", f"与上一批次图斑的重叠面积达到任一方面积的 {share:.0%} 即为重复下发 (同一地块再次下发)，"
+                     "沿用重叠最大的上一批次图斑的核查、整改、查处填写；上一批次已销号的图斑再次下发时不沿用"
+                     "整改进展与是否销号，标为“重复下发(上批已销号)”，须重新核查。首次下发批次为该地块最早下发的批次"],
+            ["比对结果", f"新下发 {count('新下发')} 个，重复下发 {count('重复下发')} 个，重复下发(上批已销号) "
+                     f"{count('重复下发(上批已销号)')} 个；上一批次 {count('previous_patches')} 个图斑中 "
+                     f"{count('previous_not_resent')} 个本批未再下发"]]
+
+
+def _parcel_rows(info):
+    """What the net areas and the owner column mean, and the rule each parcel layer's net
+    areas were taken by (the count of parcels per rule)."""
+    rules = [(ROLE_NAMES.get(key.split(".")[1], key), value) for key, value in info.items()
+             if key.startswith("parcels.") and key.endswith(".net")]
+    if not rules:
+        return []
+    out = [["净面积", "扣除田坎等扣除地类后的面积 (统计耕地用的图斑地类面积口径)：图斑落在每个地块内的部分 × "
+                   "(1 − 该地块的扣除地类系数 KCXS)，无可用系数时 × 图斑地类面积/图斑面积 (TBDLMJ/TBMJ；"
+                   "永久基本农田为 YJJBNTMJ/YJJBNTTBMJ)；地块相互重叠处只计一次。按图斑面积乘系数折算的口径"
+                   "尚未与省级规程核对，各地块所用依据见结果的 parcel_hits 图层"]]
+    out += [[f"净面积依据 ({name})", value] for name, value in rules]
+    out.append(["权属单位", "图斑所覆盖地块的权属单位，按占地面积从大到小，多个时注明各自比例：给出带权属字段的"
+                        "上年度地类图斑时按其计 (图斑覆盖的全部土地)，否则按耕地 (再次为永久基本农田) 图层计 "
+                        "(仅图斑的耕地部分)"])
+    return out
 
 
 def _zones_text(zones, template):

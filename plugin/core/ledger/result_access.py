@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..io.atomic import replacing
 from ..io.gpkg_reader import field_names, layer_names, open_geopackage, read_features, read_table
 from ..result_fields import carried_field
-from .columns import ANALYST_COLUMNS, BASELINE_COLUMNS
+from .columns import ANALYST_COLUMNS, BASELINE_COLUMNS, BATCH_KEYS, NET_COLUMNS
 from .zones import Zone, result_zones
 
 ogr.UseExceptions()
@@ -31,7 +31,9 @@ REQUIRED_FIELDS = ("patch_id", "area_m2", "township", "village", "before_class",
                    "verdict", "violation_type", "severity", "measure", "reason")
 # Read where present: results of earlier versions lack some, and their ledger columns stay empty.
 OPTIONAL_FIELDS = ("flag_area_m2", "free_m2", "batch", "patch_type", "admin_code", "permit_refs",
-                   "flag_outside_urban_m2", *(f"flag_{k}_m2" for k, _ in BASELINE_COLUMNS))
+                   "flag_outside_urban_m2", *(f"flag_{k}_m2" for k, _ in BASELINE_COLUMNS),
+                   "owner", *(f"{k}_net_m2" for k, _ in NET_COLUMNS), *BATCH_KEYS,
+                   *(f"flag_{k}_net_m2" for k, _ in NET_COLUMNS))
 GEOGRAPHIC_CRS = "EPSG:4490"
 
 

@@ -16,9 +16,11 @@ from .cells import number_for_cell
 from .columns import (
     ANALYST_COLUMNS,
     BASELINE_COLUMNS,
+    BATCH_KEYS,
     DECIMALS,
     FLAGGED_VERDICTS,
     LAND_GROUPS,
+    NET_COLUMNS,
     NUMBER_KINDS,
     PCT,
 )
@@ -68,6 +70,8 @@ def build_rows(result, class_table, patch_types: Mapping[str, str] = None
             "reason": _text(p["reason"]),
             "measure": _text(p["measure"]),
             "permit_refs": _text(p["permit_refs"]),
+            "owner": _text(p["owner"]),
+            **{key: _text(p[key]) for key in BATCH_KEYS},
         }
         for key, _ in BASELINE_COLUMNS:
             row[f"{key}_mu"] = (mu_for_cell(p.get(f"{key}_m2") or 0.0)
@@ -76,6 +80,8 @@ def build_rows(result, class_table, patch_types: Mapping[str, str] = None
             row[zone.area_key] = mu_for_cell(p[f"{zone.key}_m2"] or 0.0)
             for name in zone.carry:
                 row[zone.value_key(name)] = _text(p[carried_field(zone.key, name)])
+        for key, _ in NET_COLUMNS:
+            row[f"{key}_net_mu"] = mu_for_cell(p[f"{key}_net_m2"])
         row.update(_flag_columns(p, result, class_table))
         row["permit_pct"] = _permit_pct(p) if result.has("free_m2") else None
         for column in ANALYST_COLUMNS:
@@ -92,6 +98,8 @@ def _flag_columns(p, result, class_table) -> dict:
     for key, _ in BASELINE_COLUMNS:
         field = f"flag_{key}_m2"
         out[f"flag_{key}_mu"] = mu_for_cell(p[field] or 0.0) if result.has(field) else None
+    for key, _ in NET_COLUMNS:
+        out[f"flag_{key}_net_mu"] = mu_for_cell(p[f"flag_{key}_net_m2"])
     out["flag_outside_urban_mu"] = (mu_for_cell(p["flag_outside_urban_m2"] or 0.0)
                                     if result.has("flag_outside_urban_m2") else None)
     group = _land_use(class_table, p["before_class"]) if flag is not None else None

@@ -68,6 +68,21 @@ class LedgerTemplate:
         return "　　　　".join(parts)
 
 
+def without_columns(template: LedgerTemplate, keys) -> LedgerTemplate:
+    """The template less the columns ``keys`` (a removed column that began a printed page
+    width hands that to the next column kept)."""
+    keep = [k for k, c in enumerate(template.columns) if c.key not in keys]
+    if len(keep) == len(template.columns):
+        return template
+    starts = {next((new for new, old in enumerate(keep) if old >= start), None)
+              for start in template.page_starts}
+    repeat = sum(1 for old in keep if old < template.repeat)
+    return dataclasses.replace(
+        template, columns=tuple(template.columns[k] for k in keep),
+        groups=tuple(template.groups[k] for k in keep), repeat=repeat,
+        page_starts=tuple(sorted(s for s in starts if s is not None and s > repeat)))
+
+
 def default_template_path() -> str:
     return str(resources_dir() / "ledger" / "default.yaml")
 

@@ -26,7 +26,7 @@ from ..io.crs import transform_boxes, transformer
 from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
 
-UNION, PIECES = "union", "pieces"
+UNION, PIECES, SHAPES = "union", "pieces", "shapes"
 _FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
 CHUNKS_PER_WORKER = 4
 
@@ -89,8 +89,8 @@ class PendingOverlay:
 
     def collect(self, step=None):
         """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
-        None; PIECES: per patch [(feature row, piece area)]. ``step(fraction)`` after each
-        chunk may raise to cancel."""
+        None; PIECES: per patch [(feature row, planar piece area)]; SHAPES: per patch
+        [(feature row, piece WKB)]. ``step(fraction)`` after each chunk may raise to cancel."""
         union = self.mode == UNION
         results = [None] * self.count if union else [[] for _ in range(self.count)]
         notes, seen = [], set()
@@ -134,12 +134,12 @@ def _overlay_chunk(payload):
                  if geoms[j] is not None and p.intersects(geoms[j])]
         if not cands:
             continue
-        if mode == PIECES:
+        if mode in (PIECES, SHAPES):
             pieces = []
             for j, g in cands:
                 piece = g if p.contains(g) else robust.intersection(patch, g)
                 if piece is not None and piece.area > 0:
-                    pieces.append((j, piece.area))
+                    pieces.append((j, piece.wkb if mode == SHAPES else piece.area))
             if pieces:
                 out.append((i, pieces))
             continue

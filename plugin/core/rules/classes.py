@@ -5,9 +5,6 @@ into numbers. An unknown or malformed code is reported, never guessed: :meth:`Cl
 returns the problem as a Chinese sentence, :meth:`ClassTable.validate` raises it.
 """
 
-import csv
-import hashlib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -17,6 +14,7 @@ from typing import Dict, FrozenSet, Iterable, Optional, Tuple, Union
 
 from ...paths import resources_dir
 from ..errors import InputError
+from .table_file import read_table_file
 
 TABLE_FILE = "land_classes.csv"
 COLUMNS = ("code", "name", "top_class", "top_name", "land_use", "groups", "note")
@@ -59,7 +57,6 @@ SUFFIXES = {"K": "adjustable", "A": None}
 
 _SHAPE = re.compile(r"^[0-9]{2}[0-9A-Z]{0,3}$")
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_VERSION_LINE = re.compile(r"^#\s*version\s*:\s*(\S.*?)\s*$", re.IGNORECASE)
 
 
 class ClassCodeError(ValueError):
@@ -226,29 +223,11 @@ def load_class_table(path: Union[str, Path, None] = None) -> ClassTable:
     raises :class:`InputError` naming the file, the code and the column.
     """
     path = Path(path) if path is not None else resources_dir() / TABLE_FILE
-    label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"无法读取地类表：{error}", layer=label) from error
-    text = raw.decode("utf-8-sig")
-    version = None
-    body = []
-    for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            found = _VERSION_LINE.match(line.strip())
-            if found and version is None:
-                version = found.group(1)
-            continue
-        if line.strip():
-            body.append(line)
-    sha256 = hashlib.sha256(raw).hexdigest()
-    rows = list(csv.reader(io.StringIO("\n".join(body))))
-    if not rows or tuple(c.strip() for c in rows[0]) != COLUMNS:
-        raise InputError(f"表头应为 {','.join(COLUMNS)}", layer=label, field="header")
+    table = read_table_file(path, COLUMNS, "地类表")
+    label = table.label
     classes = []
     seen = set()
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(table.rows, start=2):
         if len(row) != len(COLUMNS):
             raise InputError(f"第 {number} 行有 {len(row)} 列，应为 {len(COLUMNS)} 列（备注中不要用逗号）",
                              layer=label, feature=row[0] if row else number)
@@ -277,6 +256,4 @@ def load_class_table(path: Union[str, Path, None] = None) -> ClassTable:
     listed = {c.code for c in classes}
     classes = [replace(c, base=c.code[:-1]) if c.code[-1] in SUFFIXES and c.code[:-1] in listed
                else c for c in classes]
-    if version is None:
-        version = f"sha256:{sha256[:12]}"
-    return ClassTable(classes, version=version, sha256=sha256, path=label)
+    return ClassTable(classes, version=table.version, sha256=table.sha256, path=label)
