@@ -12,7 +12,7 @@ from pyproj.exceptions import CRSError
 
 from .errors import InputError, Note, yaml_problem
 from .result_fields import LAYER_NAMES
-from .batches.previous import PreviousBatch, previous_from_job
+from .batches.entry import PreviousBatch, previous_from_job
 from .rules.class_names import CLASS_VALUES
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")

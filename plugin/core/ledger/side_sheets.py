@@ -121,7 +121,7 @@ def _one_page_wide(ws, paper, orientation):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.size = FONT_PT
 
 
 def write_notes(ws, rows) -> None:

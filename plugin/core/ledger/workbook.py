@@ -39,6 +39,7 @@ from .print_layout import (
     MARGIN_HEADER_IN,
     MARGIN_SIDE_IN,
     MARGIN_TOP_IN,
+    FONT_PT,
     MIN_WIDTH,
     TITLE_PT,
     PrintPages,
@@ -234,10 +235,10 @@ def _sheet_settings(ws, layout: DetailLayout, title: TitleBlock):
     margins.header = margins.footer = MARGIN_HEADER_IN
     ws.HeaderFooter.differentFirst = True  # the first page carries the title block itself
     ws.oddHeader.center.text = title.title
-    ws.oddHeader.center.size = 9
+    ws.oddHeader.center.size = FONT_PT
     for footer in (ws.oddFooter, ws.firstFooter):
         footer.center.text = "第 &P 页，共 &N 页"
-        footer.center.size = 9
+        footer.center.size = FONT_PT
     add_validations(ws, layout.columns, FIRST_DATA_ROW, layout.last_row)
 
 
