@@ -24,6 +24,12 @@ def _areas(path):
             for f in ds.GetLayerByName("patches")}
 
 
+def _hits(path):
+    ds = ogr.Open(path)
+    layer = ds.GetLayerByName("parcel_hits")
+    return {(f["patch_id"], f["layer_key"], f["parcel_id"]): f["area_m2"] for f in layer}
+
+
 def test_exactly_one_fast_path_serves_the_installed_shapely():
     assert kernel_raw_geos.AVAILABLE != kernel_vectorised.AVAILABLE
 
@@ -32,13 +38,19 @@ def test_fast_path_equals_reference_on_a_generated_county(tmp_path, monkeypatch)
     from generate_county import generate
     generate("tiny", str(tmp_path / "c"), seed=5)
     job = load_job(str(tmp_path / "c" / "job.yaml"))
-    fast = _areas(run_analysis(job, str(tmp_path / "fast"), job_workers=1).result_path)
+    fast_path = run_analysis(job, str(tmp_path / "fast"), job_workers=1).result_path
     monkeypatch.setattr(overlay, "_FAST", False)
-    ref = _areas(run_analysis(job, str(tmp_path / "ref"), job_workers=1).result_path)
+    ref_path = run_analysis(job, str(tmp_path / "ref"), job_workers=1).result_path
+    fast, ref = _areas(fast_path), _areas(ref_path)
     assert fast.keys() == ref.keys()
     assert sum(1 for v in ref.values() if v[0] > 0) > 100
     for pid in ref:
         assert fast[pid] == pytest.approx(ref[pid], abs=2e-4), pid  # results keep 4 decimals
+    # the parcels behind each overlap (pieces cut one feature at a time) agree too
+    fast_hits, ref_hits = _hits(fast_path), _hits(ref_path)
+    assert len(ref_hits) > 500 and fast_hits.keys() == ref_hits.keys()
+    for key, m2 in ref_hits.items():
+        assert fast_hits[key] == pytest.approx(m2, abs=2e-4), key
 
 
 def test_fast_path_repairs_invalid_features_and_unions_overlaps(tmp_path, monkeypatch):

@@ -113,9 +113,13 @@ def _overlay_chunk(payload):
     """One chunk of patches against the features that meet them (runs in a worker or inline)."""
     mode, patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, crs_pair = payload
     fast = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
-    if mode == UNION and crs_pair[0] == crs_pair[1] and _FAST and fast.AVAILABLE:
-        out, notes = fast.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
-        return _with_areas(out, crs_pair), notes
+    if crs_pair[0] == crs_pair[1] and _FAST and fast.AVAILABLE:
+        if mode == UNION:
+            out, notes = fast.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p,
+                                             local_f)
+            return _with_areas(out, crs_pair), notes
+        return fast.pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
+                                 shapes=mode == SHAPES)
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
         to_work = transformer(crs_pair[0], crs_pair[1]).transform

@@ -10,6 +10,7 @@ Used only when shapely < 2 is installed; ``chunked._overlay_chunk`` is the refer
 from ctypes import byref, c_double, c_size_t, c_void_p, pointer
 
 import shapely
+import shapely.wkb
 from shapely.geometry.base import geom_factory
 
 from ..io.geometry import parse_geometries, polygonal_part
@@ -53,6 +54,54 @@ def polygonal_wkb(ptr):
 
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     """[(patch index, WKB of patch ∩ union(features))], notes — same result as the reference."""
+    def occupied(blob, patch, cands):
+        try:
+            return _occupied(patch, cands) if cands else None
+        except ValueError:  # GEOS gave up on this patch: the robust path retries it
+            return robust.occupied_wkb(blob, [to_wkb(c) for c in cands])
+
+    return _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
+                      lambda blob, patch, prepared, cands: occupied(blob, patch,
+                                                                   [f for _, f in cands]))
+
+
+def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes):
+    """[(patch index, [(feature index, piece)])], notes: each feature's part of the patch, the
+    piece's WKB where ``shapes``, else its planar area — the reference's pieces."""
+    def pieces(blob, patch, prepared, cands):
+        out = []
+        for j, f in cands:
+            if lgeos.GEOSPreparedContains(prepared, f) == 1:  # 2 is a GEOS exception
+                out.append((j, to_wkb(f) if shapes else area(f)))
+                continue
+            try:
+                piece = _checked(lgeos.GEOSIntersection(patch, f))
+            except ValueError:  # GEOS gave up on this pair: the robust path retries it
+                g = robust.intersection(shapely.wkb.loads(bytes(blob)),
+                                        geom_factory(lgeos.GEOSGeom_clone(f)))
+                if g is not None and g.area > 0:
+                    out.append((j, g.wkb if shapes else g.area))
+                continue
+            piece_area = area(piece)
+            if piece_area <= 0:
+                lgeos.GEOSGeom_destroy(piece)
+                continue
+            if shapes:
+                wkb = polygonal_wkb(piece)
+                if wkb is not None:
+                    out.append((j, wkb))
+            else:
+                lgeos.GEOSGeom_destroy(piece)
+                out.append((j, piece_area))
+        return out or None
+
+    return _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, pieces)
+
+
+def _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, work):
+    """[(patch index, work(patch WKB, patch, prepared patch, [(feature index, feature)]))] for
+    the patches whose candidates meet them (a None result is left out), and the notes of the
+    features repaired. Features and patches are raw GEOS pointers, freed here."""
     import numpy as np
     feats = [None] * len(feat_wkb)
     notes = []
@@ -81,17 +130,14 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
             patch = _from_wkb(blob)
             prepared = lgeos.GEOSPrepare(patch)
             try:
-                cands = [feats[j] for j in local_f[lo:hi]
-                         if feats[j] is not None and lgeos.GEOSPreparedIntersects(prepared, feats[j])]
-                try:
-                    wkb = _occupied(patch, cands) if cands else None
-                except ValueError:  # GEOS gave up on this patch: the robust path retries it
-                    wkb = robust.occupied_wkb(blob, [to_wkb(c) for c in cands])
+                cands = [(int(j), feats[j]) for j in local_f[lo:hi] if feats[j] is not None
+                         and lgeos.GEOSPreparedIntersects(prepared, feats[j])]
+                result = work(blob, patch, prepared, cands) if cands else None
             finally:
                 lgeos.GEOSPreparedGeom_destroy(prepared)
                 lgeos.GEOSGeom_destroy(patch)
-            if wkb is not None:
-                out.append((i, wkb))
+            if result is not None:
+                out.append((i, result))
         return out, notes
     finally:
         for ptr in feats:

@@ -16,6 +16,42 @@ _POLYGONAL = (3, 6)  # shapely.get_type_id of Polygon and MultiPolygon
 
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     """[(patch index, WKB of patch ∩ union(features))], notes."""
+    lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
+    if len(lp) == 0:
+        return [], notes
+    starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
+    ends = np.r_[starts[1:], len(lp)]
+    out = []
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        geom = pieces[a] if b - a == 1 else _union(pieces[a:b])
+        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
+            geom = polygonal_part(geom)
+        if geom is not None and not geom.is_empty and geom.area > 0:
+            out.append((int(lp[a]), shapely.to_wkb(geom)))
+    return out, notes
+
+
+def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes):
+    """[(patch index, [(feature index, piece)])], notes: each feature's part of the patch, the
+    piece's WKB where ``shapes``, else its planar area — the reference's pieces."""
+    lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
+                                   keep_contained=True)
+    out = []
+    for i, j, geom in zip(lp.tolist(), lf.tolist(), pieces):
+        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
+            geom = polygonal_part(geom)
+        if geom is None or geom.is_empty or not geom.area > 0:
+            continue
+        if out and out[-1][0] == i:
+            out[-1][1].append((j, shapely.to_wkb(geom) if shapes else geom.area))
+        else:
+            out.append((i, [(j, shapely.to_wkb(geom) if shapes else geom.area)]))
+    return out, notes
+
+
+def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_contained=False):
+    """The (patch, feature) pairs that meet, in patch order, and each pair's intersection (the
+    feature itself where ``keep_contained`` and the patch contains it); notes of repairs."""
     feats = shapely.from_wkb(np.array(feat_wkb, dtype=object))
     suspect = np.flatnonzero(shapely.is_missing(feats) | shapely.is_empty(feats)
                              | shapely.has_z(feats) | ~shapely.is_valid(feats))
@@ -30,22 +66,17 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     hit = shapely.intersects(patches[lp], feats[lf])
     lp, lf = lp[hit], lf[hit]
     if len(lp) == 0:
-        return [], notes
+        return lp, lf, np.zeros(0, dtype=object), notes
+    inside = (shapely.contains(patches[lp], feats[lf]) if keep_contained
+              else np.zeros(len(lp), dtype=bool))
+    pieces = np.array(feats[lf], dtype=object)
+    cut = np.flatnonzero(~inside)
     try:
-        pieces = shapely.intersection(patches[lp], feats[lf])
+        pieces[cut] = shapely.intersection(patches[lp[cut]], feats[lf[cut]])
     except shapely.errors.GEOSException:  # one pair failed: the robust path takes them one by one
-        pieces = np.array([robust.intersection(p, f) for p, f in zip(patches[lp], feats[lf])],
-                          dtype=object)
-    starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
-    ends = np.r_[starts[1:], len(lp)]
-    out = []
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        geom = pieces[a] if b - a == 1 else _union(pieces[a:b])
-        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
-            geom = polygonal_part(geom)
-        if geom is not None and not geom.is_empty and geom.area > 0:
-            out.append((int(lp[a]), shapely.to_wkb(geom)))
-    return out, notes
+        pieces[cut] = np.array([robust.intersection(p, f) for p, f in
+                                zip(patches[lp[cut]], feats[lf[cut]])], dtype=object)
+    return lp, lf, pieces, notes
 
 
 def _union(pieces):
