@@ -38,7 +38,7 @@ class GeoPackageBuilder:
         """One MultiPolygon layer.
 
         ``geoms`` are WKB bytes or shapely geometries (None for none); ``fields`` are
-        (name, type, alias) for ``rows`` (dicts); ``source_fields`` are OGR field definitions
+        (name, type, alias) for ``rows`` (dicts, or tuples in that order); ``source_fields`` are OGR field definitions
         copied from an input layer, with values in ``source_rows`` (lists, same order).
         """
         srs = osr.SpatialReference()
@@ -60,7 +60,9 @@ class GeoPackageBuilder:
         values = []
         for k, row in enumerate(rows):
             src = [c(v) for c, v in zip(convert, source_rows[k])] if source_rows is not None else []
-            values.append(src + [row.get(f[0]) for f in fields])
+            # a row is a dict, or a tuple already in ``fields`` order
+            values.append(src + (list(row) if isinstance(row, tuple)
+                                 else [row.get(f[0]) for f in fields]))
         wkbs = [g if isinstance(g, (bytes, type(None))) else g.wkb for g in geoms]
         self._pending.append((name, names, values, wkbs))
 

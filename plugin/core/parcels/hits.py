@@ -16,21 +16,11 @@ from .attributes import OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelField
 TEXT_ATTRIBUTES = ("parcel_no", "class_code", "class_name", "location_code", "location_name",
                    "owner_code", "owner_name")
 OWNERS_SHOWN = 5
-_COLUMN = {name: k for k, (name, _, _) in enumerate(PARCEL_HIT_FIELDS)}
-
-
-class HitRow(tuple):
-    """One row of ``parcel_hits``, its values in PARCEL_HIT_FIELDS order: a county's hundreds of
-    thousands of rows cost half what dicts would."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, values):
-        return cls(values.get(name) for name, _, _ in PARCEL_HIT_FIELDS)
-
-    def get(self, name):
-        return self[_COLUMN[name]]
+# parcel_hits rows are tuples in this order (a county's hundreds of thousands of rows cost
+# half what dicts would); the writer takes them as they are
+assert [name for name, _, _ in PARCEL_HIT_FIELDS] == [
+    "patch_id", "layer_key", "layer_name", "parcel_id", *TEXT_ATTRIBUTES, "area_m2", "area_mu",
+    "deduction", "net_m2", "net_mu", "net_rule"]
 
 
 def hit_rows(parcels, patch_ids, min_area_m2, notes):
@@ -38,28 +28,35 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
     (boundary noise between patch and parcel lines) are left out of the list, counted in a
     note; they still count in the net area."""
     rows, wkbs, left_out = [], [], defaultdict(int)
-    for i, pid in enumerate(patch_ids):
-        for key, pp in parcels.items():
+    for key, pp in parcels.items():
+        texts = {}  # a parcel's own values, once however many patches it meets
+
+        def parcel(row, pp=pp, texts=texts):
+            if row not in texts:
+                share = None if pp.shares is None else float(pp.shares.share[row])
+                texts[row] = (pp.id_of(row), tuple(pp.text(n, row) for n in TEXT_ATTRIBUTES),
+                              share, None if pp.shares is None else pp.shares.rule[row])
+            return texts[row]
+
+        for i, pid in enumerate(patch_ids):
             for row, blob, m2 in pp.pieces[i]:
                 if m2 < min_area_m2:
                     left_out[key] += 1
                     continue
-                net = pp.net_of(row, m2)
-                hit = {"patch_id": pid, "layer_key": key, "layer_name": LAYER_NAMES[key],
-                       "parcel_id": pp.id_of(row), "area_m2": round(m2, 4),
-                       "area_mu": round(m2 * MU_PER_M2, 6),
-                       "deduction": (None if pp.shares is None
-                                     else round(1.0 - float(pp.shares.share[row]), 6)),
-                       "net_m2": None if net is None else round(net, 4),
-                       "net_mu": None if net is None else round(net * MU_PER_M2, 6),
-                       "net_rule": None if pp.shares is None else pp.shares.rule[row]}
-                hit.update({name: pp.text(name, row) for name in TEXT_ATTRIBUTES})
-                rows.append(HitRow.of(hit))
+                parcel_id, attributes, share, rule = parcel(row)
+                net = None if share is None else m2 * share
+                rows.append((i, pid, key, LAYER_NAMES[key], parcel_id, *attributes,
+                             round(m2, 4), round(m2 * MU_PER_M2, 6),
+                             None if share is None else round(1.0 - share, 6),
+                             None if net is None else round(net, 4),
+                             None if net is None else round(net * MU_PER_M2, 6), rule))
                 wkbs.append(blob)
+    # patch by patch, each patch's parcel baselines in the job's order
+    order = sorted(range(len(rows)), key=lambda k: rows[k][0])
     for key, count in left_out.items():
         notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
                           f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
-    return rows, wkbs
+    return [rows[k][1:] for k in order], [wkbs[k] for k in order]
 
 
 def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:
