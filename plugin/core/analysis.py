@@ -21,6 +21,7 @@ from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
 from .io.layers import read_layer
+from .job import BASELINE_KEYS as KNOWN_BASELINES
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import PIECES, SHAPES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
@@ -169,6 +170,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                            names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
               + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields()
               + batches.fields())
+    _check_unique(job, fields)
     source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
     seconds = (datetime.datetime.now() - started).total_seconds()
     result = AnalysisResult(result_path=out_path, patch_count=len(patches),
@@ -194,6 +196,19 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
+
+
+def _check_unique(job, fields):
+    """InputError naming the zone whose key or carried field makes a result field the engine
+    already writes (SQLite compares names without case)."""
+    seen = set()
+    for name, _, _ in fields:
+        if name.lower() in seen:
+            zone = next((k for k in job.baselines if name.lower().startswith(k.lower() + "_")
+                         and k not in KNOWN_BASELINES), None)
+            raise InputError(f"结果字段 {name} 重名：请给自定义底线图层换一个键，或不带出该字段",
+                             file=job.path, field=f"baselines.{zone}" if zone else name)
+        seen.add(name.lower())
 
 
 def _read_layers(job, class_table, near, notes):

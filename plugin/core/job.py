@@ -31,7 +31,8 @@ BASELINE_ENTRY_KEYS = {"name", "carry"}
 BASELINE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 RESERVED_KEYS = {"patch", "area", "planar", "free", "flag", "township", "village", "admin",
                  "before", "after", "verdict", "violation", "rule", "severity", "measure",
-                 "reason", "ledger", "batch", "permit", "fid", "geom", *EXEMPTION_KEYS}
+                 "reason", "ledger", "batch", "permit", "fid", "geom", "owner", "delivery",
+                 "previous", "first", "farmland_net", "basic_farmland_net", *EXEMPTION_KEYS}
 RESERVED_PREFIXES = ("ledger_", "flag_", "permit")
 ROLE_KEYS = {
     "patches": {"before_field", "after_field", "batch_field", "type_field", "code_field"},

@@ -152,6 +152,8 @@ def test_a_rule_naming_a_field_the_job_does_not_carry_is_named(tmp_path):
     ("Reserve", {"name": "保护地", "path": "zrbhd.gpkg"}, ["小写"]),
     ("free", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
     ("approved", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
+    ("farmland_net", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
+    ("previous", {"name": "保护地", "path": "zrbhd.gpkg"}, ["冲突"]),
     ("reserve", {"path": "zrbhd.gpkg"}, ["name"]),
     ("reserve", {"name": "保护地", "path": "zrbhd.gpkg", "carry": [{"a": 1}]}, ["carry"]),
 ])
@@ -163,6 +165,19 @@ def test_a_bad_extra_baseline_entry_is_refused_naming_it(tmp_path, key, entry, w
     assert f"baselines.{key}" in str(error.value) or key in str(error.value)
     for word in words:
         assert word in str(error.value)
+
+
+def test_a_carried_field_that_makes_a_result_field_twice_is_refused_naming_the_zone(tmp_path):
+    data = _county(tmp_path)
+    write_layer(f"{tmp_path}/sydbh.gpkg", [square(320, -20, 200)], [{"BHJB": "一级", "M2": "x"}],
+                layer="SY")
+    data["baselines"]["water_source"]["carry"] = ["BHJB", "M2"]  # water_source_m2 is its area
+    job = job_from_dict(data, base_dir=str(tmp_path))
+    with pytest.raises(InputError) as error:
+        run_analysis(job, str(tmp_path / "out"), job_workers=1)
+    assert error.value.field == "baselines.water_source"
+    assert "water_source_" in error.value.message and "重名" in error.value.message
+    assert not (tmp_path / "out" / "result.gpkg").exists()
 
 
 def test_a_known_baseline_may_be_renamed_and_carry_fields(tmp_path):

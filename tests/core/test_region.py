@@ -452,3 +452,36 @@ def test_a_gbk_shapefile_of_region_patches_keeps_its_chinese_in_the_countys_file
     copied = {f.GetFID(): f["JCBH"] for f in ds.GetLayerByName(layer)}
     assert copied == {0: items[0][1]["JCBH"], 2: items[2][1]["JCBH"]}
     assert patches_digest(loaded.job.patches, [0, 2]) != patches_digest(loaded.job.patches, [0, 1])
+
+
+def test_a_countys_key_covers_its_rule_list_names_table_and_previous_batch(tmp_path):
+    """A rerun must see an edited previous batch (analysts import their ledger into it between
+    runs), and a job naming shipped rule sets in a list is keyed by their files."""
+    import shutil
+    import time
+
+    from layer_factory import square, write_layer
+    from plugin.core.batches.entry import PreviousBatch
+    from plugin.core.job import job_from_dict
+    from plugin.core.region.fingerprint import county_key, input_paths
+
+    write_layer(str(tmp_path / "p.gpkg"), [square(0, 0, 10)], [{"JCBH": "A"}])
+    shutil.copy(tmp_path / "p.gpkg", tmp_path / "previous.gpkg")
+    job = job_from_dict({"patches": {"path": "p.gpkg", "id_field": "JCBH",
+                                     "class_values": "names"},
+                         "baselines": {}, "exemptions": {}, "rules": ["default", "ecology"]},
+                        base_dir=str(tmp_path))
+    job.previous = PreviousBatch(str(tmp_path / "previous.gpkg"))
+    paths = input_paths(job)
+    assert all(os.path.isfile(p) for p in paths), paths
+    assert [os.path.basename(p) for p in paths[1:3]] == ["default.yaml", "ecology.yaml"]
+    assert any(p.endswith("land_class_names.csv") for p in paths)
+    before = county_key(job, {})
+    time.sleep(0.01)
+    ds = ogr.Open(str(tmp_path / "previous.gpkg"), 1)
+    lyr = ds.GetLayer(0)
+    feature = lyr.GetNextFeature()
+    feature.SetField("JCBH", "B")
+    lyr.SetFeature(feature)
+    ds = None
+    assert county_key(job, {}) != before

@@ -1,6 +1,7 @@
 """What a county's result was computed from, as one key: the engine's version, the county's job,
 the SHA-256 of every input (a shapefile with its .dbf/.shx/.prj/.cpg, a GeoPackage with its
-pending -wal, a FileGDB folder whole), the rule set and the land-class table. A rerun whose key
+pending -wal, a FileGDB folder whole), the rule files, the land-class tables and the previous
+batch's result. A rerun whose key
 equals the one kept beside the county's result reuses that result."""
 
 import hashlib
@@ -13,8 +14,9 @@ from ...paths import resources_dir
 from ..io.atomic import replacing
 from ..io.hashing import file_sha256
 from ..job import job_to_dict
+from ..rules.class_names import NAMES_FILE
 from ..rules.classes import TABLE_FILE
-from ..rules.schema import DEFAULT_RULESET
+from ..rules.rule_sets import rule_file
 
 STATE_FILE = ".region-state.json"
 SIDECARS = {".shp": (".shx", ".dbf", ".prj", ".cpg"),
@@ -50,9 +52,17 @@ def _sidecars(path):
 
 
 def input_paths(job):
-    """Every file a run of ``job`` reads: its layers, its rule set, the land-class table."""
-    rules = job.rules or str(resources_dir() / "rules" / DEFAULT_RULESET)
-    return [spec.path for spec in job.layers()] + [rules, str(resources_dir() / TABLE_FILE)]
+    """Every file a run of ``job`` reads: its layers, its rule files (a shipped set by its own
+    file), the land-class table, the name table where a layer holds class names, and the
+    previous batch's result (analysts edit it between runs)."""
+    names = job.rules if isinstance(job.rules, list) else [job.rules or "default"]
+    paths = [spec.path for spec in job.layers()] + [str(rule_file(n)) for n in names]
+    paths.append(str(resources_dir() / TABLE_FILE))
+    if any(spec.class_values == "names" for spec in job.layers()):
+        paths.append(str(resources_dir() / NAMES_FILE))
+    if job.previous is not None:
+        paths.append(job.previous.path)
+    return paths
 
 
 def county_key(job, known: Dict[str, str], patches_digest: Optional[str] = None) -> str:
