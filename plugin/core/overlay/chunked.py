@@ -90,7 +90,7 @@ class PendingOverlay:
     def collect(self, step=None):
         """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
         None; PIECES: per patch [(feature row, planar piece area)]; SHAPES: per patch
-        [(feature row, piece WKB)]. ``step(fraction)`` after each chunk may raise to cancel."""
+        [(feature row, (piece WKB, planar m², ellipsoidal m²))]. ``step(fraction)`` after each chunk may raise to cancel."""
         union = self.mode == UNION
         results = [None] * self.count if union else [[] for _ in range(self.count)]
         notes, seen = [], set()
@@ -118,8 +118,9 @@ def _overlay_chunk(payload):
             out, notes = fast.occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p,
                                              local_f)
             return _with_areas(out, crs_pair), notes
-        return fast.pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
-                                 shapes=mode == SHAPES)
+        out, notes = fast.pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
+                                       shapes=mode == SHAPES)
+        return (_pieces_with_areas(out, crs_pair) if mode == SHAPES else out), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
         to_work = transformer(crs_pair[0], crs_pair[1]).transform
@@ -150,7 +151,9 @@ def _overlay_chunk(payload):
         occupied = robust.occupied(patch, [g for _, g in cands])
         if occupied is not None:
             out.append((i, occupied.wkb))
-    return (_with_areas(out, crs_pair) if mode == UNION else out), notes
+    if mode == UNION:
+        return _with_areas(out, crs_pair), notes
+    return (_pieces_with_areas(out, crs_pair) if mode == SHAPES else out), notes
 
 
 def _with_areas(out, crs_pair):
@@ -161,3 +164,13 @@ def _with_areas(out, crs_pair):
     m2 = EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs)
     planar = planar_areas(wkbs)
     return [(i, (w, float(a), float(p))) for (i, w), a, p in zip(out, m2, planar)]
+
+
+def _pieces_with_areas(out, crs_pair):
+    """Each piece as (WKB, planar m², ellipsoidal m²), measured here in the worker."""
+    wkbs = [w for _, pieces in out for _, w in pieces]
+    if not wkbs:
+        return out
+    m2 = iter(EllipsoidalArea(CRS.from_wkt(crs_pair[1])).areas(wkbs).tolist())
+    planar = iter(planar_areas(wkbs).tolist())
+    return [(i, [(j, (w, next(planar), next(m2))) for j, w in pieces]) for i, pieces in out]

@@ -186,3 +186,21 @@ def text_at(layer, name, row) -> Optional[str]:
         value = int(value)
     text = None if value is None else str(value).strip()
     return text or None
+
+
+def texts_at(layer, name, rows) -> List[Optional[str]]:
+    """``text_at`` for many rows of one field (a list of None where the layer has no such
+    field)."""
+    values = layer.columns.get(name) if name else None
+    if values is None:
+        return [None] * len(rows)
+    out = []
+    for row in rows:
+        value = values[row]
+        if value is None:
+            out.append(None)
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append(str(value).strip() or None)
+    return out

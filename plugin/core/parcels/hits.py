@@ -8,10 +8,13 @@ parcel baselines (the farmland part)."""
 from collections import defaultdict
 from typing import Dict, List, Optional
 
+import numpy as np
+
 from ..errors import Note
 from ..overlay.areas import MU_PER_M2
 from ..result_fields import LAYER_NAMES, PARCEL_HIT_FIELDS
-from .attributes import OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelFields, text_at
+from .attributes import (OWNER_KEYS, PARCEL_BASELINES, WHOLE_PARCELS, ParcelFields, text_at,
+                         texts_at)
 
 TEXT_ATTRIBUTES = ("parcel_no", "class_code", "class_name", "location_code", "location_name",
                    "owner_code", "owner_name")
@@ -29,34 +32,43 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
     note; they still count in the net area."""
     rows, wkbs, left_out = [], [], defaultdict(int)
     for key, pp in parcels.items():
-        texts = {}  # a parcel's own values, once however many patches it meets
-
-        def parcel(row, pp=pp, texts=texts):
-            if row not in texts:
-                share = None if pp.shares is None else float(pp.shares.share[row])
-                texts[row] = (pp.id_of(row), tuple(pp.text(n, row) for n in TEXT_ATTRIBUTES),
-                              share, None if pp.shares is None else pp.shares.rule[row])
-            return texts[row]
-
+        kept = [[p for p in plist if p[2] >= min_area_m2] for plist in pp.pieces]
+        left_out[key] = sum(len(a) - len(b) for a, b in zip(pp.pieces, kept))
+        # each parcel's own values once, column by column, however many patches it meets
+        needed = sorted({row for plist in kept for row, _, _ in plist})
+        at = {row: k for k, row in enumerate(needed)}
+        ids = _parcel_ids(pp, needed)
+        attributes = list(zip(*(texts_at(pp.layer, pp.fields.get(n), needed)
+                                for n in TEXT_ATTRIBUTES))) if needed else []
+        shares = ([None] * len(needed) if pp.shares is None
+                  else pp.shares.share[np.asarray(needed, dtype=np.int64)].tolist())
+        rules = [None if pp.shares is None else pp.shares.rule[row] for row in needed]
+        name = LAYER_NAMES[key]
         for i, pid in enumerate(patch_ids):
-            for row, blob, m2 in pp.pieces[i]:
-                if m2 < min_area_m2:
-                    left_out[key] += 1
-                    continue
-                parcel_id, attributes, share, rule = parcel(row)
+            for row, blob, m2 in kept[i]:
+                k = at[row]
+                share = shares[k]
                 net = None if share is None else m2 * share
-                rows.append((i, pid, key, LAYER_NAMES[key], parcel_id, *attributes,
+                rows.append((i, pid, key, name, ids[k], *attributes[k],
                              round(m2, 4), round(m2 * MU_PER_M2, 6),
                              None if share is None else round(1.0 - share, 6),
                              None if net is None else round(net, 4),
-                             None if net is None else round(net * MU_PER_M2, 6), rule))
+                             None if net is None else round(net * MU_PER_M2, 6), rules[k]))
                 wkbs.append(blob)
     # patch by patch, each patch's parcel baselines in the job's order
     order = sorted(range(len(rows)), key=lambda k: rows[k][0])
     for key, count in left_out.items():
-        notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
-                          f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
+        if count:
+            notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
+                              f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
     return [rows[k][1:] for k in order], [wkbs[k] for k in order]
+
+
+def _parcel_ids(pp, rows) -> List[str]:
+    """``pp.id_of`` for many rows: the parcel's BSM, else the job's id field, else its FID."""
+    own = texts_at(pp.layer, pp.fields.get("parcel_id"), rows)
+    job = texts_at(pp.layer, pp.id_field, rows)
+    return [a or b or f"FID {pp.layer.fids[row]}" for a, b, row in zip(own, job, rows)]
 
 
 def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:

@@ -14,7 +14,7 @@ import shapely.wkb
 
 from ..errors import Note
 from ..overlay import robust
-from ..overlay.areas import MU_PER_M2, planar_areas
+from ..overlay.areas import MU_PER_M2
 from ..result_fields import FLAG_SPLIT_KEYS
 from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, text_at
 
@@ -83,22 +83,27 @@ def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPi
 
 def _attributed(shapes, union, ellipsoid):
     """Per patch [(feature row, WKB, m²)] in layer order, each overlap left to the earlier
-    parcel; and the number of patches where parcels overlapped."""
-    flat = [w for plist in shapes for _, w in plist]
-    planar = iter(planar_areas(flat).tolist())
-    kept, overlapped = [], 0
+    parcel; and the number of patches where parcels overlapped. ``shapes``: the SHAPES pass,
+    its pieces measured in the workers."""
+    kept, overlapped, remeasure = [], 0, []
     for plist, whole in zip(shapes, union):
-        areas = [next(planar) for _ in plist]
         if whole is None or not plist:
             kept.append([])
             continue
         plist = sorted(plist, key=lambda p: p[0])
-        if sum(areas) > whole[2] * (1 + OVERLAP_SHARE) + OVERLAP_M2:
-            plist = _without_overlaps(plist)
+        if sum(planar for _, (_, planar, _) in plist) > \
+                whole[2] * (1 + OVERLAP_SHARE) + OVERLAP_M2:
+            plist = [(row, (w, None, None)) for row, w in
+                     _without_overlaps([(row, w) for row, (w, _, _) in plist])]
+            remeasure.append(len(kept))
             overlapped += 1
-        kept.append(plist)
-    m2 = iter(ellipsoid.areas([w for plist in kept for _, w in plist]).tolist())
-    return [[(row, w, next(m2)) for row, w in plist] for plist in kept], overlapped
+        kept.append([(row, w, m2) for row, (w, _, m2) in plist])
+    # the pieces an overlap cut are measured again
+    cut = [w for k in remeasure for _, w, _ in kept[k]]
+    m2 = iter(ellipsoid.areas(cut).tolist()) if cut else iter(())
+    for k in remeasure:
+        kept[k] = [(row, w, next(m2)) for row, w, _ in kept[k]]
+    return kept, overlapped
 
 
 def _without_overlaps(plist):
