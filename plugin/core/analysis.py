@@ -23,7 +23,7 @@ from .io.hashing import file_sha256
 from .io.layers import read_layer
 from .job import BASELINE_KEYS as KNOWN_BASELINES
 from .overlay import kernel_vectorised, robust
-from .overlay.chunked import PIECES, SHAPES, UNION, PatchSet, PendingOverlay
+from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
 from .overlay.pool import close_pool, default_workers, worker_pool, workers_asked_for
 from .progress import Steps
@@ -269,17 +269,19 @@ class _CodeKey:
 def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
     """{key: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
     [(feature row, area)] for admin, previous-year parcels and a baseline's features cut one by
-    one for the attributes it carries, [(feature row, WKB)] for the parcel baselines' pieces
-    (keys from ``parcels.net.overlay_requests``)."""
+    one for the attributes it carries, [(feature row, (WKB, planar m², m²))] for the parcel
+    baselines' pieces (keys from ``parcels.net.overlay_requests``). A parcel baseline is cut
+    once: its pieces, and its occupied area as their union."""
+    with_pieces = overlay_requests(job, layers)  # {pieces key: baseline}
+    pieces_of = {role: key for key, role in with_pieces.items()}
     roles = {s.role: s.role for s in job.layers()[1:]}
     roles.update({carried_role(k): k for k, s in job.baselines.items() if s.carry})
-    roles.update(overlay_requests(job, layers))
     overlays, pending = {}, {}
     # Every layer's chunks go to the pool first, so workers never wait for the caller.
     for key, role in roles.items():
         spec, layer = layers[role]
         mode = (PIECES if role in ("admin", "parcels_before") or key == carried_role(role) else
-                UNION if key == role else SHAPES)
+                BOTH if role in pieces_of else UNION)
         pending[key] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
                                       workers=workers)
         steps.check()
@@ -292,6 +294,8 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
             steps.report(base + span * done, f"叠加 {label}")
 
         overlays[key], layer_notes = pending[key].collect(step)
+        if key in pieces_of:
+            overlays[key], overlays[pieces_of[key]] = overlays[key]
         notes.extend(layer_notes)
     return overlays
 

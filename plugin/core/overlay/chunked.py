@@ -27,6 +27,9 @@ from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
 
 UNION, PIECES, SHAPES = "union", "pieces", "shapes"
+# UNION and SHAPES in one pass: the union taken of the pieces (a parcel layer's occupied area
+# and the parcels behind it, without cutting the features twice)
+BOTH = "both"
 _FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
 CHUNKS_PER_WORKER = 4
 
@@ -90,14 +93,18 @@ class PendingOverlay:
     def collect(self, step=None):
         """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
         None; PIECES: per patch [(feature row, planar piece area)]; SHAPES: per patch
-        [(feature row, (piece WKB, planar m², ellipsoidal m²))]. ``step(fraction)`` after each chunk may raise to cancel."""
-        union = self.mode == UNION
+        [(feature row, (piece WKB, planar m², ellipsoidal m²))]; BOTH: (the UNION list, the
+        SHAPES list). ``step(fraction)`` after each chunk may raise to cancel."""
+        union, both = self.mode == UNION, self.mode == BOTH
         results = [None] * self.count if union else [[] for _ in range(self.count)]
+        wholes = [None] * self.count if both else None
         notes, seen = [], set()
         for k, (rows, feats, job) in enumerate(self.jobs):
             out, chunk_notes = job.result() if hasattr(job, "result") else _overlay_chunk(job)
             for local, value in out:
                 i = rows[local]
+                if both:
+                    wholes[i], value = value
                 results[i] = value if union else [(int(feats[f]), a) for f, a in value]
             for n in chunk_notes:
                 key = (n.layer, n.feature, n.message)
@@ -106,7 +113,7 @@ class PendingOverlay:
                     notes.append(n)
             if step is not None:
                 step((k + 1) / len(self.jobs))
-        return results, notes
+        return ((wholes, results) if both else results), notes
 
 
 def _overlay_chunk(payload):
@@ -119,8 +126,8 @@ def _overlay_chunk(payload):
                                              local_f)
             return _with_areas(out, crs_pair), notes
         out, notes = fast.pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
-                                       shapes=mode == SHAPES)
-        return (_pieces_with_areas(out, crs_pair) if mode == SHAPES else out), notes
+                                       shapes=mode != PIECES, union=mode == BOTH)
+        return _measured(out, mode, crs_pair), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
         to_work = transformer(crs_pair[0], crs_pair[1]).transform
@@ -139,21 +146,37 @@ def _overlay_chunk(payload):
                  if geoms[j] is not None and p.intersects(geoms[j])]
         if not cands:
             continue
-        if mode in (PIECES, SHAPES):
+        if mode != UNION:
             pieces = []
             for j, g in cands:
                 piece = g if p.contains(g) else robust.intersection(patch, g)
                 if piece is not None and piece.area > 0:
-                    pieces.append((j, piece.wkb if mode == SHAPES else piece.area))
-            if pieces:
-                out.append((i, pieces))
+                    pieces.append((j, piece))
+            if not pieces:
+                continue
+            values = [(j, g.wkb if mode != PIECES else g.area) for j, g in pieces]
+            if mode == BOTH:
+                whole = robust.union([g for _, g in pieces])
+                values = (whole.wkb if whole is not None and whole.area > 0 else None, values)
+            out.append((i, values))
             continue
         occupied = robust.occupied(patch, [g for _, g in cands])
         if occupied is not None:
             out.append((i, occupied.wkb))
+    return _measured(out, mode, crs_pair), notes
+
+
+def _measured(out, mode, crs_pair):
+    """A chunk's results with their areas, taken here in the worker, not in the caller."""
     if mode == UNION:
-        return _with_areas(out, crs_pair), notes
-    return (_pieces_with_areas(out, crs_pair) if mode == SHAPES else out), notes
+        return _with_areas(out, crs_pair)
+    if mode == SHAPES:
+        return _pieces_with_areas(out, crs_pair)
+    if mode == BOTH:
+        wholes = dict(_with_areas([(i, w) for i, (w, _) in out if w is not None], crs_pair))
+        pieces = _pieces_with_areas([(i, plist) for i, (_, plist) in out], crs_pair)
+        return [(i, (wholes.get(i), plist)) for i, plist in pieces]
+    return out
 
 
 def _with_areas(out, crs_pair):

@@ -31,21 +31,33 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     return out, notes
 
 
-def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes):
+def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes, union=False):
     """[(patch index, [(feature index, piece)])], notes: each feature's part of the patch, the
-    piece's WKB where ``shapes``, else its planar area — the reference's pieces."""
+    piece's WKB where ``shapes``, else its planar area — the reference's pieces. With ``union``
+    each patch's entry is (WKB of the pieces' union, pieces)."""
     lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
                                    keep_contained=True)
-    out = []
+    grouped = []
     for i, j, geom in zip(lp.tolist(), lf.tolist(), pieces):
         if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
             geom = polygonal_part(geom)
         if geom is None or geom.is_empty or not geom.area > 0:
             continue
-        if out and out[-1][0] == i:
-            out[-1][1].append((j, shapely.to_wkb(geom) if shapes else geom.area))
+        if grouped and grouped[-1][0] == i:
+            grouped[-1][1].append((j, geom))
         else:
-            out.append((i, [(j, shapely.to_wkb(geom) if shapes else geom.area)]))
+            grouped.append((i, [(j, geom)]))
+    out = []
+    for i, kept in grouped:
+        plist = [(j, shapely.to_wkb(g) if shapes else g.area) for j, g in kept]
+        if not union:
+            out.append((i, plist))
+            continue
+        whole = kept[0][1] if len(kept) == 1 else _union(np.array([g for _, g in kept]))
+        if whole is not None and shapely.get_type_id(whole) not in _POLYGONAL:
+            whole = polygonal_part(whole)
+        ok = whole is not None and not whole.is_empty and whole.area > 0
+        out.append((i, (shapely.to_wkb(whole) if ok else None, plist)))
     return out, notes
 
 
