@@ -18,6 +18,7 @@ FIELD_PARAMETERS = {
     ("facility_agri", "id_field"): "FACILITY_AGRI_ID_FIELD",
     ("temporary", "id_field"): "TEMPORARY_ID_FIELD",
     ("admin", "township_field"): "TOWNSHIP_FIELD", ("admin", "village_field"): "VILLAGE_FIELD",
+    ("parcels_before", "class_field"): "PARCELS_BEFORE_CLASS_FIELD",
 }
 
 

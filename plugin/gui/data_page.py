@@ -70,7 +70,8 @@ class DataPage(QScrollArea):
         groups = {"patches": QGroupBox(tr("Patches to verify"), page),
                   "baselines": QGroupBox(tr("Baselines"), page),
                   "exemptions": QGroupBox(tr("Legal cover"), page),
-                  "admin": QGroupBox(tr("Administrative divisions"), page)}
+                  "admin": QGroupBox(tr("Administrative divisions"), page),
+                  "parcels": QGroupBox(tr("Previous year's survey (optional)"), page)}
         for group in groups.values():
             QVBoxLayout(group)
             layout.addWidget(group)

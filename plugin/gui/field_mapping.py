@@ -27,7 +27,7 @@ class InputRole:
     """One input of the job: its key in the job file, where it goes, and its fields."""
 
     key: str
-    group: str  # patches | baselines | exemptions | admin
+    group: str  # patches | baselines | exemptions | admin | parcels
     label: str
     required: bool = False
     fields: Tuple[FieldSlot, ...] = field(default_factory=tuple)
@@ -81,6 +81,10 @@ def input_roles() -> List[InputRole]:
             FieldSlot("township_field", tr("Township name"), TOWNSHIP_CANDIDATES),
             FieldSlot("village_field", tr("Village name"), VILLAGE_CANDIDATES),
         )),
+        InputRole("parcels_before", "parcels", tr("Previous year's land parcels"), fields=(
+            FieldSlot("class_field", tr("Land class"), CLASS_FILTER_CANDIDATES,
+                      tr("The class a patch had before, where the patches carry none; and the owners of the land it covers.")),
+        ), class_names=True),
     ]
 
 

@@ -576,6 +576,11 @@
       <translation>土地监管</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Land class</source>
+      <translation>地类编码字段</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Land class before (field with DLBM codes)</source>
       <translation>前地类（地类编码字段）</translation>
@@ -993,6 +998,11 @@
       <translation>上一批次：重叠面积达到任一图斑面积的此比例即视为同一地块</translation>
     </message>
     <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>Previous year's land parcels</source>
+      <translation>上年度地类图斑</translation>
+    </message>
+    <message>
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Previous year's land parcels (before class where patches have none)</source>
       <translation>上年度地类图斑（图斑无前地类时据此确定）</translation>
@@ -1001,6 +1011,11 @@
       <location filename="../../plugin/processing/analyse_layers_algorithm.py" />
       <source>Previous year's parcels: land-class field</source>
       <translation>上年度地类图斑：地类编码字段</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/data_page.py" />
+      <source>Previous year's survey (optional)</source>
+      <translation>上年度变更调查（可选）</translation>
     </message>
     <message>
       <location filename="../../plugin/gui/results_model.py" />
@@ -1182,6 +1197,11 @@ Measure: {1}</source>
       <location filename="../../plugin/gui/dock.py" />
       <source>The analysis stopped on bad input.</source>
       <translation>输入数据有误，分析已停止。</translation>
+    </message>
+    <message>
+      <location filename="../../plugin/gui/field_mapping.py" />
+      <source>The class a patch had before, where the patches carry none; and the owners of the land it covers.</source>
+      <translation>监测图斑没有前地类字段时，按上年度地类图斑确定前地类；也用于确定权属单位。</translation>
     </message>
     <message>
       <location filename="../../plugin/processing/derive_changes_algorithm.py" />

@@ -178,3 +178,19 @@ def test_the_layers_dialog_names_what_of_the_workspace_it_cannot_take(tmp_path):
     plain = JobState(rules=str(own), choices={"patches": RoleChoice(layer_id="p")})
     assert left_out(plain) == [] and rules_parameter(plain) == str(own)
     assert left_out(JobState(rules="default")) == [] and left_out(None) == []
+
+
+def test_a_job_files_previous_year_parcels_are_kept_and_handed_to_the_run(dock, county, tmp_path):
+    """The previous year's parcels (before classes, owners) were dropped when a job file ran
+    from the workspace: they have their own row now, names tick included."""
+    job = tmp_path / "job.yaml"
+    job.write_text(JOB + "parcels_before: {path: data/dltb.gpkg, layer: DLTB, class_field: DLBM,"
+                   " class_values: names}\n", encoding="utf-8")
+    assert dock.open_job_file(str(job))
+    row = dock.data_page.role_rows["parcels_before"]
+    assert row.layer().name() == "DLTB" and row.class_names.isChecked()
+
+    entry = job_dict(dock.current_state(), QgsProject.instance(), str(tmp_path / "tmp"))
+    assert entry["parcels_before"]["class_field"] == "DLBM"
+    assert entry["parcels_before"]["class_values"] == "names"
+    assert entry["parcels_before"]["path"].endswith("dltb.gpkg")
