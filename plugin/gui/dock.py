@@ -224,9 +224,8 @@ class LandSupervisionDock(QgsDockWidget):
             self.messages.push(tr("Fix the problems marked in red before running."),
                                Qgis.MessageLevel.Warning)
             return False
-        run_dir = os.path.join(self.out_dir(), datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
         try:
-            os.makedirs(run_dir, exist_ok=True)
+            run_dir = new_run_dir(self.out_dir())
             job_data = job_dict(self.state, self.project, os.path.join(run_dir, "inputs"))
         except (OSError, InputError) as error:
             self.run_page.show_status(tr("The analysis cannot start: {0}").format(error), 0)
@@ -399,3 +398,18 @@ class LandSupervisionDock(QgsDockWidget):
             task, self.rows_task = self.rows_task, None
             task.done.disconnect(self._rows_read)
         self.actions.close_down()
+
+
+def new_run_dir(out_dir: str) -> str:
+    """A new folder for one run, named by the time it starts: a second run in the same second
+    gets ``-2`` and so on, never the folder (and the result) of the first."""
+    os.makedirs(out_dir, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        path = os.path.join(out_dir, stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
+    raise OSError(f"{out_dir}: no new run folder for {stamp}")

@@ -617,3 +617,10 @@ def test_a_job_file_fills_the_dock(dock, county, tmp_path):
     assert rules[0].filterExpression() == "(\"DLBM\" LIKE '01%')"
     assert rules[1].isElse()
     assert [f.id() for f in farmland.getFeatures(rules[0].filterExpression())] == [1]
+
+
+def test_two_runs_in_the_same_second_get_folders_of_their_own(tmp_path):
+    from plugin.gui.dock import new_run_dir
+    folders = [new_run_dir(str(tmp_path / "out")) for _ in range(3)]
+    assert len(set(folders)) == 3 and all(os.path.isdir(f) for f in folders)
+    assert all(os.listdir(f) == [] for f in folders)
