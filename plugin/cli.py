@@ -53,7 +53,7 @@ def cmd_analyse(args):
 
     job = load_job(args.job)
     if args.previous:
-        from .core.batches.entry import previous_from_job
+        from .core.job import previous_from_job
         job.previous = previous_from_job({"path": args.previous, "min_overlap": args.previous_overlap},
                                          os.getcwd(), "--previous")
     if args.json:

@@ -111,7 +111,7 @@ class AnalyseJobAlgorithm(LandSupervisionAlgorithm):
             job = load_job(job_path)
             previous = previous_batch(self, parameters, context)
             if previous:
-                from ..core.batches.entry import previous_from_job
+                from ..core.job import previous_from_job
                 job.previous = previous_from_job(previous, os.getcwd(), "PREVIOUS")
         result = run_engine(job, out_dir, feedback)
 

@@ -461,7 +461,7 @@ def test_a_countys_key_covers_its_rule_list_names_table_and_previous_batch(tmp_p
     import time
 
     from layer_factory import square, write_layer
-    from plugin.core.batches.entry import PreviousBatch
+    from plugin.core.job import PreviousBatch
     from plugin.core.job import job_from_dict
     from plugin.core.region.fingerprint import county_key, input_paths
 

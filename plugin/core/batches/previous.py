@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..io.gpkg_reader import field_names, layer_names, open_geopackage, read_features, read_table
 from ..io.wkb_transform import transform_wkbs
 from ..ledger.columns import ANALYST_COLUMNS
-from .entry import PreviousBatch
+from ..job import PreviousBatch
 
 PATCH_LAYER = "patches"
 
