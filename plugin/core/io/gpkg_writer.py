@@ -38,8 +38,9 @@ class GeoPackageBuilder:
         """One MultiPolygon layer.
 
         ``geoms`` are WKB bytes or shapely geometries (None for none); ``fields`` are
-        (name, type, alias) for ``rows`` (dicts, or tuples in that order); ``source_fields`` are OGR field definitions
-        copied from an input layer, with values in ``source_rows`` (lists, same order).
+        (name, type, alias) for ``rows`` (dicts, or tuples in that order); ``source_fields`` are
+        OGR field definitions copied from an input layer, with values in ``source_rows`` (lists,
+        same order). The rows are read when ``finish`` writes them: they must not change before.
         """
         srs = osr.SpatialReference()
         srs.ImportFromWkt(crs_wkt)
@@ -57,12 +58,15 @@ class GeoPackageBuilder:
         # the names as the table holds them (a driver may adjust a name it is given)
         defn = lyr.GetLayerDefn()
         names = [defn.GetFieldDefn(k).GetName() for k in range(defn.GetFieldCount())]
-        values = []
-        for k, row in enumerate(rows):
-            src = [c(v) for c, v in zip(convert, source_rows[k])] if source_rows is not None else []
-            # a row is a dict, or a tuple already in ``fields`` order
-            values.append(src + (list(row) if isinstance(row, tuple)
-                                 else [row.get(f[0]) for f in fields]))
+        keys = [f[0] for f in fields]
+
+        def values():
+            # row by row as they are inserted: a county's rows are never held twice
+            for k, row in enumerate(rows):
+                src = ([c(v) for c, v in zip(convert, source_rows[k])]
+                       if source_rows is not None else [])
+                # a row is a dict, or a tuple already in ``fields`` order
+                yield src + (list(row) if isinstance(row, tuple) else [row.get(f) for f in keys])
         wkbs = [g if isinstance(g, (bytes, type(None))) else g.wkb for g in geoms]
         self._pending.append((name, names, values, wkbs))
 
@@ -71,8 +75,8 @@ class GeoPackageBuilder:
         lyr = self.ds.CreateLayer(name, None, ogr.wkbNone)
         for c in columns:
             lyr.CreateField(ogr.FieldDefn(c, ogr.OFTString))
-        self._pending.append((name, list(columns),
-                              [[None if v is None else str(v) for v in r] for r in rows], None))
+        texts = [[None if v is None else str(v) for v in r] for r in rows]
+        self._pending.append((name, list(columns), lambda: iter(texts), None))
 
     def write_default_style(self, layer_name, aliases, description="Land Supervision"):
         """Store a QGIS default style (field aliases) in the ``layer_styles`` table.
@@ -131,7 +135,7 @@ def _insert(con, table, columns, values, wkbs):
     marks = ", ".join("?" for _ in columns)
     name = sql_identifier(table)
     if wkbs is None:
-        con.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", values)
+        con.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", values())
         return
     srs_id, geom = con.execute("SELECT srs_id, column_name FROM gpkg_geometry_columns "
                                "WHERE table_name = ?", (table,)).fetchone()
@@ -147,7 +151,7 @@ def _insert(con, table, columns, values, wkbs):
     more = "".join(f", {sql_identifier(c)}" for c in columns)  # a layer may have no attribute
     con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}{more}) "
                     f"VALUES (?, ?{', ?' * len(columns)})",
-                    ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values))))
+                    ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values()))))
     ok = ~np.isnan(env).any(axis=1)
     fids = np.flatnonzero(ok) + 1.0
     con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
@@ -170,8 +174,9 @@ def _gpkg_blobs(wkbs, srs_id, env):
     header["env"] = env[:, [0, 2, 1, 3]]
     raw = header.tobytes()
     size = _GPKG_HEADER.size
-    return [None if w is None else raw[k * size:(k + 1) * size] + _multipolygon(w)
-            for k, w in enumerate(wkbs)]
+    # made one at a time as the insert takes them
+    return (None if w is None else raw[k * size:(k + 1) * size] + _multipolygon(w)
+            for k, w in enumerate(wkbs))
 
 
 def _multipolygon(wkb):
