@@ -55,21 +55,33 @@ class Runs:
     def coordinates(self):
         """x and y of every point, ring after ring, as two float arrays."""
         counts = self.npts
-        if counts.sum() == 0:
+        total = int(counts.sum())
+        if total == 0:
             return np.zeros(0), np.zeros(0)
         point_run = np.repeat(np.arange(len(counts)), counts)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        k = np.arange(counts.sum()) - np.repeat(first, counts)
-        offsets = self.offset[point_run] + k * 8 * self.dims[point_run]
-        xb = self.raw[offsets[:, None] + np.arange(8)]
-        yb = self.raw[offsets[:, None] + 8 + np.arange(8)]
-        xs = xb.copy().view("<f8").ravel()
-        ys = yb.copy().view("<f8").ravel()
+        offsets = self.offset[point_run] + (np.arange(total) - np.repeat(first, counts)) * 8 \
+            * self.dims[point_run]
+        xs, ys = _doubles_at(self.raw, offsets, "<f8"), _doubles_at(self.raw, offsets + 8, "<f8")
         if self.big_endian:
-            flip = np.isin(self.owner[point_run], self.big_endian)
-            xs[flip] = xb[flip][:, ::-1].copy().view("<f8").ravel()
-            ys[flip] = yb[flip][:, ::-1].copy().view("<f8").ravel()
+            flip = np.flatnonzero(np.isin(self.owner[point_run], self.big_endian))
+            xs[flip] = _doubles_at(self.raw, offsets[flip], ">f8")
+            ys[flip] = _doubles_at(self.raw, offsets[flip] + 8, ">f8")
         return xs, ys
+
+
+def _doubles_at(raw, offsets, dtype):
+    """The 8-byte floats starting at each byte offset of ``raw``: read through eight views of
+    the buffer, one per alignment, so no (points × 8) index array is ever made (a county's
+    parcels would need gigabytes for it)."""
+    out = np.empty(len(offsets))
+    phase = offsets & 7
+    for r in range(8):
+        sel = np.flatnonzero(phase == r)
+        if len(sel):
+            view = np.frombuffer(raw, dtype=dtype, count=(len(raw) - r) // 8, offset=r)
+            out[sel] = view[(offsets[sel] - r) >> 3]
+    return out
 
 
 def envelopes(wkbs):
