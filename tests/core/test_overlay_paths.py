@@ -70,3 +70,37 @@ def test_fast_path_repairs_invalid_features_and_unions_overlaps(tmp_path, monkey
     for pid in ref_areas:
         assert fast_areas[pid] == pytest.approx(ref_areas[pid], abs=1e-6)
     assert [n.feature for n in fast.notes if "几何无效" in n.message] == ["bow"]
+
+
+def test_pieces_clipped_on_the_fast_path_equal_the_reference(monkeypatch):
+    """The net part of a flagged area clips many pieces at once: the fast kernels must give
+    the robust reference's pieces, whichever operands a region has."""
+    import random
+
+    from shapely.geometry import box
+    from shapely import wkb as shapely_wkb
+
+    from plugin.core.overlay.clip import clipped_pieces, reference_clip
+
+    rng = random.Random(3)
+
+    def rect():
+        x, y = rng.uniform(0, 80), rng.uniform(0, 80)
+        return box(X0 + x, Y0 + y, X0 + x + rng.uniform(5, 40), Y0 + y + rng.uniform(5, 40)).wkb
+
+    jobs = []
+    for _ in range(60):  # a patch's region, then its pieces
+        region = (rect() if rng.random() < 0.7 else None, rect() if rng.random() < 0.5 else None,
+                  rect() if rng.random() < 0.5 else None)
+        jobs += [(rect(), *region) for _ in range(rng.randint(1, 5))]
+    fast = clipped_pieces(jobs)
+    reference = [reference_clip(job) for job in jobs]
+    assert sum(1 for w in reference if w is not None) > 50
+    assert sum(1 for w in reference if w is None) > 5
+    for job, a, b in zip(jobs, fast, reference):
+        assert (a is None) == (b is None), job
+        if a is not None:
+            assert shapely_wkb.loads(a).area == pytest.approx(shapely_wkb.loads(b).area, abs=1e-6)
+            assert shapely_wkb.loads(a).symmetric_difference(shapely_wkb.loads(b)).area < 1e-6
+    monkeypatch.setattr(overlay, "_FAST", False)
+    assert clipped_pieces(jobs) == reference

@@ -205,3 +205,46 @@ def _checked(ptr):
     if not ptr:
         raise ValueError("GEOS overlay failed (topology error)")
     return ptr
+
+
+def clip_many(jobs, reference):
+    """``clip.clipped_pieces`` on raw GEOS pointers; a piece whose operation fails or comes out
+    invalid is done by ``reference``. A patch's region is parsed once for all its pieces."""
+    out, regions, key = [], [], None
+    try:
+        for job in jobs:
+            if job[1:] != key:
+                for ptr in regions:
+                    if ptr:
+                        lgeos.GEOSGeom_destroy(ptr)
+                key = job[1:]
+                regions = [_from_wkb(bytes(w)) if w is not None else None for w in key]
+            out.append(_clip_one(job, regions, reference))
+    finally:
+        for ptr in regions:
+            if ptr:
+                lgeos.GEOSGeom_destroy(ptr)
+    return out
+
+
+def _clip_one(job, regions, reference):
+    geom = _from_wkb(bytes(job[0]))
+    try:
+        for k, other in enumerate(regions):
+            if other is None:
+                continue
+            operation = lgeos.GEOSIntersection if k == 0 else lgeos.GEOSDifference
+            result = operation(geom, other)
+            lgeos.GEOSGeom_destroy(geom)
+            geom = result
+            if not geom or lgeos.GEOSisValid(geom) != 1:
+                return reference(job)
+            if lgeos.GEOSisEmpty(geom):
+                return None
+        if area(geom) <= 0:
+            return None
+        wkb, geom = polygonal_wkb(geom), None  # the pointer is consumed
+        return wkb
+    finally:
+        if geom:
+            lgeos.GEOSGeom_destroy(geom)

@@ -96,3 +96,30 @@ def _union(pieces):
         return shapely.union_all(pieces)
     except shapely.errors.GEOSException:
         return robust.union(list(pieces))
+
+
+def clip_many(jobs, reference):
+    """``clip.clipped_pieces`` in one vectorised pass per operand; the pieces an operation
+    fails on or leaves invalid are done by ``reference``."""
+    if not jobs:
+        return []
+    columns = [shapely.from_wkb(np.array([job[k] for job in jobs], dtype=object))
+               for k in range(4)]
+    geoms = columns[0]
+    try:
+        for other, operation in zip(columns[1:], (
+                shapely.intersection, shapely.difference, shapely.difference)):
+            take = ~shapely.is_missing(other) & ~shapely.is_missing(geoms)
+            geoms[take] = operation(geoms[take], other[take])
+    except shapely.errors.GEOSException:
+        return [reference(job) for job in jobs]
+    out = []
+    for job, geom in zip(jobs, geoms):
+        if geom is not None and not geom.is_valid:
+            out.append(reference(job))
+            continue
+        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
+            geom = polygonal_part(geom)
+        ok = geom is not None and not geom.is_empty and geom.area > 0
+        out.append(shapely.to_wkb(geom) if ok else None)
+    return out

@@ -15,6 +15,7 @@ import shapely.wkb
 from ..errors import Note
 from ..overlay import robust
 from ..overlay.areas import MU_PER_M2
+from ..overlay.clip import clipped_pieces
 from ..result_fields import FLAG_SPLIT_KEYS
 from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, text_at
 
@@ -144,7 +145,7 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows) -> None:
     than the gross ``flag_K_m2``."""
     for key in flag_keys(parcels):
         pp, name = parcels[key], f"flag_{key}_net_m2"
-        clipped, targets = [], []
+        jobs, targets = [], []
         for i, (r, basis) in enumerate(zip(rows, bases)):
             r[name] = None if pp.shares is None else 0.0
             if pp.shares is None or not basis or (r["flag_area_m2"] or 0.0) <= 0:
@@ -156,11 +157,11 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows) -> None:
                 if clip == ():
                     r[name] += pp.net_of(row, m2)
                     continue
-                part = _clipped(shapely.wkb.loads(blob), *clip)
-                if part is not None:
-                    clipped.append(part.wkb)
-                    targets.append((r, row))
-        for (r, row), m2 in zip(targets, ellipsoid.areas(clipped).tolist()):
+                jobs.append((blob, *clip))
+                targets.append((r, row))
+        parts = clipped_pieces(jobs)
+        kept = [(t, w) for t, w in zip(targets, parts) if w is not None]
+        for ((r, row), _), m2 in zip(kept, ellipsoid.areas([w for _, w in kept]).tolist()):
             r[name] += pp.net_of(row, m2)
         for r in rows:
             if r[name] is not None:
@@ -169,10 +170,10 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows) -> None:
 
 def _clip(basis, key, i, overlays, cover):
     """How patch i's flagged region cuts the pieces of baseline ``key``: () for not at all,
-    (inside, outside, minus) geometries (None where that cut does not apply), or None when
-    the region holds none of the baseline."""
+    (inside, outside, minus) WKBs (None where that cut does not apply), or None when the
+    region holds none of the baseline."""
     free = basis.endswith("_free")
-    minus = shapely.wkb.loads(cover) if free and cover is not None else None
+    minus = cover if free and cover is not None else None
     if basis in ("patch", "patch_free"):
         return (None, None, minus) if minus is not None else ()
     base, part = basis.split(":")
@@ -180,19 +181,9 @@ def _clip(basis, key, i, overlays, cover):
     if base == key:
         return ((None, None, minus) if minus is not None else ()) if inside else None
     piece = overlays[base][i]
-    piece = shapely.wkb.loads(piece[0]) if piece is not None else None
+    piece = piece[0] if piece is not None else None
     if inside:
         return None if piece is None else (piece, None, minus)
     if piece is None:
         return (None, None, minus) if minus is not None else ()
     return None, piece, minus
-
-
-def _clipped(geom, inside, outside, minus):
-    if inside is not None:
-        geom = robust.intersection(geom, inside)
-    if geom is not None and outside is not None:
-        geom = robust.difference(geom, outside)
-    if geom is not None and minus is not None:
-        geom = robust.difference(geom, minus)
-    return geom
