@@ -12,10 +12,9 @@ overlay pieces are at hand:
 
 from typing import Dict, List, Optional
 
-import shapely.wkb
 
-from .io.geometry import polygonal_part
 from .overlay.chunked import PIECES, PendingOverlay
+from .overlay.clip import clipped_pieces
 from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
 
 # Standard field names tried when the job names no field (case-insensitive). BZ (备注) is not
@@ -85,22 +84,24 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows) -> None:
         keys.append(URBAN)
     if not keys:
         return
-    pending, targets = [], []
+    jobs, targets = [], []
     for i, (r, basis) in enumerate(zip(rows, bases)):
         flag = r["flag_area_m2"] or 0.0
-        pieces = _Pieces(overlays, i)
         for key in keys:
             if not basis or flag <= 0:
                 inside = 0.0
             else:
-                inside = _inside(basis, key, r, pieces, cover[i])
-            if isinstance(inside, tuple):  # (WKB to measure, area it is subtracted from)
-                pending.append(inside[0])
+                inside = _inside(basis, key, r, overlays, i, cover[i])
+            if isinstance(inside, tuple):  # (a clip job, area its part is subtracted from)
+                jobs.append(inside[0])
                 targets.append((r, key, inside[1]))
                 inside = 0.0
             r[_split_field(key)] = inside
-    for (r, key, minus), m2 in zip(targets, ellipsoid.areas(pending)):
-        r[_split_field(key)] = float(m2) if minus is None else minus - float(m2)
+    parts = clipped_pieces(jobs)
+    measured = iter(ellipsoid.areas([w for w in parts if w is not None]).tolist())
+    for (r, key, minus), part in zip(targets, parts):
+        m2 = next(measured) if part is not None else 0.0
+        r[_split_field(key)] = m2 if minus is None else minus - m2
     for r in rows:
         flag = r["flag_area_m2"] or 0.0
         for key in keys:
@@ -114,9 +115,11 @@ def _split_field(key):
     return f"flag_{key}_m2"
 
 
-def _inside(basis, key, row, pieces, cover):
+def _inside(basis, key, row, overlays, i, cover):
     """The part of a patch's flagged region inside baseline ``key``: a number of m², or
-    (WKB, None) to measure, or (WKB, m²) when the measured area is to be subtracted."""
+    (clip job, None) to measure, or (clip job, m²) when the measured area is to be subtracted
+    (the job: ``key``'s piece of the patch inside ``basis``'s baseline, less the exempted part
+    where the basis leaves that out)."""
     free = basis.endswith("_free")
     known = row[f"{key}_free_m2"] if free else row[f"{key}_m2"]
     if basis in ("patch", "patch_free"):
@@ -124,31 +127,11 @@ def _inside(basis, key, row, pieces, cover):
     base, part = basis.split(":")
     if base == key:
         return known if part.startswith("inside") else 0.0
-    both = _intersection(pieces[base], pieces[key])
-    if both is not None and free and cover is not None:
-        both = polygonal_part(both.difference(shapely.wkb.loads(cover)))
-    if part.startswith("inside"):
-        return (both.wkb, None) if both is not None else 0.0
-    return (both.wkb, known) if both is not None else known
-
-
-class _Pieces(dict):
-    """A patch's overlay piece per layer key (shapely geometry or None), each read once."""
-
-    def __init__(self, overlays, i):
-        super().__init__()
-        self.overlays, self.i = overlays, i
-
-    def __missing__(self, key):
-        value = self.overlays[key][self.i]
-        self[key] = shapely.wkb.loads(value[0]) if value is not None else None
-        return self[key]
-
-
-def _intersection(a, b):
-    if a is None or b is None:
-        return None
-    return polygonal_part(a.intersection(b))
+    ours, theirs = overlays[key][i], overlays[base][i]
+    if ours is None or theirs is None:  # the two baselines share nothing in this patch
+        return 0.0 if part.startswith("inside") else known
+    job = (ours[0], theirs[0], None, cover if free else None)
+    return (job, None) if part.startswith("inside") else (job, known)
 
 
 def permit_references(job, layers, patches, crs, rows) -> None:
