@@ -26,9 +26,9 @@ from ..io.crs import transform_boxes, transformer
 from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
 
-UNION, PIECES, SHAPES = "union", "pieces", "shapes"
-# UNION and SHAPES in one pass: the union taken of the pieces (a parcel layer's occupied area
-# and the parcels behind it, without cutting the features twice)
+UNION, PIECES = "union", "pieces"
+# The union and each feature's piece in one pass, the union taken of the pieces (a parcel
+# layer's occupied area and the parcels behind it, without cutting the features twice)
 BOTH = "both"
 _FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
 CHUNKS_PER_WORKER = 4
@@ -92,9 +92,9 @@ class PendingOverlay:
 
     def collect(self, step=None):
         """(per-patch results, notes). UNION: per patch (WKB, ellipsoidal m², planar m²) or
-        None; PIECES: per patch [(feature row, planar piece area)]; SHAPES: per patch
-        [(feature row, (piece WKB, planar m², ellipsoidal m²))]; BOTH: (the UNION list, the
-        SHAPES list). ``step(fraction)`` after each chunk may raise to cancel."""
+        None; PIECES: per patch [(feature row, planar piece area)]; BOTH: (the UNION list,
+        per patch [(feature row, (piece WKB, planar m², ellipsoidal m²))]).
+        ``step(fraction)`` after each chunk may raise to cancel."""
         union, both = self.mode == UNION, self.mode == BOTH
         results = [None] * self.count if union else [[] for _ in range(self.count)]
         wholes = [None] * self.count if both else None
@@ -126,7 +126,7 @@ def _overlay_chunk(payload):
                                              local_f)
             return _with_areas(out, crs_pair), notes
         out, notes = fast.pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
-                                       shapes=mode != PIECES, union=mode == BOTH)
+                                       union=mode == BOTH)
         return _measured(out, mode, crs_pair), notes
     geoms, notes = parse_geometries(feat_wkb, feat_ids, label)
     if crs_pair[0] != crs_pair[1]:
@@ -154,7 +154,7 @@ def _overlay_chunk(payload):
                     pieces.append((j, piece))
             if not pieces:
                 continue
-            values = [(j, g.wkb if mode != PIECES else g.area) for j, g in pieces]
+            values = [(j, g.wkb if mode == BOTH else g.area) for j, g in pieces]
             if mode == BOTH:
                 whole = robust.union([g for _, g in pieces])
                 values = (whole.wkb if whole is not None and whole.area > 0 else None, values)
@@ -170,8 +170,6 @@ def _measured(out, mode, crs_pair):
     """A chunk's results with their areas, taken here in the worker, not in the caller."""
     if mode == UNION:
         return _with_areas(out, crs_pair)
-    if mode == SHAPES:
-        return _pieces_with_areas(out, crs_pair)
     if mode == BOTH:
         wholes = dict(_with_areas([(i, w) for i, (w, _) in out if w is not None], crs_pair))
         pieces = _pieces_with_areas([(i, plist) for i, (_, plist) in out], crs_pair)

@@ -65,17 +65,17 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
                                                                    [f for _, f in cands]))
 
 
-def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes, union=False):
-    """[(patch index, [(feature index, piece)])], notes: each feature's part of the patch, the
-    piece's WKB where ``shapes``, else its planar area — the reference's pieces. With ``union``
-    each patch's entry is (WKB of the pieces' union, pieces): the patch ∩ the union of the
-    features, from the pieces at hand instead of a second pass over the features."""
+def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=False):
+    """[(patch index, [(feature index, piece's planar area)])], notes: each feature's part of
+    the patch — the reference's pieces. With ``union`` each patch's entry is (WKB of the
+    pieces' union, [(feature index, piece WKB)]): the patch ∩ the union of the features, from
+    the pieces at hand instead of a second pass over the features."""
     def pieces(blob, patch, prepared, cands):
         out, parts = [], []  # parts: GEOS pointers of the pieces, for the union
         try:
             for j, f in cands:
                 if lgeos.GEOSPreparedContains(prepared, f) == 1:  # 2 is a GEOS exception
-                    out.append((j, to_wkb(f) if shapes else area(f)))
+                    out.append((j, to_wkb(f) if union else area(f)))
                     if union:
                         parts.append(lgeos.GEOSGeom_clone(f))
                     continue
@@ -85,7 +85,7 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes,
                     g = robust.intersection(shapely.wkb.loads(bytes(blob)),
                                             geom_factory(lgeos.GEOSGeom_clone(f)))
                     if g is not None and g.area > 0:
-                        out.append((j, g.wkb if shapes else g.area))
+                        out.append((j, g.wkb if union else g.area))
                         if union:
                             parts.append(_from_wkb(g.wkb))
                     continue
@@ -93,21 +93,20 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes,
                 if piece_area <= 0:
                     lgeos.GEOSGeom_destroy(piece)
                     continue
-                if union:
-                    parts.append(lgeos.GEOSGeom_clone(piece))
-                if shapes:
-                    wkb = polygonal_wkb(piece)
-                    if wkb is not None:
-                        out.append((j, wkb))
-                else:
+                if not union:
                     lgeos.GEOSGeom_destroy(piece)
                     out.append((j, piece_area))
-            if not union:
+                    continue
+                parts.append(lgeos.GEOSGeom_clone(piece))
+                wkb = polygonal_wkb(piece)
+                if wkb is not None:
+                    out.append((j, wkb))
+            if not union or not out:
                 return out or None
-            if not out:
-                return None
-            whole, parts = _union_wkb(parts), []
-            if whole is _FAILED:  # GEOS gave up on the union: the robust path retries it
+            taken, parts = parts, []  # _union consumes them
+            try:
+                whole = polygonal_wkb(taken[0] if len(taken) == 1 else _union(taken))
+            except ValueError:  # GEOS gave up on the union: the robust path retries it
                 whole = robust.occupied_wkb(blob, [to_wkb(f) for _, f in cands])
             return whole, out
         finally:
@@ -115,26 +114,6 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes,
                 lgeos.GEOSGeom_destroy(ptr)
 
     return _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, pieces)
-
-
-_FAILED = object()
-
-
-def _union_wkb(parts):
-    """WKB of the union of ``parts`` (consumed), its polygons only; _FAILED where GEOS fails."""
-    if len(parts) == 1:
-        return polygonal_wkb(parts[0])
-    array = (c_void_p * len(parts))(*parts)
-    collection = lgeos.GEOSGeom_createCollection(_COLLECTION, array, len(parts))
-    if not collection:
-        for ptr in parts:
-            lgeos.GEOSGeom_destroy(ptr)
-        return _FAILED
-    try:  # the collection owns the parts now
-        whole = lgeos.GEOSUnaryUnion(collection)
-    finally:
-        lgeos.GEOSGeom_destroy(collection)
-    return polygonal_wkb(whole) if whole else _FAILED
 
 
 def _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, work):
@@ -189,16 +168,26 @@ def _occupied(patch, feats):
     order: about a quarter less GEOS work than subtracting the features one by one)."""
     if len(feats) == 1:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, feats[0])))
-    parts = (c_void_p * len(feats))(*(lgeos.GEOSGeom_clone(f) for f in feats))
-    collection = _checked(lgeos.GEOSGeom_createCollection(_COLLECTION, parts, len(feats)))
-    try:
-        union = _checked(lgeos.GEOSUnaryUnion(collection))
-    finally:
-        lgeos.GEOSGeom_destroy(collection)
+    union = _union([lgeos.GEOSGeom_clone(f) for f in feats])
     try:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, union)))
     finally:
         lgeos.GEOSGeom_destroy(union)
+
+
+def _union(parts):
+    """The union of ``parts`` (consumed, freed whatever happens) as a new GEOS pointer;
+    ValueError where GEOS fails."""
+    collection = lgeos.GEOSGeom_createCollection(_COLLECTION, (c_void_p * len(parts))(*parts),
+                                                 len(parts))
+    if not collection:
+        for ptr in parts:
+            lgeos.GEOSGeom_destroy(ptr)
+        raise ValueError("GEOS overlay failed (collection)")
+    try:  # the collection owns the parts now
+        return _checked(lgeos.GEOSUnaryUnion(collection))
+    finally:
+        lgeos.GEOSGeom_destroy(collection)
 
 
 def _checked(ptr):

@@ -23,25 +23,22 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     ends = np.r_[starts[1:], len(lp)]
     out = []
     for a, b in zip(starts.tolist(), ends.tolist()):
-        geom = pieces[a] if b - a == 1 else _union(pieces[a:b])
-        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
-            geom = polygonal_part(geom)
-        if geom is not None and not geom.is_empty and geom.area > 0:
+        geom = _polygonal(pieces[a] if b - a == 1 else _union(pieces[a:b]))
+        if geom is not None:
             out.append((int(lp[a]), shapely.to_wkb(geom)))
     return out, notes
 
 
-def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes, union=False):
-    """[(patch index, [(feature index, piece)])], notes: each feature's part of the patch, the
-    piece's WKB where ``shapes``, else its planar area — the reference's pieces. With ``union``
-    each patch's entry is (WKB of the pieces' union, pieces)."""
+def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=False):
+    """[(patch index, [(feature index, piece's planar area)])], notes: each feature's part of
+    the patch — the reference's pieces. With ``union`` each patch's entry is (WKB of the
+    pieces' union, [(feature index, piece WKB)])."""
     lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
                                    keep_contained=True)
     grouped = []
     for i, j, geom in zip(lp.tolist(), lf.tolist(), pieces):
-        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
-            geom = polygonal_part(geom)
-        if geom is None or geom.is_empty or not geom.area > 0:
+        geom = _polygonal(geom)
+        if geom is None:
             continue
         if grouped and grouped[-1][0] == i:
             grouped[-1][1].append((j, geom))
@@ -49,16 +46,21 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, shapes,
             grouped.append((i, [(j, geom)]))
     out = []
     for i, kept in grouped:
-        plist = [(j, shapely.to_wkb(g) if shapes else g.area) for j, g in kept]
         if not union:
-            out.append((i, plist))
+            out.append((i, [(j, g.area) for j, g in kept]))
             continue
-        whole = kept[0][1] if len(kept) == 1 else _union(np.array([g for _, g in kept]))
-        if whole is not None and shapely.get_type_id(whole) not in _POLYGONAL:
-            whole = polygonal_part(whole)
-        ok = whole is not None and not whole.is_empty and whole.area > 0
-        out.append((i, (shapely.to_wkb(whole) if ok else None, plist)))
+        whole = _polygonal(kept[0][1] if len(kept) == 1 else
+                           _union(np.array([g for _, g in kept])))
+        out.append((i, (shapely.to_wkb(whole) if whole is not None else None,
+                        [(j, shapely.to_wkb(g)) for j, g in kept])))
     return out, notes
+
+
+def _polygonal(geom):
+    """The polygons of a GEOS result, None where it has none with area."""
+    if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
+        geom = polygonal_part(geom)
+    return geom if geom is not None and not geom.is_empty and geom.area > 0 else None
 
 
 def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_contained=False):
@@ -118,8 +120,6 @@ def clip_many(jobs, reference):
         if geom is not None and not geom.is_valid:
             out.append(reference(job))
             continue
-        if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
-            geom = polygonal_part(geom)
-        ok = geom is not None and not geom.is_empty and geom.area > 0
-        out.append(shapely.to_wkb(geom) if ok else None)
+        geom = _polygonal(geom)
+        out.append(shapely.to_wkb(geom) if geom is not None else None)
     return out

@@ -1,6 +1,6 @@
 """Net areas (扣除后面积) of what each patch occupies in a parcel baseline.
 
-The overlay's SHAPES pass gives each patch's piece inside every parcel it meets. Where parcels
+The overlay gives each patch's piece inside every parcel it meets (with the occupied area). Where parcels
 overlap each other (a delivery error), the overlap belongs only to the parcel earlier in the
 layer, so every square metre counts once: a patch's pieces then add up to its occupied area
 (``K_m2``, the patch ∩ the union of the layer) and their net areas (piece × the parcel's net
@@ -24,13 +24,13 @@ OVERLAP_SHARE, OVERLAP_M2 = 1e-7, 1e-4
 
 
 def parcel_key(role):
-    """The overlay key of a parcel baseline's SHAPES pass."""
+    """The overlay key of a parcel baseline's pieces."""
     return f"{role}:parcels"
 
 
 def overlay_requests(job, layers) -> Dict[str, str]:
-    """{overlay key: role} of the SHAPES passes: the parcel baselines whose layers carry any
-    survey attribute (without one, neither a net area nor a parcel could be named)."""
+    """{pieces key: role} of the parcel baselines cut parcel by parcel: those whose layers
+    carry any survey attribute (without one, neither a net area nor a parcel could be named)."""
     return {parcel_key(key): key for key in PARCEL_BASELINES
             if key in job.baselines and ParcelFields.detect(layers[key][1].columns).names()}
 
@@ -63,7 +63,7 @@ class ParcelPieces:
 
 
 def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPieces]:
-    """{baseline: ParcelPieces} of every parcel baseline with a SHAPES pass. ``overlays``
+    """{baseline: ParcelPieces} of every parcel baseline cut parcel by parcel. ``overlays``
     after the slivers under ``min_area_m2`` were dropped (their union entry is None)."""
     out = {}
     for key, role in overlay_requests(job, layers).items():
@@ -84,9 +84,9 @@ def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPi
 
 def _attributed(shapes, union, ellipsoid):
     """Per patch [(feature row, WKB, m²)] in layer order, each overlap left to the earlier
-    parcel; and the number of patches where parcels overlapped. ``shapes``: the SHAPES pass,
-    its pieces measured in the workers."""
-    kept, overlapped, remeasure = [], 0, []
+    parcel; and the number of patches where parcels overlapped. ``shapes``: the pieces as the
+    overlay gives them, measured in its workers."""
+    kept, remeasure = [], []
     for plist, whole in zip(shapes, union):
         if whole is None or not plist:
             kept.append([])
@@ -94,17 +94,14 @@ def _attributed(shapes, union, ellipsoid):
         plist = sorted(plist, key=lambda p: p[0])
         if sum(planar for _, (_, planar, _) in plist) > \
                 whole[2] * (1 + OVERLAP_SHARE) + OVERLAP_M2:
-            plist = [(row, (w, None, None)) for row, w in
-                     _without_overlaps([(row, w) for row, (w, _, _) in plist])]
-            remeasure.append(len(kept))
-            overlapped += 1
-        kept.append([(row, w, m2) for row, (w, _, m2) in plist])
-    # the pieces an overlap cut are measured again
-    cut = [w for k in remeasure for _, w, _ in kept[k]]
-    m2 = iter(ellipsoid.areas(cut).tolist()) if cut else iter(())
+            remeasure.append(len(kept))  # the pieces an overlap cut are measured again
+            kept.append(_without_overlaps([(row, w) for row, (w, _, _) in plist]))
+        else:
+            kept.append([(row, w, m2) for row, (w, _, m2) in plist])
+    m2 = iter(ellipsoid.areas([w for k in remeasure for _, w in kept[k]]).tolist())
     for k in remeasure:
-        kept[k] = [(row, w, next(m2)) for row, w, _ in kept[k]]
-    return kept, overlapped
+        kept[k] = [(row, w, next(m2)) for row, w in kept[k]]
+    return kept, len(remeasure)
 
 
 def _without_overlaps(plist):
