@@ -181,26 +181,18 @@ def text_at(layer, name, row) -> Optional[str]:
     """A feature's value as trimmed text (None where empty or the layer has no such field; a
     code stored as a number loses no digit it still has: 210281101201.0 is 210281101201)."""
     values = layer.columns.get(name) if name else None
-    value = values[row] if values is not None else None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = None if value is None else str(value).strip()
-    return text or None
+    return _text(values[row]) if values is not None else None
 
 
 def texts_at(layer, name, rows) -> List[Optional[str]]:
-    """``text_at`` for many rows of one field (a list of None where the layer has no such
-    field)."""
+    """``text_at`` for many rows of one field."""
     values = layer.columns.get(name) if name else None
     if values is None:
         return [None] * len(rows)
-    out = []
-    for row in rows:
-        value = values[row]
-        if value is None:
-            out.append(None)
-            continue
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        out.append(str(value).strip() or None)
-    return out
+    return [_text(values[row]) for row in rows]
+
+
+def _text(value) -> Optional[str]:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return None if value is None else (str(value).strip() or None)

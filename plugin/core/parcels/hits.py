@@ -30,14 +30,14 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
     """(rows, WKBs) of the ``parcel_hits`` layer, patch by patch. Pieces under ``min_area_m2``
     (boundary noise between patch and parcel lines) are left out of the list, counted in a
     note; they still count in the net area."""
-    rows, wkbs, left_out = [], [], defaultdict(int)
+    rows, wkbs, patch_of, left_out = [], [], [], {}
     for key, pp in parcels.items():
         kept = [[p for p in plist if p[2] >= min_area_m2] for plist in pp.pieces]
         left_out[key] = sum(len(a) - len(b) for a, b in zip(pp.pieces, kept))
         # each parcel's own values once, column by column, however many patches it meets
         needed = sorted({row for plist in kept for row, _, _ in plist})
         at = {row: k for k, row in enumerate(needed)}
-        ids = _parcel_ids(pp, needed)
+        ids = pp.ids_of(needed)
         attributes = list(zip(*(texts_at(pp.layer, pp.fields.get(n), needed)
                                 for n in TEXT_ATTRIBUTES))) if needed else []
         shares = ([None] * len(needed) if pp.shares is None
@@ -49,26 +49,20 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
                 k = at[row]
                 share = shares[k]
                 net = None if share is None else m2 * share
-                rows.append((i, pid, key, name, ids[k], *attributes[k],
+                rows.append((pid, key, name, ids[k], *attributes[k],
                              round(m2, 4), round(m2 * MU_PER_M2, 6),
                              None if share is None else round(1.0 - share, 6),
                              None if net is None else round(net, 4),
                              None if net is None else round(net * MU_PER_M2, 6), rules[k]))
                 wkbs.append(blob)
+                patch_of.append(i)
     # patch by patch, each patch's parcel baselines in the job's order
-    order = sorted(range(len(rows)), key=lambda k: rows[k][0])
+    order = sorted(range(len(rows)), key=patch_of.__getitem__)
     for key, count in left_out.items():
         if count:
             notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
                               f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
-    return [rows[k][1:] for k in order], [wkbs[k] for k in order]
-
-
-def _parcel_ids(pp, rows) -> List[str]:
-    """``pp.id_of`` for many rows: the parcel's BSM, else the job's id field, else its FID."""
-    own = texts_at(pp.layer, pp.fields.get("parcel_id"), rows)
-    job = texts_at(pp.layer, pp.id_field, rows)
-    return [a or b or f"FID {pp.layer.fids[row]}" for a, b, row in zip(own, job, rows)]
+    return [rows[k] for k in order], [wkbs[k] for k in order]
 
 
 def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:

@@ -17,7 +17,7 @@ from ..overlay import robust
 from ..overlay.areas import MU_PER_M2
 from ..overlay.clip import clipped_pieces
 from ..result_fields import FLAG_SPLIT_KEYS
-from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, text_at
+from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, texts_at
 
 # Pieces add up to more than the union only where parcels overlap; GEOS noise stays far below.
 OVERLAP_SHARE, OVERLAP_M2 = 1e-7, 1e-4
@@ -52,14 +52,13 @@ class ParcelPieces:
         return None if self.shares is None else m2 * float(self.shares.share[row])
 
     def id_of(self, row) -> str:
-        """The parcel's BSM, else the job's id field, else its FID."""
-        own = text_at(self.layer, self.fields.get("parcel_id"), row)
-        if own:
-            return own
-        return text_at(self.layer, self.id_field, row) or f"FID {self.layer.fids[row]}"
+        return self.ids_of([row])[0]
 
-    def text(self, name, row) -> Optional[str]:
-        return text_at(self.layer, self.fields.get(name), row)
+    def ids_of(self, rows) -> List[str]:
+        """Each parcel's BSM, else the job's id field, else its FID."""
+        own = texts_at(self.layer, self.fields.get("parcel_id"), rows)
+        job = texts_at(self.layer, self.id_field, rows)
+        return [a or b or f"FID {self.layer.fids[row]}" for a, b, row in zip(own, job, rows)]
 
 
 def parcel_pieces(job, layers, overlays, ellipsoid, notes) -> Dict[str, ParcelPieces]:
