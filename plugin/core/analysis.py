@@ -21,7 +21,7 @@ from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
 from .io.layers import read_layer
-from .job import BASELINE_KEYS as KNOWN_BASELINES
+from .job import BASELINE_KEYS as KNOWN_BASELINES, input_paths
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
@@ -106,9 +106,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     ruleset = load_rule_sets(job.rules, class_table)
     check_fits_job(ruleset, {k: s.carry for k, s in job.baselines.items()})
     out_path = os.path.join(out_dir, RESULT_NAME)
-    rules = job.rules if isinstance(job.rules, list) else [job.rules]
-    refuse_inputs([out_path], [s.path for s in job.layers()] + rules + [job.path]
-                  + ([job.previous.path] if job.previous else []))
+    refuse_inputs([out_path], input_paths(job) + [job.path])
     writable_folder(out_dir)
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)

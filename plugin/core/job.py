@@ -12,7 +12,9 @@ from pyproj.exceptions import CRSError
 
 from .errors import InputError, Note, yaml_problem
 from .result_fields import LAYER_NAMES
-from .rules.class_names import CLASS_VALUES
+from ..paths import resources_dir
+from .rules.class_names import CLASS_VALUES, NAMES_FILE
+from .rules.classes import TABLE_FILE
 
 BASELINE_KEYS = ("farmland", "basic_farmland", "red_line", "urban_boundary")
 EXEMPTION_KEYS = ("approved", "facility_agri", "temporary")
@@ -370,6 +372,21 @@ def _type_name(value):
 def _abspath(path, base_dir):
     path = os.path.expanduser(path)
     return path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+
+
+def input_paths(job) -> List[str]:
+    """Every file a run of ``job`` reads: its layers, its rule files (a shipped set by its own
+    file), the land-class table, the name table where a layer holds class names, and the
+    previous batch's result (analysts edit it between runs)."""
+    from .rules.rule_sets import rule_file  # the rule modules only where a run needs them
+    names = job.rules if isinstance(job.rules, list) else [job.rules or "default"]
+    paths = [spec.path for spec in job.layers()] + [str(rule_file(n)) for n in names]
+    paths.append(str(resources_dir() / TABLE_FILE))
+    if any(spec.class_values == "names" for spec in job.layers()):
+        paths.append(str(resources_dir() / NAMES_FILE))
+    if job.previous is not None:
+        paths.append(job.previous.path)
+    return paths
 
 
 def job_to_dict(job):

@@ -10,13 +10,9 @@ import os
 from typing import Dict, Optional
 
 from ...identity import VERSION
-from ...paths import resources_dir
 from ..io.atomic import replacing
 from ..io.hashing import file_sha256
-from ..job import job_to_dict
-from ..rules.class_names import NAMES_FILE
-from ..rules.classes import TABLE_FILE
-from ..rules.rule_sets import rule_file
+from ..job import input_paths, job_to_dict
 
 STATE_FILE = ".region-state.json"
 SIDECARS = {".shp": (".shx", ".dbf", ".prj", ".cpg"),
@@ -49,20 +45,6 @@ def _sidecars(path):
     wanted = {w.lower() for w in wanted}
     return [os.path.join(folder, n) for n in sorted(os.listdir(folder or "."))
             if n.lower() in wanted and os.path.isfile(os.path.join(folder, n))]
-
-
-def input_paths(job):
-    """Every file a run of ``job`` reads: its layers, its rule files (a shipped set by its own
-    file), the land-class table, the name table where a layer holds class names, and the
-    previous batch's result (analysts edit it between runs)."""
-    names = job.rules if isinstance(job.rules, list) else [job.rules or "default"]
-    paths = [spec.path for spec in job.layers()] + [str(rule_file(n)) for n in names]
-    paths.append(str(resources_dir() / TABLE_FILE))
-    if any(spec.class_values == "names" for spec in job.layers()):
-        paths.append(str(resources_dir() / NAMES_FILE))
-    if job.previous is not None:
-        paths.append(job.previous.path)
-    return paths
 
 
 def county_key(job, known: Dict[str, str], patches_digest: Optional[str] = None) -> str:

@@ -18,7 +18,8 @@ from ..job import job_to_dict, load_job
 from ..ledger.template import load_template
 from .cluster import ClusterInfo, connect, run_tasks
 from .county_task import CANCELLED, FAILED, STATUS_TEXT, CountyOutcome, CountyTask
-from .fingerprint import input_fingerprint, input_paths
+from ..job import input_paths
+from .fingerprint import input_fingerprint
 from .partition import partition_patches
 from .region_file import load_region
 from .region_gpkg import REGION_NAME, write_region_gpkg
