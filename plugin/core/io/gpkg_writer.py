@@ -14,6 +14,7 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .atomic import replacing
+from .gpkg_rtree import pack_rtree
 from .wkb_arrays import envelopes
 from .sql_text import sql_identifier
 from .xml_text import xml_escape
@@ -153,9 +154,10 @@ def _insert(con, table, columns, values, wkbs):
                     f"VALUES (?, ?{', ?' * len(columns)})",
                     ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values()))))
     ok = ~np.isnan(env).any(axis=1)
-    fids = np.flatnonzero(ok) + 1.0
-    con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
-                    np.column_stack([fids, env[ok][:, [0, 2, 1, 3]]]).tolist())
+    fids = np.flatnonzero(ok) + 1
+    if not pack_rtree(con, rtree, fids, env[ok]):
+        con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
+                        np.column_stack([fids.astype(float), env[ok][:, [0, 2, 1, 3]]]).tolist())
     for _, sql in triggers:
         con.execute(sql)
     if ok.any():
