@@ -25,7 +25,7 @@ from .job import BASELINE_KEYS as KNOWN_BASELINES, input_paths
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
-from .overlay.pool import close_pool, default_workers, worker_pool, workers_asked_for
+from .overlay.pool import default_workers, pool_closed_after, worker_pool, workers_asked_for
 from .progress import Steps
 from .batches.carry import carry_forward
 from .ledger_details import add_ledger_details
@@ -42,9 +42,10 @@ from ..identity import VERSION as ENGINE_VERSION
 RESULT_NAME = "result.gpkg"
 SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
 # Below this many patches, starting worker processes (spawn, imports, sending the features)
-# costs more than it saves: measured 1.8 s in one process against 4.2 s with two workers on
-# the 90k-parcel county with 3,000 patches.
-PARALLEL_MIN_PATCHES = 10_000
+# costs more than it saves. The workers import while the caller reads, so it pays early:
+# 1,500 patches on a 300k-parcel county 1.78 → 1.68 s, the 90k-parcel county with 3,000
+# patches 3.04 → 2.58 s (paired runs, two cores; 22 % more CPU).
+PARALLEL_MIN_PATCHES = 1_000
 #: With shapely 2 the overlay runs on threads (GEOS releases the GIL): worth it much sooner.
 THREADS_MIN_PATCHES = 1_000
 
@@ -115,52 +116,50 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     worth_it = len(patches) >= (THREADS_MIN_PATCHES if threads else PARALLEL_MIN_PATCHES) \
         or workers_asked_for()
     pool = worker_pool(workers, threads) if len(job.layers()) > 1 and worth_it else None
-    try:
+    # the workers cut the layers, then clip the flagged areas' pieces; ended at once on failure
+    with pool_closed_after(pool):
         steps.report(0.05, "检查坐标系")
-        layers = _read_layers(job, class_table, (patches.envelopes, crs), notes)
-        overlays = _overlay_all(job, patches, layers, crs, steps, notes, pool, workers)
-    except BaseException:
-        close_pool(pool, failed=True)
-        raise
-    close_pool(pool)
+        layers, overlays = _overlay_all(job, class_table, patches, crs, steps, notes, pool,
+                                        workers)
 
-    steps.report(0.82, "计算椭球面积")
-    rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
-             "after_class": None} for pid in patches.ids]
-    ellipsoid = EllipsoidalArea(crs)
-    patch_m2 = ellipsoid.areas(patches.wkb)
-    for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
-        r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
-                 planar_m2=round(float(planar), 4))
-    pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
-    parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
-    classes = _patch_classes(job.patches, patch_layer, class_table, notes)
-    cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
-                          class_table, ellipsoid, patch_m2, rows)
+        steps.report(0.82, "计算椭球面积")
+        rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
+                 "after_class": None} for pid in patches.ids]
+        ellipsoid = EllipsoidalArea(crs)
+        patch_m2 = ellipsoid.areas(patches.wkb)
+        for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
+            r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
+                     planar_m2=round(float(planar), 4))
+        pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
+        parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
+        classes = _patch_classes(job.patches, patch_layer, class_table, notes)
+        cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
+                              class_table, ellipsoid, patch_m2, rows)
 
-    steps.report(0.88, "归属乡镇村与地类")
-    _attribute_admin(job, layers, overlays, rows)
-    _attribute_carried(job, layers, overlays, rows)
-    _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
+        steps.report(0.88, "归属乡镇村与地类")
+        _attribute_admin(job, layers, overlays, rows)
+        _attribute_carried(job, layers, overlays, rows)
+        _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
 
-    steps.report(0.90, "按规则判定")
-    table = _columns(rows)
-    verdicts = evaluate(table, ruleset, class_table, names=job.names())
-    for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
-        for r, v in zip(rows, verdicts[name]):
-            r[name] = v if v else None
-    for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
-        r["severity"] = None if sev is None else int(sev)
-        r["flag_area_m2"] = round(float(flag), 4)
-        r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
-    for text in verdicts.attrs["rules"]["skipped_zones"]:
-        notes.append(Note("规则", "-", text))
-    for p in class_problems(table, class_table):
-        notes.append(Note(job.patches.label, p["patch_id"],
-                          f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
-    ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
-                                     list(verdicts["flag_basis"]), ellipsoid, rows)
-    parcels.add_flag_split(overlays, cover, list(verdicts["flag_basis"]), ellipsoid, rows)
+        steps.report(0.90, "按规则判定")
+        table = _columns(rows)
+        verdicts = evaluate(table, ruleset, class_table, names=job.names())
+        for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
+            for r, v in zip(rows, verdicts[name]):
+                r[name] = v if v else None
+        for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
+            r["severity"] = None if sev is None else int(sev)
+            r["flag_area_m2"] = round(float(flag), 4)
+            r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
+        for text in verdicts.attrs["rules"]["skipped_zones"]:
+            notes.append(Note("规则", "-", text))
+        for p in class_problems(table, class_table):
+            notes.append(Note(job.patches.label, p["patch_id"],
+                              f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
+        bases = list(verdicts["flag_basis"])
+        ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
+                                         bases, ellipsoid, rows, pool)
+        parcels.add_flag_split(overlays, cover, bases, ellipsoid, rows, pool)
     batches = carry_forward(job, patches, rows, crs, notes)
 
     steps.report(0.93, "写出结果")
@@ -209,24 +208,21 @@ def _check_unique(job, fields):
         seen.add(name.lower())
 
 
-def _read_layers(job, class_table, near, notes):
-    """Every layer but the patches, checked for CRS; {role: (spec, VectorLayer)}; only the
-    features near the patches (``near``: their boxes and CRS) where the layer's index allows.
-    A layer left empty by its ``where`` is a warning: its baseline then counts as untouched."""
-    layers = {}
-    for spec in job.layers()[1:]:
-        fields = [f for f in (spec.id_field, *spec.extra.values(), *spec.carry) if f]
-        fields += [f for f in fields_to_read(spec) if f not in fields]
-        key = _CodeKey(class_table)
-        layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
-        notes.extend(layer_notes)
-        notes.extend(key.notes(spec))
-        if len(layer) == 0:
-            notes.append(_empty_note(spec, layer))
-        elif layer.crs is None or layer.bounds() is not None:
-            check_coordinates(layer.crs, layer.bounds(), spec.label)
-        layers[spec.role] = (spec, layer)
-    return layers
+def _read_layer(spec, class_table, near, notes):
+    """A layer other than the patches, checked for CRS; only the features near the patches
+    (``near``: their boxes and CRS) where the layer's index allows. A layer left empty by its
+    ``where`` is a warning: its baseline then counts as untouched."""
+    fields = [f for f in (spec.id_field, *spec.extra.values(), *spec.carry) if f]
+    fields += [f for f in fields_to_read(spec) if f not in fields]
+    key = _CodeKey(class_table)
+    layer, layer_notes = read_layer(spec, fields=fields, where_key=key, near=near)
+    notes.extend(layer_notes)
+    notes.extend(key.notes(spec))
+    if len(layer) == 0:
+        notes.append(_empty_note(spec, layer))
+    elif layer.crs is None or layer.bounds() is not None:
+        check_coordinates(layer.crs, layer.bounds(), spec.label)
+    return layer
 
 
 def _empty_note(spec, layer):
@@ -264,24 +260,29 @@ class _CodeKey:
                      "请核对该字段是否被当作数字保存", kind="repair")]
 
 
-def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
-    """{key: per-patch result}: (WKB, m², planar m²) or None for baselines and exemptions,
-    [(feature row, area)] for admin, previous-year parcels and a baseline's features cut one by
-    one for the attributes it carries, [(feature row, (WKB, planar m², m²))] for the parcel
-    baselines' pieces (keys from ``parcels.net.overlay_requests``). A parcel baseline is cut
-    once: its pieces, and its occupied area as their union."""
-    with_pieces = overlay_requests(job, layers)  # {pieces key: baseline}
-    pieces_of = {role: key for key, role in with_pieces.items()}
+def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
+    """Every layer but the patches, read, and its overlays: ({role: (spec, VectorLayer)},
+    {key: per-patch result}). Results: (WKB, m², planar m²) or None for baselines and
+    exemptions, [(feature row, area)] for admin, previous-year parcels and a baseline's
+    features cut one by one for the attributes it carries, [(feature row, (WKB, planar m², m²))]
+    for the parcel baselines' pieces (keys from ``parcels.net.overlay_requests``). A parcel
+    baseline is cut once: its pieces, and its occupied area as their union."""
     roles = {s.role: s.role for s in job.layers()[1:]}
     roles.update({carried_role(k): k for k, s in job.baselines.items() if s.carry})
-    overlays, pending = {}, {}
-    # Every layer's chunks go to the pool first, so workers never wait for the caller.
-    for key, role in roles.items():
-        spec, layer = layers[role]
-        mode = (PIECES if role in ("admin", "parcels_before") or key == carried_role(role) else
-                BOTH if role in pieces_of else UNION)
-        pending[key] = PendingOverlay(patches, layer, crs, mode, spec.id_field, pool=pool,
-                                      workers=workers)
+    layers, overlays, pending = {}, {}, {}
+    # Each layer's chunks go to the pool as soon as it is read: the workers cut one layer while
+    # this process reads the next.
+    for spec in job.layers()[1:]:
+        layers[spec.role] = (spec, _read_layer(spec, class_table,
+                                               (patches.envelopes, crs), notes))
+        pieces_of = {role: key for key, role in overlay_requests(job, layers).items()}
+        for key, role in roles.items():
+            if role != spec.role:
+                continue
+            mode = (PIECES if role in ("admin", "parcels_before") or key == carried_role(role)
+                    else BOTH if role in pieces_of else UNION)
+            pending[key] = PendingOverlay(patches, layers[role][1], crs, mode, spec.id_field,
+                                          pool=pool, workers=workers)
         steps.check()
     for n, (key, role) in enumerate(roles.items()):
         spec = layers[role][0]
@@ -295,7 +296,7 @@ def _overlay_all(job, patches, layers, crs, steps, notes, pool, workers):
         if key in pieces_of:
             overlays[key], overlays[pieces_of[key]] = overlays[key]
         notes.extend(layer_notes)
-    return overlays
+    return layers, overlays
 
 
 def _columns(rows):

@@ -27,15 +27,16 @@ MAX_REFERENCES = 20  # approvals listed per patch; the rest are counted
 
 
 def add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover, bases,
-                       ellipsoid, rows) -> List[tuple]:
+                       ellipsoid, rows, pool=None) -> List[tuple]:
     """Fill the ledger's fields (``result_fields.ledger_fields``) into ``rows``; returns the
     ``run_info`` entries the ledger reads (delivered CRS, title block, fields used).
 
     ``cover``: per patch the WKB of the exemption cover that clears an area (None: none);
-    ``bases``: per patch the evaluation's ``flag_basis``.
+    ``bases``: per patch the evaluation's ``flag_basis``; ``pool``: the overlay's workers,
+    which clip the pieces where it has them.
     """
     used = delivery_attributes(job.patches, patch_layer, rows)
-    flag_split(job, overlays, patches, cover, bases, ellipsoid, rows)
+    flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool)
     permit_references(job, layers, patches, crs, rows)
     info = [("input.patches.crs", patch_layer.crs.to_wkt() if patch_layer.crs else "")]
     info += [(f"input.patches.{key}", name) for key, name in used.items()]
@@ -70,7 +71,7 @@ def _text(value) -> Optional[str]:
     return text or None
 
 
-def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows) -> None:
+def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool=None) -> None:
     """``flag_K_m2``: the part of the flagged area inside baseline K (farmland, basic farmland,
     red line); ``flag_outside_urban_m2``: the part outside the urban development boundary.
 
@@ -97,7 +98,7 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows) -> None:
                 targets.append((r, key, inside[1]))
                 inside = 0.0
             r[_split_field(key)] = inside
-    parts = clipped_pieces(jobs)
+    parts = clipped_pieces(jobs, pool)
     measured = iter(ellipsoid.areas([w for w in parts if w is not None]).tolist())
     for (r, key, minus), part in zip(targets, parts):
         m2 = next(measured) if part is not None else 0.0

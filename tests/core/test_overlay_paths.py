@@ -104,3 +104,36 @@ def test_pieces_clipped_on_the_fast_path_equal_the_reference(monkeypatch):
             assert shapely_wkb.loads(a).symmetric_difference(shapely_wkb.loads(b)).area < 1e-6
     monkeypatch.setattr(overlay, "_FAST", False)
     assert clipped_pieces(jobs) == reference
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_pieces_clipped_on_the_workers_come_back_in_order(monkeypatch, threads):
+    """A county's flagged areas clip their pieces on the overlay's workers: the same pieces,
+    in the same order, as in one process."""
+    import random
+
+    from shapely.geometry import box
+
+    from plugin.core.overlay import clip
+    from plugin.core.overlay.pool import pool_closed_after, worker_pool
+
+    rng = random.Random(5)
+
+    def rect():
+        x, y = rng.uniform(0, 80), rng.uniform(0, 80)
+        return box(X0 + x, Y0 + y, X0 + x + rng.uniform(5, 40), Y0 + y + rng.uniform(5, 40)).wkb
+
+    jobs = []
+    for _ in range(50):
+        region = (rect(), None, rect() if rng.random() < 0.5 else None)
+        jobs += [(rect(), *region) for _ in range(rng.randint(1, 6))]
+    here = clip.clip_here(jobs)
+    monkeypatch.setattr(clip, "POOL_MIN_PIECES", 10)
+    sent = []
+    with pool_closed_after(worker_pool(2, threads=threads)) as pool:
+        submit = pool.submit
+        monkeypatch.setattr(pool, "submit", lambda fn, part: sent.append(len(part))
+                            or submit(fn, part))
+        assert clip.clipped_pieces(jobs, pool) == here
+    assert len(sent) == 4 and sum(sent) == len(jobs)
+    assert clip.clipped_pieces(jobs[:9], None) == here[:9]

@@ -3,13 +3,29 @@ operand optional — the net part of a flagged area is its parcels' pieces clipp
 flagged region. On the fast kernels (raw GEOS on shapely 1.8, vectorised on shapely 2) where
 the overlay uses them; any piece they cannot do exactly goes the robust reference way."""
 
+import numpy as np
 import shapely.wkb
 
 from . import chunked, kernel_raw_geos, kernel_vectorised, robust
 
+# Below this many pieces, sending them to the workers costs more than it saves; above it,
+# each worker gets a few runs of consecutive pieces (one patch's region stays parsed once).
+POOL_MIN_PIECES, RUNS_PER_WORKER = 2_000, 2
 
-def clipped_pieces(jobs):
-    """[(piece WKB, inside, outside, minus WKB or None)] → [clipped piece's WKB or None]."""
+
+def clipped_pieces(jobs, pool=None):
+    """[(piece WKB, inside, outside, minus WKB or None)] → [clipped piece's WKB or None];
+    on ``pool``'s workers (the overlay's) where there are enough pieces."""
+    workers = pool.workers if pool is not None else 1
+    if workers <= 1 or len(jobs) < POOL_MIN_PIECES:
+        return clip_here(jobs)
+    cuts = np.linspace(0, len(jobs), workers * RUNS_PER_WORKER + 1).astype(int)
+    runs = [pool.submit(clip_here, jobs[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    return [w for run in runs for w in run.result()]
+
+
+def clip_here(jobs):
+    """``clipped_pieces`` in this process."""
     if chunked._FAST and kernel_raw_geos.AVAILABLE:
         return kernel_raw_geos.clip_many(jobs, reference_clip)
     if chunked._FAST and kernel_vectorised.AVAILABLE:

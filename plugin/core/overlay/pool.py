@@ -45,10 +45,13 @@ def worker_pool(workers, threads=False):
     if workers <= 1:
         return None
     if threads:
-        return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="overlay")
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="overlay")
+        pool.workers = workers
+        return pool
     import multiprocessing
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                mp_context=multiprocessing.get_context("spawn"))
+    pool.workers = workers  # how finely the callers split their work
     # A Ctrl-C in the terminal reaches every process of the group: the workers are started
     # ignoring it (they inherit the setting), so only the parent sees it and ends them.
     _quiet_resource_tracker()
@@ -87,6 +90,18 @@ def _sigint_ignored():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def pool_closed_after(pool):
+    """The block's work on ``pool`` (or None), the pool then ended: waited for, or at once
+    when the block fails or is cancelled."""
+    try:
+        yield pool
+    except BaseException:
+        close_pool(pool, failed=True)
+        raise
+    close_pool(pool)
 
 
 def close_pool(pool, failed=False):

@@ -30,9 +30,11 @@ def parcel_key(role):
 
 def overlay_requests(job, layers) -> Dict[str, str]:
     """{pieces key: role} of the parcel baselines cut parcel by parcel: those whose layers
-    carry any survey attribute (without one, neither a net area nor a parcel could be named)."""
+    carry any survey attribute (without one, neither a net area nor a parcel could be named).
+    ``layers``: those read so far."""
     return {parcel_key(key): key for key in PARCEL_BASELINES
-            if key in job.baselines and ParcelFields.detect(layers[key][1].columns).names()}
+            if key in job.baselines and key in layers
+            and ParcelFields.detect(layers[key][1].columns).names()}
 
 
 @dataclass
@@ -135,7 +137,7 @@ def flag_keys(parcels) -> List[str]:
     return [k for k in FLAG_SPLIT_KEYS if k in parcels]
 
 
-def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows) -> None:
+def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, pool=None) -> None:
     """``flag_K_net_m2``: the net area of the flagged region (``flag_basis``) inside parcel
     baseline K — each piece's part inside the region × its parcel's net share, never more
     than the gross ``flag_K_m2``."""
@@ -155,7 +157,7 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows) -> None:
                     continue
                 jobs.append((blob, *clip))
                 targets.append((r, row))
-        parts = clipped_pieces(jobs)
+        parts = clipped_pieces(jobs, pool)
         kept = [(t, w) for t, w in zip(targets, parts) if w is not None]
         for ((r, row), _), m2 in zip(kept, ellipsoid.areas([w for _, w in kept]).tolist()):
             r[name] += pp.net_of(row, m2)

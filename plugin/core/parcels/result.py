@@ -20,9 +20,9 @@ class ParcelResults:
                                        notes)
         self.hits = hit_rows(self.parcels, patch_ids, job.min_area_m2, notes)
 
-    def add_flag_split(self, overlays, cover, bases, ellipsoid, rows):
+    def add_flag_split(self, overlays, cover, bases, ellipsoid, rows, pool=None):
         """``flag_K_net_m2`` (after ``ledger_details.flag_split`` filled ``flag_K_m2``)."""
-        flag_net_split(self.parcels, overlays, cover, bases, ellipsoid, rows)
+        flag_net_split(self.parcels, overlays, cover, bases, ellipsoid, rows, pool)
 
     def fields(self):
         return parcel_result_fields(net_keys(self.parcels), flag_keys(self.parcels),
