@@ -105,3 +105,44 @@ def test_the_r_tree_is_searched_once_per_patch_box_never_scanned_whole(county):
     assert plan[0] == "SCAN b"
     # the R-tree's own index answers the four box constraints (a bare "INDEX 2:" scans it all)
     assert plan[1].startswith("SCAN r VIRTUAL TABLE INDEX 2:") and plan[1] != "SCAN r VIRTUAL TABLE INDEX 2:"
+
+
+def test_many_boxes_over_the_whole_layer_skip_the_search_many_in_one_corner_do_not(county,
+                                                                                 monkeypatch):
+    """A county-wide batch is judged from a sample of its boxes and read whole without
+    searching every box; as many boxes packed in one corner are still searched, exactly."""
+    import numpy as np
+
+    path = str(county / "farmland.gpkg")
+    ds = ogr.Open(path)
+    lyr = ds.GetLayer(0)
+    x0, x1, y0, y1 = lyr.GetExtent()
+    total = lyr.GetFeatureCount()
+    searched = []
+    original = near.NEAR_QUERY
+
+    class Spy(str):
+        def format(self, **kw):
+            searched.append(kw)
+            return original.format(**kw)
+
+    monkeypatch.setattr(near, "NEAR_QUERY", Spy(original))
+    rng = np.random.default_rng(2)
+    n = 4 * near.SAMPLE_BOXES
+    x, y = rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
+    everywhere = np.column_stack([x, y, x + (x1 - x0) / 20, y + (y1 - y0) / 20])
+    assert near.fids_near(lyr, path, everywhere, "EPSG:4529", "EPSG:4529") is None
+    assert searched == []  # the sample decided
+
+    x, y = rng.uniform(x0, x0 + (x1 - x0) / 50, n), rng.uniform(y0, y0 + (y1 - y0) / 50, n)
+    corner = np.column_stack([x, y, x + 1, y + 1])
+    found = near.fids_near(lyr, path, corner, "EPSG:4529", "EPSG:4529")
+    assert searched and found is not None and 0 < len(found) < near.FULL_READ_SHARE * total
+    # exactly the features whose boxes meet a (padded) corner box
+    expected = set()
+    for f in lyr:
+        fx0, fx1, fy0, fy1 = f.GetGeometryRef().GetEnvelope()
+        if ((fx0 <= corner[:, 2] + near.PAD) & (fx1 >= corner[:, 0] - near.PAD)
+                & (fy0 <= corner[:, 3] + near.PAD) & (fy1 >= corner[:, 1] - near.PAD)).any():
+            expected.add(f.GetFID())
+    assert set(found.tolist()) == expected
