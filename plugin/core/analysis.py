@@ -283,6 +283,8 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
                     else BOTH if role in pieces_of else UNION)
             pending[key] = PendingOverlay(patches, layers[role][1], crs, mode, spec.id_field,
                                           pool=pool, workers=workers)
+        if spec.role in job.baselines:  # the exemptions are cut again for the permit list
+            layers[spec.role][1].release_geometries()  # what the overlay needs went with it
         steps.check()
     for n, (key, role) in enumerate(roles.items()):
         spec = layers[role][0]

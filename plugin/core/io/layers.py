@@ -57,6 +57,12 @@ class VectorLayer:
             self._envelopes = wkb_envelopes(self.wkb)
         return self._envelopes
 
+    def release_geometries(self):
+        """Let go of the geometries once the overlay holds what it needs of them (a county's
+        parcels are hundreds of megabytes); envelopes, ids and attributes stay."""
+        self.envelopes()
+        self.wkb = None
+
     def bounds(self):
         env = self.envelopes()
         if len(env) == 0 or np.isnan(env).all():
