@@ -6,6 +6,7 @@ previous year's parcels where the job gives them with owners (all the land), els
 parcel baselines (the farmland part)."""
 
 from collections import defaultdict
+from itertools import repeat
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -30,38 +31,49 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
     """(rows, WKBs) of the ``parcel_hits`` layer, patch by patch. Pieces under ``min_area_m2``
     (boundary noise between patch and parcel lines) are left out of the list, counted in a
     note; they still count in the net area."""
-    rows, wkbs, patch_of, left_out = [], [], [], {}
+    columns, wkbs, patch_of = [], [], []
     for key, pp in parcels.items():
-        kept = [[p for p in plist if p[2] >= min_area_m2] for plist in pp.pieces]
-        left_out[key] = sum(len(a) - len(b) for a, b in zip(pp.pieces, kept))
-        # each parcel's own values once, column by column, however many patches it meets
-        needed = sorted({row for plist in kept for row, _, _ in plist})
-        at = {row: k for k, row in enumerate(needed)}
-        ids = pp.ids_of(needed)
-        attributes = list(zip(*(texts_at(pp.layer, pp.fields.get(n), needed)
-                                for n in TEXT_ATTRIBUTES))) if needed else []
-        shares = ([None] * len(needed) if pp.shares is None
-                  else pp.shares.share[np.asarray(needed, dtype=np.int64)].tolist())
-        rules = [None if pp.shares is None else pp.shares.rule[row] for row in needed]
-        name = LAYER_NAMES[key]
-        for i, pid in enumerate(patch_ids):
-            for row, blob, m2 in kept[i]:
-                k = at[row]
-                share = shares[k]
-                net = None if share is None else m2 * share
-                rows.append((pid, key, name, ids[k], *attributes[k],
-                             round(m2, 4), round(m2 * MU_PER_M2, 6),
-                             None if share is None else round(1.0 - share, 6),
-                             None if net is None else round(net, 4),
-                             None if net is None else round(net * MU_PER_M2, 6), rules[k]))
-                wkbs.append(blob)
-                patch_of.append(i)
-    # patch by patch, each patch's parcel baselines in the job's order
-    order = sorted(range(len(rows)), key=patch_of.__getitem__)
-    for key, count in left_out.items():
-        if count:
-            notes.append(Note(parcels[key].label, "-", f"{count} 处与图斑边界相交产生的碎片 (不足 "
+        # one flat list of the kept pieces: patch, parcel row, area
+        patch, row, m2, count = [], [], [], 0
+        for i, plist in enumerate(pp.pieces):
+            for r, blob, a in plist:
+                count += 1
+                if a >= min_area_m2:
+                    patch.append(i)
+                    row.append(r)
+                    m2.append(a)
+                    wkbs.append(blob)
+        if count > len(m2):
+            notes.append(Note(pp.label, "-", f"{count - len(m2)} 处与图斑边界相交产生的碎片 (不足 "
                               f"{min_area_m2:g} 平方米) 未列入 parcel_hits，仍计入净面积"))
+        if not m2:
+            continue
+        patch_of.extend(patch)
+        # each parcel's own values once, however many patches it meets
+        needed, at = np.unique(np.asarray(row, dtype=np.int64), return_inverse=True)
+        needed_rows = needed.tolist()
+        per_parcel = [pp.ids_of(needed_rows)] + [texts_at(pp.layer, pp.fields.get(n), needed_rows)
+                                                 for n in TEXT_ATTRIBUTES]
+        area = np.asarray(m2)
+        if pp.shares is None:
+            deduction = net = net_mu = rule = [None] * len(m2)
+        else:
+            s = pp.shares.share[needed][at]
+            share_net = area * s
+            deduction = np.round(1.0 - s, 6).tolist()
+            net = np.round(share_net, 4).tolist()
+            net_mu = np.round(share_net * MU_PER_M2, 6).tolist()
+            rules = pp.shares.rule
+            rule = [rules[r] for r in row]
+        taken = at.tolist()
+        columns.append(zip(
+            (patch_ids[i] for i in patch), repeat(key), repeat(LAYER_NAMES[key]),
+            *([values[k] for k in taken] for values in per_parcel),
+            np.round(area, 4).tolist(), np.round(area * MU_PER_M2, 6).tolist(),
+            deduction, net, net_mu, rule))
+    rows = [r for part in columns for r in part]
+    # patch by patch, each patch's parcel baselines in the job's order
+    order = np.argsort(np.asarray(patch_of, dtype=np.int64), kind="stable").tolist()
     return [rows[k] for k in order], [wkbs[k] for k in order]
 
 
