@@ -62,12 +62,15 @@ class GeoPackageBuilder:
         keys = [f[0] for f in fields]
 
         def values():
-            # row by row as they are inserted: a county's rows are never held twice
+            # tuples row by row as they are inserted: a county's rows are never held twice; a
+            # row is a dict, or a tuple already in ``fields`` order (passed on as it is)
+            if source_rows is None:
+                for row in rows:
+                    yield row if isinstance(row, tuple) else tuple([row.get(f) for f in keys])
+                return
             for k, row in enumerate(rows):
-                src = ([c(v) for c, v in zip(convert, source_rows[k])]
-                       if source_rows is not None else [])
-                # a row is a dict, or a tuple already in ``fields`` order
-                yield src + (list(row) if isinstance(row, tuple) else [row.get(f) for f in keys])
+                yield (*[c(v) for c, v in zip(convert, source_rows[k])],
+                       *(row if isinstance(row, tuple) else [row.get(f) for f in keys]))
         wkbs = [g if isinstance(g, (bytes, type(None))) else g.wkb for g in geoms]
         self._pending.append((name, names, values, wkbs))
 
@@ -76,7 +79,7 @@ class GeoPackageBuilder:
         lyr = self.ds.CreateLayer(name, None, ogr.wkbNone)
         for c in columns:
             lyr.CreateField(ogr.FieldDefn(c, ogr.OFTString))
-        texts = [[None if v is None else str(v) for v in r] for r in rows]
+        texts = [tuple(None if v is None else str(v) for v in r) for r in rows]
         self._pending.append((name, list(columns), lambda: iter(texts), None))
 
     def write_default_style(self, layer_name, aliases, description="Land Supervision"):
@@ -152,7 +155,7 @@ def _insert(con, table, columns, values, wkbs):
     more = "".join(f", {sql_identifier(c)}" for c in columns)  # a layer may have no attribute
     con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}{more}) "
                     f"VALUES (?, ?{', ?' * len(columns)})",
-                    ([k + 1, b, *v] for k, (b, v) in enumerate(zip(blobs, values()))))
+                    ((k, b) + v for k, (b, v) in enumerate(zip(blobs, values()), 1)))
     ok = ~np.isnan(env).any(axis=1)
     fids = np.flatnonzero(ok) + 1
     if not pack_rtree(con, rtree, fids, env[ok]):

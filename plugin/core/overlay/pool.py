@@ -149,4 +149,5 @@ def _worker_start():
 
 
 def _ready():
-    """Nothing: importing this module in a worker is the work."""
+    """Import the overlay's modules (the geo stack: GEOS, PROJ, GDAL), while the caller reads."""
+    from . import chunked, clip  # noqa: F401
