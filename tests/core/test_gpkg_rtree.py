@@ -23,6 +23,19 @@ def _tree(con, name):
     con.execute(f"CREATE VIRTUAL TABLE {name} USING rtree(id, minx, maxx, miny, maxy)")
 
 
+def _packed_and_inserted(tmp_path, ids, boxes):
+    """A connection holding ``packed`` (our bulk load) and ``inserted`` (SQLite's own, row by
+    row) over the same boxes."""
+    con = sqlite3.connect(tmp_path / "t.db")
+    _tree(con, "packed")
+    _tree(con, "inserted")
+    assert pack_rtree(con, "packed", ids, boxes)
+    con.executemany("INSERT INTO inserted VALUES (?, ?, ?, ?, ?)",
+                    np.column_stack([ids, boxes[:, [0, 2, 1, 3]]]).tolist())
+    con.commit()
+    return con
+
+
 def _window_ids(con, name, win):
     return sorted(r[0] for r in con.execute(
         f"SELECT id FROM {name} WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?",
@@ -44,13 +57,7 @@ def test_hilbert_index_walks_every_cell_once_to_a_neighbour():
 def test_packed_tree_answers_as_sqlites_own(tmp_path, n):
     boxes = _boxes(n, seed=n)
     ids = np.arange(1, n + 1) * 3  # ids need not be dense
-    con = sqlite3.connect(tmp_path / "t.db")
-    _tree(con, "packed")
-    _tree(con, "inserted")
-    assert pack_rtree(con, "packed", ids, boxes)
-    con.executemany("INSERT INTO inserted VALUES (?, ?, ?, ?, ?)",
-                    np.column_stack([ids, boxes[:, [0, 2, 1, 3]]]).tolist())
-    con.commit()
+    con = _packed_and_inserted(tmp_path, ids, boxes)
     assert con.execute("SELECT rtreecheck('packed')").fetchone()[0] == "ok"
     assert con.execute("SELECT count(*) FROM packed").fetchone()[0] == n
     # every stored box holds the exact one (32-bit floats rounded outwards)
@@ -126,13 +133,7 @@ def test_written_layer_found_through_gdal_spatial_filter(tmp_path):
 
 def test_negative_and_mixed_coordinates_round_as_sqlite(tmp_path):
     boxes = _boxes(3000, seed=5, x0=-10000.0, y0=-7.5)  # both signs, small and large values
-    ids = np.arange(1, 3001)
-    con = sqlite3.connect(tmp_path / "t.db")
-    _tree(con, "packed")
-    _tree(con, "inserted")
-    assert pack_rtree(con, "packed", ids, boxes)
-    con.executemany("INSERT INTO inserted VALUES (?, ?, ?, ?, ?)",
-                    np.column_stack([ids, boxes[:, [0, 2, 1, 3]]]).tolist())
+    con = _packed_and_inserted(tmp_path, np.arange(1, 3001), boxes)
     assert con.execute("SELECT rtreecheck('packed')").fetchone()[0] == "ok"
     query = "SELECT id, minx, maxx, miny, maxy FROM {} ORDER BY id"
     assert con.execute(query.format("packed")).fetchall() == \
