@@ -42,10 +42,11 @@ from ..identity import VERSION as ENGINE_VERSION
 RESULT_NAME = "result.gpkg"
 SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
 # Below this many patches, starting worker processes (spawn, imports, sending the features)
-# costs more than it saves. The workers import while the caller reads, so it pays early:
-# 1,500 patches on a 300k-parcel county 1.78 → 1.68 s, the 90k-parcel county with 3,000
-# patches 3.04 → 2.58 s (paired runs, two cores; 22 % more CPU).
-PARALLEL_MIN_PATCHES = 1_000
+# costs more than it saves. The workers import while the caller reads, so it pays early on
+# Linux: 1,500 patches on a 300k-parcel county 1.78 → 1.68 s, the 90k-parcel county with 3,000
+# patches 3.04 → 2.58 s (paired runs, two cores; 22 % more CPU). Kept above the quarterly
+# batch's size, as a worker's imports cost more on Windows (not measured here).
+PARALLEL_MIN_PATCHES = 2_000
 #: With shapely 2 the overlay runs on threads (GEOS releases the GIL): worth it much sooner.
 THREADS_MIN_PATCHES = 1_000
 

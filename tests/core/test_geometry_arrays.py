@@ -127,3 +127,16 @@ def test_planar_area_from_wkb_matches_geos(points, hx, hy):
     if geom.is_empty:
         return
     assert planar_areas([geom.wkb, None])[0] == pytest.approx(geom.area, abs=1e-6)
+
+
+def test_released_geometries_say_so_when_read_again():
+    import numpy as np
+
+    from plugin.core.io.layers import VectorLayer
+
+    layer = VectorLayer(label="耕地", crs=None, fids=np.array([1]),
+                        wkb=np.array([b"\x01\x03\x00\x00\x00\x00\x00\x00\x00"], dtype=object))
+    layer.release_geometries()
+    assert layer.envelopes().shape == (1, 4) and len(layer) == 1
+    with pytest.raises(RuntimeError, match="耕地"):
+        layer.wkb[0]

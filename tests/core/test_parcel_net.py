@@ -214,3 +214,35 @@ def test_owners_come_from_the_previous_years_parcels_where_given(tmp_path):
     assert patches["P3"]["owner"] == "王家屯村"
     assert patches["P3"]["farmland_net_m2"] == 0.0
     assert patches["P2"]["owner"] == "前屯村"
+
+
+def test_parcel_hits_round_as_the_patches_layer_does():
+    """A piece's area on a decimal half is rounded by Python's rule, as every other layer of
+    the result rounds (numpy's rounding takes the other side of 12.30005)."""
+    import numpy as np
+
+    from plugin.core.parcels.attributes import NetShares, ParcelFields
+    from plugin.core.parcels.hits import hit_rows
+    from plugin.core.parcels.net import ParcelPieces
+
+    class Layer:
+        columns = {"BSM": ["B0", "B1"]}
+        fids = np.array([1, 2])
+
+    pieces = [[(0, b"a", 12.30005), (1, b"b", 0.5)], [], [(1, b"c", 2.0000049999999)]]
+    pp = ParcelPieces(key="farmland", label="耕地", layer=Layer(),
+                      fields=ParcelFields.detect(["BSM"]), shares=None, id_field=None,
+                      pieces=pieces)
+    notes = []
+    rows, wkbs = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, notes)
+    assert [(r[0], r[3], r[11], r[12]) for r in rows] == [
+        ("P1", "B0", round(12.30005, 4), round(12.30005 * MU_PER_M2, 6)),
+        ("P3", "B1", round(2.0000049999999, 4), round(2.0000049999999 * MU_PER_M2, 6))]
+    assert wkbs == [b"a", b"c"] and len(notes) == 1 and "1 处" in notes[0].message
+    assert round(12.30005, 4) != float(np.round(12.30005, 4))
+
+    pp.shares = NetShares(share=np.array([0.9, 0.75]), rule=["KCXS", "KCXS"])
+    rows, _ = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, [])
+    assert [(r[13], r[14], r[16]) for r in rows] == [
+        (round(1 - 0.9, 6), round(12.30005 * 0.9, 4), "KCXS"),
+        (round(1 - 0.75, 6), round(2.0000049999999 * 0.75, 4), "KCXS")]

@@ -61,7 +61,7 @@ class VectorLayer:
         """Let go of the geometries once the overlay holds what it needs of them (a county's
         parcels are hundreds of megabytes); envelopes, ids and attributes stay."""
         self.envelopes()
-        self.wkb = None
+        self.wkb = _Released(self.label)
 
     def bounds(self):
         env = self.envelopes()
@@ -75,6 +75,20 @@ class VectorLayer:
         if id_field:
             return [_id_text(v, f) for v, f in zip(self.columns[id_field], self.fids)]
         return [f"FID {f}" for f in self.fids]
+
+
+class _Released:
+    """A layer's geometries once released: reading them again is a defect of the engine, said
+    as such (not a TypeError on None)."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __getitem__(self, _):
+        raise RuntimeError(f"{self.label}: 几何已在叠加后释放，不能再读取 (引擎缺陷)")
+
+    def __iter__(self):
+        return self.__getitem__(None)
 
 
 def open_layer(spec):

@@ -18,9 +18,11 @@ from .sql_text import sql_identifier
 
 # Above this share of the layer's features, one full read beats a long list of ids.
 FULL_READ_SHARE = 0.3
-# Boxes searched first to estimate the share: a county-wide batch (30,000 patches over
-# 300,000 parcels) then skips searching every box (0.4 s a layer) only to read everything.
-SAMPLE_BOXES = 200
+# Boxes searched first to estimate the share on a large layer: a county-wide batch (30,000
+# patches over 300,000 parcels) then skips searching every box (0.4 s a layer) only to read
+# everything. The estimate (the sample's distinct features, scaled up) runs high where patches
+# share features, so it decides only when it is twice the share; a small layer is searched.
+SAMPLE_BOXES, SAMPLE_MIN_FEATURES, SAMPLE_MARGIN = 200, 50_000, 2.0
 PAD = 1.0  # metres (or a hair of a degree) around every box: reprojected boxes are not exact
 # CROSS JOIN keeps the boxes the outer loop, so the R-tree is searched once per box; left to
 # itself SQLite scans the whole R-tree for every box (115 s, not 0.03 s, for 3,000 patches
@@ -28,7 +30,7 @@ PAD = 1.0  # metres (or a hair of a degree) around every box: reprojected boxes 
 _NEAR = ("FROM near_boxes b CROSS JOIN {rtree} r "
          "WHERE r.minx <= b.maxx AND r.maxx >= b.minx AND r.miny <= b.maxy AND r.maxy >= b.miny")
 NEAR_QUERY = "SELECT DISTINCT r.id " + _NEAR
-NEAR_COUNT = "SELECT count(*) " + _NEAR
+NEAR_COUNT = "SELECT count(DISTINCT r.id) " + _NEAR
 
 
 def fids_near(lyr, path, boxes, boxes_crs, layer_crs):
@@ -43,7 +45,7 @@ def fids_near(lyr, path, boxes, boxes_crs, layer_crs):
     total = lyr.GetFeatureCount()
     try:
         found = _rtree_query(path, lyr.GetName(), lyr.GetGeometryColumn(), boxes,
-                             FULL_READ_SHARE * max(total, 1))
+                             FULL_READ_SHARE * total if total >= SAMPLE_MIN_FEATURES else None)
     except sqlite3.Error:
         return None
     if found is None or len(found) > FULL_READ_SHARE * max(total, 1):
@@ -63,10 +65,9 @@ def _in_layer_crs(boxes, boxes_crs, layer_crs):
     return boxes + np.array([-pad, -pad, pad, pad])
 
 
-def _rtree_query(path, table, geom, boxes, enough):
+def _rtree_query(path, table, geom, boxes, enough=None):
     """Sorted fids whose R-tree box meets a box; None when the table has no R-tree, or when
-    a sample of the boxes says they meet far more than ``enough`` features (the sample's
-    hits, scaled up, are halved: neighbouring patches share features)."""
+    a sample of the boxes says they meet far more than ``enough`` features."""
     rtree = f"rtree_{table}_{geom}"
     con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
@@ -75,11 +76,11 @@ def _rtree_query(path, table, geom, boxes, enough):
         if not exists:
             return None
         con.execute("CREATE TEMP TABLE near_boxes (minx REAL, miny REAL, maxx REAL, maxy REAL)")
-        if len(boxes) > 2 * SAMPLE_BOXES:
+        if enough is not None and len(boxes) > 2 * SAMPLE_BOXES:
             sample = boxes[np.linspace(0, len(boxes) - 1, SAMPLE_BOXES).astype(np.int64)]
             con.executemany("INSERT INTO near_boxes VALUES (?, ?, ?, ?)", sample.tolist())
-            hits = con.execute(NEAR_COUNT.format(rtree=sql_identifier(rtree))).fetchone()[0]
-            if hits * len(boxes) / SAMPLE_BOXES / 2 > enough:
+            met = con.execute(NEAR_COUNT.format(rtree=sql_identifier(rtree))).fetchone()[0]
+            if met * len(boxes) / SAMPLE_BOXES > SAMPLE_MARGIN * enough:
                 return None
             con.execute("DELETE FROM near_boxes")
         con.executemany("INSERT INTO near_boxes VALUES (?, ?, ?, ?)", boxes.tolist())

@@ -60,21 +60,27 @@ def hit_rows(parcels, patch_ids, min_area_m2, notes):
         else:
             s = pp.shares.share[needed][at]
             share_net = area * s
-            deduction = np.round(1.0 - s, 6).tolist()
-            net = np.round(share_net, 4).tolist()
-            net_mu = np.round(share_net * MU_PER_M2, 6).tolist()
+            deduction = _rounded(1.0 - s, 6)
+            net = _rounded(share_net, 4)
+            net_mu = _rounded(share_net * MU_PER_M2, 6)
             rules = pp.shares.rule
             rule = [rules[r] for r in row]
         taken = at.tolist()
         columns.append(zip(
             (patch_ids[i] for i in patch), repeat(key), repeat(LAYER_NAMES[key]),
             *([values[k] for k in taken] for values in per_parcel),
-            np.round(area, 4).tolist(), np.round(area * MU_PER_M2, 6).tolist(),
+            _rounded(area, 4), _rounded(area * MU_PER_M2, 6),
             deduction, net, net_mu, rule))
     rows = [r for part in columns for r in part]
     # patch by patch, each patch's parcel baselines in the job's order
     order = np.argsort(np.asarray(patch_of, dtype=np.int64), kind="stable").tolist()
     return [rows[k] for k in order], [wkbs[k] for k in order]
+
+
+def _rounded(values, digits):
+    """Python's ``round`` of each value, as the patches and overlaps layers round theirs
+    (numpy's rounds a decimal half of the binary value the other way now and then)."""
+    return [round(v, digits) for v in values.tolist()]
 
 
 def owner_column(parcels, layers, overlays, rows, min_area_m2, notes) -> bool:
