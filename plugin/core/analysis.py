@@ -25,7 +25,8 @@ from .job import BASELINE_KEYS as KNOWN_BASELINES, input_paths
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
-from .overlay.pool import default_workers, pool_closed_after, worker_pool, workers_asked_for
+from .overlay.pool import (can_spawn, default_workers, pool_closed_after, worker_pool,
+                           workers_asked_for)
 from .progress import Steps
 from .batches.carry import carry_forward
 from .ledger_details import add_ledger_details
@@ -47,7 +48,9 @@ SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is call
 # patches 3.04 → 2.58 s (paired runs, two cores; 22 % more CPU). Kept above the quarterly
 # batch's size, as a worker's imports cost more on Windows (not measured here).
 PARALLEL_MIN_PATCHES = 2_000
-#: With shapely 2 the overlay runs on threads (GEOS releases the GIL): worth it much sooner.
+#: Threads (shapely 2 only, whose GEOS calls release the GIL) start at no cost: worth it much
+#: sooner. Only where processes cannot be started: on shapely 2 processes beat threads, whose
+#: Python parts hold the GIL (county 28 → 19 s, small county 2.95 → 2.45 s, two cores).
 THREADS_MIN_PATCHES = 1_000
 
 
@@ -95,8 +98,8 @@ class AnalysisResult:
 def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     """Run one job and write ``out_dir/result.gpkg``; returns an AnalysisResult.
 
-    ``job_workers``: workers for the overlay (default: ``default_workers()``): processes on
-    shapely 1.8, threads on shapely 2.
+    ``job_workers``: workers for the overlay (default: ``default_workers()``): processes, or
+    threads on shapely 2 where no worker process can be started.
 
     Raises InputError for bad input (nothing is written) and Cancelled when asked to stop.
     """
@@ -113,7 +116,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     steps.report(0.0, "读取监测图斑")
     patches, patch_layer, crs = _read_patches(job, notes)
     workers = default_workers() if job_workers is None else job_workers
-    threads = kernel_vectorised.AVAILABLE  # shapely 2: threads, which start at no cost
+    threads = kernel_vectorised.AVAILABLE and not can_spawn()
     worth_it = len(patches) >= (THREADS_MIN_PATCHES if threads else PARALLEL_MIN_PATCHES) \
         or workers_asked_for()
     pool = worker_pool(workers, threads) if len(job.layers()) > 1 and worth_it else None

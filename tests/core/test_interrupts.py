@@ -10,10 +10,7 @@ import threading
 import time
 
 import pytest
-import shapely
 
-# shapely 2 overlays on threads inside the run's own process: no worker process to end
-PROCESSES = shapely.__version__.startswith("1.")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 
@@ -64,7 +61,7 @@ def running(pid):
 def test_ctrl_c_exits_3_within_two_seconds_with_the_workers_ended(county, tmp_path, whole_group):
     proc, lines = start(county, tmp_path / "out")
     workers = children(proc.pid)
-    assert len(workers) >= 2 if PROCESSES else workers == []
+    assert len(workers) >= 2  # worker processes, on shapely 1.8 and 2 alike
     sent = time.monotonic()
     if whole_group:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -83,7 +80,7 @@ def test_ctrl_c_exits_3_within_two_seconds_with_the_workers_ended(county, tmp_pa
 def test_after_kill_9_no_worker_outlives_its_parent(county, tmp_path):
     proc, _ = start(county, tmp_path / "out")
     workers = children(proc.pid)
-    assert len(workers) >= 2 if PROCESSES else workers == []
+    assert len(workers) >= 2  # worker processes, on shapely 1.8 and 2 alike
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.monotonic() + 5

@@ -24,9 +24,15 @@ def default_workers():
     env = os.environ.get("LAND_SUPERVISION_WORKERS", "").strip()
     if env.isdecimal():
         return max(1, int(env))
-    if not os.path.basename(sys.executable or "").startswith("python"):
+    if not can_spawn():
         return 1
     return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def can_spawn():
+    """Whether worker processes can be started: ``sys.executable`` is a Python (inside QGIS
+    it is QGIS itself, which a spawned worker would start)."""
+    return os.path.basename(sys.executable or "").startswith("python")
 
 
 def workers_asked_for():
@@ -42,7 +48,7 @@ def worker_pool(workers, threads=False):
     ``threads``: a pool of threads instead, for shapely 2, whose GEOS calls release the GIL
     (no start-up, no copying of the chunks; fine inside QGIS too).
     """
-    if workers <= 1:
+    if workers <= 1 or not (threads or can_spawn()):  # a worker would start QGIS, not Python
         return None
     if threads:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="overlay")
