@@ -303,21 +303,32 @@ def _arrow_blobs(geoms):
 
 
 def _arrow_values(arr):
+    """Python values of an Arrow column as numpy gives it (None where masked), column by column
+    where the type allows: a county's ten survey fields are millions of cells."""
     mask = np.ma.getmaskarray(arr) if np.ma.isMaskedArray(arr) else None
     data = np.ma.getdata(arr)
-    out = []
-    for i, v in enumerate(data):
-        if mask is not None and mask[i]:
-            out.append(None)
-        elif isinstance(v, bytes):
-            out.append(v.decode("utf-8", errors="replace"))
-        elif isinstance(v, np.datetime64):
-            out.append(v.item().strftime("%Y/%m/%d"))  # as OGR's GetField gives a date
-        elif isinstance(v, np.generic):
-            out.append(v.item())
-        else:
-            out.append(v)
-    return out
+    kind = data.dtype.kind
+    if kind in "biuf":
+        values = data.tolist()
+    elif kind == "M":  # dates, as OGR's GetField gives them
+        values = [None if v is None else v.strftime("%Y/%m/%d") for v in data.tolist()]
+    else:
+        values = [v.decode("utf-8", errors="replace") if v.__class__ is bytes else _arrow_cell(v)
+                  for v in data]
+    if mask is not None and mask.any():
+        values = [None if m else v for v, m in zip(values, mask.tolist())]
+    return values
+
+
+def _arrow_cell(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    if isinstance(v, np.datetime64):
+        v = v.item()
+        return None if v is None else v.strftime("%Y/%m/%d")
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
 
 
 def _object_array(items):

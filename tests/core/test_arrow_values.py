@@ -1,0 +1,60 @@
+"""Attribute cells from GDAL's Arrow stream become the values OGR's GetField would give, read
+column by column: numbers, text (bytes decoded), dates as 2023/05/01, None where masked."""
+
+import datetime
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+from plugin.core.io.layers import _arrow_values
+
+
+def test_each_kind_of_column_with_and_without_masked_cells():
+    ints = np.ma.masked_array(np.array([3, 0, 7], dtype=np.int64), mask=[False, True, False])
+    assert _arrow_values(ints) == [3, None, 7]
+    assert [type(v) for v in _arrow_values(ints) if v is not None] == [int, int]
+    reals = np.array([0.5, 2.0, -1.25])
+    assert _arrow_values(reals) == [0.5, 2.0, -1.25]
+    assert all(type(v) is float for v in _arrow_values(reals))
+    text = np.ma.masked_array(np.array(["耕地".encode(), b"", b"\xff0101"], dtype=object),
+                              mask=[False, False, True])
+    assert _arrow_values(text) == ["耕地", "", None]
+    bad = np.array([b"\xff0101"], dtype=object)
+    assert _arrow_values(bad) == ["\ufffd0101"]
+    days = np.ma.masked_array(np.array(["2023-05-01", "NaT", "2024-12-31T10:00"],
+                                       dtype="datetime64[ms]"), mask=[False, False, False])
+    assert _arrow_values(days) == ["2023/05/01", None, "2024/12/31"]
+    flags = np.array([True, False])
+    assert _arrow_values(flags) == [True, False]
+    mixed = np.array([np.int32(4), np.datetime64("2020-01-02"), "x", None], dtype=object)
+    assert _arrow_values(mixed) == [4, "2020/01/02", "x", None]
+
+
+def test_a_geopackage_read_through_arrow_matches_getfield(tmp_path):
+    path = str(tmp_path / "t.gpkg")
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4527)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    lyr = ds.CreateLayer("t", srs, ogr.wkbPolygon)
+    for name, kind in (("BSM", ogr.OFTString), ("KCXS", ogr.OFTReal), ("N", ogr.OFTInteger64),
+                       ("D", ogr.OFTDate)):
+        lyr.CreateField(ogr.FieldDefn(name, kind))
+    values = [("耕地 1", 0.12, 5, "2023/05/01"), (None, None, None, None), ("x", 0.0, 0, None)]
+    for k, row in enumerate(values):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        for name, v in zip(("BSM", "KCXS", "N", "D"), row):
+            if v is not None:
+                f.SetField(name, v)
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({k} 0,{k + 1} 0,{k + 1} 1,{k} 0))"))
+        lyr.CreateFeature(f)
+    ds = None
+    ds = gdal.OpenEx(path, gdal.OF_VECTOR)
+    lyr = ds.GetLayer(0)
+    expected = {n: [f.GetField(n) if f.IsFieldSetAndNotNull(n) else None for f in lyr]
+                for n in ("BSM", "KCXS", "N", "D")}
+    got = {n: [] for n in expected}
+    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
+        for n in got:
+            got[n].extend(_arrow_values(batch[n]))
+    assert got == expected
+    assert expected["D"][0] == datetime.date(2023, 5, 1).strftime("%Y/%m/%d")
