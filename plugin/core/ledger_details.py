@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 
 from .overlay.chunked import PIECES, PendingOverlay
-from .overlay.clip import clipped_pieces
+from .overlay.clip import clipped_areas
 from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
 
 # Standard field names tried when the job names no field (case-insensitive). BZ (备注) is not
@@ -98,10 +98,8 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool=None)
                 targets.append((r, key, inside[1]))
                 inside = 0.0
             r[_split_field(key)] = inside
-    parts = clipped_pieces(jobs, pool)
-    measured = iter(ellipsoid.areas([w for w in parts if w is not None]).tolist())
-    for (r, key, minus), part in zip(targets, parts):
-        m2 = next(measured) if part is not None else 0.0
+    for (r, key, minus), m2 in zip(targets, clipped_areas(jobs, ellipsoid, pool)):
+        m2 = 0.0 if m2 is None else m2
         r[_split_field(key)] = m2 if minus is None else minus - m2
     for r in rows:
         flag = r["flag_area_m2"] or 0.0

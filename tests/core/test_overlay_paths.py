@@ -80,7 +80,7 @@ def test_pieces_clipped_on_the_fast_path_equal_the_reference(monkeypatch):
     from shapely.geometry import box
     from shapely import wkb as shapely_wkb
 
-    from plugin.core.overlay.clip import clipped_pieces, reference_clip
+    from plugin.core.overlay.clip import clip_here, reference_clip
 
     rng = random.Random(3)
 
@@ -93,7 +93,7 @@ def test_pieces_clipped_on_the_fast_path_equal_the_reference(monkeypatch):
         region = (rect() if rng.random() < 0.7 else None, rect() if rng.random() < 0.5 else None,
                   rect() if rng.random() < 0.5 else None)
         jobs += [(rect(), *region) for _ in range(rng.randint(1, 5))]
-    fast = clipped_pieces(jobs)
+    fast = clip_here(jobs)
     reference = [reference_clip(job) for job in jobs]
     assert sum(1 for w in reference if w is not None) > 50
     assert sum(1 for w in reference if w is None) > 5
@@ -103,18 +103,19 @@ def test_pieces_clipped_on_the_fast_path_equal_the_reference(monkeypatch):
             assert shapely_wkb.loads(a).area == pytest.approx(shapely_wkb.loads(b).area, abs=1e-6)
             assert shapely_wkb.loads(a).symmetric_difference(shapely_wkb.loads(b)).area < 1e-6
     monkeypatch.setattr(overlay, "_FAST", False)
-    assert clipped_pieces(jobs) == reference
+    assert clip_here(jobs) == reference
 
 
 @pytest.mark.parametrize("threads", [False, True])
 def test_pieces_clipped_on_the_workers_come_back_in_order(monkeypatch, threads):
-    """A county's flagged areas clip their pieces on the overlay's workers: the same pieces,
-    in the same order, as in one process."""
+    """A county's flagged areas clip and measure their pieces on the overlay's workers: the
+    same areas, to the bit, in the same order, as in one process."""
     import random
 
     from shapely.geometry import box
 
     from plugin.core.overlay import clip
+    from plugin.core.overlay.areas import EllipsoidalArea
     from plugin.core.overlay.pool import pool_closed_after, worker_pool
 
     rng = random.Random(5)
@@ -127,13 +128,16 @@ def test_pieces_clipped_on_the_workers_come_back_in_order(monkeypatch, threads):
     for _ in range(50):
         region = (rect(), None, rect() if rng.random() < 0.5 else None)
         jobs += [(rect(), *region) for _ in range(rng.randint(1, 6))]
-    here = clip.clip_here(jobs)
+    ellipsoid = EllipsoidalArea("EPSG:4529")
+    parts = clip.clip_here(jobs)
+    here = [None if w is None else float(ellipsoid.areas([w])[0]) for w in parts]
+    assert sum(1 for a in here if a is None) > 5 and sum(1 for a in here if a) > 30
     monkeypatch.setattr(clip, "POOL_MIN_PIECES", 10)
     sent = []
     with pool_closed_after(worker_pool(2, threads=threads)) as pool:
         submit = pool.submit
-        monkeypatch.setattr(pool, "submit", lambda fn, part: sent.append(len(part))
-                            or submit(fn, part))
-        assert clip.clipped_pieces(jobs, pool) == here
+        monkeypatch.setattr(pool, "submit", lambda fn, part, *args: sent.append(len(part))
+                            or submit(fn, part, *args))
+        assert clip.clipped_areas(jobs, ellipsoid, pool) == here  # measured in the workers
     assert len(sent) == 4 and sum(sent) == len(jobs)
-    assert clip.clipped_pieces(jobs[:9], None) == here[:9]
+    assert clip.clipped_areas(jobs[:9], ellipsoid, None) == here[:9]

@@ -13,19 +13,31 @@ from . import chunked, kernel_raw_geos, kernel_vectorised, robust
 POOL_MIN_PIECES, RUNS_PER_WORKER = 2_000, 2
 
 
-def clipped_pieces(jobs, pool=None):
-    """[(piece WKB, inside, outside, minus WKB or None)] → [clipped piece's WKB or None];
-    on ``pool``'s workers (the overlay's) where there are enough pieces."""
+def clipped_areas(jobs, measure, pool=None):
+    """[(piece WKB, inside, outside, minus WKB or None)] → the area (``measure.areas``: the
+    ellipsoid's) of each clipped piece, None where nothing is left; clipped and measured on
+    ``pool``'s workers (the overlay's) where there are enough pieces."""
+    return _on_workers(_measured_clips, jobs, pool, measure)
+
+
+def _on_workers(work, jobs, pool, *args):
+    """``work(jobs, *args)`` (one output per job), split into runs of consecutive jobs."""
     workers = pool.workers if pool is not None else 1
     if workers <= 1 or len(jobs) < POOL_MIN_PIECES:
-        return clip_here(jobs)
+        return work(jobs, *args)
     cuts = np.linspace(0, len(jobs), workers * RUNS_PER_WORKER + 1).astype(int)
-    runs = [pool.submit(clip_here, jobs[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    runs = [pool.submit(work, jobs[a:b], *args) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     return [w for run in runs for w in run.result()]
 
 
+def _measured_clips(jobs, measure):
+    parts = clip_here(jobs)
+    m2 = iter(measure.areas([w for w in parts if w is not None]).tolist())
+    return [None if w is None else next(m2) for w in parts]
+
+
 def clip_here(jobs):
-    """``clipped_pieces`` in this process."""
+    """Each job's clipped piece (WKB, or None where nothing is left), in this process."""
     if chunked._FAST and kernel_raw_geos.AVAILABLE:
         return kernel_raw_geos.clip_many(jobs, reference_clip)
     if chunked._FAST and kernel_vectorised.AVAILABLE:

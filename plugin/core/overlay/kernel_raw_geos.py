@@ -197,7 +197,7 @@ def _checked(ptr):
 
 
 def clip_many(jobs, reference):
-    """``clip.clipped_pieces`` on raw GEOS pointers; a piece whose operation fails or comes out
+    """``clip.clip_here`` on raw GEOS pointers; a piece whose operation fails or comes out
     invalid is done by ``reference``. A patch's region is parsed once for all its pieces."""
     out, regions, key = [], [], None
     try:

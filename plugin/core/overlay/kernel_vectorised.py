@@ -101,7 +101,7 @@ def _union(pieces):
 
 
 def clip_many(jobs, reference):
-    """``clip.clipped_pieces`` in one vectorised pass per operand; the pieces an operation
+    """``clip.clip_here`` in one vectorised pass per operand; the pieces an operation
     fails on or leaves invalid are done by ``reference``."""
     if not jobs:
         return []

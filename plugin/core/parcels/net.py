@@ -15,7 +15,7 @@ import shapely.wkb
 from ..errors import Note
 from ..overlay import robust
 from ..overlay.areas import MU_PER_M2
-from ..overlay.clip import clipped_pieces
+from ..overlay.clip import clipped_areas
 from ..result_fields import FLAG_SPLIT_KEYS
 from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, texts_at
 
@@ -157,10 +157,9 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, pool=None) 
                     continue
                 jobs.append((blob, *clip))
                 targets.append((r, row))
-        parts = clipped_pieces(jobs, pool)
-        kept = [(t, w) for t, w in zip(targets, parts) if w is not None]
-        for ((r, row), _), m2 in zip(kept, ellipsoid.areas([w for _, w in kept]).tolist()):
-            r[name] += pp.net_of(row, m2)
+        for (r, row), m2 in zip(targets, clipped_areas(jobs, ellipsoid, pool)):
+            if m2 is not None:
+                r[name] += pp.net_of(row, m2)
         for r in rows:
             if r[name] is not None:
                 r[name] = round(min(r[name], r.get(f"flag_{key}_m2") or 0.0), 4)
