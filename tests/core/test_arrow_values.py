@@ -1,5 +1,6 @@
 """Attribute cells from GDAL's Arrow stream become the values OGR's GetField would give, read
-column by column: numbers, text (bytes decoded), dates as 2023/05/01, None where masked."""
+column by column: numbers, text (bytes decoded), dates as 2023/05/01, None where masked; and
+the field types whose Arrow cells GDAL gets wrong are read feature by feature instead."""
 
 import datetime
 
@@ -21,9 +22,13 @@ def test_each_kind_of_column_with_and_without_masked_cells():
     assert _arrow_values(text) == ["耕地", "", None]
     bad = np.array([b"\xff0101"], dtype=object)
     assert _arrow_values(bad) == ["\ufffd0101"]
-    days = np.ma.masked_array(np.array(["2023-05-01", "NaT", "2024-12-31T10:00"],
-                                       dtype="datetime64[ms]"), mask=[False, False, False])
-    assert _arrow_values(days) == ["2023/05/01", None, "2024/12/31"]
+    days = np.ma.masked_array(np.array(["2023-05-01", "NaT", "2024-12-31T10:00", "0999-02-03"],
+                                       dtype="datetime64[ms]"), mask=[False, False, False, False])
+    assert _arrow_values(days) == ["2023/05/01", None, "2024/12/31", "0999/02/03"]
+    # whatever lies under a masked cell (Arrow leaves it undefined) never fails the column
+    odd = np.ma.masked_array(np.array([19000, 2 ** 31 - 1], "int32").astype("datetime64[D]"),
+                             mask=[False, True])
+    assert _arrow_values(odd) == ["2022/01/08", None]
     flags = np.array([True, False])
     assert _arrow_values(flags) == [True, False]
     mixed = np.array([np.int32(4), np.datetime64("2020-01-02"), "x", None], dtype=object)
@@ -58,3 +63,39 @@ def test_a_geopackage_read_through_arrow_matches_getfield(tmp_path):
             got[n].extend(_arrow_values(batch[n]))
     assert got == expected
     assert expected["D"][0] == datetime.date(2023, 5, 1).strftime("%Y/%m/%d")
+
+
+def test_dates_booleans_and_float32_are_read_feature_by_feature(tmp_path, monkeypatch):
+    from plugin.core.io import layers
+
+    path = str(tmp_path / "kinds.gpkg")
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    lyr = ds.CreateLayer("t", None, ogr.wkbPolygon)
+    flag = ogr.FieldDefn("FLAG", ogr.OFTInteger)
+    flag.SetSubType(ogr.OFSTBoolean)
+    share = ogr.FieldDefn("SHARE", ogr.OFTReal)
+    share.SetSubType(ogr.OFSTFloat32)
+    for fd in (ogr.FieldDefn("BSM", ogr.OFTString), ogr.FieldDefn("ZZRQ", ogr.OFTDate), flag,
+               share):
+        lyr.CreateField(fd)
+    for k, on in enumerate([True, False, False, True, True]):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("BSM", f"B{k}")
+        f.SetField("ZZRQ", "2024/06/30")
+        f.SetField("FLAG", int(on))
+        f.SetField("SHARE", 0.1)
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({k} 0,{k + 1} 0,{k + 1} 1,{k} 0))"))
+        lyr.CreateFeature(f)
+    ds = None
+    used = []
+    arrow = layers._read_arrow
+    monkeypatch.setattr(layers, "_read_arrow", lambda *a: used.append("arrow") or arrow(*a))
+    ds = gdal.OpenEx(path, gdal.OF_VECTOR)  # held: its layer dies with it
+    lyr = ds.GetLayer(0)
+    assert layers.read_columns(lyr, ["BSM"])[2]["BSM"] == [f"B{k}" for k in range(5)]
+    assert used == ["arrow"]
+    for name, expected in (("ZZRQ", ["2024/06/30"] * 5), ("FLAG", [1, 0, 0, 1, 1]),
+                           ("SHARE", [0.1] * 5)):
+        used.clear()
+        assert layers.read_columns(lyr, ["BSM", name])[2][name] == expected
+        assert used == []

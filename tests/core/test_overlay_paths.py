@@ -141,3 +141,21 @@ def test_pieces_clipped_on_the_workers_come_back_in_order(monkeypatch, threads):
         assert clip.clipped_areas(jobs, ellipsoid, pool) == here  # measured in the workers
     assert len(sent) == 4 and sum(sent) == len(jobs)
     assert clip.clipped_areas(jobs[:9], ellipsoid, None) == here[:9]
+
+
+def test_no_worker_process_is_started_inside_qgis(monkeypatch):
+    """Inside QGIS sys.executable may well be a Python (Linux: the first python3 on PATH), but
+    not one that can import QGIS's modules: the work stays in the process."""
+    import types
+
+    from plugin.core.overlay import pool
+
+    assert pool.can_spawn()
+    monkeypatch.setitem(sys.modules, "qgis.core", types.ModuleType("qgis.core"))
+    assert not pool.can_spawn() and pool.default_workers() == 1
+    assert pool.worker_pool(2) is None
+    monkeypatch.delitem(sys.modules, "qgis.core")
+    monkeypatch.setattr(sys, "executable", "/opt/Python311/Python3")  # any case
+    assert pool.can_spawn()
+    monkeypatch.setattr(sys, "executable", "/Applications/QGIS.app/Contents/MacOS/QGIS")
+    assert not pool.can_spawn()

@@ -23,7 +23,12 @@ from .wkb_arrays import envelopes as wkb_envelopes
 gdal.UseExceptions()
 ogr.UseExceptions()
 
-_ARROW_TYPES = {ogr.OFTString, ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal, ogr.OFTDate}
+# Read through GDAL's Arrow stream only where it gives what OGR's GetField gives. Not dates
+# (GDAL 3.6 turns an invalid date into 1970/01/01 and shifts shapefile dates before 1900 by a
+# day: a temporary-use term must never be read wrong), booleans (wrong in batches of more than
+# one row on GDAL 3.6) or 32-bit reals (widened: 0.1 becomes 0.10000000149011612).
+_ARROW_TYPES = {ogr.OFTString, ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal}
+_ARROW_SUBTYPES = {ogr.OFSTNone, ogr.OFSTInt16, ogr.OFSTJSON}
 POLYGONAL = {ogr.wkbPolygon, ogr.wkbMultiPolygon, ogr.wkbCurvePolygon, ogr.wkbMultiSurface,
              ogr.wkbUnknown}
 
@@ -181,8 +186,9 @@ def read_columns(lyr, wanted, by_feature=False):
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     plain = ogr.GT_Flatten(lyr.GetGeomType()) in (ogr.wkbPolygon, ogr.wkbMultiPolygon)
-    # Arrow gives these types as OGR's GetField does; others (times, lists, binary) differ
-    simple = all(defn.GetFieldDefn(names.index(f)).GetType() in _ARROW_TYPES for f in wanted)
+    kinds = [defn.GetFieldDefn(names.index(f)) for f in wanted]
+    simple = all(fd.GetType() in _ARROW_TYPES and fd.GetSubType() in _ARROW_SUBTYPES
+                 for fd in kinds)
     if by_feature or not plain or not simple or not hasattr(lyr, "GetArrowStreamAsNumPy"):
         return _read_features(lyr, wanted)
     return _read_arrow(lyr, wanted, names)
@@ -310,8 +316,9 @@ def _arrow_values(arr):
     kind = data.dtype.kind
     if kind in "biuf":
         values = data.tolist()
-    elif kind == "M":  # dates, as OGR's GetField gives them
-        values = [None if v is None else v.strftime("%Y/%m/%d") for v in data.tolist()]
+    elif kind == "M":  # dates as OGR's GetField writes them; any cell, masked ones too, converts
+        values = [None if t == "NaT" else t.replace("-", "/")
+                  for t in np.datetime_as_string(data, unit="D").tolist()]
     else:
         values = [v.decode("utf-8", errors="replace") if v.__class__ is bytes else _arrow_cell(v)
                   for v in data]

@@ -5,8 +5,8 @@ features (duplicate deliveries, repaired slivers) never count twice. Only featur
 meets a patch box are parsed, repaired and reprojected.
 
 Work is split into spatially coherent chunks of patches; with a worker pool the chunks run in
-separate processes on shapely 1.8 (it holds the GIL), on threads on shapely 2 (whose GEOS
-calls release it).
+separate processes (on shapely 2 too: its GEOS calls release the GIL, but the Python around
+them holds it), or on threads on shapely 2 where no process can be started.
 """
 
 import os

@@ -30,9 +30,12 @@ def default_workers():
 
 
 def can_spawn():
-    """Whether worker processes can be started: ``sys.executable`` is a Python (inside QGIS
-    it is QGIS itself, which a spawned worker would start)."""
-    return os.path.basename(sys.executable or "").startswith("python")
+    """Whether worker processes can be started: not inside QGIS, whose ``sys.executable`` is
+    QGIS itself on Windows and macOS and whatever ``python3`` is first on PATH on Linux
+    (another interpreter's workers fail to import QGIS's modules)."""
+    if "qgis.core" in sys.modules:
+        return False
+    return os.path.basename(sys.executable or "").lower().startswith("python")
 
 
 def workers_asked_for():
@@ -45,8 +48,8 @@ def worker_pool(workers, threads=False):
     """A process pool that starts fresh interpreters (spawn), or None for in-process work.
 
     The workers are started at once, so they import the geo stack while the caller reads.
-    ``threads``: a pool of threads instead, for shapely 2, whose GEOS calls release the GIL
-    (no start-up, no copying of the chunks; fine inside QGIS too).
+    ``threads``: a pool of threads instead (shapely 2 only, whose GEOS calls release the GIL),
+    where no process can be started; slower than processes where both can.
     """
     if workers <= 1 or not (threads or can_spawn()):  # a worker would start QGIS, not Python
         return None
