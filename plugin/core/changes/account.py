@@ -180,7 +180,7 @@ class _InsideArea:
 
     def __call__(self, wkbs):
         from ..overlay.chunked import UNION, PatchSet, PendingOverlay
-        from ..overlay.pool import close_pool, default_workers, worker_pool
+        from ..overlay.pool import default_workers, pool_closed_after, worker_pool
         out = np.zeros(len(wkbs))
         if not len(wkbs) or not len(self.layer):
             return out
@@ -189,13 +189,9 @@ class _InsideArea:
                            envelopes=wkb_envelopes(wkbs), wkb=wkbs)
         workers = default_workers()
         pool = worker_pool(workers) if len(wkbs) >= PARALLEL_MIN_PARCELS else None
-        try:
+        with pool_closed_after(pool):
             results, _ = PendingOverlay(patches, self.layer, self.crs, UNION, pool=pool,
                                         workers=workers).collect()
-        except BaseException:
-            close_pool(pool, failed=True)
-            raise
-        close_pool(pool)
         for k, v in enumerate(results):
             if v is not None:
                 out[k] = v[1]

@@ -5,8 +5,9 @@ for a county's parcel pieces). A bulk load sorts the boxes along a Hilbert curve
 node, and writes the module's own shadow tables (``_node``, ``_parent``, ``_rowid``) in the
 format documented in SQLite's rtree.c: big-endian, a 2-byte tree depth (root only) and a 2-byte
 cell count per node, each cell an 8-byte id and four 32-bit floats (minx, maxx, miny, maxy),
-lower bounds rounded down and upper bounds up exactly as SQLite rounds them. ``SELECT rtreecheck(...)`` checks
-the result; the tree is an ordinary one for every reader and for later edits.
+lower bounds rounded down and upper bounds up exactly as SQLite rounds them.
+``SELECT rtreecheck(...)`` checks the result; the tree is an ordinary one for every reader and
+for later edits.
 """
 
 import numpy as np
@@ -67,10 +68,10 @@ def pack_rtree(con, rtree, ids, boxes):
         numbers = first[depth] + np.arange(len(starts))
         if depth + 1 < len(levels):
             levels[depth + 1][0]["id"] = numbers  # the parents' cells point at these nodes
-        of_node = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(level_cells))))
+        counts = np.diff(np.append(starts, len(level_cells)))
+        of_node = np.repeat(np.arange(len(starts)), counts)
         blob = np.zeros((len(starts), node_size), dtype=np.uint8)
-        counts = np.diff(np.append(starts, len(level_cells))).astype(">u2")
-        blob[:, 2:4] = counts.view(np.uint8).reshape(-1, 2)
+        blob[:, 2:4] = counts.astype(">u2").view(np.uint8).reshape(-1, 2)
         slot = np.arange(len(level_cells)) - starts[of_node]
         flat = blob.reshape(-1)
         at = of_node * node_size + 4 + slot * _CELL.itemsize

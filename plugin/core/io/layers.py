@@ -316,9 +316,8 @@ def _arrow_values(arr):
     kind = data.dtype.kind
     if kind in "biuf":
         values = data.tolist()
-    elif kind == "M":  # dates as OGR's GetField writes them; any cell, masked ones too, converts
-        values = [None if t == "NaT" else t.replace("-", "/")
-                  for t in np.datetime_as_string(data, unit="D").tolist()]
+    elif kind == "M":
+        values = _date_texts(data)
     else:
         values = [v.decode("utf-8", errors="replace") if v.__class__ is bytes else _arrow_cell(v)
                   for v in data]
@@ -331,11 +330,17 @@ def _arrow_cell(v):
     if isinstance(v, bytes):
         return v.decode("utf-8", errors="replace")
     if isinstance(v, np.datetime64):
-        v = v.item()
-        return None if v is None else v.strftime("%Y/%m/%d")
+        return _date_texts(np.array([v]))[0]
     if isinstance(v, np.generic):
         return v.item()
     return v
+
+
+def _date_texts(dates):
+    """Dates as OGR's GetField writes them (2023/05/01), None for NaT; any cell converts, even
+    the undefined value under a masked one."""
+    return [None if t == "NaT" else t.replace("-", "/")
+            for t in np.datetime_as_string(dates, unit="D").tolist()]
 
 
 def _object_array(items):

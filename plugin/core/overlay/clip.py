@@ -17,17 +17,13 @@ def clipped_areas(jobs, measure, pool=None):
     """[(piece WKB, inside, outside, minus WKB or None)] → the area (``measure.areas``: the
     ellipsoid's) of each clipped piece, None where nothing is left; clipped and measured on
     ``pool``'s workers (the overlay's) where there are enough pieces."""
-    return _on_workers(_measured_clips, jobs, pool, measure)
-
-
-def _on_workers(work, jobs, pool, *args):
-    """``work(jobs, *args)`` (one output per job), split into runs of consecutive jobs."""
     workers = pool.workers if pool is not None else 1
     if workers <= 1 or len(jobs) < POOL_MIN_PIECES:
-        return work(jobs, *args)
+        return _measured_clips(jobs, measure)
     cuts = np.linspace(0, len(jobs), workers * RUNS_PER_WORKER + 1).astype(int)
-    runs = [pool.submit(work, jobs[a:b], *args) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
-    return [w for run in runs for w in run.result()]
+    runs = [pool.submit(_measured_clips, jobs[a:b], measure)
+            for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    return [m2 for run in runs for m2 in run.result()]
 
 
 def _measured_clips(jobs, measure):
