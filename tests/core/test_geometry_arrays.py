@@ -9,7 +9,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from area_oracle import geodesic_area
 from layer_factory import X0, Y0
-from plugin.core.overlay.areas import EllipsoidalArea, planar_areas
+from plugin.core.overlay.areas import EllipsoidalArea, _ring_area_call, planar_areas
 from plugin.core.overlay.bbox import bbox_join
 from plugin.core.io.wkb_arrays import envelopes
 
@@ -140,3 +140,37 @@ def test_released_geometries_say_so_when_read_again():
     assert layer.envelopes().shape == (1, 4) and len(layer) == 1
     with pytest.raises(RuntimeError, match="耕地"):
         layer.wkb[0]
+
+
+def test_ring_areas_are_the_public_geod_calls_whichever_call_is_taken():
+    """The direct call gives bit for bit what ``polygon_area_perimeter`` gives; a pyproj whose
+    private call is missing or differs falls back to the public one (same areas)."""
+    from pyproj import Geod
+    geoms = [box(X0 + k, Y0 + k, X0 + 40 + 3 * k, Y0 + 25 + 2 * k).difference(
+        box(X0 + k + 5, Y0 + k + 5, X0 + k + 9, Y0 + k + 9)) for k in range(20)]
+    wkbs = [g.wkb for g in geoms]
+    reference = EllipsoidalArea("EPSG:4529").areas(wkbs)
+
+    real = Geod(a=6378137.0, f=1 / 298.257222101)
+
+    class Public:  # a pyproj without the private call
+        def __init__(self):
+            self.polygon_area_perimeter = real.polygon_area_perimeter
+
+    class Differing(Geod):
+        def _polygon_area_perimeter(self, lons, lats, radians=False):
+            return 0.0, 0.0
+
+        def polygon_area_perimeter(self, lons, lats, radians=False):
+            return real.polygon_area_perimeter(lons, lats, radians)
+
+    for geod in (Public(), Differing(a=6378137.0, f=1 / 298.257222101)):
+        assert _ring_area_call(geod) == geod.polygon_area_perimeter
+        assert np.array_equal(EllipsoidalArea("EPSG:4529", geod=geod).areas(wkbs), reference)
+    lonlat = [EllipsoidalArea("EPSG:4529")._to_lonlat.transform(*np.asarray(g.exterior.coords).T)
+              for g in geoms]
+    public = Geod(a=6378137.0, f=1 / 298.257222101)
+    holes = [abs(public.polygon_area_perimeter(*EllipsoidalArea("EPSG:4529")._to_lonlat.transform(
+        *np.asarray(g.interiors[0].coords).T))[0]) for g in geoms]
+    expected = [abs(public.polygon_area_perimeter(x, y)[0]) - h for (x, y), h in zip(lonlat, holes)]
+    assert reference.tolist() == expected
