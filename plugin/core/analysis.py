@@ -120,53 +120,75 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     worth_it = len(patches) >= (THREADS_MIN_PATCHES if threads else PARALLEL_MIN_PATCHES) \
         or workers_asked_for()
     pool = worker_pool(workers, threads) if len(job.layers()) > 1 and worth_it else None
-    # the workers cut the layers, then clip the flagged areas' pieces; ended at once on failure
-    with pool_closed_after(pool):
-        steps.report(0.05, "检查坐标系")
-        layers, overlays = _overlay_all(job, class_table, patches, crs, steps, notes, pool,
-                                        workers)
+    # the workers cut the layers, write the parcel hits while the verdicts are reached, and
+    # clip the flagged areas' pieces; ended at once on failure, before a staged file goes
+    parcels = None
+    try:
+        with pool_closed_after(pool):
+            steps.report(0.05, "检查坐标系")
+            layers, overlays = _overlay_all(job, class_table, patches, crs, steps, notes, pool,
+                                            workers)
 
-        steps.report(0.82, "计算椭球面积")
-        rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
-                 "after_class": None} for pid in patches.ids]
-        ellipsoid = EllipsoidalArea(crs)
-        patch_m2 = ellipsoid.areas(patches.wkb)
-        for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
-            r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
-                     planar_m2=round(float(planar), 4))
-        pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes)
-        parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
-        classes = _patch_classes(job.patches, patch_layer, class_table, notes)
-        cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
-                              class_table, ellipsoid, patch_m2, rows)
+            steps.report(0.82, "计算椭球面积")
+            rows = [{"patch_id": pid, "township": None, "village": None, "before_class": None,
+                     "after_class": None} for pid in patches.ids]
+            ellipsoid = EllipsoidalArea(crs)
+            patch_m2 = ellipsoid.areas(patches.wkb)
+            for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
+                r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
+                         planar_m2=round(float(planar), 4))
+            pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows,
+                                               notes)
+            parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
+            parcels.stage(pool, out_dir, crs.to_wkt())
+            classes = _patch_classes(job.patches, patch_layer, class_table, notes)
+            cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
+                                  class_table, ellipsoid, patch_m2, rows)
 
-        steps.report(0.88, "归属乡镇村与地类")
-        _attribute_admin(job, layers, overlays, rows)
-        _attribute_carried(job, layers, overlays, rows)
-        _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
+            steps.report(0.88, "归属乡镇村与地类")
+            _attribute_admin(job, layers, overlays, rows)
+            _attribute_carried(job, layers, overlays, rows)
+            _attribute_classes(job, layers, overlays, rows, classes, class_table, notes)
 
-        steps.report(0.90, "按规则判定")
-        table = _columns(rows)
-        verdicts = evaluate(table, ruleset, class_table, names=job.names())
-        for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
-            for r, v in zip(rows, verdicts[name]):
-                r[name] = v if v else None
-        for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
-            r["severity"] = None if sev is None else int(sev)
-            r["flag_area_m2"] = round(float(flag), 4)
-            r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
-        for text in verdicts.attrs["rules"]["skipped_zones"]:
-            notes.append(Note("规则", "-", text))
-        for p in class_problems(table, class_table):
-            notes.append(Note(job.patches.label, p["patch_id"],
-                              f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
-        bases = list(verdicts["flag_basis"])
-        ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover,
-                                         bases, ellipsoid, rows, pool)
-        parcels.add_flag_split(overlays, cover, bases, ellipsoid, rows, pool)
-    batches = carry_forward(job, patches, rows, crs, notes)
+            steps.report(0.90, "按规则判定")
+            table = _columns(rows)
+            verdicts = evaluate(table, ruleset, class_table, names=job.names())
+            for name in ("verdict", "violation_type", "rule_ids", "measure", "reason"):
+                for r, v in zip(rows, verdicts[name]):
+                    r[name] = v if v else None
+            for r, sev, flag in zip(rows, verdicts["severity"], verdicts["flag_area_m2"]):
+                r["severity"] = None if sev is None else int(sev)
+                r["flag_area_m2"] = round(float(flag), 4)
+                r["flag_area_mu"] = round(float(flag) * MU_PER_M2, 6)
+            for text in verdicts.attrs["rules"]["skipped_zones"]:
+                notes.append(Note("规则", "-", text))
+            for p in class_problems(table, class_table):
+                notes.append(Note(job.patches.label, p["patch_id"],
+                                  f"{p['field']} 地类编码 {p['code']!r}: {p['problem']}"))
+            bases = list(verdicts["flag_basis"])
+            ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs,
+                                             cover, bases, ellipsoid, rows, pool)
+            parcels.add_flag_split(overlays, cover, bases, ellipsoid, rows, pool)
+            batches = carry_forward(job, patches, rows, crs, notes)
 
-    steps.report(0.93, "写出结果")
+            steps.report(0.93, "写出结果")
+            result = _write_result(job, out_path, crs, started, (patches, patch_layer, rows),
+                                   pieces, parcels, batches, totals, verdicts, ledger_info,
+                                   layers, (ruleset, class_table), notes)
+    finally:
+        if parcels is not None:
+            parcels.discard()
+    steps.report(1.0, "完成")
+    result.seconds = (datetime.datetime.now() - started).total_seconds()
+    return result
+
+
+def _write_result(job, out_path, crs, started, patch_parts, pieces, parcels, batches, totals,
+                  verdicts, ledger_info, layers, rules, notes):
+    """Write result.gpkg (its parcel hits, where staged, from the worker's file); returns the
+    AnalysisResult."""
+    patches, patch_layer, rows = patch_parts
+    ruleset, class_table = rules
     fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True,
                            names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
               + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields()
@@ -186,16 +208,14 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
         ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, *pieces)
         parcels.write(ds, wkt)
         ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
-                            + [(f, a) for f, _, a in fields])
+                               + [(f, a) for f, _, a in fields])
         ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
         ds.write_table("run_info", ["key", "value"],
-                    _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
-                    + batches.run_info()
-                    + sorted(rules_metadata(ruleset, class_table).items()))
+                       _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
+                       + batches.run_info()
+                       + sorted(rules_metadata(ruleset, class_table).items()))
         ds.write_table("notes", ["layer", "feature", "message", "kind"],
-                    [(n.layer, n.feature, n.message, n.kind) for n in notes])
-    steps.report(1.0, "完成")
-    result.seconds = (datetime.datetime.now() - started).total_seconds()
+                       [(n.layer, n.feature, n.message, n.kind) for n in notes])
     return result
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import sqlite3
 
 import pytest
 from osgeo import ogr
@@ -335,10 +336,52 @@ def test_worker_processes_give_the_same_result_as_in_process(county, monkeypatch
     job = make_job(tmp, {"path": "jctb.gpkg", "id_field": "JCBH"},
                    {"farmland": {"path": "dltb.gpkg"}, "red_line": {"path": "hx.gpkg"}},
                    {"approved": {"path": "pz.gpkg", "id_field": "PZWH"}})
+    from plugin.core.io.gpkg_staging import StagedLayer
     monkeypatch.setattr(analysis, "PARALLEL_MIN_PATCHES", 0)
+    merged = []
+    merge = StagedLayer.merge
+    monkeypatch.setattr(StagedLayer, "merge", lambda self, *a: (merged.append(self.name),
+                                                                 merge(self, *a)))
     serial = read_result(run_analysis(job, str(tmp / "a"), job_workers=1).result_path)
     pooled = read_result(run_analysis(job, str(tmp / "b"), job_workers=2).result_path)
     assert serial.keys() == pooled.keys()
     for pid in serial:
         for key in ("farmland_m2", "red_line_m2", "approved_m2", "farmland_free_m2", "verdict"):
             assert pooled[pid][key] == pytest.approx(serial[pid][key], abs=1e-6), (pid, key)
+    # the parcel hits, written by a worker and copied in, are the ones written in place
+    assert merged == ["parcel_hits"] and os.listdir(tmp / "b") == ["result.gpkg"]
+    hits = []
+    for run in ("a", "b"):
+        con = sqlite3.connect(tmp / run / "result.gpkg")
+        hits.append([con.execute("SELECT * FROM parcel_hits ORDER BY fid").fetchall(),
+                     con.execute("SELECT * FROM rtree_parcel_hits_geom ORDER BY id").fetchall(),
+                     con.execute("SELECT * FROM gpkg_ogr_contents ORDER BY 1").fetchall()])
+        con.close()
+    assert hits[0] == hits[1] and hits[0][0]
+
+
+@pytest.mark.parametrize("stop_at", ["按规则判定", "写出结果"])
+def test_run_stopped_after_staging_leaves_no_file_behind(county, monkeypatch, stop_at):
+    """Cancelled while a worker writes the parcel hits, or failing in the writing once the
+    worker has written them: the workers end, the staged file goes, and no result appears."""
+    import plugin.core.analysis as analysis
+    import plugin.core.parcels.result as parcel_result
+    tmp, _, _ = county
+    job = make_job(tmp, {"path": "jctb.gpkg", "id_field": "JCBH"},
+                   {"farmland": {"path": "dltb.gpkg"}})
+    monkeypatch.setattr(analysis, "PARALLEL_MIN_PATCHES", 0)
+    staged, seen = [], []
+    stage = parcel_result.stage_layer
+    monkeypatch.setattr(parcel_result, "stage_layer",
+                        lambda *a: staged.append(stage(*a)) or staged[-1])
+    if stop_at == "写出结果":
+        def refuse(*_):
+            staged[0].future.result()
+            assert os.path.exists(staged[0].path)  # written, not yet copied
+            raise InputError("结果字段重名")
+        monkeypatch.setattr(analysis, "_check_unique", refuse)
+    out = tmp / f"stopped-{len(stop_at)}"
+    with pytest.raises((Cancelled, InputError)):
+        run_analysis(job, str(out), progress=lambda f, m: seen.append(m), job_workers=2,
+                     cancelled=lambda: stop_at == "按规则判定" and "按规则判定" in seen)
+    assert len(staged) == 1 and os.listdir(out) == []

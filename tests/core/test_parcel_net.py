@@ -234,7 +234,8 @@ def test_parcel_hits_round_as_the_patches_layer_does():
                       fields=ParcelFields.detect(["BSM"]), shares=None, id_field=None,
                       pieces=pieces)
     notes = []
-    rows, wkbs = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, notes)
+    table = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, notes)
+    rows, wkbs = table.rows(), table.wkbs()
     assert [(r[0], r[3], r[11], r[12]) for r in rows] == [
         ("P1", "B0", round(12.30005, 4), round(12.30005 * MU_PER_M2, 6)),
         ("P3", "B1", round(2.0000049999999, 4), round(2.0000049999999 * MU_PER_M2, 6))]
@@ -242,7 +243,7 @@ def test_parcel_hits_round_as_the_patches_layer_does():
     assert round(12.30005, 4) != float(np.round(12.30005, 4))
 
     pp.shares = NetShares(share=np.array([0.9, 0.75]), rule=["KCXS", "KCXS"])
-    rows, _ = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, [])
+    rows = hit_rows({"farmland": pp}, ["P1", "P2", "P3"], 1.0, []).rows()
     assert [(r[13], r[14], r[16]) for r in rows] == [
         (round(1 - 0.9, 6), round(12.30005 * 0.9, 4), "KCXS"),
         (round(1 - 0.75, 6), round(2.0000049999999 * 0.75, 4), "KCXS")]
