@@ -159,3 +159,39 @@ def test_no_worker_process_is_started_inside_qgis(monkeypatch):
     assert pool.can_spawn()
     monkeypatch.setattr(sys, "executable", "/Applications/QGIS.app/Contents/MacOS/QGIS")
     assert not pool.can_spawn()
+
+
+_TILINGS = {  # features cut by one patch (square 0..100): tiling, or not quite
+    "tile": [square(-10, -10, 60), square(50, -10, 60), square(-10, 50, 60), square(50, 50, 60)],
+    "overlap": [square(-10, -10, 70), square(50, -10, 60), square(40, 40, 30)],
+    "sliver overlap": [square(-10, -10, 60), square(50, -10, 60),
+                       Polygon([(X0 + 49.9999, Y0 + 20), (X0 + 50.5, Y0 + 20),
+                                (X0 + 50.5, Y0 + 21), (X0 + 49.9999, Y0 + 21)])],
+    "t-junction": [square(-10, -10, 60), square(50, 20, 60)],
+    "gap": [square(-10, -10, 60), Polygon([(X0 + 50.0001, Y0 - 10), (X0 + 120, Y0 - 10),
+                                           (X0 + 120, Y0 + 50), (X0 + 50.0001, Y0 + 50)])],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_TILINGS))
+def test_union_of_a_patchs_pieces_is_their_overlay_union(case, monkeypatch):
+    """Pieces of a parcel layer tile the patch: the fast kernel unions them with GEOS's
+    coverage union, and where they overlap or meet without shared vertices it falls back;
+    either way the union is the pieces' overlay union, valid."""
+    import shapely.wkb
+    from shapely.ops import unary_union
+    kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
+    feats = _TILINGS[case]
+    calls = []
+    coverage = kernel._COVERAGE_UNION
+    if coverage is None:
+        pytest.skip("GEOS < 3.8 has no coverage union")
+    monkeypatch.setattr(kernel, "_COVERAGE_UNION", lambda *a: calls.append(1) or coverage(*a))
+    out, _ = kernel.pieces_chunk([square(0, 0, 100).wkb], [f.wkb for f in feats],
+                                 [str(k) for k in range(len(feats))], "耕地",
+                                 [0] * len(feats), list(range(len(feats))), union=True)
+    whole, pieces = out[0][1]
+    whole = shapely.wkb.loads(bytes(whole))
+    expected = unary_union([shapely.wkb.loads(bytes(w)) for _, w in pieces])
+    assert calls and whole.is_valid and whole.equals(expected)
+    assert whole.area == pytest.approx(expected.area, rel=1e-12)
