@@ -17,6 +17,7 @@ from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, transformer, working_crs
 from .errors import InputError, Note
+from .io.gpkg_staging import LayerRows, stage_layer
 from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
 from .io.hashing import file_sha256
@@ -120,9 +121,10 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     worth_it = len(patches) >= (THREADS_MIN_PATCHES if threads else PARALLEL_MIN_PATCHES) \
         or workers_asked_for()
     pool = worker_pool(workers, threads) if len(job.layers()) > 1 and worth_it else None
-    # the workers cut the layers, write the parcel hits while the verdicts are reached, and
-    # clip the flagged areas' pieces; ended at once on failure, before a staged file goes
-    parcels = None
+    # the workers cut the layers, write the overlaps and parcel hits while the verdicts are
+    # reached, and clip the flagged areas' pieces; ended at once on failure, before the files
+    # they were writing go
+    staged = []
     try:
         with pool_closed_after(pool):
             steps.report(0.05, "检查坐标系")
@@ -139,8 +141,11 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                          planar_m2=round(float(planar), 4))
             pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows,
                                                notes)
+            staged.append(stage_layer(pool, out_dir, "overlaps", crs.to_wkt(), OVERLAP_FIELDS,
+                                      pieces))
             parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
             parcels.stage(pool, out_dir, crs.to_wkt())
+            staged.append(parcels.staged)
             classes = _patch_classes(job.patches, patch_layer, class_table, notes)
             cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
                                   class_table, ellipsoid, patch_m2, rows)
@@ -173,21 +178,23 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
 
             steps.report(0.93, "写出结果")
             result = _write_result(job, out_path, crs, started, (patches, patch_layer, rows),
-                                   pieces, parcels, batches, totals, verdicts, ledger_info,
-                                   layers, (ruleset, class_table), notes)
+                                   (pieces, staged[0]), parcels, batches, totals, verdicts,
+                                   ledger_info, layers, (ruleset, class_table), notes)
     finally:
-        if parcels is not None:
-            parcels.discard()
+        for layer in staged:
+            if layer is not None:
+                layer.discard()
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
 
 
-def _write_result(job, out_path, crs, started, patch_parts, pieces, parcels, batches, totals,
+def _write_result(job, out_path, crs, started, patch_parts, overlaps, parcels, batches, totals,
                   verdicts, ledger_info, layers, rules, notes):
-    """Write result.gpkg (its parcel hits, where staged, from the worker's file); returns the
-    AnalysisResult."""
+    """Write result.gpkg (overlaps and parcel hits, where staged, from the workers' files);
+    returns the AnalysisResult."""
     patches, patch_layer, rows = patch_parts
+    pieces, staged_overlaps = overlaps
     ruleset, class_table = rules
     fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True,
                            names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
@@ -205,7 +212,10 @@ def _write_result(job, out_path, crs, started, patch_parts, pieces, parcels, bat
     with atomic_geopackage(out_path) as ds:
         wkt = crs.to_wkt()
         ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
-        ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, *pieces)
+        if staged_overlaps is not None:
+            ds.write_staged_layer(staged_overlaps, wkt)
+        else:
+            ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, pieces.rows(), pieces.wkbs())
         parcels.write(ds, wkt)
         ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
                                + [(f, a) for f, _, a in fields])
@@ -333,7 +343,7 @@ def _columns(rows):
 
 def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
     """K_m2/K_pct for every baseline and exemption; drops slivers under min_area_m2 (their
-    overlay entry becomes None). Returns the overlaps layer (rows, WKB) and totals."""
+    overlay entry becomes None). Returns the overlaps layer (LayerRows) and totals."""
     piece_rows, piece_wkb, totals = [], [], {}
     names = job.names()
     for k in list(job.baselines) + list(job.exemptions):
@@ -352,15 +362,13 @@ def _occupied_columns(job, layers, overlays, patches, patch_m2, rows, notes):
             notes.append(Note(layers[k][0].label, "-", f"{int(small.sum())} 个图斑与之重叠不足 "
                               f"{job.min_area_m2:g} 平方米，按未占用计"))
         for i, (pid, v, a) in enumerate(zip(patches.ids, results, m2)):
-            if a > 0:
-                piece_rows.append({"patch_id": pid, "layer_key": k, "layer_name": names[k],
-                                   "area_m2": round(float(a), 4),
-                                   "area_mu": round(float(a) * MU_PER_M2, 6),
-                                   "planar_m2": round(v[2], 4)})
+            if a > 0:  # in OVERLAP_FIELDS' order
+                piece_rows.append((pid, k, names[k], round(float(a), 4),
+                                   round(float(a) * MU_PER_M2, 6), round(v[2], 4)))
                 piece_wkb.append(v[0])
             elif v is not None:
                 results[i] = None
-    return (piece_rows, piece_wkb), totals
+    return LayerRows(piece_rows, piece_wkb), totals
 
 
 def _free_columns(job, overlays, after_classes, class_table, ellipsoid, patch_m2, rows):

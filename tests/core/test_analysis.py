@@ -349,15 +349,15 @@ def test_worker_processes_give_the_same_result_as_in_process(county, monkeypatch
         for key in ("farmland_m2", "red_line_m2", "approved_m2", "farmland_free_m2", "verdict"):
             assert pooled[pid][key] == pytest.approx(serial[pid][key], abs=1e-6), (pid, key)
     # the parcel hits, written by a worker and copied in, are the ones written in place
-    assert merged == ["parcel_hits"] and os.listdir(tmp / "b") == ["result.gpkg"]
-    hits = []
+    assert merged == ["overlaps", "parcel_hits"] and os.listdir(tmp / "b") == ["result.gpkg"]
+    tables = []
     for run in ("a", "b"):
         con = sqlite3.connect(tmp / run / "result.gpkg")
-        hits.append([con.execute("SELECT * FROM parcel_hits ORDER BY fid").fetchall(),
-                     con.execute("SELECT * FROM rtree_parcel_hits_geom ORDER BY id").fetchall(),
-                     con.execute("SELECT * FROM gpkg_ogr_contents ORDER BY 1").fetchall()])
+        tables.append([con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in (
+            "overlaps", "parcel_hits", "rtree_overlaps_geom", "rtree_parcel_hits_geom",
+            "gpkg_ogr_contents")])
         con.close()
-    assert hits[0] == hits[1] and hits[0][0]
+    assert tables[0] == tables[1] and tables[0][0] and tables[0][1]
 
 
 @pytest.mark.parametrize("stop_at", ["按规则判定", "写出结果"])
@@ -372,16 +372,18 @@ def test_run_stopped_after_staging_leaves_no_file_behind(county, monkeypatch, st
     monkeypatch.setattr(analysis, "PARALLEL_MIN_PATCHES", 0)
     staged, seen = [], []
     stage = parcel_result.stage_layer
-    monkeypatch.setattr(parcel_result, "stage_layer",
-                        lambda *a: staged.append(stage(*a)) or staged[-1])
+    for module in (analysis, parcel_result):
+        monkeypatch.setattr(module, "stage_layer",
+                            lambda *a: staged.append(stage(*a)) or staged[-1])
     if stop_at == "写出结果":
         def refuse(*_):
-            staged[0].future.result()
-            assert os.path.exists(staged[0].path)  # written, not yet copied
+            for layer in staged:
+                layer.future.result()
+                assert os.path.exists(layer.path)  # written, not yet copied
             raise InputError("结果字段重名")
         monkeypatch.setattr(analysis, "_check_unique", refuse)
     out = tmp / f"stopped-{len(stop_at)}"
     with pytest.raises((Cancelled, InputError)):
         run_analysis(job, str(out), progress=lambda f, m: seen.append(m), job_workers=2,
                      cancelled=lambda: stop_at == "按规则判定" and "按规则判定" in seen)
-    assert len(staged) == 1 and os.listdir(out) == []
+    assert len(staged) == 2 and os.listdir(out) == []

@@ -18,6 +18,23 @@ from .atomic import TEMP_PREFIX, discard
 from .sql_text import sql_identifier
 
 
+class LayerRows:
+    """A layer's rows (tuples in its fields' order) and geometries (WKB), as ``stage_layer``
+    takes them."""
+
+    def __init__(self, rows, wkbs):
+        self._rows, self._wkbs = rows, wkbs
+
+    def __len__(self):
+        return len(self._rows)
+
+    def rows(self):
+        return self._rows
+
+    def wkbs(self):
+        return self._wkbs
+
+
 class StagedLayer:
     """One layer being written by a worker into ``path``; ``table`` gives its rows (``rows()``:
     tuples in the fields' order, ``wkbs()``: geometries) for the fallback."""

@@ -29,11 +29,6 @@ class ParcelResults:
             self.staged = stage_layer(pool, folder, HITS_LAYER, crs_wkt, PARCEL_HIT_FIELDS,
                                       self.hits)
 
-    def discard(self):
-        """Remove a staged layer's file (after a failure; a written one is gone already)."""
-        if self.staged is not None:
-            self.staged.discard()
-
     def add_flag_split(self, overlays, cover, bases, ellipsoid, rows, pool=None):
         """``flag_K_net_m2`` (after ``ledger_details.flag_split`` filled ``flag_K_m2``)."""
         flag_net_split(self.parcels, overlays, cover, bases, ellipsoid, rows, pool)
