@@ -382,8 +382,11 @@ def test_run_stopped_after_staging_leaves_no_file_behind(county, monkeypatch, st
                 assert os.path.exists(layer.path)  # written, not yet copied
             raise InputError("结果字段重名")
         monkeypatch.setattr(analysis, "_check_unique", refuse)
+    def cancelled():  # once the staged files are written, so they are there to remove
+        return stop_at == "按规则判定" and "按规则判定" in seen and \
+            all(layer.future.result() or os.path.exists(layer.path) for layer in staged)
     out = tmp / f"stopped-{len(stop_at)}"
     with pytest.raises((Cancelled, InputError)):
         run_analysis(job, str(out), progress=lambda f, m: seen.append(m), job_workers=2,
-                     cancelled=lambda: stop_at == "按规则判定" and "按规则判定" in seen)
+                     cancelled=cancelled)
     assert len(staged) == 2 and os.listdir(out) == []

@@ -164,6 +164,8 @@ def test_ring_areas_are_the_public_geod_calls_whichever_call_is_taken():
         def polygon_area_perimeter(self, lons, lats, radians=False):
             return real.polygon_area_perimeter(lons, lats, radians)
 
+    from functools import partial
+    assert isinstance(_ring_area_call(real), partial)  # the direct call, where pyproj has it
     for geod in (Public(), Differing(a=6378137.0, f=1 / 298.257222101)):
         assert _ring_area_call(geod) == geod.polygon_area_perimeter
         assert np.array_equal(EllipsoidalArea("EPSG:4529", geod=geod).areas(wkbs), reference)

@@ -31,7 +31,8 @@ class Table:
         x = 39_500_000 + rng.uniform(0, 5000, n)
         y = 3_400_000 + rng.uniform(0, 5000, n)
         self._wkbs = [box(a, b, a + 10 + k % 7, b + 12).wkb for k, (a, b) in enumerate(zip(x, y))]
-        self._wkbs[3] = None  # a row without geometry stays one
+        if n > 3:
+            self._wkbs[3] = None  # a row without geometry stays one
         self._rows = [(f"P{k}", round(float(a), 4), k) for k, a in enumerate(x - 39_500_000)]
 
     def __len__(self):
@@ -92,13 +93,25 @@ def pool():
         yield p
 
 
+@pytest.fixture
+def copies(monkeypatch):
+    """The tables copied from a staged file (not written in place)."""
+    done = []
+    copy = gpkg_staging._copy
+    monkeypatch.setattr(gpkg_staging, "_copy", lambda con, table: (done.append(table),
+                                                                  copy(con, table)))
+    return done
+
+
 @pytest.mark.parametrize("n", [30, 3000])
-def test_staged_layer_is_the_layer_written_in_place(tmp_path, pool, n):
+def test_staged_layer_is_the_layer_written_in_place(tmp_path, pool, n, copies):
     table = Table(n)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert _write(str(tmp_path / "a" / "r.gpkg"), table) is None
+    assert copies == []
     assert _write(str(tmp_path / "b" / "r.gpkg"), table, pool) is not None
+    assert copies == ["hits"]
     a, b = _content(tmp_path / "a" / "r.gpkg"), _content(tmp_path / "b" / "r.gpkg")
     assert a == b
     counts = dict(a["gpkg_ogr_contents"])
@@ -122,7 +135,8 @@ def test_layer_edited_after_staging_keeps_its_index_and_count(tmp_path, pool):
     assert con.execute("SELECT count(*) FROM rtree_hits_geom WHERE id = 1").fetchone() == (0,)
 
 
-def test_staged_file_that_does_not_fit_is_written_in_place(tmp_path, pool, monkeypatch):
+def test_staged_file_that_does_not_fit_is_written_in_place(tmp_path, pool, monkeypatch,
+                                                           copies):
     """A staged file whose spatial reference id or columns differ (never seen: the same GDAL
     makes both) is not copied; the layer is written from its rows."""
     table = Table(300)
@@ -131,6 +145,7 @@ def test_staged_file_that_does_not_fit_is_written_in_place(tmp_path, pool, monke
     _write(str(tmp_path / "a" / "r.gpkg"), table)
     monkeypatch.setattr(gpkg_staging, "_fits", lambda con, name: False)
     _write(str(tmp_path / "b" / "r.gpkg"), table, pool)
+    assert copies == []
     assert _content(tmp_path / "a" / "r.gpkg") == _content(tmp_path / "b" / "r.gpkg")
     assert os.listdir(tmp_path / "b") == ["r.gpkg"]
 
@@ -165,3 +180,22 @@ def test_no_staging_without_a_process_pool(tmp_path):
                                Table(5)) is None
     assert os.listdir(tmp_path) == []
 
+
+
+def test_failed_copy_is_told_as_itself_where_the_file_cannot_go_yet(tmp_path, pool,
+                                                                    monkeypatch):
+    """A full disk while copying, on Windows, where the attached file cannot be removed: the
+    user reads that the disk is full, not that a file is in use."""
+    def full(con, table):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def held(path):
+        raise PermissionError(13, "The process cannot access the file")
+    monkeypatch.setattr(gpkg_staging, "_copy", full)
+    monkeypatch.setattr(gpkg_staging, "discard", held)
+    with pytest.raises(Exception, match="磁盘空间不足"):
+        _write(str(tmp_path / "r.gpkg"), Table(100), pool)
+
+
+def test_empty_layer_is_not_staged(tmp_path, pool):
+    assert stage_layer(pool, str(tmp_path), "hits", _crs_wkt(), FIELDS, Table(0)) is None

@@ -164,6 +164,7 @@ def test_no_worker_process_is_started_inside_qgis(monkeypatch):
 _TILINGS = {  # features cut by one patch (square 0..100): tiling, or not quite
     "tile": [square(-10, -10, 60), square(50, -10, 60), square(-10, 50, 60), square(50, 50, 60)],
     "overlap": [square(-10, -10, 70), square(50, -10, 60), square(40, 40, 30)],
+    "contained": [square(-10, -10, 60), square(10, 10, 20), square(50, -10, 60)],
     "sliver overlap": [square(-10, -10, 60), square(50, -10, 60),
                        Polygon([(X0 + 49.9999, Y0 + 20), (X0 + 50.5, Y0 + 20),
                                 (X0 + 50.5, Y0 + 21), (X0 + 49.9999, Y0 + 21)])],
@@ -173,25 +174,54 @@ _TILINGS = {  # features cut by one patch (square 0..100): tiling, or not quite
 }
 
 
+def _fast_kernel_union(feats, monkeypatch, tiling_off=1.0):
+    """(the patch's union from the installed fast kernel, its pieces, the WKB of each result
+    GEOS's coverage union gave, None where it raised)."""
+    import shapely.wkb
+    kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
+    coverage = kernel._COVERAGE_UNION
+    if coverage is None:
+        pytest.skip("GEOS < 3.8 has no coverage union")
+    given = []
+
+    def spy(*args):
+        try:
+            result = coverage(*args)
+        except Exception:
+            given.append(None)
+            raise
+        given.append((kernel_raw_geos.to_wkb(result) if result else None)
+                     if kernel is kernel_raw_geos else result.wkb)
+        return result
+    monkeypatch.setattr(kernel, "_COVERAGE_UNION", spy)
+    union = kernel._union  # the pieces' summed area as the kernel is told it, made wrong
+    monkeypatch.setattr(kernel, "_union", lambda parts, tiling=None: union(
+        parts, tiling=tiling and tiling * tiling_off))
+    out, _ = kernel.pieces_chunk([square(0, 0, 100).wkb], [f.wkb for f in feats],
+                                 [str(k) for k in range(len(feats))], "耕地",
+                                 [0] * len(feats), list(range(len(feats))), union=True)
+    whole, pieces = out[0][1]
+    return shapely.wkb.loads(bytes(whole)), [shapely.wkb.loads(bytes(w)) for _, w in pieces], \
+        given
+
+
 @pytest.mark.parametrize("case", sorted(_TILINGS))
 def test_union_of_a_patchs_pieces_is_their_overlay_union(case, monkeypatch):
     """Pieces of a parcel layer tile the patch: the fast kernel unions them with GEOS's
     coverage union, and where they overlap or meet without shared vertices it falls back;
     either way the union is the pieces' overlay union, valid."""
-    import shapely.wkb
     from shapely.ops import unary_union
-    kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
-    feats = _TILINGS[case]
-    calls = []
-    coverage = kernel._COVERAGE_UNION
-    if coverage is None:
-        pytest.skip("GEOS < 3.8 has no coverage union")
-    monkeypatch.setattr(kernel, "_COVERAGE_UNION", lambda *a: calls.append(1) or coverage(*a))
-    out, _ = kernel.pieces_chunk([square(0, 0, 100).wkb], [f.wkb for f in feats],
-                                 [str(k) for k in range(len(feats))], "耕地",
-                                 [0] * len(feats), list(range(len(feats))), union=True)
-    whole, pieces = out[0][1]
-    whole = shapely.wkb.loads(bytes(whole))
-    expected = unary_union([shapely.wkb.loads(bytes(w)) for _, w in pieces])
-    assert calls and whole.is_valid and whole.equals(expected)
+    whole, pieces, given = _fast_kernel_union(_TILINGS[case], monkeypatch)
+    expected = unary_union(pieces)
+    assert given and whole.is_valid and whole.equals(expected)
     assert whole.area == pytest.approx(expected.area, rel=1e-12)
+    taken = whole.wkb == given[0]
+    assert taken == (case in ("tile", "gap")), case  # the coverage union's own result, or not
+
+
+def test_coverage_union_of_another_area_than_the_pieces_is_refused(monkeypatch):
+    """The area check: a coverage union whose area is not the pieces' sum is not taken."""
+    from shapely.ops import unary_union
+    whole, pieces, given = _fast_kernel_union(_TILINGS["tile"], monkeypatch, tiling_off=1.01)
+    assert given[0] is not None and whole.wkb != given[0]
+    assert whole.equals(unary_union(pieces))

@@ -11,6 +11,7 @@ layer is written in place from the rows it was staged from.
 """
 
 import os
+import sqlite3
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 
@@ -51,13 +52,18 @@ class StagedLayer:
             self.future.result()  # the worker's failure (a full disk) is the caller's
             con.commit()  # SQLite attaches a database only outside a transaction
             con.execute("ATTACH DATABASE ? AS staged", (self.path,))
-            fits = _fits(con, table)
-            if fits:
-                _copy(con, table)
-            con.commit()
-            con.execute("DETACH DATABASE staged")
+            try:
+                fits = _fits(con, table)
+                if fits:
+                    _copy(con, table)
+                con.commit()
+            finally:
+                try:
+                    con.execute("DETACH DATABASE staged")
+                except sqlite3.Error:  # after a failed copy: the caller's error is the one to tell
+                    pass
         finally:
-            discard(self.path)
+            self.discard()  # a file still attached after a failure goes with the run's clean-up
         if not fits:
             write_in_place()
 
@@ -73,8 +79,8 @@ class StagedLayer:
 def stage_layer(pool, folder, name, crs_wkt, fields, table):
     """A StagedLayer written by one of ``pool``'s worker processes into a temporary file in
     ``folder``; None where there is no process pool (threads would only contend with the
-    caller for the interpreter), so the layer is written in place."""
-    if not isinstance(pool, ProcessPoolExecutor):
+    caller for the interpreter) or no row, so the layer is written in place."""
+    if not isinstance(pool, ProcessPoolExecutor) or not len(table):
         return None
     fd, path = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".gpkg",
                                 dir=folder)
@@ -114,12 +120,20 @@ def _copy(con, table):
 
 
 def _fits(con, table):
-    """Whether the staged table has the result table's columns and spatial reference id."""
+    """Whether the staged table has the result table's columns and spatial reference id, and
+    the result's R-tree is still the empty one GDAL made."""
     if _table_columns(con, "main", table) != _table_columns(con, "staged", table):
         return False
-    srs = [con.execute(f"SELECT srs_id FROM {schema}.gpkg_geometry_columns WHERE table_name = ?",
-                       (table,)).fetchone() for schema in ("main", "staged")]
-    return srs[0] is not None and srs[0] == srs[1]
+    srs = [con.execute(f"SELECT srs_id, column_name FROM {schema}.gpkg_geometry_columns "
+                       "WHERE table_name = ?", (table,)).fetchone() for schema in ("main", "staged")]
+    if srs[0] is None or srs[0] != srs[1]:
+        return False
+    rtree = f"rtree_{table}_{srs[0][1]}"
+    counts = [con.execute(f"SELECT count(*) FROM main.{sql_identifier(f'{rtree}_{shadow}')}"
+                          ).fetchone()[0] for shadow in ("node", "rowid")]
+    contents = con.execute("SELECT 1 FROM staged.gpkg_contents WHERE table_name = ?",
+                           (table,)).fetchone()
+    return counts == [1, 0] and contents is not None
 
 
 def _table_columns(con, schema, table):

@@ -34,6 +34,9 @@ class EllipsoidalArea:
             return out
         x, y = runs.coordinates()
         lon, lat = self._to_lonlat.transform(x, y)
+        # the direct call reads its arguments as contiguous float64 buffers, whatever they are
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
         ends = np.cumsum(runs.npts)
         starts = ends - runs.npts
         ring_area = np.empty(len(starts))

@@ -8,7 +8,7 @@ Used only when shapely < 2 is installed; ``chunked._overlay_chunk`` is the refer
 """
 
 import logging
-from ctypes import byref, c_double, c_size_t, c_void_p, pointer
+from ctypes import byref, c_byte, c_double, c_size_t, c_void_p, pointer
 
 import shapely
 import shapely.wkb
@@ -17,19 +17,36 @@ from shapely.geometry.base import geom_factory
 from ..io.geometry import parse_geometries, polygonal_part
 from . import robust
 
+
+class _QuietCoverageUnion(logging.Filter):
+    """GEOS reports a coverage it cannot take (pieces that overlap) as an error, which shapely
+    logs; the overlay union then takes the pieces, so it is no error of ours."""
+
+    def filter(self, record):
+        return "CoverageUnion" not in record.getMessage()
+
+
+def _own(name, restype):
+    """A GEOS C function (context-handle form) of our own: shapely's copy of one carries its
+    error check, and one it does not bind has none; None where this GEOS lacks it."""
+    try:
+        fn = lgeos._lgeos[name]  # indexing makes a new function object, attribute access not
+    except AttributeError:
+        return None
+    fn.restype, fn.argtypes = restype, [c_void_p, c_void_p]
+    return fn
+
+
 AVAILABLE = shapely.__version__.startswith("1.")
 if AVAILABLE:
     from shapely.geos import lgeos
 
-    # GEOS >= 3.8; shapely 1.8 binds it under no name of its own
-    _COVERAGE_UNION = getattr(lgeos._lgeos, "GEOSCoverageUnion_r", None)
-    if _COVERAGE_UNION is not None:
-        _COVERAGE_UNION.restype = c_void_p
-        _COVERAGE_UNION.argtypes = [c_void_p, c_void_p]
-        # GEOS reports a coverage it cannot take (pieces that overlap) as an error, which
-        # shapely logs; the overlay union then takes the pieces, so it is no error of ours
-        logging.getLogger("shapely.geos").addFilter(
-            lambda record: "CoverageUnion" not in record.getMessage())
+    _COVERAGE_UNION = _own("GEOSCoverageUnion_r", c_void_p)  # GEOS >= 3.8
+    _VALID = _own("GEOSisValid_r", c_byte)  # 2 (a GEOS exception) is an answer, not a raise
+    _LOG = logging.getLogger("shapely.geos")
+    # once, even when the plugin is reloaded (a new class each time)
+    if not any(type(f).__name__ == _QuietCoverageUnion.__name__ for f in _LOG.filters):
+        _LOG.addFilter(_QuietCoverageUnion())
 
 _POLYGONAL = {3, 6}  # GEOSGeomTypeId of Polygon and MultiPolygon
 _COLLECTION = 7  # GEOS_GEOMETRYCOLLECTION
@@ -210,9 +227,14 @@ def _union(parts, tiling=None):
         if tiling and _COVERAGE_UNION is not None:
             whole = _COVERAGE_UNION(lgeos.geos_handle, collection)
             if whole:
-                if lgeos.GEOSisValid(whole) == 1 and abs(area(whole) - tiling) <= 1e-9 * tiling:
-                    return whole
-                lgeos.GEOSGeom_destroy(whole)
+                try:
+                    if _VALID(lgeos.geos_handle, whole) == 1 and \
+                            abs(area(whole) - tiling) <= 1e-9 * tiling:
+                        whole, taken = None, whole
+                        return taken
+                finally:
+                    if whole:
+                        lgeos.GEOSGeom_destroy(whole)
         return _checked(lgeos.GEOSUnaryUnion(collection))
     finally:
         lgeos.GEOSGeom_destroy(collection)

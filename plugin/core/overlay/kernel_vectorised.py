@@ -12,7 +12,9 @@ from . import robust
 
 AVAILABLE = not shapely.__version__.startswith("1.")
 _POLYGONAL = (3, 6)  # shapely.get_type_id of Polygon and MultiPolygon
-_COVERAGE_UNION = getattr(shapely, "coverage_union_all", None)  # shapely 2.0 on GEOS >= 3.8
+# shapely 2.0 has it whatever its GEOS; below GEOS 3.8 it raises instead of taking the pieces
+_COVERAGE_UNION = (shapely.coverage_union_all if AVAILABLE and shapely.geos_version >= (3, 8, 0)
+                   else None)
 
 
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
@@ -51,7 +53,8 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
             out.append((i, [(j, g.area) for j, g in kept]))
             continue
         whole = _polygonal(kept[0][1] if len(kept) == 1 else
-                           _union(np.array([g for _, g in kept]), tiling=True))
+                           _union(np.array([g for _, g in kept]),
+                                  tiling=float(sum(g.area for _, g in kept))))
         out.append((i, (shapely.to_wkb(whole) if whole is not None else None,
                         [(j, shapely.to_wkb(g)) for j, g in kept])))
     return out, notes
@@ -94,18 +97,18 @@ def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_containe
     return lp, lf, pieces, notes
 
 
-def _union(pieces, tiling=False):
-    """The union of ``pieces``. ``tiling``: one patch's pieces of a parcel layer, which tile it
-    without overlapping; GEOS's coverage union (three times faster there) is then taken where
-    its result is valid with the pieces' summed area, as on the raw GEOS path."""
+def _union(pieces, tiling=None):
+    """The union of ``pieces``. ``tiling``: their summed area, where they are one patch's
+    pieces of a parcel layer, which tile it without overlapping; GEOS's coverage union (three
+    times faster there) is then taken where its result is valid with exactly that area, as on
+    the raw GEOS path."""
     if tiling and _COVERAGE_UNION is not None:
         try:
             whole = _COVERAGE_UNION(pieces)
-        except shapely.errors.GEOSException:  # pieces that overlap: the overlay union
+        except shapely.errors.ShapelyError:  # pieces that overlap: the overlay union
             whole = None
-        summed = float(shapely.area(pieces).sum())
         if whole is not None and shapely.is_valid(whole) and \
-                abs(whole.area - summed) <= 1e-9 * summed:
+                abs(whole.area - tiling) <= 1e-9 * tiling:
             return whole
     try:
         return shapely.union_all(pieces)
