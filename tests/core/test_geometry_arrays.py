@@ -50,6 +50,27 @@ def test_bbox_join_equals_brute_force(left, right):
     assert got == brute
 
 
+mixed = st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100), st.booleans(),
+                           st.floats(0, 1)), min_size=1, max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mixed, mixed)
+def test_bbox_join_with_huge_boxes_on_both_sides_equals_brute_force(left, right):
+    """Huge boxes (each meeting many: red-line zones) on either side or both, among tiny
+    ones: every meeting pair once, as a brute force finds them."""
+    def arr(spec):
+        return np.array([(x, y, x + (150 if big else 0.5 + s), y + (120 if big else 0.5 + s))
+                         for x, y, big, s in spec], dtype=float).reshape(-1, 4)
+    L, R = arr(left), arr(right)
+    i, j = bbox_join(L, R)
+    got = list(zip(i.tolist(), j.tolist()))
+    brute = {(a, b) for a in range(len(L)) for b in range(len(R))
+             if L[a, 0] <= R[b, 2] and L[a, 2] >= R[b, 0] and L[a, 1] <= R[b, 3]
+             and L[a, 3] >= R[b, 1]}
+    assert len(got) == len(set(got)) and set(got) == brute
+
+
 def test_bbox_join_pairs_a_huge_box_with_every_small_one():
     small = np.array([(i * 10.0, 0.0, i * 10.0 + 1, 1.0) for i in range(300)])
     huge = np.array([(-5.0, -5.0, 5000.0, 5.0)])

@@ -38,21 +38,27 @@ def bbox_join(left, right):
     pi = np.repeat(li, cnt)
     starts = np.repeat(lo - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
     pj = ri[np.arange(cnt.sum()) + starts]
-    pairs = [(pi, pj)]
-    for big_rows, other, swap in ((np.flatnonzero(lbig), len(R), False),
-                                  (np.flatnonzero(rbig), len(L), True)):
-        for b in big_rows:
-            if swap:
-                pairs.append((np.arange(other), np.full(other, b)))
-            else:
-                pairs.append((np.full(other, b), np.arange(other)))
-    pi = np.concatenate([p[0] for p in pairs])
-    pj = np.concatenate([p[1] for p in pairs])
     hit = ((L[pi, 0] <= R[pj, 2]) & (L[pi, 2] >= R[pj, 0])
            & (L[pi, 1] <= R[pj, 3]) & (L[pi, 3] >= R[pj, 1]))
-    pi, pj = pi[hit], pj[hit]
-    key = np.unique(pi.astype(np.int64) * len(R) + pj)
+    pairs = [(pi[hit], pj[hit])]
+    # a huge box against every box of the other side, one at a time: as candidate pairs, 180
+    # red-line zones against 90,000 patches made 16 million of them (600 MB for a moment)
+    for b in np.flatnonzero(lbig):
+        met = np.flatnonzero(_meeting(R, L[b]))
+        pairs.append((np.full(len(met), b), met))
+    for b in np.flatnonzero(rbig):
+        met = np.flatnonzero(_meeting(L, R[b]))
+        pairs.append((met, np.full(len(met), b)))
+    pi = np.concatenate([p[0] for p in pairs]).astype(np.int64)
+    pj = np.concatenate([p[1] for p in pairs]).astype(np.int64)
+    key = np.unique(pi * len(R) + pj)
     return lok[key // len(R)], rok[key % len(R)]
+
+
+def _meeting(boxes, box):
+    """Which of ``boxes`` meet ``box`` (touching counts)."""
+    return ((boxes[:, 0] <= box[2]) & (boxes[:, 2] >= box[0])
+            & (boxes[:, 1] <= box[3]) & (boxes[:, 3] >= box[1]))
 
 
 def _spans_many_cells(boxes, cell):
