@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from . import dependencies
 from .bundled import use_bundled_modules
@@ -324,6 +325,9 @@ def _run(args):
     except Exception as e:  # noqa: BLE001 - the user gets a message, never a traceback
         message = (dependencies.missing_module_text(e.name)
                    if isinstance(e, ModuleNotFoundError) else None)
+        if isinstance(e, BrokenProcessPool):  # a worker ended by the system, mostly for memory
+            message = ("计算进程意外退出 (多为内存不足)，未写出任何结果。请关闭其他程序后重试，"
+                       "或设置环境变量 LAND_SUPERVISION_WORKERS=1 只用一个进程计算 (较慢但省内存)。")
         if message is None:
             message = (f"输入错误: 处理 {_subject(args)} 时遇到无法识别的情况 ({type(e).__name__}: "
                        f"{e})，未写出任何结果。技术细节已写入 {_save_traceback()}，"

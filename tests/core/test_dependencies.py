@@ -326,3 +326,20 @@ def test_a_missing_module_of_the_plugin_itself_is_a_defect_not_a_message(monkeyp
     log = err.getvalue().split("技术细节已写入 ")[1].split("，")[0]
     assert "plugin.core.gone" in open(log, encoding="utf-8").read()
     os.unlink(log)
+
+
+def test_a_worker_ended_by_the_system_is_told_in_chinese_with_what_to_do(monkeypatch, capsys):
+    """A worker process killed under the run (out of memory) is no defect of the input: the
+    user reads what happened and how to run in one process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from plugin import cli
+
+    def killed(args):
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(cli, "cmd_analyse", killed)
+    assert cli.main(["analyse", str(DEMO_JOB), "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "内存不足" in err and "LAND_SUPERVISION_WORKERS=1" in err
+    assert "terminated abruptly" not in err and "Traceback" not in err

@@ -58,12 +58,13 @@ def worker_pool(workers, threads=False):
         pool.workers = workers
         return pool
     import multiprocessing
+    # before the pool: its queues' semaphores start the tracker with this process's stderr
+    _quiet_resource_tracker()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                mp_context=multiprocessing.get_context("spawn"))
     pool.workers = workers  # how finely the callers split their work
     # A Ctrl-C in the terminal reaches every process of the group: the workers are started
     # ignoring it (they inherit the setting), so only the parent sees it and ends them.
-    _quiet_resource_tracker()
     with _sigint_ignored():
         for _ in range(workers):
             pool.submit(_ready)
