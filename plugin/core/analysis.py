@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import List
 
 import numpy as np
-from osgeo import ogr
 from pyproj import CRS
 from shapely.ops import transform as shapely_transform
 
@@ -18,11 +17,9 @@ from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, transformer, working_crs
 from .errors import InputError, Note
 from .io.gpkg_staging import LayerRows, stage_layer
-from .io.gpkg_writer import atomic_geopackage
 from .io.geometry import parse_geometries
-from .io.hashing import file_sha256
 from .io.layers import read_layer
-from .job import BASELINE_KEYS as KNOWN_BASELINES, input_paths
+from .job import input_paths
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
@@ -34,12 +31,11 @@ from .ledger_details import add_ledger_details
 from .parcels.attributes import fields_to_read
 from .parcels.net import overlay_requests
 from .parcels.result import ParcelResults
-from .result_fields import (LAYER_NAMES, OVERLAP_FIELDS, carried_field, ledger_fields,
-                            patch_fields)
+from .result_file import result_fields, run_info, write_result
+from .result_fields import LAYER_NAMES, OVERLAP_FIELDS, carried_field
 from .rules.evaluate import class_problems, evaluate
 from .rules.rule_sets import check_fits_job, load_rule_sets
 from .rules.evaluate import metadata as rules_metadata
-from ..identity import VERSION as ENGINE_VERSION
 
 RESULT_NAME = "result.gpkg"
 SPLIT_SHARE = 0.999  # below this share of its area in one unit, a patch is called split
@@ -141,11 +137,11 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                          planar_m2=round(float(planar), 4))
             pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows,
                                                notes)
-            staged.append(stage_layer(pool, out_dir, "overlaps", crs.to_wkt(), OVERLAP_FIELDS,
-                                      pieces))
+            overlaps_layer = stage_layer(pool, out_dir, "overlaps", crs.to_wkt(),
+                                         OVERLAP_FIELDS, pieces)
+            staged.append(overlaps_layer)
             parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
-            parcels.stage(pool, out_dir, crs.to_wkt())
-            staged.append(parcels.staged)
+            staged.append(parcels.stage(pool, out_dir, crs.to_wkt()))
             classes = _patch_classes(job.patches, patch_layer, class_table, notes)
             cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
                                   class_table, ellipsoid, patch_m2, rows)
@@ -177,69 +173,23 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
             batches = carry_forward(job, patches, rows, crs, notes)
 
             steps.report(0.93, "写出结果")
-            result = _write_result(job, out_path, crs, started, (patches, patch_layer, rows),
-                                   (pieces, staged[0]), parcels, batches, totals, verdicts,
-                                   ledger_info, layers, (ruleset, class_table), notes)
+            fields = result_fields(job, parcels, batches)
+            result = AnalysisResult(result_path=out_path, patch_count=len(patches),
+                                    working_crs=crs_label(crs), notes=notes, totals=totals,
+                                    verdicts=dict(Counter(verdicts["verdict"])),
+                                    baseline_labels=[s.label for s in job.baselines.values()],
+                                    layer_names=job.names())
+            write_result(out_path, crs, fields, patches=patches, patch_layer=patch_layer,
+                         rows=rows, overlaps=overlaps_layer, parcels=parcels,
+                         run_info=run_info(job, layers, result, started) + ledger_info
+                         + parcels.run_info() + batches.run_info()
+                         + sorted(rules_metadata(ruleset, class_table).items()), notes=notes)
     finally:
         for layer in staged:
-            if layer is not None:
-                layer.discard()
+            layer.discard()
     steps.report(1.0, "完成")
     result.seconds = (datetime.datetime.now() - started).total_seconds()
     return result
-
-
-def _write_result(job, out_path, crs, started, patch_parts, overlaps, parcels, batches, totals,
-                  verdicts, ledger_info, layers, rules, notes):
-    """Write result.gpkg (overlaps and parcel hits, where staged, from the workers' files);
-    returns the AnalysisResult."""
-    patches, patch_layer, rows = patch_parts
-    pieces, staged_overlaps = overlaps
-    ruleset, class_table = rules
-    fields = (patch_fields(list(job.baselines), list(job.exemptions), with_verdict=True,
-                           names=job.names(), carry={k: s.carry for k, s in job.baselines.items()})
-              + ledger_fields(list(job.baselines), list(job.exemptions)) + parcels.fields()
-              + batches.fields())
-    _check_unique(job, fields)
-    source_defs, source_rows = _source_attributes(patch_layer, {f[0] for f in fields}, notes)
-    seconds = (datetime.datetime.now() - started).total_seconds()
-    result = AnalysisResult(result_path=out_path, patch_count=len(patches),
-                            working_crs=crs_label(crs), notes=notes, totals=totals,
-                            seconds=seconds,
-                            verdicts=dict(Counter(verdicts["verdict"])),
-                            baseline_labels=[s.label for s in job.baselines.values()],
-                            layer_names=job.names())
-    with atomic_geopackage(out_path) as ds:
-        wkt = crs.to_wkt()
-        ds.write_layer("patches", wkt, fields, rows, patches.wkb, source_defs, source_rows)
-        if staged_overlaps is not None:
-            ds.write_staged_layer(staged_overlaps, wkt)
-        else:
-            ds.write_layer("overlaps", wkt, OVERLAP_FIELDS, pieces.rows(), pieces.wkbs())
-        parcels.write(ds, wkt)
-        ds.write_default_style("patches", [(fd.GetName(), None) for fd in source_defs]
-                               + [(f, a) for f, _, a in fields])
-        ds.write_default_style("overlaps", [(f, a) for f, _, a in OVERLAP_FIELDS])
-        ds.write_table("run_info", ["key", "value"],
-                       _run_info(job, layers, result, started) + ledger_info + parcels.run_info()
-                       + batches.run_info()
-                       + sorted(rules_metadata(ruleset, class_table).items()))
-        ds.write_table("notes", ["layer", "feature", "message", "kind"],
-                       [(n.layer, n.feature, n.message, n.kind) for n in notes])
-    return result
-
-
-def _check_unique(job, fields):
-    """InputError naming the zone whose key or carried field makes a result field the engine
-    already writes (SQLite compares names without case)."""
-    seen = set()
-    for name, _, _ in fields:
-        if name.lower() in seen:
-            zone = next((k for k in job.baselines if name.lower().startswith(k.lower() + "_")
-                         and k not in KNOWN_BASELINES), None)
-            raise InputError(f"结果字段 {name} 重名：请给自定义底线图层换一个键，或不带出该字段",
-                             file=job.path, field=f"baselines.{zone}" if zone else name)
-        seen.add(name.lower())
 
 
 def _read_layer(spec, class_table, near, notes):
@@ -574,51 +524,3 @@ def _effective_cover(key, geoms, after_classes, class_table):
         ok, _ = class_table.check(code) if code else (None, None)
         out.append(g if ok and "facility_agri" in class_table.groups(ok) else None)
     return out
-
-
-def _source_attributes(layer, ours, notes):
-    """The patches' own fields for the output. A name that clashes with ours, with another
-    source field, or with the GeoPackage's own fid/geom columns (SQLite names ignore case) gets
-    '_src' (and a number where that is taken too), each rename noted."""
-    taken = {n.lower() for n in ours} | {"fid", "geom"}
-    source = [fd.GetName() for fd in layer.field_defs]
-    taken_later = {n.lower() for n in source}
-    defs = []
-    for fd in layer.field_defs:
-        name = fd.GetName()
-        new_name = name
-        if name.lower() in taken:
-            new_name = next(c for c in (f"{name}_src", *(f"{name}_src{k}" for k in range(2, 999)))
-                            if c.lower() not in taken and c.lower() not in taken_later)
-            new = ogr.FieldDefn(new_name, fd.GetType())
-            new.SetSubType(fd.GetSubType())
-            fd = new
-            notes.append(Note(layer.label, "-", f"原字段 {name} 与结果字段重名，输出时改名为 {new_name}"))
-        taken.add(new_name.lower())
-        defs.append(fd)
-    cols = [layer.columns[n] for n in source]
-    rows = [[c[i] for c in cols] for i in layer.kept_rows]
-    return defs, rows
-
-
-def _run_info(job, layers, result, started):
-    info = [("engine_version", ENGINE_VERSION), ("job", job.path or ""),
-            ("started", started.isoformat(timespec="seconds")),
-            ("working_crs", result.working_crs), ("min_area_m2", job.min_area_m2),
-            ("patch_count", result.patch_count)]
-    for spec in job.layers():
-        layer = layers.get(spec.role, (None, None))[1]
-        info.append((f"input.{spec.role}.path", spec.path))
-        if os.path.isfile(spec.path):
-            info.append((f"input.{spec.role}.sha256", file_sha256(spec.path)))
-        if spec.layer:
-            info.append((f"input.{spec.role}.layer", spec.layer))
-        if layer is not None:
-            info.append((f"input.{spec.role}.features", f"{len(layer)} / {layer.source_count}"))
-        if spec.where:
-            info.append((f"input.{spec.role}.where", repr(spec.where)))
-        if spec.name:
-            info.append((f"input.{spec.role}.name", spec.name))
-        if spec.carry:
-            info.append((f"input.{spec.role}.carry", ",".join(spec.carry)))
-    return info

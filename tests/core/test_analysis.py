@@ -336,12 +336,12 @@ def test_worker_processes_give_the_same_result_as_in_process(county, monkeypatch
     job = make_job(tmp, {"path": "jctb.gpkg", "id_field": "JCBH"},
                    {"farmland": {"path": "dltb.gpkg"}, "red_line": {"path": "hx.gpkg"}},
                    {"approved": {"path": "pz.gpkg", "id_field": "PZWH"}})
-    from plugin.core.io.gpkg_staging import StagedLayer
+    from plugin.core.io import gpkg_staging
     monkeypatch.setattr(analysis, "PARALLEL_MIN_PATCHES", 0)
-    merged = []
-    merge = StagedLayer.merge
-    monkeypatch.setattr(StagedLayer, "merge", lambda self, *a: (merged.append(self.name),
-                                                                 merge(self, *a)))
+    merged = []  # the layers copied from a worker's file
+    copy = gpkg_staging._copy
+    monkeypatch.setattr(gpkg_staging, "_copy", lambda con, table: (merged.append(table),
+                                                                   copy(con, table)))
     serial = read_result(run_analysis(job, str(tmp / "a"), job_workers=1).result_path)
     pooled = read_result(run_analysis(job, str(tmp / "b"), job_workers=2).result_path)
     assert serial.keys() == pooled.keys()
@@ -366,6 +366,7 @@ def test_run_stopped_after_staging_leaves_no_file_behind(county, monkeypatch, st
     worker has written them: the workers end, the staged file goes, and no result appears."""
     import plugin.core.analysis as analysis
     import plugin.core.parcels.result as parcel_result
+    import plugin.core.result_file as result_file
     tmp, _, _ = county
     job = make_job(tmp, {"path": "jctb.gpkg", "id_field": "JCBH"},
                    {"farmland": {"path": "dltb.gpkg"}})
@@ -381,7 +382,7 @@ def test_run_stopped_after_staging_leaves_no_file_behind(county, monkeypatch, st
                 layer.future.result()
                 assert os.path.exists(layer.path)  # written, not yet copied
             raise InputError("结果字段重名")
-        monkeypatch.setattr(analysis, "_check_unique", refuse)
+        monkeypatch.setattr(result_file, "_check_unique", refuse)
     def cancelled():  # once the staged files are written, so they are there to remove
         return stop_at == "按规则判定" and "按规则判定" in seen and \
             all(layer.future.result() or os.path.exists(layer.path) for layer in staged)

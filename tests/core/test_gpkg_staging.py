@@ -50,12 +50,17 @@ class Failing(Table):
         raise OSError(28, "No space left on device")
 
 
-def _write(path, table, pool=None, crs=None):
-    """result.gpkg with a layer ``before``, the ``hits`` layer (staged where ``pool``), a
-    layer ``after``."""
+PLAIN = "plain"
+
+
+def _write(path, table, pool=PLAIN, crs=None):
+    """result.gpkg with a layer ``before``, the ``hits`` layer, a layer ``after``; ``hits``
+    written by ``write_layer`` itself (PLAIN: the reference), else through ``stage_layer`` on
+    ``pool`` (None: no worker, so written in place). Returns the StagedLayer (None: PLAIN)."""
     crs = crs or _crs_wkt()
     small = Table(5, seed=9)
-    staged = stage_layer(pool, os.path.dirname(path), "hits", crs, FIELDS, table)
+    staged = None if pool == PLAIN else stage_layer(pool, os.path.dirname(path), "hits", crs,
+                                                     FIELDS, table)
     try:
         with atomic_geopackage(path) as ds:
             ds.write_layer("before", _crs_wkt(), FIELDS, small.rows(), small.wkbs())
@@ -108,12 +113,15 @@ def test_staged_layer_is_the_layer_written_in_place(tmp_path, pool, n, copies):
     table = Table(n)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
     assert _write(str(tmp_path / "a" / "r.gpkg"), table) is None
     assert copies == []
     assert _write(str(tmp_path / "b" / "r.gpkg"), table, pool) is not None
     assert copies == ["hits"]
+    assert _write(str(tmp_path / "c" / "r.gpkg"), table, None).path is None  # no worker
+    assert copies == ["hits"]
     a, b = _content(tmp_path / "a" / "r.gpkg"), _content(tmp_path / "b" / "r.gpkg")
-    assert a == b
+    assert a == b == _content(tmp_path / "c" / "r.gpkg")
     counts = dict(a["gpkg_ogr_contents"])
     assert counts["hits"] == n and counts["before"] == 5  # set once, not left unknown
     assert len(a["rtree_hits_geom_rowid"]) == n - 1  # the row without geometry has no box
@@ -173,11 +181,11 @@ def test_worker_failure_reaches_the_caller_and_leaves_no_file(tmp_path, pool):
 
 
 def test_no_staging_without_a_process_pool(tmp_path):
-    assert stage_layer(None, str(tmp_path), "hits", _crs_wkt(), FIELDS, Table(5)) is None
+    assert stage_layer(None, str(tmp_path), "hits", _crs_wkt(), FIELDS, Table(5)).path is None
     with pool_closed_after(worker_pool(2, threads=True)) as threads:
         if threads is not None:
             assert stage_layer(threads, str(tmp_path), "hits", _crs_wkt(), FIELDS,
-                               Table(5)) is None
+                               Table(5)).path is None
     assert os.listdir(tmp_path) == []
 
 
@@ -198,4 +206,4 @@ def test_failed_copy_is_told_as_itself_where_the_file_cannot_go_yet(tmp_path, po
 
 
 def test_empty_layer_is_not_staged(tmp_path, pool):
-    assert stage_layer(pool, str(tmp_path), "hits", _crs_wkt(), FIELDS, Table(0)) is None
+    assert stage_layer(pool, str(tmp_path), "hits", _crs_wkt(), FIELDS, Table(0)).path is None

@@ -37,39 +37,44 @@ class LayerRows:
 
 
 class StagedLayer:
-    """One layer being written by a worker into ``path``; ``table`` gives its rows (``rows()``:
-    tuples in the fields' order, ``wkbs()``: geometries) for the fallback."""
+    """One layer for the result, being written by a worker into ``path`` (None where no worker
+    took it: it is then written from its rows); ``table`` gives its rows (``rows()``: tuples in
+    the fields' order, ``wkbs()``: geometries)."""
 
-    def __init__(self, path, name, fields, table, future):
-        self.path, self.name, self.fields, self.table = path, name, fields, table
-        self.future = future
+    def __init__(self, name, fields, table, path=None, future=None):
+        self.name, self.fields, self.table = name, fields, table
+        self.path, self.future = path, future
 
-    def merge(self, con, table, write_in_place):
-        """Copy the staged rows and R-tree into ``table`` of the open result database ``con``
-        (its R-tree triggers dropped by the caller); ``write_in_place()`` where the staged file
-        does not fit."""
-        try:
-            self.future.result()  # the worker's failure (a full disk) is the caller's
-            con.commit()  # SQLite attaches a database only outside a transaction
-            con.execute("ATTACH DATABASE ? AS staged", (self.path,))
+    def merge(self, con, write_in_place):
+        """Copy the staged rows and R-tree into the layer's table of the open result database
+        ``con`` (its triggers dropped by the caller); ``write_in_place(con)`` where no worker
+        wrote the layer or its file does not fit."""
+        fits = False
+        if self.future is not None:
             try:
-                fits = _fits(con, table)
-                if fits:
-                    _copy(con, table)
-                con.commit()
-            finally:
+                self.future.result()  # the worker's failure (a full disk) is the caller's
+                con.commit()  # SQLite attaches a database only outside a transaction
+                con.execute("ATTACH DATABASE ? AS staged", (self.path,))
                 try:
-                    con.execute("DETACH DATABASE staged")
-                except sqlite3.Error:  # after a failed copy: the caller's error is the one to tell
-                    pass
-        finally:
-            self.discard()  # a file still attached after a failure goes with the run's clean-up
+                    fits = _fits(con, self.name)
+                    if fits:
+                        _copy(con, self.name)
+                    con.commit()
+                finally:
+                    try:
+                        con.execute("DETACH DATABASE staged")
+                    except sqlite3.Error:  # after a failed copy: the caller's error to tell
+                        pass
+            finally:
+                self.discard()  # one still attached after a failure: the run's clean-up
         if not fits:
-            write_in_place()
+            write_in_place(con)
 
     def discard(self):
         """Remove the staged file, once the worker is done with it (ended or finished); a file
         Windows still holds is left to the next run's clean-up (``atomic.remove_stale_temps``)."""
+        if self.path is None:
+            return
         try:
             discard(self.path)
         except OSError:
@@ -78,16 +83,16 @@ class StagedLayer:
 
 def stage_layer(pool, folder, name, crs_wkt, fields, table):
     """A StagedLayer written by one of ``pool``'s worker processes into a temporary file in
-    ``folder``; None where there is no process pool (threads would only contend with the
-    caller for the interpreter) or no row, so the layer is written in place."""
+    ``folder``; one written in place (at ``GeoPackageBuilder.finish``) where there is no
+    process pool (threads would only contend with the caller for the interpreter) or no row."""
     if not isinstance(pool, ProcessPoolExecutor) or not len(table):
-        return None
+        return StagedLayer(name, fields, table)
     fd, path = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".gpkg",
                                 dir=folder)
     os.close(fd)
     os.unlink(path)  # GDAL creates the GeoPackage itself
     future = pool.submit(_write_staged, path, name, crs_wkt, fields, table)
-    return StagedLayer(path, name, fields, table, future)
+    return StagedLayer(name, fields, table, path, future)
 
 
 def _write_staged(path, name, crs_wkt, fields, table):

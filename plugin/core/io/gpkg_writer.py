@@ -61,15 +61,14 @@ class GeoPackageBuilder:
         self._pending.append(lambda con: _insert(con, name, names, values, wkbs))
 
     def write_staged_layer(self, staged, crs_wkt):
-        """The layer a worker is writing (``gpkg_staging.stage_layer``), as ``write_layer``
-        would write it from the same rows."""
+        """A layer from ``gpkg_staging.stage_layer``: copied from the file a worker wrote, or
+        written from its rows as ``write_layer`` writes them where no worker took it."""
         names = self._create_layer(staged.name, crs_wkt, staged.fields)
 
-        def insert(con):
-            def in_place():
-                _insert(con, staged.name, names, staged.table.rows, staged.table.wkbs())
-            _inserted(con, staged.name, lambda: staged.merge(con, staged.name, in_place))
-        self._pending.append(insert)
+        def in_place(con):
+            _fill(con, staged.name, names, staged.table.rows, staged.table.wkbs())
+        self._pending.append(lambda con: _inserted(con, staged.name,
+                                                   lambda: staged.merge(con, in_place)))
 
     def _create_layer(self, name, crs_wkt, fields, source_fields=()):
         """The layer's table, its fields and R-tree made by GDAL; the names of its columns as
@@ -151,37 +150,36 @@ class GeoPackageBuilder:
 
 
 def _insert(con, table, columns, values, wkbs):
-    cols = ", ".join(sql_identifier(c) for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    _inserted(con, table, lambda: _fill(con, table, columns, values, wkbs))
+
+
+def _fill(con, table, columns, values, wkbs):
+    """Insert ``values()`` (and, where ``wkbs`` is not None, the geometries, the packed R-tree
+    and the extent) into a table whose GDAL triggers are off."""
     name = sql_identifier(table)
     if wkbs is None:
-        _inserted(con, table, lambda: con.executemany(
-            f"INSERT INTO {name} ({cols}) VALUES ({marks})", values()))
+        con.executemany(f"INSERT INTO {name} ({', '.join(sql_identifier(c) for c in columns)}) "
+                        f"VALUES ({', '.join('?' for _ in columns)})", values())
         return
-
-    def rows_and_rtree():
-        srs_id, geom = con.execute("SELECT srs_id, column_name FROM gpkg_geometry_columns "
-                                   "WHERE table_name = ?", (table,)).fetchone()
-        rtree = f"rtree_{table}_{geom}"  # GDAL's name for the layer's R-tree table
-        env = envelopes(wkbs)
-        blobs = _gpkg_blobs(wkbs, srs_id, env)
-        more = "".join(f", {sql_identifier(c)}" for c in columns)  # a layer may have no field
-        con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}{more}) "
-                        f"VALUES (?, ?{', ?' * len(columns)})",
-                        ((k, b) + v for k, (b, v) in enumerate(zip(blobs, values()), 1)))
-        ok = ~np.isnan(env).any(axis=1)
-        fids = np.flatnonzero(ok) + 1
-        if not pack_rtree(con, rtree, fids, env[ok]):
-            con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
-                            np.column_stack([fids.astype(float),
-                                             env[ok][:, [0, 2, 1, 3]]]).tolist())
-        if ok.any():
-            e = env[ok]
-            con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
-                        "WHERE table_name = ?", (float(e[:, 0].min()), float(e[:, 1].min()),
-                                                  float(e[:, 2].max()), float(e[:, 3].max()),
-                                                  table))
-    _inserted(con, table, rows_and_rtree)
+    srs_id, geom = con.execute("SELECT srs_id, column_name FROM gpkg_geometry_columns "
+                               "WHERE table_name = ?", (table,)).fetchone()
+    rtree = f"rtree_{table}_{geom}"  # GDAL's name for the layer's R-tree table
+    env = envelopes(wkbs)
+    blobs = _gpkg_blobs(wkbs, srs_id, env)
+    more = "".join(f", {sql_identifier(c)}" for c in columns)  # a layer may have no field
+    con.executemany(f"INSERT INTO {name} (fid, {sql_identifier(geom)}{more}) "
+                    f"VALUES (?, ?{', ?' * len(columns)})",
+                    ((k, b) + v for k, (b, v) in enumerate(zip(blobs, values()), 1)))
+    ok = ~np.isnan(env).any(axis=1)
+    fids = np.flatnonzero(ok) + 1
+    if not pack_rtree(con, rtree, fids, env[ok]):
+        con.executemany(f"INSERT INTO {sql_identifier(rtree)} VALUES (?, ?, ?, ?, ?)",
+                        np.column_stack([fids.astype(float), env[ok][:, [0, 2, 1, 3]]]).tolist())
+    if ok.any():
+        e = env[ok]
+        con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                    "WHERE table_name = ?", (float(e[:, 0].min()), float(e[:, 1].min()),
+                                              float(e[:, 2].max()), float(e[:, 3].max()), table))
 
 
 def _inserted(con, table, fill):

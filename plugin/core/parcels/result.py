@@ -2,7 +2,7 @@
 parcel hits once the overlay is done; the net part of the flagged area once the verdicts are;
 then the fields, the ``parcel_hits`` layer and the ``run_info`` entries."""
 
-from ..io.gpkg_staging import stage_layer
+from ..io.gpkg_staging import StagedLayer, stage_layer
 from ..result_fields import PARCEL_HIT_FIELDS, parcel_result_fields
 from .attributes import RULE_COEFFICIENT, RULE_NONE, RULE_SHARE
 from .hits import hit_rows, owner_column
@@ -20,14 +20,14 @@ class ParcelResults:
         self.with_owner = owner_column(self.parcels, layers, overlays, rows, job.min_area_m2,
                                        notes)
         self.hits = hit_rows(self.parcels, patch_ids, job.min_area_m2, notes)
-        self.staged = None
+        self.staged = StagedLayer(HITS_LAYER, PARCEL_HIT_FIELDS, self.hits)  # written in place
 
     def stage(self, pool, folder, crs_wkt):
         """Hand the ``parcel_hits`` layer to one of ``pool``'s workers to write while the
-        verdicts are reached (where there is a process pool)."""
-        if self.parcels and len(self.hits):
-            self.staged = stage_layer(pool, folder, HITS_LAYER, crs_wkt, PARCEL_HIT_FIELDS,
-                                      self.hits)
+        verdicts are reached (where there is a process pool); returns the StagedLayer."""
+        self.staged = stage_layer(pool, folder, HITS_LAYER, crs_wkt, PARCEL_HIT_FIELDS,
+                                  self.hits)
+        return self.staged
 
     def add_flag_split(self, overlays, cover, bases, ellipsoid, rows, pool=None):
         """``flag_K_net_m2`` (after ``ledger_details.flag_split`` filled ``flag_K_m2``)."""
@@ -40,11 +40,7 @@ class ParcelResults:
     def write(self, ds, crs_wkt):
         if not self.parcels:
             return
-        if self.staged is not None:
-            ds.write_staged_layer(self.staged, crs_wkt)
-        else:
-            ds.write_layer(HITS_LAYER, crs_wkt, PARCEL_HIT_FIELDS, self.hits.rows(),
-                           self.hits.wkbs())
+        ds.write_staged_layer(self.staged, crs_wkt)
         ds.write_default_style(HITS_LAYER, [(f, a) for f, _, a in PARCEL_HIT_FIELDS])
 
     def run_info(self):
