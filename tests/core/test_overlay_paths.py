@@ -225,3 +225,38 @@ def test_coverage_union_of_another_area_than_the_pieces_is_refused(monkeypatch):
     whole, pieces, given = _fast_kernel_union(_TILINGS["tile"], monkeypatch, tiling_off=1.01)
     assert given[0] is not None and whole.wkb != given[0]
     assert whole.equals(unary_union(pieces))
+
+
+def _mixed_endian_multipolygon(polygon):
+    """A little-endian MultiPolygon WKB whose one part is big-endian (valid WKB, rare)."""
+    import struct
+    import shapely.wkb
+    return b"\x01" + struct.pack("<II", 6, 1) + shapely.wkb.dumps(polygon, big_endian=True)
+
+
+@pytest.mark.parametrize("encoding", ["polygon", "multipolygon", "big-endian", "srid",
+                                      "mixed-endian", "trailing"])
+def test_a_contained_features_piece_is_the_wkb_geos_writes(encoding):
+    """A feature the patch contains is its own piece: its delivered WKB is passed on where GEOS
+    would write exactly those bytes (saving the write), else GEOS writes it; either way the
+    piece is GEOS's little-endian WKB of the feature."""
+    if not kernel_raw_geos.AVAILABLE:
+        pytest.skip("the raw GEOS kernel serves shapely 1.8 only")
+    import shapely.wkb
+    from shapely.geometry import MultiPolygon
+    inner = square(10, 10, 20)
+    blob = {"polygon": inner.wkb, "multipolygon": MultiPolygon([inner]).wkb,
+            "big-endian": shapely.wkb.dumps(inner, big_endian=True),
+            "srid": shapely.wkb.dumps(inner, srid=4490),
+            "mixed-endian": _mixed_endian_multipolygon(inner),
+            "trailing": inner.wkb + b"\x00"}[encoding]
+    out, _ = kernel_raw_geos.pieces_chunk([square(0, 0, 100).wkb], [blob], ["1"], "耕地",
+                                          [0], [0], union=True)
+    piece = out[0][1][1][0][1]
+    parsed = kernel_raw_geos._from_wkb(blob)
+    try:
+        written = kernel_raw_geos.to_wkb(parsed)
+    finally:
+        kernel_raw_geos.lgeos.GEOSGeom_destroy(parsed)
+    assert piece == written and piece[0] == 1
+    assert (piece is blob) == (encoding in ("polygon", "multipolygon"))

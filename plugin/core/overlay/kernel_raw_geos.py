@@ -8,7 +8,8 @@ Used only when shapely < 2 is installed; ``chunked._overlay_chunk`` is the refer
 """
 
 import logging
-from ctypes import byref, c_byte, c_double, c_size_t, c_void_p, pointer
+import struct
+from ctypes import POINTER, byref, c_byte, c_double, c_size_t, c_void_p, string_at
 
 import shapely
 import shapely.wkb
@@ -26,14 +27,14 @@ class _QuietCoverageUnion(logging.Filter):
         return "CoverageUnion" not in record.getMessage()
 
 
-def _own(name, restype):
+def _own(name, restype, *argtypes):
     """A GEOS C function (context-handle form) of our own: shapely's copy of one carries its
     error check, and one it does not bind has none; None where this GEOS lacks it."""
     try:
         fn = lgeos._lgeos[name]  # indexing makes a new function object, attribute access not
     except AttributeError:
         return None
-    fn.restype, fn.argtypes = restype, [c_void_p, c_void_p]
+    fn.restype, fn.argtypes = restype, [c_void_p, *(argtypes or [c_void_p])]
     return fn
 
 
@@ -43,12 +44,17 @@ if AVAILABLE:
 
     _COVERAGE_UNION = _own("GEOSCoverageUnion_r", c_void_p)  # GEOS >= 3.8
     _VALID = _own("GEOSisValid_r", c_byte)  # 2 (a GEOS exception) is an answer, not a raise
+    # WKB without shapely's error check around every piece (half the cost of a piece's WKB)
+    _TO_WKB = _own("GEOSGeomToWKB_buf_r", c_void_p, c_void_p, POINTER(c_size_t))
+    _FREE = _own("GEOSFree_r", None)
     _LOG = logging.getLogger("shapely.geos")
     # once, even when the plugin is reloaded (a new class each time)
     if not any(type(f).__name__ == _QuietCoverageUnion.__name__ for f in _LOG.filters):
         _LOG.addFilter(_QuietCoverageUnion())
 
 _POLYGONAL = {3, 6}  # GEOSGeomTypeId of Polygon and MultiPolygon
+_POLYGON_LE, _MULTIPOLYGON_LE = b"\x01\x03\x00\x00\x00", b"\x01\x06\x00\x00\x00"  # WKB heads
+_U32 = struct.Struct("<I")
 _COLLECTION = 7  # GEOS_GEOMETRYCOLLECTION
 
 
@@ -57,7 +63,42 @@ def _from_wkb(blob):
 
 
 def to_wkb(ptr):
-    return lgeos.GEOSGeomToWKB_buf(ptr, pointer(c_size_t()))
+    size = c_size_t()
+    buf = _TO_WKB(lgeos.geos_handle, ptr, byref(size))
+    if not buf:
+        raise ValueError("GEOS could not write a geometry's WKB")
+    try:
+        return string_at(buf, size.value)
+    finally:
+        _FREE(lgeos.geos_handle, buf)
+
+
+def _written_as_is(blob):
+    """Whether GEOS writes back exactly this WKB of a geometry it read from it (then the WKB
+    of a feature a patch contains is its own): a 2D Polygon, or a MultiPolygon of them, little-
+    endian throughout, no SRID, nothing after its end."""
+    try:
+        if blob[:5] == _POLYGON_LE:
+            return _polygon_end(blob, 5) == len(blob)
+        if blob[:5] != _MULTIPOLYGON_LE:
+            return False
+        end = 9
+        for _ in range(_U32.unpack_from(blob, 5)[0]):
+            if blob[end:end + 5] != _POLYGON_LE:
+                return False
+            end = _polygon_end(blob, end + 5)
+        return end == len(blob)
+    except struct.error:
+        return False
+
+
+def _polygon_end(blob, at):
+    """Where a polygon's rings, starting at ``at``, end."""
+    rings, = _U32.unpack_from(blob, at)
+    at += 4
+    for _ in range(rings):
+        at += 4 + 16 * _U32.unpack_from(blob, at)[0]
+    return at
 
 
 def area(ptr):
@@ -89,8 +130,8 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
             return robust.occupied_wkb(blob, [to_wkb(c) for c in cands])
 
     return _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
-                      lambda blob, patch, prepared, cands: occupied(blob, patch,
-                                                                   [f for _, f in cands]))
+                      lambda blob, patch, prepared, cands, _: occupied(blob, patch,
+                                                                      [f for _, f in cands]))
 
 
 def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=False):
@@ -98,16 +139,20 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
     the patch — the reference's pieces. With ``union`` each patch's entry is (WKB of the
     pieces' union, [(feature index, piece WKB)]): the patch ∩ the union of the features, from
     the pieces at hand instead of a second pass over the features."""
-    def pieces(blob, patch, prepared, cands):
+    def pieces(blob, patch, prepared, cands, source):
         out, parts = [], []  # parts: GEOS pointers of the pieces, for the union
         summed = 0.0  # their planar areas
         try:
             for j, f in cands:
                 if lgeos.GEOSPreparedContains(prepared, f) == 1:  # 2 is a GEOS exception
-                    out.append((j, to_wkb(f) if union else area(f)))
-                    if union:
-                        parts.append(lgeos.GEOSGeom_clone(f))
-                        summed += area(f)
+                    if not union:
+                        out.append((j, area(f)))
+                        continue
+                    own = source[j]
+                    out.append((j, own if own is not None and _written_as_is(own)
+                                else to_wkb(f)))
+                    parts.append(lgeos.GEOSGeom_clone(f))
+                    summed += area(f)
                     continue
                 try:
                     piece = _checked(lgeos.GEOSIntersection(patch, f))
@@ -150,23 +195,26 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
 
 
 def _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, work):
-    """[(patch index, work(patch WKB, patch, prepared patch, [(feature index, feature)]))] for
-    the patches whose candidates meet them (a None result is left out), and the notes of the
-    features repaired. Features and patches are raw GEOS pointers, freed here."""
+    """[(patch index, work(patch WKB, patch, prepared patch, [(feature index, feature)],
+    source))] for the patches whose candidates meet them (a None result is left out), and the
+    notes of the features repaired. Features and patches are raw GEOS pointers, freed here;
+    ``source[j]``: the WKB feature j was read from (None for one repaired)."""
     import numpy as np
     feats = [None] * len(feat_wkb)
+    source = [None] * len(feat_wkb)
     notes = []
     invalid = []
     try:
         for j, blob in enumerate(feat_wkb):
-            ptr = _from_wkb(bytes(blob)) if blob is not None else None
+            blob = bytes(blob) if blob is not None else None
+            ptr = _from_wkb(blob) if blob is not None else None
             if ptr is None or lgeos.GEOSisEmpty(ptr) or lgeos.GEOSHasZ(ptr) or \
                     not lgeos.GEOSisValid(ptr):
                 if ptr:
                     lgeos.GEOSGeom_destroy(ptr)
                 invalid.append(j)
                 continue
-            feats[j] = ptr
+            feats[j], source[j] = ptr, blob
         if invalid:  # the reference path repairs and reports them
             fixed, notes = parse_geometries([feat_wkb[j] for j in invalid],
                                             [feat_ids[j] for j in invalid], label)
@@ -183,7 +231,7 @@ def _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, work):
             try:
                 cands = [(int(j), feats[j]) for j in local_f[lo:hi] if feats[j] is not None
                          and lgeos.GEOSPreparedIntersects(prepared, feats[j])]
-                result = work(blob, patch, prepared, cands) if cands else None
+                result = work(blob, patch, prepared, cands, source) if cands else None
             finally:
                 lgeos.GEOSPreparedGeom_destroy(prepared)
                 lgeos.GEOSGeom_destroy(patch)
