@@ -141,6 +141,8 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                                          OVERLAP_FIELDS, pieces)
             staged.append(overlaps_layer)
             parcels = ParcelResults(job, layers, overlays, patches.ids, ellipsoid, rows, notes)
+            for key in overlay_requests(job, layers):  # the pieces live on in parcels alone
+                del overlays[key]
             staged.append(parcels.stage(pool, out_dir, crs.to_wkt()))
             classes = _patch_classes(job.patches, patch_layer, class_table, notes)
             cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),

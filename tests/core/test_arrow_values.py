@@ -35,6 +35,27 @@ def test_each_kind_of_column_with_and_without_masked_cells():
     assert _arrow_values(mixed) == [4, "2020/01/02", "x", None]
 
 
+
+def test_a_repeated_text_is_one_object_across_batches(monkeypatch):
+    """A class code repeated over a county's parcels is decoded once and shared, batch after
+    batch; a column of unique texts stops being kept past the cap, its values unchanged."""
+    from plugin.core.io import layers
+    memo = {}
+    first = _arrow_values(np.array([b"0101", "耕地".encode(), b"0101"], dtype=object), memo)
+    second = _arrow_values(np.array([b"0101", "耕地".encode()], dtype=object), memo)
+    assert first == ["0101", "耕地", "0101"] and second == ["0101", "耕地"]
+    assert first[0] is first[2] is second[0] and first[1] is second[1]
+    monkeypatch.setattr(layers, "MEMO_TEXTS", 2)
+    memo = {}
+    unique = [f"{k:04d}".encode() for k in range(5)]
+    assert _arrow_values(np.array(unique + unique, dtype=object), memo) == \
+        [b.decode() for b in unique + unique]
+    assert len(memo) == 2
+    memo = {}  # GDAL's own form: fixed-width bytes
+    fixed = _arrow_values(np.array([b"0101", b"0102", b"0101"], dtype="S4"), memo)
+    assert fixed == ["0101", "0102", "0101"] and fixed[0] is fixed[2]
+    assert all(type(v) is str for v in fixed)
+
 def test_a_geopackage_read_through_arrow_matches_getfield(tmp_path):
     path = str(tmp_path / "t.gpkg")
     srs = osr.SpatialReference()

@@ -29,6 +29,9 @@ ogr.UseExceptions()
 # one row on GDAL 3.6) or 32-bit reals (widened: 0.1 becomes 0.10000000149011612).
 _ARROW_TYPES = {ogr.OFTString, ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal}
 _ARROW_SUBTYPES = {ogr.OFSTNone, ogr.OFSTInt16, ogr.OFSTJSON}
+# Distinct texts a column keeps to share (class codes, villages: a few hundred); past it a
+# column of unique values (parcel numbers) is decoded cell by cell
+MEMO_TEXTS = 65_536
 POLYGONAL = {ogr.wkbPolygon, ogr.wkbMultiPolygon, ogr.wkbCurvePolygon, ogr.wkbMultiSurface,
              ogr.wkbUnknown}
 
@@ -275,6 +278,7 @@ def _read_arrow(lyr, wanted, names):
     lyr.SetIgnoredFields([n for n in names if n not in wanted])
     geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
     fids, wkb, columns = [], [], {f: [] for f in wanted}
+    memos = {f: {} for f in wanted}
     stream = lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
     for batch in stream:
         fid_key = next(k for k in (lyr.GetFIDColumn(), "OGC_FID", "fid", "FID") if k in batch)
@@ -286,7 +290,7 @@ def _read_arrow(lyr, wanted, names):
         # geometry is a masked cell, never bytes.
         wkb.append(_arrow_blobs(geoms))
         for f in wanted:
-            columns[f].extend(_arrow_values(batch[f]))
+            columns[f].extend(_arrow_values(batch[f], memos[f]))
     lyr.SetIgnoredFields([])
     if not fids:
         return np.zeros(0, dtype=np.int64), _object_array([]), columns, []
@@ -308,9 +312,13 @@ def _arrow_blobs(geoms):
     return out
 
 
-def _arrow_values(arr):
+def _arrow_values(arr, memo=None):
     """Python values of an Arrow column as numpy gives it (None where masked), column by column
-    where the type allows: a county's ten survey fields are millions of cells."""
+    where the type allows: a county's ten survey fields are millions of cells.
+
+    ``memo``: the column's texts decoded so far (kept across its batches): a repeated text
+    (a class code, a village's name) is then one object, not one per parcel (3 million cells
+    of a county's three baselines took 160 MB as texts of their own)."""
     mask = np.ma.getmaskarray(arr) if np.ma.isMaskedArray(arr) else None
     data = np.ma.getdata(arr)
     kind = data.dtype.kind
@@ -319,11 +327,22 @@ def _arrow_values(arr):
     elif kind == "M":
         values = _date_texts(data)
     else:
-        values = [v.decode("utf-8", errors="replace") if v.__class__ is bytes else _arrow_cell(v)
-                  for v in data]
+        memo = {} if memo is None else memo
+        get = memo.get
+        # GDAL gives text as fixed-width bytes ('S'): tolist() makes them plain bytes
+        cells = data.tolist() if kind == "S" else data
+        values = [(text if (text := get(v)) is not None else _decoded(v, memo))
+                  if v.__class__ is bytes else _arrow_cell(v) for v in cells]
     if mask is not None and mask.any():
         values = [None if m else v for v, m in zip(values, mask.tolist())]
     return values
+
+
+def _decoded(blob, memo):
+    text = blob.decode("utf-8", errors="replace")
+    if len(memo) < MEMO_TEXTS:  # a column of unique texts (parcel numbers) stops being kept
+        memo[blob] = text
+    return text
 
 
 def _arrow_cell(v):
