@@ -9,6 +9,7 @@ from osgeo import ogr
 from shapely.geometry import Polygon
 
 from layer_factory import X0, Y0, square, write_layer
+from plugin.core.io.geometry import polygonal_part
 from plugin.core.overlay import chunked as overlay
 from plugin.core.overlay import kernel_raw_geos, kernel_vectorised
 from plugin.core.analysis import run_analysis
@@ -260,3 +261,52 @@ def test_a_contained_features_piece_is_the_wkb_geos_writes(encoding):
         kernel_raw_geos.lgeos.GEOSGeom_destroy(parsed)
     assert piece == written and piece[0] == 1
     assert (piece is blob) == (encoding in ("polygon", "multipolygon"))
+
+
+def test_pieces_of_every_result_type_match_the_patch_cut_one_by_one():
+    """Cuts that give a line, a point, a collection (a polygon with a line along the patch's
+    edge) or nothing: the installed fast kernel keeps exactly the pieces with area, each the
+    polygons of the cut, with or without the union."""
+    import shapely.wkb
+    from shapely.geometry import MultiPolygon, box
+    kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
+    patch = square(0, 0, 100)
+    feats = [square(100, 0, 50),  # shares the patch's east edge: a line
+             square(100, 100, 20),  # meets its corner: a point
+             # overlaps the patch and runs along its south edge outside it: polygon + line
+             Polygon([(X0 + 50, Y0 - 20), (X0 + 120, Y0 - 20), (X0 + 120, Y0),
+                      (X0 + 80, Y0), (X0 + 80, Y0 + 30), (X0 + 50, Y0 + 30)]),
+             square(10, 10, 20),  # inside
+             MultiPolygon([square(40, 40, 10), square(200, 200, 10)]),  # one part inside
+             box(X0 + 150, Y0 - 5, X0 + 160, Y0 + 5)]  # its box misses the patch's too
+    expected = {}
+    for j, f in enumerate(feats):
+        piece = polygonal_part(patch.intersection(f))
+        if piece is not None and piece.area > 0:
+            expected[j] = piece
+    assert sorted(expected) == [2, 3, 4]
+    args = ([patch.wkb], [f.wkb for f in feats], [str(j) for j in range(len(feats))], "耕地",
+            [0] * len(feats), list(range(len(feats))))
+    out, _ = kernel.pieces_chunk(*args)
+    assert [j for j, _ in out[0][1]] == sorted(expected)
+    for j, m2 in out[0][1]:
+        assert m2 == pytest.approx(expected[j].area, rel=1e-12)
+    out, _ = kernel.pieces_chunk(*args, union=True)
+    whole, pieces = out[0][1]
+    assert [j for j, _ in pieces] == sorted(expected)
+    for j, blob in pieces:
+        assert shapely.wkb.loads(bytes(blob)).equals(expected[j])
+    from shapely.ops import unary_union
+    assert shapely.wkb.loads(bytes(whole)).equals(unary_union(list(expected.values())))
+
+
+def test_candidate_runs_are_each_patchs_pairs_in_order():
+    """The pairs a chunk sends: every patch's run of candidates, one after another, as an
+    arange per patch would give them (empty runs and an empty chunk included)."""
+    import numpy as np
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(0, 12))
+        starts, counts = rng.integers(0, 60, n), rng.integers(0, 5, n)
+        expected = [k for a, c in zip(starts.tolist(), counts.tolist()) for k in range(a, a + c)]
+        assert overlay._ranges(starts, counts).tolist() == expected

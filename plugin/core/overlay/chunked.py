@@ -80,8 +80,7 @@ class PendingOverlay:
             lo = np.searchsorted(pi, rows, side="left")
             hi = np.searchsorted(pi, rows, side="right")
             counts = hi - lo
-            take = (np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if counts.sum()
-                    else np.zeros(0, dtype=np.int64))
+            take = _ranges(lo, counts)
             feats = np.unique(fj[take])
             payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
                        [ids[f] for f in feats], layer.label,
@@ -114,6 +113,16 @@ class PendingOverlay:
             if step is not None:
                 step((k + 1) / len(self.jobs))
         return ((wholes, results) if both else results), notes
+
+
+def _ranges(starts, counts):
+    """The indices start .. start + count - 1 of every run, one run after another (one array
+    operation, not an arange per patch)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
 
 
 def _overlay_chunk(payload):
