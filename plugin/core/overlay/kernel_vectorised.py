@@ -24,12 +24,12 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
         return [], notes
     starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
     ends = np.r_[starts[1:], len(lp)]
-    out = []
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        geom = _polygonal(pieces[a] if b - a == 1 else _union(pieces[a:b]))
-        if geom is not None:
-            out.append((int(lp[a]), shapely.to_wkb(geom)))
-    return out, notes
+    wholes = np.empty(len(starts), dtype=object)
+    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+        wholes[k] = pieces[a] if b - a == 1 else _union(pieces[a:b])
+    wholes, _ = _polygonal_all(wholes)
+    return [(i, w) for i, w in zip(lp[starts].tolist(), shapely.to_wkb(wholes).tolist())
+            if w is not None], notes
 
 
 def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=False):
@@ -43,11 +43,8 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
                                    keep_contained=True)
     if len(lp) == 0:
         return [], notes
-    odd = np.flatnonzero(~np.isin(shapely.get_type_id(pieces), _POLYGONAL))
-    for k in odd.tolist():  # a collection or a line from the cut: its polygons, if any
-        pieces[k] = polygonal_part(pieces[k])
-    area = shapely.area(pieces)
-    kept = np.flatnonzero(area > 0)  # NaN (no piece) and 0 (empty or degenerate) left out
+    pieces, area = _polygonal_all(pieces)
+    kept = np.flatnonzero(area > 0)
     lp, lf, pieces, area = lp[kept], lf[kept], pieces[kept], area[kept]
     if len(lp) == 0:
         return [], notes
@@ -60,18 +57,24 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
     wkbs = shapely.to_wkb(pieces).tolist()
     wholes = np.empty(len(starts), dtype=object)
     for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
-        wholes[k] = pieces[a] if b - a == 1 else _polygonal(
-            _union(pieces[a:b], tiling=float(sum(m2[a:b]))))
-    whole_wkbs = shapely.to_wkb(wholes).tolist()  # None where the union left no area
+        wholes[k] = pieces[a] if b - a == 1 else _union(pieces[a:b],
+                                                        tiling=float(sum(m2[a:b])))
+    whole_wkbs = shapely.to_wkb(_polygonal_all(wholes)[0]).tolist()  # None: no area left
     return [(i, (w, list(zip(feature[a:b], wkbs[a:b]))))
             for i, w, a, b in zip(patch, whole_wkbs, starts.tolist(), ends.tolist())], notes
 
 
-def _polygonal(geom):
-    """The polygons of a GEOS result, None where it has none with area."""
-    if geom is not None and shapely.get_type_id(geom) not in _POLYGONAL:
-        geom = polygonal_part(geom)
-    return geom if geom is not None and not geom.is_empty and geom.area > 0 else None
+def _polygonal_all(geoms):
+    """(the polygons of each GEOS result, None where it has none with area; their areas, 0 or
+    NaN there): type and area taken in one call each, the rare collection or line from a cut
+    reduced to its polygons one by one. ``geoms`` is changed in place."""
+    odd = np.flatnonzero(~shapely.is_missing(geoms)
+                         & ~np.isin(shapely.get_type_id(geoms), _POLYGONAL))
+    for k in odd.tolist():
+        geoms[k] = polygonal_part(geoms[k])
+    area = shapely.area(geoms)
+    geoms[~(area > 0)] = None  # NaN (none) and 0 (empty or degenerate) alike
+    return geoms, area
 
 
 def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_contained=False):
@@ -138,12 +141,8 @@ def clip_many(jobs, reference):
             geoms[take] = operation(geoms[take], other[take])
     except shapely.errors.GEOSException:
         return [reference(job) for job in jobs]
-    failed = set(np.flatnonzero(~shapely.is_missing(geoms)
-                                & ~shapely.is_valid(geoms)).tolist())
-    odd = np.flatnonzero(~shapely.is_missing(geoms)
-                         & ~np.isin(shapely.get_type_id(geoms), _POLYGONAL))
-    for k in odd.tolist():
-        geoms[k] = polygonal_part(geoms[k]) if k not in failed else None
-    geoms[~(shapely.area(geoms) > 0)] = None  # NaN (none) and 0 (empty) alike
-    wkbs = shapely.to_wkb(geoms).tolist()
+    invalid = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
+    failed = set(np.flatnonzero(invalid).tolist())
+    geoms[invalid] = None  # the reference does these
+    wkbs = shapely.to_wkb(_polygonal_all(geoms)[0]).tolist()
     return [reference(job) if k in failed else w for k, (job, w) in enumerate(zip(jobs, wkbs))]
