@@ -197,3 +197,32 @@ def test_ring_areas_are_the_public_geod_calls_whichever_call_is_taken():
         *np.asarray(g.interiors[0].coords).T))[0]) for g in geoms]
     expected = [abs(public.polygon_area_perimeter(x, y)[0]) - h for (x, y), h in zip(lonlat, holes)]
     assert reference.tolist() == expected
+
+
+def test_geometries_checked_at_once_are_those_parsed_one_by_one(monkeypatch):
+    """Valid 2D (Multi)Polygons are taken as a batch where shapely can (2.x); everything else
+    (invalid, empty, 3D, not a polygon, unreadable) goes the one-by-one way, so the result and
+    the notes are those of parsing each WKB alone."""
+    from shapely.geometry import GeometryCollection, LineString, Point
+    from plugin.core.io import geometry
+    tri = Polygon([(X0, Y0), (X0 + 10, Y0), (X0 + 10, Y0 + 10)])
+    wkbs = [tri.wkb, MultiPolygon([tri, box(X0 + 20, Y0, X0 + 30, Y0 + 5)]).wkb,
+            Polygon([(X0, Y0), (X0 + 1, Y0 + 1), (X0 + 1, Y0), (X0, Y0 + 1)]).wkb,  # bow tie
+            Polygon([(X0, Y0, 1), (X0 + 1, Y0, 1), (X0 + 1, Y0 + 1, 1)]).wkb, None, b"\x01\x03",
+            Point(X0, Y0).wkb, GeometryCollection([tri, LineString([(X0, Y0), (X0 + 5, Y0)])]).wkb,
+            bytearray(tri.wkb), shapely.wkb.dumps(tri, big_endian=True)]
+    ids = [str(k) for k in range(len(wkbs))]
+    plain = geometry._plain_polygons(wkbs)
+    if hasattr(shapely, "from_wkb"):  # shapely 2: the batch takes the plain ones
+        assert [g is not None for g in plain] == [True, True] + [False] * 6 + [True, True]
+    batch, batch_notes = geometry.parse_geometries(wkbs, ids, "耕地")
+    as_array = np.empty(len(wkbs), dtype=object)  # how a layer's reader hands them
+    as_array[:] = wkbs
+    assert geometry.parse_geometries(as_array, ids, "耕地")[1] == batch_notes
+    monkeypatch.setattr(geometry, "_plain_polygons", lambda _: None)
+    alone, alone_notes = geometry.parse_geometries(wkbs, ids, "耕地")
+    assert batch_notes == alone_notes and len(batch_notes) == 4
+    assert [g is None for g in batch] == [g is None for g in alone] == \
+        [False, False, False, False, True, True, True, False, False, False]
+    for a, b in zip(batch, alone):
+        assert a is None or (a.equals(b) and a.wkb == b.wkb)

@@ -4,6 +4,7 @@ feature id (a silently vanished parcel would change a verdict)."""
 
 import math
 
+import shapely
 import shapely.wkb
 from osgeo import ogr
 from shapely.errors import ShapelyError
@@ -103,13 +104,34 @@ def parse_geometries(wkbs, ids, label):
 
     Returns (list of geometries or None for dropped ones, notes).
     """
+    plain = _plain_polygons(wkbs)
     geoms, notes = [], []
-    for blob, fid in zip(wkbs, ids):
+    for k, (blob, fid) in enumerate(zip(wkbs, ids)):
+        if plain is not None and plain[k] is not None:
+            geoms.append(plain[k])
+            continue
         geom, note = _parsed(blob, fid, label)
         if note is not None:
             notes.append(note)
         geoms.append(geom)
     return geoms, notes
+
+
+def _plain_polygons(wkbs):
+    """On shapely 2: each WKB parsed, kept where it is a valid, non-empty 2D (Multi)Polygon
+    (None for the rest, which ``_parsed`` takes one by one); checked in one call each, where a
+    scalar call costs more than the check (a county's patches: 1.1 s of four calls each).
+    None on shapely 1.8, which has no such calls."""
+    if not hasattr(shapely, "from_wkb") or len(wkbs) == 0:
+        return None
+    import numpy as np
+    blobs = np.empty(len(wkbs), dtype=object)
+    blobs[:] = [bytes(b) if b is not None else None for b in wkbs]
+    geoms = shapely.from_wkb(blobs, on_invalid="ignore")
+    fine = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms) & ~shapely.has_z(geoms)
+    fine &= np.isin(shapely.get_type_id(geoms), (3, 6)) & shapely.is_valid(geoms)
+    geoms[~fine] = None
+    return geoms.tolist()
 
 
 def _parsed(blob, fid, label):
