@@ -235,8 +235,16 @@ def _mixed_endian_multipolygon(polygon):
     return b"\x01" + struct.pack("<II", 6, 1) + shapely.wkb.dumps(polygon, big_endian=True)
 
 
+def _multipolygon_with_a_pointless_ring(polygon):
+    """A MultiPolygon WKB: ``polygon`` and a part of one ring with no point (GEOS reads it as
+    an empty part and writes that with no ring)."""
+    import struct
+    return b"\x01" + struct.pack("<II", 6, 2) + polygon.wkb + b"\x01" + \
+        struct.pack("<III", 3, 1, 0)
+
+
 @pytest.mark.parametrize("encoding", ["polygon", "multipolygon", "big-endian", "srid",
-                                      "mixed-endian", "trailing"])
+                                      "mixed-endian", "trailing", "pointless-ring"])
 def test_a_contained_features_piece_is_the_wkb_geos_writes(encoding):
     """A feature the patch contains is its own piece: its delivered WKB is passed on where GEOS
     would write exactly those bytes (saving the write), else GEOS writes it; either way the
@@ -250,7 +258,8 @@ def test_a_contained_features_piece_is_the_wkb_geos_writes(encoding):
             "big-endian": shapely.wkb.dumps(inner, big_endian=True),
             "srid": shapely.wkb.dumps(inner, srid=4490),
             "mixed-endian": _mixed_endian_multipolygon(inner),
-            "trailing": inner.wkb + b"\x00"}[encoding]
+            "trailing": inner.wkb + b"\x00",
+            "pointless-ring": _multipolygon_with_a_pointless_ring(inner)}[encoding]
     out, _ = kernel_raw_geos.pieces_chunk([square(0, 0, 100).wkb], [blob], ["1"], "耕地",
                                           [0], [0], union=True)
     piece = out[0][1][1][0][1]

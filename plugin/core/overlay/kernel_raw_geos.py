@@ -87,17 +87,23 @@ def _written_as_is(blob):
             if blob[end:end + 5] != _POLYGON_LE:
                 return False
             end = _polygon_end(blob, end + 5)
+            if end < 0:
+                return False
         return end == len(blob)
     except struct.error:
         return False
 
 
 def _polygon_end(blob, at):
-    """Where a polygon's rings, starting at ``at``, end."""
+    """Where a polygon's rings, starting at ``at``, end; -1 where a ring has no point (GEOS
+    reads that part as an empty polygon and writes it with no ring)."""
     rings, = _U32.unpack_from(blob, at)
     at += 4
     for _ in range(rings):
-        at += 4 + 16 * _U32.unpack_from(blob, at)[0]
+        points, = _U32.unpack_from(blob, at)
+        if points == 0:
+            return -1
+        at += 4 + 16 * points
     return at
 
 
