@@ -179,8 +179,12 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
                     lgeos.GEOSGeom_destroy(piece)
                     out.append((j, piece_area))
                     continue
-                parts.append(lgeos.GEOSGeom_clone(piece))
                 summed += piece_area
+                if lgeos.GEOSGeomTypeId(piece) in _POLYGONAL:  # the union takes it as it is
+                    parts.append(piece)
+                    out.append((j, to_wkb(piece)))
+                    continue
+                parts.append(lgeos.GEOSGeom_clone(piece))
                 wkb = polygonal_wkb(piece)
                 if wkb is not None:
                     out.append((j, wkb))
