@@ -313,9 +313,10 @@ def test_candidate_runs_are_each_patchs_pairs_in_order():
     """The pairs a chunk sends: every patch's run of candidates, one after another, as an
     arange per patch would give them (empty runs and an empty chunk included)."""
     import numpy as np
+    from plugin.core.overlay.bbox import ranges
     rng = np.random.default_rng(7)
     for _ in range(300):
         n = int(rng.integers(0, 12))
         starts, counts = rng.integers(0, 60, n), rng.integers(0, 5, n)
         expected = [k for a, c in zip(starts.tolist(), counts.tolist()) for k in range(a, a + c)]
-        assert overlay._ranges(starts, counts).tolist() == expected
+        assert ranges(starts, counts).tolist() == expected

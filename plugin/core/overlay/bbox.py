@@ -36,8 +36,7 @@ def bbox_join(left, right):
     hi = np.searchsorted(rc, lc, side="right")
     cnt = hi - lo
     pi = np.repeat(li, cnt)
-    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt)
-    pj = ri[np.arange(cnt.sum()) + starts]
+    pj = ri[ranges(lo, cnt)]
     hit = ((L[pi, 0] <= R[pj, 2]) & (L[pi, 2] >= R[pj, 0])
            & (L[pi, 1] <= R[pj, 3]) & (L[pi, 3] >= R[pj, 1]))
     pairs = [(pi[hit], pj[hit])]
@@ -53,6 +52,16 @@ def bbox_join(left, right):
     pj = np.concatenate([p[1] for p in pairs]).astype(np.int64)
     key = np.unique(pi * len(R) + pj)
     return lok[key // len(R)], rok[key % len(R)]
+
+
+def ranges(starts, counts):
+    """The indices start .. start + count - 1 of every run, one run after another (one array
+    operation, not an arange per run)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
 
 
 def _meeting(boxes, box):

@@ -21,7 +21,7 @@ from shapely.prepared import prep
 
 from . import kernel_raw_geos, kernel_vectorised, robust
 from .areas import EllipsoidalArea, planar_areas
-from .bbox import bbox_join
+from .bbox import bbox_join, ranges
 from ..io.crs import transform_boxes, transformer
 from ..io.geometry import parse_geometries
 from ..io.wkb_arrays import envelopes
@@ -80,7 +80,7 @@ class PendingOverlay:
             lo = np.searchsorted(pi, rows, side="left")
             hi = np.searchsorted(pi, rows, side="right")
             counts = hi - lo
-            take = _ranges(lo, counts)
+            take = ranges(lo, counts)
             feats = np.unique(fj[take])
             payload = (mode, [patches.wkb[i] for i in rows], [layer.wkb[f] for f in feats],
                        [ids[f] for f in feats], layer.label,
@@ -113,16 +113,6 @@ class PendingOverlay:
             if step is not None:
                 step((k + 1) / len(self.jobs))
         return ((wholes, results) if both else results), notes
-
-
-def _ranges(starts, counts):
-    """The indices start .. start + count - 1 of every run, one run after another (one array
-    operation, not an arange per patch)."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
 
 
 def _overlay_chunk(payload):

@@ -22,14 +22,9 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
     if len(lp) == 0:
         return [], notes
-    starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
-    ends = np.r_[starts[1:], len(lp)]
-    wholes = np.empty(len(starts), dtype=object)
-    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
-        wholes[k] = pieces[a] if b - a == 1 else _union(pieces[a:b])
-    wholes, _ = _polygonal_all(wholes)
-    return [(i, w) for i, w in zip(lp[starts].tolist(), shapely.to_wkb(wholes).tolist())
-            if w is not None], notes
+    starts, ends = _runs(lp)
+    wholes = shapely.to_wkb(_unions(pieces, starts, ends)).tolist()
+    return [(i, w) for i, w in zip(lp[starts].tolist(), wholes) if w is not None], notes
 
 
 def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=False):
@@ -48,20 +43,32 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
     lp, lf, pieces, area = lp[kept], lf[kept], pieces[kept], area[kept]
     if len(lp) == 0:
         return [], notes
-    starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
-    ends = np.r_[starts[1:], len(lp)]
+    starts, ends = _runs(lp)
     patch, feature, m2 = lp[starts].tolist(), lf.tolist(), area.tolist()
     if not union:
         return [(i, list(zip(feature[a:b], m2[a:b])))
                 for i, a, b in zip(patch, starts.tolist(), ends.tolist())], notes
     wkbs = shapely.to_wkb(pieces).tolist()
+    wholes = shapely.to_wkb(_unions(pieces, starts, ends, m2)).tolist()  # None: no area left
+    return [(i, (w, list(zip(feature[a:b], wkbs[a:b]))))
+            for i, w, a, b in zip(patch, wholes, starts.tolist(), ends.tolist())], notes
+
+
+def _runs(lp):
+    """Where each patch's run of pairs starts and ends in ``lp`` (patch order)."""
+    starts = np.flatnonzero(np.r_[True, lp[1:] != lp[:-1]])
+    return starts, np.r_[starts[1:], len(lp)]
+
+
+def _unions(pieces, starts, ends, areas=None):
+    """Each run's union of its pieces, reduced to its polygons (None where no area is left).
+    ``areas``: the pieces' planar areas, where they are one patch's pieces of a parcel layer
+    (their sum tells ``_union`` whether the coverage union may be taken)."""
     wholes = np.empty(len(starts), dtype=object)
     for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
-        wholes[k] = pieces[a] if b - a == 1 else _union(pieces[a:b],
-                                                        tiling=float(sum(m2[a:b])))
-    whole_wkbs = shapely.to_wkb(_polygonal_all(wholes)[0]).tolist()  # None: no area left
-    return [(i, (w, list(zip(feature[a:b], wkbs[a:b]))))
-            for i, w, a, b in zip(patch, whole_wkbs, starts.tolist(), ends.tolist())], notes
+        wholes[k] = pieces[a] if b - a == 1 else _union(
+            pieces[a:b], tiling=None if areas is None else float(sum(areas[a:b])))
+    return _polygonal_all(wholes)[0]
 
 
 def _polygonal_all(geoms):
