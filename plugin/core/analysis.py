@@ -16,6 +16,7 @@ from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
 from .io.crs import check_coordinates, crs_label, transformer, working_crs
 from .errors import InputError, Note
+from .gc_paused import gc_paused
 from .io.gpkg_staging import LayerRows, stage_layer
 from .io.geometry import parse_geometries
 from .io.layers import read_layer
@@ -92,6 +93,7 @@ class AnalysisResult:
         return out
 
 
+@gc_paused()
 def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
     """Run one job and write ``out_dir/result.gpkg``; returns an AnalysisResult.
 

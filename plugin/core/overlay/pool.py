@@ -2,6 +2,7 @@
 the pool ends — waited for after a run, killed at once when the run is cancelled or fails, and
 never outliving the process that started it."""
 
+import gc
 import os
 import signal
 import sys
@@ -147,7 +148,10 @@ def close_pool(pool, failed=False):
 
 def _worker_start():
     """In each worker: Ctrl-C is the parent's to handle (it ends the workers), and on Linux the
-    kernel ends a worker whose parent died (kill -9) instead of leaving it running."""
+    kernel ends a worker whose parent died (kill -9) instead of leaving it running. A worker
+    lives for one job: its cycle collector stays off, as the job's main process pauses its own
+    (see gc_paused)."""
+    gc.disable()
     if sys.platform.startswith("linux"):
         import ctypes
         try:
