@@ -13,6 +13,7 @@ overlay pieces are at hand:
 from typing import Dict, List, Optional
 
 
+from .overlay.areas import planar_areas
 from .overlay.chunked import PIECES, PendingOverlay
 from .overlay.clip import clipped_areas
 from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
@@ -22,6 +23,10 @@ from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
 DETECTED_FIELDS = {"batch_field": ("JCPC", "PC"), "type_field": ("TBLX",),
                    "code_field": ("XZQDM", "ZLDWDM")}
 ROW_KEYS = {"batch_field": "batch", "type_field": "patch_type", "code_field": "admin_code"}
+# An overlay whose planar area is the patch's within this many m² covers the whole patch: a
+# patch tiled by its baseline's pieces comes out of the union up to ~3e-10 of its area off
+# (measured on the county), and a difference this small stays under the 0.0001 m² we report.
+WHOLE_PATCH_M2 = 1e-5
 URBAN = "urban_boundary"
 MAX_REFERENCES = 20  # approvals listed per patch; the rest are counted
 
@@ -86,13 +91,14 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool=None)
     if not keys:
         return
     jobs, targets = [], []
+    patch_planar = planar_areas(patches.wkb)
     for i, (r, basis) in enumerate(zip(rows, bases)):
         flag = r["flag_area_m2"] or 0.0
         for key in keys:
             if not basis or flag <= 0:
                 inside = 0.0
             else:
-                inside = _inside(basis, key, r, overlays, i, cover[i])
+                inside = _inside(basis, key, r, overlays, i, cover[i], patch_planar[i])
             if isinstance(inside, tuple):  # (a clip job, area its part is subtracted from)
                 jobs.append(inside[0])
                 targets.append((r, key, inside[1]))
@@ -114,11 +120,11 @@ def _split_field(key):
     return f"flag_{key}_m2"
 
 
-def _inside(basis, key, row, overlays, i, cover):
+def _inside(basis, key, row, overlays, i, cover, patch_planar):
     """The part of a patch's flagged region inside baseline ``key``: a number of m², or
     (clip job, None) to measure, or (clip job, m²) when the measured area is to be subtracted
     (the job: ``key``'s piece of the patch inside ``basis``'s baseline, less the exempted part
-    where the basis leaves that out)."""
+    where the basis leaves that out). ``patch_planar``: the patch's planar area."""
     free = basis.endswith("_free")
     known = row[f"{key}_free_m2"] if free else row[f"{key}_m2"]
     if basis in ("patch", "patch_free"):
@@ -129,6 +135,14 @@ def _inside(basis, key, row, overlays, i, cover):
     ours, theirs = overlays[key][i], overlays[base][i]
     if ours is None or theirs is None:  # the two baselines share nothing in this patch
         return 0.0 if part.startswith("inside") else known
+    # One of the two covers the whole patch (farmland under most patches): their common part
+    # is the other one, whose area (without the exempted part where the basis says so) the
+    # row holds already.
+    if abs(theirs[2] - patch_planar) <= WHOLE_PATCH_M2:
+        return known if part.startswith("inside") else 0.0
+    if abs(ours[2] - patch_planar) <= WHOLE_PATCH_M2:
+        common = row[f"{base}_free_m2"] if free else row[f"{base}_m2"]
+        return common if part.startswith("inside") else known - common
     job = (ours[0], theirs[0], None, cover if free else None)
     return (job, None) if part.startswith("inside") else (job, known)
 
