@@ -24,8 +24,8 @@ from .job import input_paths
 from .overlay import kernel_vectorised, robust
 from .overlay.chunked import BOTH, PIECES, UNION, PatchSet, PendingOverlay
 from .overlay.per_patch import dominant_values, subtract, union_each
-from .overlay.pool import (can_spawn, default_workers, pool_closed_after, worker_pool,
-                           workers_asked_for)
+from .overlay.pool import (can_spawn, default_workers, let_go_of_sent, pool_closed_after,
+                           worker_pool, workers_asked_for)
 from .progress import Steps
 from .batches.carry import carry_forward
 from .ledger_details import add_ledger_details
@@ -146,6 +146,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
             for key in overlay_requests(job, layers):  # the pieces live on in parcels alone
                 del overlays[key]
             staged.append(parcels.stage(pool, out_dir, crs.to_wkt()))
+            let_go_of_sent(pool)  # the staged layers' pickled rows, held through the write else
             classes = _patch_classes(job.patches, patch_layer, class_table, notes)
             cover = _free_columns(job, overlays, classes["after_field"] or [None] * len(rows),
                                   class_table, ellipsoid, patch_m2, rows)

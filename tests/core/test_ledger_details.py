@@ -168,12 +168,17 @@ def _piece(geom):
     ("red_line:outside_free", box(0, 0, 10, 10).difference(box(0, 0, 10, 3))
      .difference(box(0, 0, 2, 10))),
     ("farmland:inside_free", box(0, 0, 6, 10).difference(box(0, 0, 2, 10))),
+    ("farmland:outside", box(6, 0, 10, 10)),
+    ("basic_farmland:inside", box(0, 0, 10, 10)),
+    ("basic_farmland:inside_free", box(0, 0, 10, 10).difference(box(0, 0, 2, 10))),
 ])
 def test_every_kind_of_flagged_region_is_split_exactly(basis, region):
-    """One 10 × 10 patch; farmland x < 6, red line y < 3, urban boundary x > 5, a cover x < 2."""
+    """One 10 × 10 patch; farmland x < 6, basic farmland all of it (the common part with it
+    is the other baseline's, taken without a clip), red line y < 3, urban boundary x > 5, a
+    cover x < 2."""
     patch, cover = box(0, 0, 10, 10), box(0, 0, 2, 10)
-    layers = {"farmland": box(0, 0, 6, 10), "red_line": box(0, 0, 10, 3),
-              "urban_boundary": box(5, 0, 10, 10)}
+    layers = {"farmland": box(0, 0, 6, 10), "basic_farmland": box(-1, -1, 11, 11),
+              "red_line": box(0, 0, 10, 3), "urban_boundary": box(5, 0, 10, 10)}
     overlays = {k: [_piece(patch.intersection(g))] for k, g in layers.items()}
     row = {"flag_area_m2": region.area}
     for k, g in layers.items():
@@ -183,8 +188,41 @@ def test_every_kind_of_flagged_region_is_split_exactly(basis, region):
     class Job:
         baselines = dict.fromkeys(layers)
 
-    flag_split(Job, overlays, None, [cover.wkb], [basis], PlanarArea(), [row])
-    assert row["flag_farmland_m2"] == pytest.approx(region.intersection(layers["farmland"]).area)
-    assert row["flag_red_line_m2"] == pytest.approx(region.intersection(layers["red_line"]).area)
+    class Patches:
+        wkb = [patch.wkb]
+
+    flag_split(Job, overlays, Patches, [cover.wkb], [basis], PlanarArea(), [row])
+    for key in ("farmland", "basic_farmland", "red_line"):
+        assert row[f"flag_{key}_m2"] == pytest.approx(region.intersection(layers[key]).area)
     assert row["flag_outside_urban_m2"] == pytest.approx(
         region.difference(layers["urban_boundary"]).area)
+
+
+def test_no_clip_where_one_of_the_two_baselines_covers_the_whole_patch(monkeypatch):
+    """Basic farmland under all of the patch: the flagged part inside it meets farmland and
+    the red line in their own occupied parts, read from the row, not clipped again."""
+    import plugin.core.ledger_details as ledger_details
+    patch = box(0, 0, 10, 10)
+    layers = {"farmland": box(0, 0, 6, 10), "basic_farmland": patch, "red_line": box(0, 0, 10, 3)}
+    sent = []
+    clip = ledger_details.clipped_areas
+    monkeypatch.setattr(ledger_details, "clipped_areas",
+                        lambda jobs, *a, **k: sent.extend(jobs) or clip(jobs, *a, **k))
+    overlays = {k: [_piece(patch.intersection(g))] for k, g in layers.items()}
+    row = {"flag_area_m2": 100.0}
+    for k, g in layers.items():
+        row[f"{k}_m2"] = row[f"{k}_free_m2"] = patch.intersection(g).area
+
+    class Job:
+        baselines = dict.fromkeys(layers)
+
+    class Patches:
+        wkb = [patch.wkb]
+
+    flag_split(Job, overlays, Patches, [None], ["basic_farmland:inside"], PlanarArea(), [row])
+    assert sent == []
+    assert (row["flag_farmland_m2"], row["flag_red_line_m2"]) == (60.0, 30.0)
+    row["flag_area_m2"] = 60.0
+    flag_split(Job, overlays, Patches, [None], ["farmland:inside"], PlanarArea(), [row])
+    assert len(sent) == 1  # red line ∩ farmland: neither is the whole patch
+    assert (row["flag_basic_farmland_m2"], row["flag_red_line_m2"]) == (60.0, 18.0)

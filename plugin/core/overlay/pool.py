@@ -162,6 +162,20 @@ def _worker_start():
             os._exit(1)
 
 
+def let_go_of_sent(pool):
+    """Make ``pool`` drop the last task it has sent. The feeder thread of its queue keeps the
+    pickled bytes of the last task until it pickles another: after a large one (a 3x county's
+    parcel hits, ~100 MB) they would stay taken through the result's writing. Returns the
+    small task's future (None without a process pool)."""
+    if isinstance(pool, ProcessPoolExecutor):
+        return pool.submit(_no_work)
+    return None
+
+
+def _no_work():
+    return None
+
+
 def _ready():
     """Import the overlay's modules (the geo stack: GEOS, PROJ, GDAL), while the caller reads."""
     from . import chunked, clip  # noqa: F401
