@@ -2,9 +2,10 @@
 
 A county job builds millions of small objects that live to its end (column values, pieces,
 result rows), and the collector re-scans all of them each time enough new ones pile up: on the
-3x county that cost 5 of the main process's 23 CPU seconds. None of them forms a cycle, so
-reference counting frees them as before and peak memory stays the same (measured). The
-collector is left as it was found, and a job that is already inside a pause leaves it alone.
+3x county that cost 5 of the main process's 23 CPU seconds, on a county's two survey years
+(derive-changes) 0.7 of 8.4 s. None of them forms a cycle, so reference counting frees them as
+before and peak memory stays the same (measured). The collector is left as it was found, and a
+job that is already inside a pause leaves it alone.
 """
 
 import gc

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from ..errors import Note
+from ..gc_paused import gc_paused
 from ..io.atomic import refuse_inputs, staging_folder, writable_folder
 from ..io.crs import crs_label
 from ..overlay.areas import MU_PER_M2, EllipsoidalArea
@@ -108,6 +109,7 @@ class ChangeResult:
         return lines
 
 
+@gc_paused()
 def derive_changes(before_spec, after_spec, out_dir, options=None, progress=None,
                    cancelled=None):
     """Compare two survey years and write ``out_dir/changes.gpkg`` (+ the balance sheet).
