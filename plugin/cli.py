@@ -293,6 +293,10 @@ def main(argv=None):
     use_bundled_modules()
     if hasattr(signal, "SIGBREAK"):  # Windows: the parent's way to say Ctrl-C to a child
         signal.signal(signal.SIGBREAK, signal.default_int_handler)
+    if getattr(args, "json", False):
+        # QGIS stops its engine child with SIGINT: heard even where the child inherited it
+        # ignored (a QGIS started in the background by a script), so a cancel writes nothing
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     from osgeo import gdal
     gdal.UseExceptions()
     # GDAL's own warnings are English lines on stderr; what matters of them reaches the user

@@ -26,10 +26,17 @@ def county(tmp_path_factory):
     return folder
 
 
+def _as_from_a_terminal():
+    """Ctrl-C as a terminal's foreground command has it, whatever this test run inherited (a
+    shell's background job starts with SIGINT ignored, and so would the command)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(county, out):
     proc = subprocess.Popen(
         [sys.executable, "-m", "plugin.cli", "analyse", str(county / "job.yaml"), "--out", str(out)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
         env=dict(os.environ, LAND_SUPERVISION_WORKERS="2", PYTHONUNBUFFERED="1",
                  PROJ_DATA="/usr/share/proj"))
     lines, overlaying = [], threading.Event()
