@@ -10,7 +10,7 @@ import numpy as np
 from pyproj import CRS
 from shapely.ops import transform as shapely_transform
 
-from .overlay.areas import MU_PER_M2, EllipsoidalArea, planar_areas
+from .overlay.areas import MU_PER_M2, EllipsoidalArea
 from .rules.class_names import codes_if_names
 from .rules.classes import load_class_table
 from .io.atomic import refuse_inputs, writable_folder
@@ -134,7 +134,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
                      "after_class": None} for pid in patches.ids]
             ellipsoid = EllipsoidalArea(crs)
             patch_m2 = ellipsoid.areas(patches.wkb)
-            for r, a, planar in zip(rows, patch_m2, planar_areas(patches.wkb)):
+            for r, a, planar in zip(rows, patch_m2, patches.planar):
                 r.update(area_m2=round(float(a), 4), area_mu=round(float(a) * MU_PER_M2, 6),
                          planar_m2=round(float(planar), 4))
             pieces, totals = _occupied_columns(job, layers, overlays, patches, patch_m2, rows,
@@ -174,7 +174,7 @@ def run_analysis(job, out_dir, progress=None, cancelled=None, job_workers=None):
             bases = list(verdicts["flag_basis"])
             ledger_info = add_ledger_details(job, layers, overlays, patches, patch_layer, crs,
                                              cover, bases, ellipsoid, rows, pool)
-            parcels.add_flag_split(overlays, cover, bases, ellipsoid, rows, pool)
+            parcels.add_flag_split(overlays, cover, bases, ellipsoid, rows, patches.planar, pool)
             batches = carry_forward(job, patches, rows, crs, notes)
 
             steps.report(0.93, "写出结果")

@@ -13,8 +13,7 @@ overlay pieces are at hand:
 from typing import Dict, List, Optional
 
 
-from .overlay.areas import planar_areas
-from .overlay.chunked import PIECES, PendingOverlay
+from .overlay.chunked import PIECES, PendingOverlay, covers_patch
 from .overlay.clip import clipped_areas
 from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
 
@@ -23,10 +22,6 @@ from .result_fields import FLAG_SPLIT_KEYS, LAYER_NAMES
 DETECTED_FIELDS = {"batch_field": ("JCPC", "PC"), "type_field": ("TBLX",),
                    "code_field": ("XZQDM", "ZLDWDM")}
 ROW_KEYS = {"batch_field": "batch", "type_field": "patch_type", "code_field": "admin_code"}
-# An overlay whose planar area is the patch's within this many m² covers the whole patch: a
-# patch tiled by its baseline's pieces comes out of the union up to ~3e-10 of its area off
-# (measured on the county), and a difference this small stays under the 0.0001 m² we report.
-WHOLE_PATCH_M2 = 1e-5
 URBAN = "urban_boundary"
 MAX_REFERENCES = 20  # approvals listed per patch; the rest are counted
 
@@ -41,7 +36,7 @@ def add_ledger_details(job, layers, overlays, patches, patch_layer, crs, cover, 
     which clip the pieces where it has them.
     """
     used = delivery_attributes(job.patches, patch_layer, rows)
-    flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool)
+    flag_split(job, overlays, patches.planar, cover, bases, ellipsoid, rows, pool)
     permit_references(job, layers, patches, crs, rows)
     info = [("input.patches.crs", patch_layer.crs.to_wkt() if patch_layer.crs else "")]
     info += [(f"input.patches.{key}", name) for key, name in used.items()]
@@ -76,7 +71,7 @@ def _text(value) -> Optional[str]:
     return text or None
 
 
-def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool=None) -> None:
+def flag_split(job, overlays, patch_planar, cover, bases, ellipsoid, rows, pool=None) -> None:
     """``flag_K_m2``: the part of the flagged area inside baseline K (farmland, basic farmland,
     red line); ``flag_outside_urban_m2``: the part outside the urban development boundary.
 
@@ -91,7 +86,6 @@ def flag_split(job, overlays, patches, cover, bases, ellipsoid, rows, pool=None)
     if not keys:
         return
     jobs, targets = [], []
-    patch_planar = planar_areas(patches.wkb)
     for i, (r, basis) in enumerate(zip(rows, bases)):
         flag = r["flag_area_m2"] or 0.0
         for key in keys:
@@ -120,13 +114,18 @@ def _split_field(key):
     return f"flag_{key}_m2"
 
 
+def _occupied_m2(row, key, free):
+    """The row's area inside baseline ``key``, without the exempted part where ``free``."""
+    return row[f"{key}_free_m2"] if free else row[f"{key}_m2"]
+
+
 def _inside(basis, key, row, overlays, i, cover, patch_planar):
     """The part of a patch's flagged region inside baseline ``key``: a number of m², or
     (clip job, None) to measure, or (clip job, m²) when the measured area is to be subtracted
     (the job: ``key``'s piece of the patch inside ``basis``'s baseline, less the exempted part
     where the basis leaves that out). ``patch_planar``: the patch's planar area."""
     free = basis.endswith("_free")
-    known = row[f"{key}_free_m2"] if free else row[f"{key}_m2"]
+    known = _occupied_m2(row, key, free)
     if basis in ("patch", "patch_free"):
         return known
     base, part = basis.split(":")
@@ -138,10 +137,10 @@ def _inside(basis, key, row, overlays, i, cover, patch_planar):
     # One of the two covers the whole patch (farmland under most patches): their common part
     # is the other one, whose area (without the exempted part where the basis says so) the
     # row holds already.
-    if abs(theirs[2] - patch_planar) <= WHOLE_PATCH_M2:
+    if covers_patch(theirs, patch_planar):
         return known if part.startswith("inside") else 0.0
-    if abs(ours[2] - patch_planar) <= WHOLE_PATCH_M2:
-        common = row[f"{base}_free_m2"] if free else row[f"{base}_m2"]
+    if covers_patch(ours, patch_planar):
+        common = _occupied_m2(row, base, free)
         return common if part.startswith("inside") else known - common
     job = (ours[0], theirs[0], None, cover if free else None)
     return (job, None) if part.startswith("inside") else (job, known)

@@ -188,10 +188,7 @@ def test_every_kind_of_flagged_region_is_split_exactly(basis, region):
     class Job:
         baselines = dict.fromkeys(layers)
 
-    class Patches:
-        wkb = [patch.wkb]
-
-    flag_split(Job, overlays, Patches, [cover.wkb], [basis], PlanarArea(), [row])
+    flag_split(Job, overlays, [patch.area], [cover.wkb], [basis], PlanarArea(), [row])
     for key in ("farmland", "basic_farmland", "red_line"):
         assert row[f"flag_{key}_m2"] == pytest.approx(region.intersection(layers[key]).area)
     assert row["flag_outside_urban_m2"] == pytest.approx(
@@ -216,13 +213,11 @@ def test_no_clip_where_one_of_the_two_baselines_covers_the_whole_patch(monkeypat
     class Job:
         baselines = dict.fromkeys(layers)
 
-    class Patches:
-        wkb = [patch.wkb]
-
-    flag_split(Job, overlays, Patches, [None], ["basic_farmland:inside"], PlanarArea(), [row])
+    flag_split(Job, overlays, [patch.area], [None], ["basic_farmland:inside"], PlanarArea(),
+               [row])
     assert sent == []
     assert (row["flag_farmland_m2"], row["flag_red_line_m2"]) == (60.0, 30.0)
     row["flag_area_m2"] = 60.0
-    flag_split(Job, overlays, Patches, [None], ["farmland:inside"], PlanarArea(), [row])
+    flag_split(Job, overlays, [patch.area], [None], ["farmland:inside"], PlanarArea(), [row])
     assert len(sent) == 1  # red line ∩ farmland: neither is the whole patch
     assert (row["flag_basic_farmland_m2"], row["flag_red_line_m2"]) == (60.0, 18.0)

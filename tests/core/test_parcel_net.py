@@ -247,3 +247,56 @@ def test_parcel_hits_round_as_the_patches_layer_does():
     assert [(r[13], r[14], r[16]) for r in rows] == [
         (round(1 - 0.9, 6), round(12.30005 * 0.9, 4), "KCXS"),
         (round(1 - 0.75, 6), round(2.0000049999999 * 0.75, 4), "KCXS")]
+
+
+@pytest.mark.parametrize("basic", ["whole", "left half"])
+def test_net_flag_split_takes_pieces_whole_inside_a_baseline_under_all_the_patch(monkeypatch,
+                                                                                 basic):
+    """Flagged inside basic farmland: where basic farmland covers all the patch, every farmland
+    piece counts whole (no clip, as ledger_details does for the gross split); where it covers
+    half, the pieces are clipped to it."""
+    import numpy as np
+    from shapely.geometry import box
+
+    import plugin.core.parcels.net as net
+    from plugin.core.parcels.attributes import NetShares, ParcelFields
+    from plugin.core.parcels.net import ParcelPieces, flag_net_split
+
+    class Layer:
+        columns = {"BSM": ["B0", "B1"]}
+        fids = np.array([1, 2])
+
+    class PlanarArea:
+        def areas(self, wkbs):
+            from plugin.core.overlay.areas import planar_areas
+            return planar_areas(wkbs)
+
+    patch = box(0, 0, 10, 10)
+    left, right = box(0, 0, 6, 10), box(6, 0, 10, 10)
+    pp = ParcelPieces(key="farmland", label="耕地", layer=Layer(),
+                      fields=ParcelFields.detect(["BSM"]),
+                      shares=NetShares(share=np.array([0.9, 0.5]), rule=["KCXS", "KCXS"]),
+                      id_field=None, pieces=[[(0, left.wkb, 60.0), (1, right.wkb, 40.0)]])
+    region = patch if basic == "whole" else box(0, 0, 5, 10)
+    overlays = {"basic_farmland": [(region.wkb, region.area, region.area)]}
+    sent = []
+    clip = net.clipped_areas
+    monkeypatch.setattr(net, "clipped_areas",
+                        lambda jobs, *a, **k: sent.extend(jobs) or clip(jobs, *a, **k))
+    row = {"flag_area_m2": region.area, "flag_farmland_m2": region.area}
+    flag_net_split({"farmland": pp}, overlays, [None], ["basic_farmland:inside"], PlanarArea(),
+                   [row], [patch.area])
+    if basic == "whole":
+        assert sent == [] and row["flag_farmland_net_m2"] == pytest.approx(60 * 0.9 + 40 * 0.5)
+    else:
+        assert len(sent) == 2 and row["flag_farmland_net_m2"] == pytest.approx(50 * 0.9)
+    # outside it (a flag area kept positive so the region is looked at): nothing, or the rest
+    outside = max(100.0 - region.area, 1.0)
+    row = {"flag_area_m2": outside, "flag_farmland_m2": outside}
+    clipped = len(sent)
+    flag_net_split({"farmland": pp}, overlays, [None], ["basic_farmland:outside"], PlanarArea(),
+                   [row], [patch.area])
+    if basic == "whole":
+        assert len(sent) == clipped and row["flag_farmland_net_m2"] == 0.0
+    else:
+        assert row["flag_farmland_net_m2"] == pytest.approx(10 * 0.9 + 40 * 0.5)

@@ -11,6 +11,7 @@ them holds it), or on threads on shapely 2 where no process can be started.
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import List
 
 import numpy as np
@@ -32,6 +33,10 @@ UNION, PIECES = "union", "pieces"
 BOTH = "both"
 _FAST = os.environ.get("LAND_SUPERVISION_REFERENCE_OVERLAY") != "1"  # tests compare both paths
 CHUNKS_PER_WORKER = 4
+# A UNION/BOTH result whose planar area is its patch's within this many m² is the whole patch:
+# a patch tiled by its baseline's pieces comes out of their union up to ~3e-10 of its area off
+# (measured on the county), and a difference this small stays under the 0.0001 m² we report.
+WHOLE_PATCH_M2 = 1e-5
 
 
 @dataclass
@@ -51,6 +56,11 @@ class PatchSet:
 
     def __len__(self):
         return len(self.geoms)
+
+    @cached_property
+    def planar(self):
+        """Each patch's planar area (a float array), taken once."""
+        return planar_areas(self.wkb)
 
     def chunks(self, n):
         """Index arrays of n groups of patches that lie near each other (west to east)."""
@@ -113,6 +123,12 @@ class PendingOverlay:
             if step is not None:
                 step((k + 1) / len(self.jobs))
         return ((wholes, results) if both else results), notes
+
+
+def covers_patch(result, patch_planar):
+    """Whether a patch's UNION or BOTH result ((WKB, m², planar m²), or None) is the whole
+    patch, whose planar area is ``patch_planar``."""
+    return result is not None and abs(result[2] - patch_planar) <= WHOLE_PATCH_M2
 
 
 def _overlay_chunk(payload):

@@ -15,6 +15,7 @@ import shapely.wkb
 from ..errors import Note
 from ..overlay import robust
 from ..overlay.areas import MU_PER_M2
+from ..overlay.chunked import covers_patch
 from ..overlay.clip import clipped_areas
 from ..result_fields import FLAG_SPLIT_KEYS
 from .attributes import PARCEL_BASELINES, NetShares, ParcelFields, net_shares, texts_at
@@ -137,10 +138,11 @@ def flag_keys(parcels) -> List[str]:
     return [k for k in FLAG_SPLIT_KEYS if k in parcels]
 
 
-def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, pool=None) -> None:
+def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, patch_planar,
+                   pool=None) -> None:
     """``flag_K_net_m2``: the net area of the flagged region (``flag_basis``) inside parcel
     baseline K — each piece's part inside the region × its parcel's net share, never more
-    than the gross ``flag_K_m2``."""
+    than the gross ``flag_K_m2``. ``patch_planar``: the patches' planar areas."""
     for key in flag_keys(parcels):
         pp, name = parcels[key], f"flag_{key}_net_m2"
         jobs, targets = [], []
@@ -148,7 +150,7 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, pool=None) 
             r[name] = None if pp.shares is None else 0.0
             if pp.shares is None or not basis or (r["flag_area_m2"] or 0.0) <= 0:
                 continue
-            clip = _clip(basis, key, i, overlays, cover[i])
+            clip = _clip(basis, key, i, overlays, cover[i], patch_planar[i])
             if clip is None:
                 continue
             for row, blob, m2 in pp.pieces[i]:
@@ -165,22 +167,24 @@ def flag_net_split(parcels, overlays, cover, bases, ellipsoid, rows, pool=None) 
                 r[name] = round(min(r[name], r.get(f"flag_{key}_m2") or 0.0), 4)
 
 
-def _clip(basis, key, i, overlays, cover):
+def _clip(basis, key, i, overlays, cover, patch_planar):
     """How patch i's flagged region cuts the pieces of baseline ``key``: () for not at all,
     (inside, outside, minus) WKBs (None where that cut does not apply), or None when the
-    region holds none of the baseline."""
+    region holds none of the baseline. ``patch_planar``: the patch's planar area."""
     free = basis.endswith("_free")
     minus = cover if free and cover is not None else None
+    everywhere = (None, None, minus) if minus is not None else ()  # all the patch is flagged
     if basis in ("patch", "patch_free"):
-        return (None, None, minus) if minus is not None else ()
+        return everywhere
     base, part = basis.split(":")
     inside = part.startswith("inside")
-    if base == key:
-        return ((None, None, minus) if minus is not None else ()) if inside else None
+    # inside a baseline that is this one or covers the whole patch: all of it, outside: none
+    if base == key or covers_patch(overlays[base][i], patch_planar):
+        return everywhere if inside else None
     piece = overlays[base][i]
     piece = piece[0] if piece is not None else None
     if inside:
         return None if piece is None else (piece, None, minus)
     if piece is None:
-        return (None, None, minus) if minus is not None else ()
+        return everywhere
     return None, piece, minus

@@ -29,9 +29,10 @@ class ParcelResults:
                                   self.hits)
         return self.staged
 
-    def add_flag_split(self, overlays, cover, bases, ellipsoid, rows, pool=None):
-        """``flag_K_net_m2`` (after ``ledger_details.flag_split`` filled ``flag_K_m2``)."""
-        flag_net_split(self.parcels, overlays, cover, bases, ellipsoid, rows, pool)
+    def add_flag_split(self, overlays, cover, bases, ellipsoid, rows, patch_planar, pool=None):
+        """``flag_K_net_m2`` (after ``ledger_details.flag_split`` filled ``flag_K_m2``);
+        ``patch_planar``: the patches' planar areas."""
+        flag_net_split(self.parcels, overlays, cover, bases, ellipsoid, rows, patch_planar, pool)
 
     def fields(self):
         return parcel_result_fields(net_keys(self.parcels), flag_keys(self.parcels),
