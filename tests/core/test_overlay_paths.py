@@ -11,7 +11,7 @@ from shapely.geometry import Polygon
 from layer_factory import X0, Y0, square, write_layer
 from plugin.core.io.geometry import polygonal_part
 from plugin.core.overlay import chunked as overlay
-from plugin.core.overlay import kernel_raw_geos, kernel_vectorised
+from plugin.core.overlay import kernel_raw_geos, kernel_vectorised, tiling
 from plugin.core.analysis import run_analysis
 from plugin.core.job import job_from_dict, load_job
 
@@ -175,9 +175,10 @@ _TILINGS = {  # features cut by one patch (square 0..100): tiling, or not quite
 }
 
 
-def _fast_kernel_union(feats, monkeypatch, tiling_off=1.0):
+def _fast_kernel_union(feats, monkeypatch, tiling_off=lambda summed: summed, occupied=False):
     """(the patch's union from the installed fast kernel, its pieces, the WKB of each result
-    GEOS's coverage union gave, None where it raised)."""
+    GEOS's coverage union gave, None where it raised). ``occupied``: the patch's occupied part
+    (the features' union, then one cut), where no piece is kept (its pieces are then None)."""
     import shapely.wkb
     kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
     coverage = kernel._COVERAGE_UNION
@@ -195,12 +196,15 @@ def _fast_kernel_union(feats, monkeypatch, tiling_off=1.0):
                      if kernel is kernel_raw_geos else result.wkb)
         return result
     monkeypatch.setattr(kernel, "_COVERAGE_UNION", spy)
-    union = kernel._union  # the pieces' summed area as the kernel is told it, made wrong
-    monkeypatch.setattr(kernel, "_union", lambda parts, tiling=None: union(
-        parts, tiling=tiling and tiling * tiling_off))
-    out, _ = kernel.pieces_chunk([square(0, 0, 100).wkb], [f.wkb for f in feats],
-                                 [str(k) for k in range(len(feats))], "耕地",
-                                 [0] * len(feats), list(range(len(feats))), union=True)
+    union = kernel._union  # the summed area as the kernel is told it, made wrong
+    monkeypatch.setattr(kernel, "_union", lambda parts, tiling=None, tries=None: union(
+        parts, tiling=tiling and tiling_off(tiling), tries=tries))
+    args = ([square(0, 0, 100).wkb], [f.wkb for f in feats], [str(k) for k in range(len(feats))],
+            "耕地", [0] * len(feats), list(range(len(feats))))
+    if occupied:
+        out, _ = kernel.occupied_chunk(*args)
+        return shapely.wkb.loads(bytes(out[0][1])), None, given
+    out, _ = kernel.pieces_chunk(*args, union=True)
     whole, pieces = out[0][1]
     return shapely.wkb.loads(bytes(whole)), [shapely.wkb.loads(bytes(w)) for _, w in pieces], \
         given
@@ -220,12 +224,90 @@ def test_union_of_a_patchs_pieces_is_their_overlay_union(case, monkeypatch):
     assert taken == (case in ("tile", "gap")), case  # the coverage union's own result, or not
 
 
+@pytest.mark.parametrize("case", sorted(_TILINGS))
+def test_occupied_part_unions_the_features_as_a_coverage_where_they_tile(case, monkeypatch):
+    """Without pieces kept, the occupied part's union also tries the coverage union first (a
+    survey layer's features tile); where they overlap or meet without shared vertices the
+    overlay union takes them: the occupied part is the patch ∩ their overlay union either
+    way."""
+    from shapely.ops import unary_union
+    feats = _TILINGS[case]
+    whole, _, given = _fast_kernel_union(feats, monkeypatch, occupied=True)
+    expected = square(0, 0, 100).intersection(unary_union(feats))
+    assert given and whole.is_valid
+    assert whole.symmetric_difference(expected).area < 1e-9
+    assert whole.area == pytest.approx(expected.area, rel=1e-12)
+
+
 def test_coverage_union_of_another_area_than_the_pieces_is_refused(monkeypatch):
     """The area check: a coverage union whose area is not the pieces' sum is not taken."""
     from shapely.ops import unary_union
-    whole, pieces, given = _fast_kernel_union(_TILINGS["tile"], monkeypatch, tiling_off=1.01)
+    whole, pieces, given = _fast_kernel_union(_TILINGS["tile"], monkeypatch,
+                                              tiling_off=lambda summed: summed * 1.01)
     assert given[0] is not None and whole.wkb != given[0]
     assert whole.equals(unary_union(pieces))
+
+
+@pytest.mark.parametrize("off_m2, taken", [(5e-7, True), (5e-6, False)])
+def test_coverage_union_area_may_miss_by_rounding_not_by_a_reportable_sliver(off_m2, taken,
+                                                                            monkeypatch):
+    """The bound is absolute as well as relative: on a patch of 10,000 m² a relative 1e-9 would
+    let 1e-5 m² through; 1e-6 m² is the most a coverage union's area may miss by."""
+    whole, _, given = _fast_kernel_union(_TILINGS["tile"], monkeypatch,
+                                         tiling_off=lambda summed: summed + off_m2)
+    assert given[0] is not None and (whole.wkb == given[0]) == taken
+    assert tiling.tiling_slack(1e12) == tiling.TILING_SLACK_M2
+    assert tiling.tiling_slack(100.0) == pytest.approx(1e-7)
+
+
+def _coverage_tries_on(case, monkeypatch, patches=30):
+    """(how many times the installed fast kernel tried the coverage union, its occupied parts,
+    the expected ones) over ``patches`` patches side by side, each met by ``case``'s features."""
+    import shapely.wkb
+    from shapely.affinity import translate
+    from shapely.ops import unary_union
+    kernel = kernel_raw_geos if kernel_raw_geos.AVAILABLE else kernel_vectorised
+    coverage = kernel._COVERAGE_UNION
+    if coverage is None:
+        pytest.skip("GEOS < 3.8 has no coverage union")
+    calls = []
+    monkeypatch.setattr(kernel, "_COVERAGE_UNION", lambda *a: calls.append(1) or coverage(*a))
+    patch_geoms = [square(200 * k, 0, 100) for k in range(patches)]
+    feats = [translate(f, 200 * k, 0) for k in range(patches) for f in _TILINGS[case]]
+    per = len(_TILINGS[case])
+    out, _ = kernel.occupied_chunk([p.wkb for p in patch_geoms], [f.wkb for f in feats],
+                                   [str(k) for k in range(len(feats))], "批准用地",
+                                   [k // per for k in range(len(feats))], list(range(len(feats))))
+    got = [shapely.wkb.loads(bytes(w)) for _, w in out]
+    expected = [p.intersection(unary_union(feats[k * per:(k + 1) * per]))
+                for k, p in enumerate(patch_geoms)]
+    return len(calls), got, expected
+
+
+@pytest.mark.parametrize("case, tried", [("tile", 30), ("overlap", tiling.CoverageTries.FIRST)])
+def test_coverage_union_stops_being_tried_where_a_layers_features_overlap(case, tried,
+                                                                          monkeypatch):
+    """A layer whose features overlap (permits often do) fails every try: after the first
+    failures the chunk's unions go straight to the overlay union. Tiling features are tried on
+    every patch. The occupied parts are right either way."""
+    calls, got, expected = _coverage_tries_on(case, monkeypatch)
+    assert calls == tried
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.is_valid and g.symmetric_difference(e).area < 1e-9
+
+
+def test_coverage_union_is_tried_while_half_the_tries_are_taken():
+    tries = tiling.CoverageTries()
+    for _ in range(tiling.CoverageTries.FIRST - 1):
+        tries.record(False)
+    assert tries.worth_it()
+    tries.record(False)
+    assert not tries.worth_it()  # 8 of 8 failed
+    tries = tiling.CoverageTries()
+    for k in range(100):
+        assert tries.worth_it()
+        tries.record(k % 2 == 0)  # half taken: always worth another try
 
 
 def _mixed_endian_multipolygon(polygon):

@@ -17,6 +17,7 @@ from shapely.geometry.base import geom_factory
 
 from ..io.geometry import parse_geometries, polygonal_part
 from . import robust
+from .tiling import CoverageTries, tiling_slack
 
 
 class _QuietCoverageUnion(logging.Filter):
@@ -129,9 +130,11 @@ def polygonal_wkb(ptr):
 
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     """[(patch index, WKB of patch ∩ union(features))], notes — same result as the reference."""
+    tries = CoverageTries()
+
     def occupied(blob, patch, cands):
         try:
-            return _occupied(patch, cands) if cands else None
+            return _occupied(patch, cands, tries) if cands else None
         except ValueError:  # GEOS gave up on this patch: the robust path retries it
             return robust.occupied_wkb(blob, [to_wkb(c) for c in cands])
 
@@ -145,6 +148,8 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
     the patch — the reference's pieces. With ``union`` each patch's entry is (WKB of the
     pieces' union, [(feature index, piece WKB)]): the patch ∩ the union of the features, from
     the pieces at hand instead of a second pass over the features."""
+    tries = CoverageTries()
+
     def pieces(blob, patch, prepared, cands, source):
         out, parts = [], []  # parts: GEOS pointers of the pieces, for the union
         summed = 0.0  # their planar areas
@@ -193,7 +198,7 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
             taken, parts = parts, []  # the union consumes them
             try:
                 whole = polygonal_wkb(taken[0] if len(taken) == 1 else
-                                      _union(taken, tiling=summed))
+                                      _union(taken, tiling=summed, tries=tries))
             except ValueError:  # GEOS gave up on the union: the robust path retries it
                 whole = robust.occupied_wkb(blob, [to_wkb(f) for _, f in cands])
             return whole, out
@@ -254,27 +259,30 @@ def _per_patch(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, work):
                 lgeos.GEOSGeom_destroy(ptr)
 
 
-def _occupied(patch, feats):
+def _occupied(patch, feats, tries=None):
     """patch ∩ union(feats), as WKB: the features' union first, then one intersection (QGIS's
-    order: about a quarter less GEOS work than subtracting the features one by one)."""
+    order: about a quarter less GEOS work than subtracting the features one by one). The union
+    is first tried as a coverage's (a survey layer's features tile without overlapping)."""
     if len(feats) == 1:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, feats[0])))
-    union = _union([lgeos.GEOSGeom_clone(f) for f in feats])
+    union = _union([lgeos.GEOSGeom_clone(f) for f in feats], tiling=sum(map(area, feats)),
+                   tries=tries)
     try:
         return polygonal_wkb(_checked(lgeos.GEOSIntersection(patch, union)))
     finally:
         lgeos.GEOSGeom_destroy(union)
 
 
-def _union(parts, tiling=None):
+def _union(parts, tiling=None, tries=None):
     """The union of ``parts`` (consumed, freed whatever happens) as a new GEOS pointer;
     ValueError where GEOS fails.
 
-    ``tiling``: the parts' summed area, where they are one patch's pieces of a parcel layer,
-    which tile it without overlapping (a survey layer is a coverage). GEOS's coverage union
-    (three times faster there) is then taken where its result is valid with exactly that area;
+    ``tiling``: the parts' summed area, where they may tile without overlapping (a survey layer
+    is a coverage: its features, and one patch's pieces of them). GEOS's coverage union
+    (three times faster there) is then taken where its result is valid with that area;
     pieces that overlap, or meet without sharing their vertices, make it fail, come out
-    invalid or differ in area, and the overlay union takes them."""
+    invalid or differ in area, and the overlay union takes them. ``tries``: a CoverageTries,
+    which says whether to try and is told how it went."""
     collection = lgeos.GEOSGeom_createCollection(_COLLECTION, (c_void_p * len(parts))(*parts),
                                                  len(parts))
     if not collection:
@@ -282,17 +290,20 @@ def _union(parts, tiling=None):
             lgeos.GEOSGeom_destroy(ptr)
         raise ValueError("GEOS overlay failed (collection)")
     try:  # the collection owns the parts now
-        if tiling and _COVERAGE_UNION is not None:
+        if tiling and _COVERAGE_UNION is not None and (tries is None or tries.worth_it()):
             whole = _COVERAGE_UNION(lgeos.geos_handle, collection)
-            if whole:
-                try:
-                    if _VALID(lgeos.geos_handle, whole) == 1 and \
-                            abs(area(whole) - tiling) <= 1e-9 * tiling:
-                        whole, taken = None, whole
-                        return taken
-                finally:
-                    if whole:
-                        lgeos.GEOSGeom_destroy(whole)
+            taken = None
+            try:
+                if whole and _VALID(lgeos.geos_handle, whole) == 1 and \
+                        abs(area(whole) - tiling) <= tiling_slack(tiling):
+                    whole, taken = None, whole
+            finally:
+                if whole:
+                    lgeos.GEOSGeom_destroy(whole)
+                if tries is not None:
+                    tries.record(taken is not None)
+            if taken is not None:
+                return taken
         return _checked(lgeos.GEOSUnaryUnion(collection))
     finally:
         lgeos.GEOSGeom_destroy(collection)

@@ -9,6 +9,7 @@ import shapely
 
 from ..io.geometry import parse_geometries, polygonal_part
 from . import robust
+from .tiling import CoverageTries, tiling_slack
 
 AVAILABLE = not shapely.__version__.startswith("1.")
 _POLYGONAL = (3, 6)  # shapely.get_type_id of Polygon and MultiPolygon
@@ -23,7 +24,8 @@ def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     if len(lp) == 0:
         return [], notes
     starts, ends = _runs(lp)
-    wholes = shapely.to_wkb(_unions(pieces, starts, ends)).tolist()
+    # the pieces of a survey layer's features tile: their areas let the coverage union try
+    wholes = shapely.to_wkb(_unions(pieces, starts, ends, shapely.area(pieces).tolist())).tolist()
     return [(i, w) for i, w in zip(lp[starts].tolist(), wholes) if w is not None], notes
 
 
@@ -62,12 +64,13 @@ def _runs(lp):
 
 def _unions(pieces, starts, ends, areas=None):
     """Each run's union of its pieces, reduced to its polygons (None where no area is left).
-    ``areas``: the pieces' planar areas, where they are one patch's pieces of a parcel layer
-    (their sum tells ``_union`` whether the coverage union may be taken)."""
+    ``areas``: the pieces' planar areas (their sum tells ``_union`` whether the coverage union
+    may be taken)."""
     wholes = np.empty(len(starts), dtype=object)
+    tries = CoverageTries()
     for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
         wholes[k] = pieces[a] if b - a == 1 else _union(
-            pieces[a:b], tiling=None if areas is None else float(sum(areas[a:b])))
+            pieces[a:b], tiling=None if areas is None else float(sum(areas[a:b])), tries=tries)
     return _polygonal_all(wholes)[0]
 
 
@@ -114,18 +117,21 @@ def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_containe
     return lp, lf, pieces, notes
 
 
-def _union(pieces, tiling=None):
-    """The union of ``pieces``. ``tiling``: their summed area, where they are one patch's
-    pieces of a parcel layer, which tile it without overlapping; GEOS's coverage union (three
-    times faster there) is then taken where its result is valid with exactly that area, as on
-    the raw GEOS path."""
-    if tiling and _COVERAGE_UNION is not None:
+def _union(pieces, tiling=None, tries=None):
+    """The union of ``pieces``. ``tiling``: their summed area; GEOS's coverage union (three
+    times faster where they tile without overlapping, as a survey layer's do) is then taken
+    where its result is valid with that area (``tiling.tiling_slack``), as on the raw GEOS
+    path. ``tries``: a CoverageTries, which says whether to try and is told how it went."""
+    if tiling and _COVERAGE_UNION is not None and (tries is None or tries.worth_it()):
         try:
             whole = _COVERAGE_UNION(pieces)
         except shapely.errors.ShapelyError:  # pieces that overlap: the overlay union
             whole = None
-        if whole is not None and shapely.is_valid(whole) and \
-                abs(whole.area - tiling) <= 1e-9 * tiling:
+        taken = whole is not None and shapely.is_valid(whole) and \
+            abs(whole.area - tiling) <= tiling_slack(tiling)
+        if tries is not None:
+            tries.record(taken)
+        if taken:
             return whole
     try:
         return shapely.union_all(pieces)
