@@ -129,6 +129,26 @@ def open_layer(spec):
     return ds, lyr, encoding, notes
 
 
+def feature_count(spec):
+    """How many features the layer a spec names holds, before any filter, as its header says
+    where the format keeps the count; None where it cannot be opened as the spec names it
+    (``read_layer`` then says why). No text is read: a shapefile's encoding is not needed."""
+    try:
+        ds = gdal.OpenEx(spec.path, gdal.OF_VECTOR | gdal.OF_READONLY)
+    except RuntimeError:
+        return None
+    if ds is None:
+        return None
+    try:
+        lyr = (ds.GetLayerByName(spec.layer) if spec.layer
+               else ds.GetLayer(0) if ds.GetLayerCount() == 1 else None)
+        return None if lyr is None else lyr.GetFeatureCount()
+    except RuntimeError:
+        return None
+    finally:
+        lyr = ds = None
+
+
 def read_layer(spec, fields=None, all_fields=False, where_key=None, near=None):
     """Read a layer's geometries (WKB) and the named fields (or all of them).
 
