@@ -260,8 +260,10 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
     # Each layer's chunks go to the pool as soon as it is read: the workers cut one layer while
     # this process reads the next. The smallest first, so that the workers start early (the
     # county's farmland took 1.2 s to read, while the workers waited for it).
-    counts = {s.role: feature_count(s) for s in specs}  # None: read first, to say what is wrong
-    order = sorted(specs, key=lambda s: -1 if counts[s.role] is None else counts[s.role])
+    # one that cannot be opened first (its error before any work), one of unknown size last
+    counts = {s.role: feature_count(s) for s in specs}
+    order = sorted(specs, key=lambda s: float("inf") if counts[s.role] is None
+                   else counts[s.role])
     roles = {s.role: s.role for s in order}
     roles.update({carried_role(k): k for k in (s.role for s in order)
                   if k in job.baselines and job.baselines[k].carry})
@@ -282,7 +284,7 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
             layers[spec.role][1].release_geometries()  # what the overlay needs went with it
         steps.check()
     cut_notes = {}
-    for n, (key, role) in enumerate(roles.items()):  # in the order the workers were given them
+    for n, (key, role) in enumerate(roles.items()):  # as read, the carried attributes last
         spec = layers[role][0]
         base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
         steps.report(base, f"叠加 {spec.label}")

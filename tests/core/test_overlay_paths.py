@@ -172,7 +172,12 @@ _TILINGS = {  # features cut by one patch (square 0..100): tiling, or not quite
     "t-junction": [square(-10, -10, 60), square(50, 20, 60)],
     "gap": [square(-10, -10, 60), Polygon([(X0 + 50.0001, Y0 - 10), (X0 + 120, Y0 - 10),
                                            (X0 + 120, Y0 + 50), (X0 + 50.0001, Y0 + 50)])],
+    # the patch tiled exactly, and a neighbour touching its edge (a line of the patch only)
+    "touching": [square(0, 0, 50), square(50, 0, 50), square(0, 50, 50), square(50, 50, 50),
+                 square(100, 0, 50)],
 }
+#: The cases whose coverage union is taken: they tile (their pieces, or the features).
+_TAKEN = ("gap", "tile", "touching")
 
 
 def _fast_kernel_union(feats, monkeypatch, tiling_off=lambda summed: summed, occupied=False):
@@ -221,22 +226,33 @@ def test_union_of_a_patchs_pieces_is_their_overlay_union(case, monkeypatch):
     assert given and whole.is_valid and whole.equals(expected)
     assert whole.area == pytest.approx(expected.area, rel=1e-12)
     taken = whole.wkb == given[0]
-    assert taken == (case in ("tile", "gap")), case  # the coverage union's own result, or not
+    assert taken == (case in _TAKEN), case  # the coverage union's own result, or not
 
 
 @pytest.mark.parametrize("case", sorted(_TILINGS))
 def test_occupied_part_unions_the_features_as_a_coverage_where_they_tile(case, monkeypatch):
     """Without pieces kept, the occupied part's union also tries the coverage union first (a
-    survey layer's features tile); where they overlap or meet without shared vertices the
-    overlay union takes them: the occupied part is the patch ∩ their overlay union either
-    way."""
+    survey layer's features tile; a neighbour touching the patch leaves it no area to refuse);
+    where they overlap or meet without shared vertices the overlay union takes them: the
+    occupied part is the patch ∩ their overlay union either way."""
     from shapely.ops import unary_union
+    taken = _taken_tries(monkeypatch)
     feats = _TILINGS[case]
     whole, _, given = _fast_kernel_union(feats, monkeypatch, occupied=True)
     expected = square(0, 0, 100).intersection(unary_union(feats))
     assert given and whole.is_valid
     assert whole.symmetric_difference(expected).area < 1e-9
     assert whole.area == pytest.approx(expected.area, rel=1e-12)
+    assert taken == [case in _TAKEN], case
+
+
+def _taken_tries(monkeypatch):
+    """Whether each coverage union tried was taken, as the kernels tell their CoverageTries."""
+    taken = []
+    record = tiling.CoverageTries.record
+    monkeypatch.setattr(tiling.CoverageTries, "record",
+                        lambda self, ok: (taken.append(bool(ok)), record(self, ok))[1])
+    return taken
 
 
 def test_coverage_union_of_another_area_than_the_pieces_is_refused(monkeypatch):
@@ -260,9 +276,10 @@ def test_coverage_union_area_may_miss_by_rounding_not_by_a_reportable_sliver(off
     assert tiling.tiling_slack(100.0) == pytest.approx(1e-7)
 
 
-def _coverage_tries_on(case, monkeypatch, patches=30):
-    """(how many times the installed fast kernel tried the coverage union, its occupied parts,
-    the expected ones) over ``patches`` patches side by side, each met by ``case``'s features."""
+def _coverage_tries_on(case, monkeypatch, patches=30, occupied=True):
+    """(how many times the installed fast kernel tried the coverage union, its unions, the
+    expected ones) over ``patches`` patches side by side, each met by ``case``'s features: the
+    occupied parts, or (``occupied=False``) the unions of the pieces."""
     import shapely.wkb
     from shapely.affinity import translate
     from shapely.ops import unary_union
@@ -275,22 +292,30 @@ def _coverage_tries_on(case, monkeypatch, patches=30):
     patch_geoms = [square(200 * k, 0, 100) for k in range(patches)]
     feats = [translate(f, 200 * k, 0) for k in range(patches) for f in _TILINGS[case]]
     per = len(_TILINGS[case])
-    out, _ = kernel.occupied_chunk([p.wkb for p in patch_geoms], [f.wkb for f in feats],
-                                   [str(k) for k in range(len(feats))], "批准用地",
-                                   [k // per for k in range(len(feats))], list(range(len(feats))))
-    got = [shapely.wkb.loads(bytes(w)) for _, w in out]
+    args = ([p.wkb for p in patch_geoms], [f.wkb for f in feats],
+            [str(k) for k in range(len(feats))], "批准用地",
+            [k // per for k in range(len(feats))], list(range(len(feats))))
+    if occupied:
+        out, _ = kernel.occupied_chunk(*args)
+        got = [shapely.wkb.loads(bytes(w)) for _, w in out]
+    else:
+        out, _ = kernel.pieces_chunk(*args, union=True)
+        got = [shapely.wkb.loads(bytes(w)) for _, (w, _) in out]
     expected = [p.intersection(unary_union(feats[k * per:(k + 1) * per]))
                 for k, p in enumerate(patch_geoms)]
     return len(calls), got, expected
 
 
-@pytest.mark.parametrize("case, tried", [("tile", 30), ("overlap", tiling.CoverageTries.FIRST)])
+@pytest.mark.parametrize("occupied", [True, False], ids=["occupied", "pieces"])
+@pytest.mark.parametrize("case, tried", [("tile", 30), ("touching", 30),
+                                         ("overlap", tiling.CoverageTries.FIRST)])
 def test_coverage_union_stops_being_tried_where_a_layers_features_overlap(case, tried,
+                                                                          occupied,
                                                                           monkeypatch):
     """A layer whose features overlap (permits often do) fails every try: after the first
     failures the chunk's unions go straight to the overlay union. Tiling features are tried on
-    every patch. The occupied parts are right either way."""
-    calls, got, expected = _coverage_tries_on(case, monkeypatch)
+    every patch. The unions are right either way."""
+    calls, got, expected = _coverage_tries_on(case, monkeypatch, occupied=occupied)
     assert calls == tried
     assert len(got) == len(expected)
     for g, e in zip(got, expected):
@@ -308,6 +333,23 @@ def test_coverage_union_is_tried_while_half_the_tries_are_taken():
     for k in range(100):
         assert tries.worth_it()
         tries.record(k % 2 == 0)  # half taken: always worth another try
+
+
+def test_a_stopped_coverage_union_is_probed_and_comes_back_where_the_features_tile():
+    """A whole layer is one chunk where no worker runs: a bad start must not turn the coverage
+    union off for the rest of the layer."""
+    tries = tiling.CoverageTries()
+    for _ in range(tiling.CoverageTries.FIRST):
+        tries.record(False)
+    asked = [tries.worth_it() for _ in range(3 * tiling.CoverageTries.PROBE)]
+    assert sum(asked) == 3  # one probe in PROBE
+    unions = 0
+    while not (tries.failed < tries.FIRST or 2 * tries.failed <= tries.tried):
+        unions += 1
+        if tries.worth_it():
+            tries.record(True)  # the features tile from here on
+    assert unions <= 9 * tiling.CoverageTries.PROBE  # back to trying every union
+    assert all(tries.worth_it() for _ in range(10))
 
 
 def _mixed_endian_multipolygon(polygon):

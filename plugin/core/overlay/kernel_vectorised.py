@@ -21,11 +21,16 @@ _COVERAGE_UNION = (shapely.coverage_union_all if AVAILABLE and shapely.geos_vers
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     """[(patch index, WKB of patch ∩ union(features))], notes."""
     lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
+    # a neighbour that only touches the patch leaves a line or point, which the coverage union
+    # refuses (and which adds no area): only the polygons go on
+    pieces, area = _polygonal_all(pieces)
+    kept = np.flatnonzero(area > 0)
+    lp, pieces, area = lp[kept], pieces[kept], area[kept]
     if len(lp) == 0:
         return [], notes
     starts, ends = _runs(lp)
     # the pieces of a survey layer's features tile: their areas let the coverage union try
-    wholes = shapely.to_wkb(_unions(pieces, starts, ends, shapely.area(pieces).tolist())).tolist()
+    wholes = shapely.to_wkb(_unions(pieces, starts, ends, area.tolist())).tolist()
     return [(i, w) for i, w in zip(lp[starts].tolist(), wholes) if w is not None], notes
 
 
