@@ -257,16 +257,15 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
     for the parcel baselines' pieces (keys from ``parcels.net.overlay_requests``). A parcel
     baseline is cut once: its pieces, and its occupied area as their union."""
     specs = job.layers()[1:]
+    roles = {s.role: s.role for s in specs}  # {overlay key: its layer's role}, in the job's order
+    roles.update({carried_role(k): k for k, s in job.baselines.items() if s.carry})
     # Each layer's chunks go to the pool as soon as it is read: the workers cut one layer while
     # this process reads the next. The smallest first, so that the workers start early (the
-    # county's farmland took 1.2 s to read, while the workers waited for it).
-    # one that cannot be opened first (its error before any work), one of unknown size last
+    # county's farmland took 1.2 s to read, while the workers waited for it); one that cannot
+    # be opened first (its error before any work), one of unknown size last.
     counts = {s.role: feature_count(s) for s in specs}
     order = sorted(specs, key=lambda s: float("inf") if counts[s.role] is None
                    else counts[s.role])
-    roles = {s.role: s.role for s in order}
-    roles.update({carried_role(k): k for k in (s.role for s in order)
-                  if k in job.baselines and job.baselines[k].carry})
     layers, overlays, pending, read_notes = {}, {}, {}, {}
     for spec in order:
         read_notes[spec.role] = []
@@ -284,7 +283,9 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
             layers[spec.role][1].release_geometries()  # what the overlay needs went with it
         steps.check()
     cut_notes = {}
-    for n, (key, role) in enumerate(roles.items()):  # as read, the carried attributes last
+    read_at = {s.role: k for k, s in enumerate(order)}
+    # collected in the order the workers were given them
+    for n, (key, role) in enumerate(sorted(roles.items(), key=lambda kr: read_at[kr[1]])):
         spec = layers[role][0]
         base, span = 0.1 + 0.7 * n / len(roles), 0.7 / len(roles)
         steps.report(base, f"叠加 {spec.label}")
@@ -297,16 +298,8 @@ def _overlay_all(job, class_table, patches, crs, steps, notes, pool, workers):
             overlays[key], overlays[pieces_of[key]] = overlays[key]
     # notes in the job's order of layers, whatever order they were read in
     notes.extend(n for s in specs for n in read_notes[s.role])
-    notes.extend(n for key in _in_job_order(job, roles) for n in cut_notes[key])
+    notes.extend(n for key in roles for n in cut_notes[key])
     return {s.role: layers[s.role] for s in specs}, overlays
-
-
-def _in_job_order(job, roles):
-    """The keys of ``roles`` ({key: role}) with the layers' roles in the job's order, then the
-    carried attributes' in the baselines' order."""
-    keys = [s.role for s in job.layers()[1:]]
-    keys += [carried_role(k) for k, s in job.baselines.items() if s.carry]
-    return [k for k in keys if k in roles]
 
 
 def _columns(rows):

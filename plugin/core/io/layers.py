@@ -112,21 +112,25 @@ def open_layer(spec):
         raise InputError(f"无法打开: {gdal_reason(e)}", layer=spec.label) from e
     if ds is None:
         raise InputError("GDAL 无法打开此文件 (格式不支持?)", layer=spec.label)
-    if spec.layer:
-        lyr = ds.GetLayerByName(spec.layer)
-        if lyr is None:
-            names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+    lyr = _named_layer(ds, spec)
+    if lyr is None:
+        names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+        if spec.layer:
             raise InputError(f"找不到图层 '{spec.layer}'，文件中的图层: {names}", layer=spec.label)
-    else:
-        if ds.GetLayerCount() != 1:
-            names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
-            raise InputError(f"文件含 {ds.GetLayerCount()} 个图层，请用 layer: 指明其一: {names}",
-                             layer=spec.label)
-        lyr = ds.GetLayer(0)
+        raise InputError(f"文件含 {ds.GetLayerCount()} 个图层，请用 layer: 指明其一: {names}",
+                         layer=spec.label)
     if ogr.GT_Flatten(lyr.GetGeomType()) not in POLYGONAL:
         raise InputError(f"应为面图层，而此图层是 {ogr.GeometryTypeToName(lyr.GetGeomType())}",
                          layer=spec.label)
     return ds, lyr, encoding, notes
+
+
+def _named_layer(ds, spec):
+    """The layer of ``ds`` the spec names, or its only layer where it names none; None where
+    there is no such layer (or several and none named)."""
+    if spec.layer:
+        return ds.GetLayerByName(spec.layer)
+    return ds.GetLayer(0) if ds.GetLayerCount() == 1 else None
 
 
 #: ``feature_count`` of a layer that cannot be opened as its spec names it.
@@ -156,10 +160,8 @@ def feature_count(spec):
         return UNOPENABLE
     if ds is None:
         return UNOPENABLE
-    lyr = None
     try:
-        lyr = (ds.GetLayerByName(spec.layer) if spec.layer
-               else ds.GetLayer(0) if ds.GetLayerCount() == 1 else None)
+        lyr = _named_layer(ds, spec)
         return UNOPENABLE if lyr is None else lyr.GetFeatureCount()
     except RuntimeError:
         return UNOPENABLE

@@ -20,12 +20,7 @@ _COVERAGE_UNION = (shapely.coverage_union_all if AVAILABLE and shapely.geos_vers
 
 def occupied_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f):
     """[(patch index, WKB of patch ∩ union(features))], notes."""
-    lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
-    # a neighbour that only touches the patch leaves a line or point, which the coverage union
-    # refuses (and which adds no area): only the polygons go on
-    pieces, area = _polygonal_all(pieces)
-    kept = np.flatnonzero(area > 0)
-    lp, pieces, area = lp[kept], pieces[kept], area[kept]
+    lp, _, pieces, area, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f)
     if len(lp) == 0:
         return [], notes
     starts, ends = _runs(lp)
@@ -41,13 +36,8 @@ def pieces_chunk(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, union=F
 
     Type, area and WKB of the pieces are taken in one call each (shapely 2's call on one
     geometry costs more than the GEOS work on a parcel's piece)."""
-    lp, lf, pieces, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f,
-                                   keep_contained=True)
-    if len(lp) == 0:
-        return [], notes
-    pieces, area = _polygonal_all(pieces)
-    kept = np.flatnonzero(area > 0)
-    lp, lf, pieces, area = lp[kept], lf[kept], pieces[kept], area[kept]
+    lp, lf, pieces, area, notes = _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p,
+                                         local_f, keep_contained=True)
     if len(lp) == 0:
         return [], notes
     starts, ends = _runs(lp)
@@ -93,8 +83,11 @@ def _polygonal_all(geoms):
 
 
 def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_contained=False):
-    """The (patch, feature) pairs that meet, in patch order, and each pair's intersection (the
-    feature itself where ``keep_contained`` and the patch contains it); notes of repairs."""
+    """The (patch, feature) pairs whose intersection has area, in patch order: the patch
+    indices, feature indices, intersections (the feature itself where ``keep_contained`` and
+    the patch contains it) reduced to their polygons, and their planar areas; notes of
+    repairs. A neighbour that only touches the patch leaves a line or point, which adds no
+    area and which the coverage union would refuse."""
     feats = shapely.from_wkb(np.array(feat_wkb, dtype=object))
     suspect = np.flatnonzero(shapely.is_missing(feats) | shapely.is_empty(feats)
                              | shapely.has_z(feats) | ~shapely.is_valid(feats))
@@ -109,7 +102,7 @@ def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_containe
     hit = shapely.intersects(patches[lp], feats[lf])
     lp, lf = lp[hit], lf[hit]
     if len(lp) == 0:
-        return lp, lf, np.zeros(0, dtype=object), notes
+        return lp, lf, np.zeros(0, dtype=object), np.zeros(0), notes
     inside = (shapely.contains(patches[lp], feats[lf]) if keep_contained
               else np.zeros(len(lp), dtype=bool))
     pieces = np.array(feats[lf], dtype=object)
@@ -119,7 +112,9 @@ def _pairs(patch_wkb, feat_wkb, feat_ids, label, local_p, local_f, keep_containe
     except shapely.errors.GEOSException:  # one pair failed: the robust path takes them one by one
         pieces[cut] = np.array([robust.intersection(p, f) for p, f in
                                 zip(patches[lp[cut]], feats[lf[cut]])], dtype=object)
-    return lp, lf, pieces, notes
+    pieces, area = _polygonal_all(pieces)
+    kept = np.flatnonzero(area > 0)
+    return lp[kept], lf[kept], pieces[kept], area[kept], notes
 
 
 def _union(pieces, tiling=None, tries=None):
